@@ -1,0 +1,138 @@
+// Loads and validates an adapter module. Used by the main thread (hooks) and by every worker
+// (operations), so a problem is found once, up front, and reported as one line per problem.
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HOOKS, type Adapter, type LoadedAdapter } from './types.js';
+
+/** A problem with the adapter file itself: the run cannot start (exit code 2). */
+export class AdapterError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'AdapterError';
+  }
+}
+
+export const ADAPTER_EXTENSIONS = ['.js', '.mjs', '.cjs'];
+
+/** Resolve and check that the file exists and has a loadable extension. */
+export function resolveAdapterPath(file: string, cwd = process.cwd()): string {
+  const abs = path.resolve(cwd, file);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    throw new AdapterError([`adapter file not found: ${file}`]);
+  }
+  if (!st.isFile()) throw new AdapterError([`adapter is not a file: ${file}`]);
+  const ext = path.extname(abs).toLowerCase();
+  if (!ADAPTER_EXTENSIONS.includes(ext)) {
+    throw new AdapterError([`${file}: unsupported adapter file type '${ext || '(none)'}' (use ${ADAPTER_EXTENSIONS.join(', ')})`]);
+  }
+  return abs;
+}
+
+/** The `path:line` a stack or diagnostic names for this file, if any. */
+function lineIn(text: string, abs: string): string {
+  for (const m of text.matchAll(/^(?:file:\/\/)?(\/[^\n]*?):(\d+)$/gm)) {
+    if (m[1] === abs || decodeURIComponent(m[1]!) === abs) return `:${m[2]}`;
+  }
+  return '';
+}
+
+/**
+ * Where a SyntaxError points. CommonJS stacks name `file:line`; Node 20's ESM SyntaxError does not, so
+ * on this (rare) path we ask `node --check`, whose diagnostic does.
+ */
+function syntaxErrorLocation(err: Error, abs: string): string {
+  const fromStack = lineIn(String(err.stack ?? ''), abs);
+  if (fromStack) return fromStack;
+  const check = spawnSync(process.execPath, ['--check', abs], { encoding: 'utf8', timeout: 10_000 });
+  return lineIn(check.stderr ?? '', abs);
+}
+
+function firstLine(value: unknown): string {
+  const text = value instanceof Error ? value.message : String(value);
+  return text.split('\n')[0]!.slice(0, 500);
+}
+
+async function importModule(abs: string, shown: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof SyntaxError) {
+      throw new AdapterError([`syntax error in ${shown}${syntaxErrorLocation(err, abs)}: ${firstLine(err)}`]);
+    }
+    throw new AdapterError([`adapter ${shown} threw while loading: ${firstLine(err)}`]);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && (typeof v === 'object' || typeof v === 'function');
+
+/**
+ * The adapter is the default export if there is one, else the named exports. A CommonJS module
+ * compiled from TypeScript (`exports.default = {...}`) arrives doubly wrapped: `ns.default.default`.
+ */
+export function pickAdapter(ns: Record<string, unknown>): Record<string, unknown> {
+  let candidate: unknown = 'default' in ns && isObject(ns.default) ? ns.default : ns;
+  if (isObject(candidate) && !('operations' in candidate) && isObject(candidate.default) && 'operations' in candidate.default) {
+    candidate = candidate.default;
+  }
+  // A default export without operations next to named `operations`: the named exports are meant.
+  if (isObject(candidate) && !('operations' in candidate) && 'operations' in ns) candidate = ns;
+  return candidate as Record<string, unknown>;
+}
+
+const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** Every problem with the adapter's shape, one line each. */
+export function validateAdapter(a: Record<string, unknown>, shown: string): string[] {
+  const problems: string[] = [];
+  const ops = a.operations;
+  if (ops === undefined) {
+    return [`${shown} has no \`operations\` export (expected e.g. export default { operations: { increment() {...} } })`];
+  }
+  if (!isObject(ops) || Array.isArray(ops)) return [`${shown}: \`operations\` must be an object of functions, got ${typeName(ops)}`];
+  const names = Object.keys(ops);
+  if (names.length === 0) return [`${shown} has no operations (\`operations\` is empty)`];
+  for (const name of names) {
+    if (typeof ops[name] !== 'function') problems.push(`${shown}: operation '${name}' is not a function (got ${typeName(ops[name])})`);
+  }
+  for (const hook of HOOKS) {
+    if (a[hook] !== undefined && typeof a[hook] !== 'function') problems.push(`${shown}: hook '${hook}' must be a function (got ${typeName(a[hook])})`);
+  }
+  if (a.threadSafe !== undefined && typeof a.threadSafe !== 'boolean') {
+    problems.push(`${shown}: \`threadSafe\` must be true or false (got ${typeName(a.threadSafe)})`);
+  }
+  if (a.unique !== undefined) {
+    if (!Array.isArray(a.unique)) problems.push(`${shown}: \`unique\` must be an array of operation names (got ${typeName(a.unique)})`);
+    else for (const u of a.unique) if (!names.includes(String(u))) problems.push(`${shown}: \`unique\` names '${String(u)}', which is not an operation (operations: ${names.join(', ')})`);
+  }
+  if (a.weights !== undefined) {
+    if (!isObject(a.weights) || Array.isArray(a.weights)) problems.push(`${shown}: \`weights\` must be an object of numbers (got ${typeName(a.weights)})`);
+    else {
+      // Operations left out of `weights` keep the default weight 1.
+      let sum = names.filter((n) => !Object.hasOwn(a.weights as object, n)).length;
+      for (const [k, w] of Object.entries(a.weights)) {
+        if (!names.includes(k)) problems.push(`${shown}: \`weights\` names '${k}', which is not an operation (operations: ${names.join(', ')})`);
+        else if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) problems.push(`${shown}: weight of '${k}' must be a number >= 0 (got ${String(w)})`);
+        else sum += w;
+      }
+      if (sum === 0 && problems.length === 0) problems.push(`${shown}: \`weights\` are all zero: no operation would run`);
+    }
+  }
+  return problems;
+}
+
+/** Import, pick and validate an adapter. Throws AdapterError (exit 2) with one line per problem. */
+export async function loadAdapter(file: string, cwd = process.cwd()): Promise<LoadedAdapter> {
+  const abs = resolveAdapterPath(file, cwd);
+  const ns = await importModule(abs, file);
+  const picked = pickAdapter(ns);
+  const problems = validateAdapter(picked, file);
+  if (problems.length) throw new AdapterError(problems);
+  const adapter = picked as unknown as Adapter;
+  return { adapter, file: abs, opNames: Object.keys(adapter.operations) };
+}

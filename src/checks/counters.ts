@@ -1,0 +1,60 @@
+// Expected vs actual counters: the core check of the hammer and race strategies.
+import type { Calls, Counters } from '../adapter/types.js';
+
+export interface CounterRow {
+  name: string;
+  /** null: reported by the adapter, but nothing says what it should be. */
+  expected: number | null;
+  /** null: expected, but the adapter did not report it. */
+  actual: number | null;
+}
+
+/** Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. */
+export function numbersOnly(obj: unknown, problems: string[], what: string): Counters {
+  const out: Counters = {};
+  if (obj === undefined || obj === null) return out;
+  if (typeof obj !== 'object') {
+    problems.push(`${what} returned ${typeof obj}, expected an object of numbers`);
+    return out;
+  }
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+    else if (typeof v === 'bigint') out[k] = Number(v);
+    else problems.push(`${what}: counter '${k}' is not a finite number (${v === null ? 'null' : typeof v})`);
+  }
+  return out;
+}
+
+/** Sum the per-worker counters, then let the main thread's `stats` add to them. */
+export function mergeCounters(stats: Counters, workerStats: Counters[]): Counters {
+  const out: Counters = {};
+  for (const ws of workerStats) for (const [k, v] of Object.entries(ws)) out[k] = (out[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(stats)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** Without `expected`: `total_requests` equals calls.total, a counter named like an operation equals its calls. */
+export function defaultExpected(actual: Counters, calls: Calls): Counters {
+  const out: Counters = {};
+  for (const name of Object.keys(actual)) {
+    if (name === 'total_requests') out[name] = calls.total;
+    else if (name !== 'total' && Object.hasOwn(calls, name)) out[name] = calls[name]!;
+  }
+  return out;
+}
+
+export function compareCounters(actual: Counters, expected: Counters): CounterRow[] {
+  const rows: CounterRow[] = [];
+  for (const [name, e] of Object.entries(expected)) rows.push({ name, expected: e, actual: Object.hasOwn(actual, name) ? actual[name]! : null });
+  for (const [name, a] of Object.entries(actual)) if (!Object.hasOwn(expected, name)) rows.push({ name, expected: null, actual: a });
+  return rows;
+}
+
+export const rowFails = (r: CounterRow): boolean => r.expected !== null && r.actual !== r.expected;
+
+/** Lost updates across a round: how far counters fell short of what they should be. */
+export function lostUpdates(rows: CounterRow[]): number {
+  let lost = 0;
+  for (const r of rows) if (r.expected !== null && r.actual !== null && r.actual < r.expected) lost += r.expected - r.actual;
+  return lost;
+}

@@ -1,0 +1,94 @@
+// Turns one round's raw tallies (from the pool) and the adapter's own counters into findings.
+import type { Calls } from '../adapter/types.js';
+import type { RoundTallies } from '../pool/session.js';
+import { compareCounters, lostUpdates, rowFails, type CounterRow } from './counters.js';
+import type { Finding } from './findings.js';
+import { findDuplicates } from './unique.js';
+
+export interface RoundEvidence {
+  tallies: RoundTallies;
+  calls: Calls;
+  /** Merged stats + summed workerStats; null when they could not be collected. */
+  actual: Record<string, number> | null;
+  expected: Record<string, number> | null;
+  /** invariant(): true = holds, string = the violation, null = not evaluated. */
+  invariant: true | string | null;
+  uniqueOps: string[];
+}
+
+export interface RoundVerdict {
+  counters: CounterRow[];
+  findings: Finding[];
+  lostUpdates: number;
+  failed: boolean;
+}
+
+/** Calls that returned without throwing, in the shape `expected(calls)` receives. */
+export function callsOf(t: RoundTallies): Calls {
+  const calls = { total: 0 } as Calls;
+  for (const op of t.ops) {
+    calls[op.name] = op.done;
+    calls.total += op.done;
+  }
+  return calls;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
+  const { tallies: t } = ev;
+  const findings: Finding[] = [];
+  const round = t.round;
+  for (const h of t.hangs) {
+    const pending = Object.entries(h.pending).map(([op, n]) => `${n} ${op}`).join(', ') || 'none';
+    const what = h.where === 'calls' ? `operation '${h.op ?? '?'}'` : h.where === 'start' ? 'the round never started' : `hook '${h.where}'`;
+    findings.push({
+      strategy, kind: 'hang', round, workerId: h.workerId, op: h.op, hook: h.where === 'calls' || h.where === 'start' ? undefined : h.where,
+      count: Object.values(h.pending).reduce((a, b) => a + b, 0),
+      message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles. If a lock is re-entered, use a reentrant lock or take it once at the outer call; if two locks, always take them in the same order.`,
+    });
+  }
+  for (const c of t.crashes) {
+    findings.push({ strategy, kind: 'crash', round, workerId: c.workerId, message: `worker ${c.workerId} crashed: ${c.message}${c.exitCode !== undefined && !c.message.includes('code') ? ` (exit code ${c.exitCode})` : ''}` });
+  }
+  for (const e of t.hookErrors) {
+    findings.push({ strategy, kind: 'error', round, workerId: e.workerId, hook: e.hook, message: `hook '${e.hook}' failed in worker ${e.workerId}: ${e.message}` });
+  }
+  // Errors: one finding per operation, with the count and the first message.
+  for (const op of t.ops) {
+    if (op.errors === 0) continue;
+    const first = t.errors.find((e) => e.op === op.name);
+    findings.push({ strategy, kind: 'error', round, op: op.name, count: op.errors, message: `operation '${op.name}' threw ${plural(op.errors, 'time')} of ${op.started} calls; first: ${first?.message ?? '(message not collected)'}` });
+  }
+  // Counters are only meaningful when every worker ran its share to the end.
+  const complete = t.hangs.length === 0 && t.crashes.length === 0 && t.hookErrors.length === 0 && !t.interrupted;
+  let counters: CounterRow[] = [];
+  if (complete && ev.actual && ev.expected) {
+    counters = compareCounters(ev.actual, ev.expected);
+    for (const r of counters.filter(rowFails)) {
+      if (r.actual === null) {
+        findings.push({ strategy, kind: 'mismatch', round, message: `counter '${r.name}' was expected (${r.expected}) but the adapter's stats did not report it` });
+      } else if (r.actual < r.expected!) {
+        const lost = r.expected! - r.actual;
+        findings.push({ strategy, kind: 'lost-update', round, count: lost, message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${plural(lost, 'lost update')}` });
+      } else {
+        findings.push({ strategy, kind: 'mismatch', round, count: r.actual - r.expected!, message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${r.actual - r.expected!} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)` });
+      }
+    }
+  }
+  if (complete && typeof ev.invariant === 'string') {
+    findings.push({ strategy, kind: 'invariant', round, message: `invariant violated: ${ev.invariant}` });
+  }
+  if (complete) {
+    for (const op of ev.uniqueOps) {
+      const d = findDuplicates(t.values[op] ?? []);
+      if (d) {
+        findings.push({
+          strategy, kind: 'duplicate', round, op, count: d.duplicates, example: d.example,
+          message: `operation '${op}' returned ${plural(d.duplicates, 'duplicate')} (${plural(d.values, 'value')} handed out more than once; e.g. ${JSON.stringify(d.example)} ${d.exampleTimes} times)`,
+        });
+      }
+    }
+  }
+  return { counters, findings, lostUpdates: lostUpdates(counters), failed: findings.length > 0 };
+}

@@ -1,0 +1,103 @@
+// Command-line definition (commander) and its translation into a run plan. Every usage problem is
+// a UsageError: one line, exit code 2.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import yargsParser from 'yargs-parser';
+import type { AdapterArgs } from '../adapter/types.js';
+import { DEFAULTS, STRATEGIES, type PlanInput, type StrategyName } from '../run/plan.js';
+
+export class UsageError extends Error {}
+
+function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number above 0, got '${value}'`);
+    return n;
+  };
+}
+
+function seedValue(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) throw new InvalidArgumentError(`seed must be a whole number from 0 to 4294967295, got '${value}'`);
+  return n;
+}
+
+export function strategyList(value: string): StrategyName[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!names.length) throw new InvalidArgumentError(`give at least one of ${STRATEGIES.join(', ')}`);
+  for (const n of names) if (!(STRATEGIES as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown strategy '${n}' (choose from ${STRATEGIES.join(', ')})`);
+  return [...new Set(names)] as StrategyName[];
+}
+
+export interface CliOptions {
+  workers?: number;
+  concurrency?: number;
+  requests?: number;
+  iterations?: number;
+  rounds?: number;
+  duration?: number;
+  strategy?: StrategyName[];
+  seed?: number;
+  timeout?: number;
+  json?: string;
+  strict?: boolean;
+  color?: boolean;
+}
+
+export function buildProgram(version: string): Command {
+  const program = new Command('adapter-hammer');
+  program
+    .description('Hammer an adapter module from many worker threads and async lanes, and report race conditions.')
+    .version(version, '-V, --version')
+    .argument('<adapter>', 'adapter module (.js, .mjs, .cjs)')
+    .option('-w, --workers <n>', `worker threads (default: ${DEFAULTS.workers}, this machine's cores)`, positiveInt('workers', 256))
+    .option('-c, --concurrency <n>', `calls in flight per worker, as async lanes (default: ${DEFAULTS.concurrency})`, positiveInt('concurrency', 10_000))
+    .option('-n, --requests <n>', `total calls of the hammer strategy (default: ${DEFAULTS.requests})`, positiveInt('requests'))
+    .option('-i, --iterations <n>', `calls per worker per round of the race strategy (default: ${DEFAULTS.iterations})`, positiveInt('iterations'))
+    .option('-r, --rounds <n>', `rounds of the race strategy (default: ${DEFAULTS.rounds})`, positiveInt('rounds'))
+    .option('-d, --duration <s>', `seconds per measured point of the throughput strategy (default: ${DEFAULTS.duration})`, positiveNumber('duration'))
+    .option('-s, --strategy <list>', `comma list of ${STRATEGIES.join(', ')} (default: all three)`, strategyList)
+    .option('--seed <n>', 'seed for every PRNG (default: random, printed in the report)', seedValue)
+    .option('--timeout <ms>', `a call or hook not settled after this long is a hang (default: ${DEFAULTS.timeoutMs})`, positiveInt('timeout'))
+    .option('--json <file>', "write the JSON report to a file ('-' for stdout; the terminal report then goes to stderr)")
+    .option('--strict', 'warnings fail the run too')
+    .addOption(new Option('--no-color', 'no colour (also: NO_COLOR, FORCE_COLOR)'))
+    .addHelpText('after', '\nArguments after `--` are parsed by yargs-parser and passed to the adapter\'s setup() and init() as `args`.\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.')
+    .showHelpAfterError(false)
+    .exitOverride();
+  return program;
+}
+
+/** Split argv at the first `--`: what follows belongs to the adapter. */
+export function splitArgv(argv: string[]): { own: string[]; adapterArgs: AdapterArgs } {
+  const i = argv.indexOf('--');
+  if (i < 0) return { own: argv, adapterArgs: { _: [] } };
+  return { own: argv.slice(0, i), adapterArgs: yargsParser(argv.slice(i + 1)) as AdapterArgs };
+}
+
+export function toPlanInput(adapter: string, o: CliOptions, args: AdapterArgs, quietStdout: boolean): PlanInput {
+  return {
+    adapter,
+    strategies: o.strategy,
+    workers: o.workers,
+    concurrency: o.concurrency,
+    requests: o.requests,
+    iterations: o.iterations,
+    rounds: o.rounds,
+    duration: o.duration,
+    seed: o.seed,
+    timeoutMs: o.timeout,
+    strict: o.strict ?? false,
+    args,
+    quietStdout,
+  };
+}

@@ -1,0 +1,27 @@
+// A reusable start barrier over shared memory. All workers of a round are released together, which
+// is what turns a race window of a few nanoseconds into one that is hit: threads started one by one
+// in a loop (the seeds' hammer) rarely overlap at all (see measurements.md).
+import { C, Halt } from './layout.js';
+
+/**
+ * Arrive and wait until `parties` workers have arrived. Spins first (release skew of microseconds,
+ * not the ~50 us of a futex wake-up), then sleeps in short Atomics.wait slices so an abort (crash or
+ * hang elsewhere) is noticed. Returns false when aborted.
+ */
+export function barrierWait(ctl: Int32Array, parties: number, spins: number): boolean {
+  const gen = Atomics.load(ctl, C.GEN);
+  if (Atomics.add(ctl, C.ARRIVED, 1) + 1 === parties) {
+    Atomics.store(ctl, C.ARRIVED, 0);
+    Atomics.add(ctl, C.GEN, 1);
+    Atomics.notify(ctl, C.GEN);
+    return true;
+  }
+  for (let i = 0; i < spins; i++) {
+    if (Atomics.load(ctl, C.GEN) !== gen) return true;
+  }
+  while (Atomics.load(ctl, C.GEN) === gen) {
+    if (Atomics.load(ctl, C.HALT) === Halt.ABORT) return false;
+    Atomics.wait(ctl, C.GEN, gen, 20);
+  }
+  return true;
+}

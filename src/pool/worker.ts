@@ -1,0 +1,259 @@
+// Worker thread entry: one long-lived tinypool task per worker for a whole session. It loads the
+// adapter once, then serves rounds: init -> start barrier -> all calls in async lanes -> workerStats,
+// answering each round with one message. The per-call path is a handful of typed-array writes.
+import { threadId } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { loadAdapter } from '../adapter/load.js';
+import type { Adapter, CallContext, Counters, Operation } from '../adapter/types.js';
+import { barrierWait } from './barrier.js';
+import { C, Halt, Phase, makeLayout, type Layout } from './layout.js';
+import { mixSeed, mulberry32, opSchedule } from './prng.js';
+import type { ErrorSample, RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
+
+const SAMPLE_CAPACITY = 1 << 16;
+const SCHEDULE_MAX = 1 << 16;
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+  return text.split('\n')[0]!;
+}
+
+/** Unique-checked values must survive structured clone and compare by value: objects become JSON keys. */
+function valueKey(v: unknown): unknown {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) return v;
+  if (typeof v === 'object') {
+    try {
+      return `\u0000json:${JSON.stringify(v)}`;
+    } catch {
+      return `\u0000str:${String(v)}`;
+    }
+  }
+  return `\u0000str:${String(v)}`;
+}
+
+interface RoundState {
+  next: number;
+  limit: number;
+  sched: Uint16Array | null;
+  mask: number;
+  random: () => number;
+  overlap: boolean;
+  sampleEvery: number;
+  samples: Float64Array | null;
+  nSamples: number;
+  errors: ErrorSample[];
+  errorSeen: boolean[];
+  values: unknown[][] | null;
+  maxCalls: number[];
+  overlapped: number[];
+  unmarked: number;
+  maxWorkers: number[];
+  localIn: Int32Array;
+}
+
+class Engine {
+  private readonly ctl: Int32Array;
+  private readonly tally: Float64Array;
+  private readonly layout: Layout;
+  private readonly base: number;
+  private readonly fns: Operation[];
+
+  constructor(
+    private readonly task: SessionTask,
+    private readonly adapter: Adapter,
+    private readonly opNames: string[],
+  ) {
+    this.ctl = new Int32Array(task.ctl);
+    this.tally = new Float64Array(task.tally);
+    this.layout = makeLayout(opNames.length, task.lanes, task.workers);
+    this.base = this.layout.base(task.workerId);
+    // Bind once so `this` inside an operation is the operations object, as the author wrote it.
+    this.fns = opNames.map((n) => adapter.operations[n]!.bind(adapter.operations));
+  }
+
+  private setPhase(phase: number, round: number): void {
+    const i = this.layout.phase(this.task.workerId);
+    Atomics.store(this.ctl, i + 1, round);
+    Atomics.store(this.ctl, i, phase);
+  }
+
+  async round(req: RoundRequest): Promise<WorkerReply> {
+    const { task, layout, tally, base } = this;
+    const ops = layout.ops;
+    this.setPhase(Phase.INIT, req.round);
+    tally.fill(0, base, base + layout.stride);
+    for (let l = 0; l < task.lanes; l++) tally[base + layout.laneSeq(l)] = -1;
+    try {
+      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, round: req.round, args: task.args });
+    } catch (e) {
+      // Nobody may wait at the barrier for a worker that will never arrive.
+      Atomics.store(this.ctl, C.HALT, Halt.ABORT);
+      Atomics.notify(this.ctl, C.GEN);
+      this.setPhase(Phase.DONE, req.round);
+      return { type: 'hook-error', round: req.round, hook: 'init', message: firstLine(e) };
+    }
+    const seed = mixSeed(req.seed, req.round, task.workerId);
+    const schedLen = Math.min(SCHEDULE_MAX, 2 ** Math.ceil(Math.log2(Math.max(2, Number.isFinite(req.calls) ? req.calls : SCHEDULE_MAX))));
+    const sched = opSchedule(task.weights, schedLen, mulberry32(seed ^ 0x5bd1e995));
+    const st: RoundState = {
+      next: 0,
+      limit: req.calls,
+      sched,
+      mask: schedLen - 1,
+      random: mulberry32(seed),
+      overlap: req.overlap,
+      sampleEvery: req.sampleEvery,
+      samples: req.sampleEvery > 0 ? new Float64Array(SAMPLE_CAPACITY) : null,
+      nSamples: 0,
+      errors: [],
+      errorSeen: new Array<boolean>(ops).fill(false),
+      values: task.uniqueOps.some(Boolean) ? task.uniqueOps.map(() => []) : null,
+      maxCalls: new Array<number>(ops).fill(0),
+      overlapped: new Array<number>(ops).fill(0),
+      unmarked: ops,
+      maxWorkers: new Array<number>(ops).fill(0),
+      localIn: new Int32Array(ops),
+    };
+    this.setPhase(Phase.BARRIER, req.round);
+    if (!barrierWait(this.ctl, task.workers, task.barrierSpins)) {
+      this.setPhase(Phase.DONE, req.round);
+      return { type: 'aborted', round: req.round };
+    }
+    this.setPhase(Phase.CALLS, req.round);
+    const startedAt = performance.timeOrigin + performance.now();
+    const lanes: Promise<void>[] = [];
+    for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st));
+    await Promise.all(lanes);
+    const endedAt = performance.timeOrigin + performance.now();
+    this.setPhase(Phase.STATS, req.round);
+    let workerStats: Counters | null = null;
+    try {
+      workerStats = (await this.adapter.workerStats?.()) ?? null;
+    } catch (e) {
+      this.setPhase(Phase.DONE, req.round);
+      return { type: 'hook-error', round: req.round, hook: 'workerStats', message: firstLine(e) };
+    }
+    const values: Record<string, unknown[]> = {};
+    if (st.values) st.values.forEach((v, op) => task.uniqueOps[op] && (values[this.opNames[op]!] = v));
+    this.setPhase(Phase.DONE, req.round);
+    return {
+      type: 'done',
+      round: req.round,
+      errors: st.errors,
+      values,
+      workerStats,
+      maxCalls: st.maxCalls,
+      overlapped: st.overlapped,
+      maxWorkers: st.maxWorkers,
+      startedAt,
+      endedAt,
+      samples: st.samples ? st.samples.slice(0, st.nSamples) : null,
+      sampleStride: st.sampleEvery,
+    };
+  }
+
+  /** One async lane: takes the next call index until the round's share is used up or HALT is set. */
+  private async lane(l: number, st: RoundState): Promise<void> {
+    const { tally, ctl, fns, layout } = this;
+    const b = this.base;
+    const seqIdx = b + layout.laneSeq(l);
+    const opIdx = b + layout.laneOp(l);
+    const workerId = this.task.workerId;
+    const random = st.random;
+    for (;;) {
+      const i = st.next++;
+      if (i >= st.limit || Atomics.load(ctl, C.HALT) !== Halt.RUN) break;
+      const op = st.sched === null ? 0 : st.sched[i & st.mask]!;
+      const slot = b + 3 * op;
+      tally[seqIdx] = i;
+      tally[opIdx] = op;
+      tally[slot]++;
+      if (st.overlap) this.enter(op, st);
+      const timed = st.sampleEvery !== 0 && (i & (st.sampleEvery - 1)) === 0;
+      const t0 = timed ? performance.now() : 0;
+      try {
+        let v = fns[op]!({ workerId, call: i, random } satisfies CallContext);
+        if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') v = await v;
+        tally[slot + 1]++;
+        if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v));
+      } catch (e) {
+        tally[slot + 2]++;
+        if (!st.errorSeen[op]) {
+          st.errorSeen[op] = true;
+          st.errors.push({ op: this.opNames[op]!, message: firstLine(e) });
+        }
+      }
+      if (timed) this.sample(performance.now() - t0, st);
+      if (st.overlap) this.exit(op, st);
+    }
+    tally[seqIdx] = -1;
+  }
+
+  private enter(op: number, st: RoundState): void {
+    const { ctl, layout } = this;
+    const idx = layout.opInflight(op);
+    const same = Atomics.add(ctl, idx, 1) + 1;
+    if (same > st.maxCalls[op]!) st.maxCalls[op] = same;
+    const all = Atomics.add(ctl, C.ALL_INFLIGHT, 1) + 1;
+    // Which operations did this call overlap? Only scanned while some are still unmarked.
+    if (all > 1 && st.unmarked > 0) {
+      for (let o = 0; o < layout.ops; o++) {
+        if (st.overlapped[o] === 0 && (o === op || Atomics.load(ctl, layout.opInflight(o)) > 0)) {
+          st.overlapped[o] = 1;
+          st.unmarked--;
+        }
+      }
+    }
+    if (st.localIn[op]++ === 0) {
+      const w = Atomics.add(ctl, idx + 1, 1) + 1;
+      if (w > st.maxWorkers[op]!) st.maxWorkers[op] = w;
+    }
+  }
+
+  private exit(op: number, st: RoundState): void {
+    const { ctl, layout } = this;
+    const idx = layout.opInflight(op);
+    Atomics.sub(ctl, idx, 1);
+    Atomics.sub(ctl, C.ALL_INFLIGHT, 1);
+    if (--st.localIn[op] === 0) Atomics.sub(ctl, idx + 1, 1);
+  }
+
+  /** Keep latency samples bounded: when full, keep every other one and sample half as often. */
+  private sample(ms: number, st: RoundState): void {
+    const s = st.samples!;
+    if (st.nSamples === s.length) {
+      for (let i = 0; i < s.length / 2; i++) s[i] = s[2 * i]!;
+      st.nSamples = s.length / 2;
+      st.sampleEvery *= 2;
+    }
+    s[st.nSamples++] = ms;
+  }
+}
+
+export default async function runSession(task: SessionTask): Promise<void> {
+  const { port } = task;
+  if (task.quietStdout) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  let engine: Engine;
+  try {
+    const loaded = await loadAdapter(task.adapterPath);
+    engine = new Engine(task, loaded.adapter, loaded.opNames);
+  } catch (e) {
+    port.postMessage({ type: 'load-error', message: firstLine(e) } satisfies WorkerReply);
+    port.close();
+    return;
+  }
+  port.postMessage({ type: 'ready', threadId } satisfies WorkerReply);
+  await new Promise<void>((resolve) => {
+    port.on('message', (msg: RoundRequest | StopRequest) => {
+      if (msg.type === 'stop') {
+        port.close();
+        resolve();
+        return;
+      }
+      engine.round(msg).then(
+        (reply) => port.postMessage(reply),
+        (e: unknown) => port.postMessage({ type: 'hook-error', round: msg.round, hook: 'init', message: `internal: ${firstLine(e)}` } satisfies WorkerReply),
+      );
+    });
+  });
+}

@@ -1,0 +1,16 @@
+// JSON reporter: the report object as written, to a file (atomically) or to stdout.
+import { renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Report } from './types.js';
+
+export function toJson(report: Report): string {
+  return `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+}
+
+/** Write through a temp file and rename, so a reader never sees half a report. */
+export function writeFileAtomic(file: string, text: string): void {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}

@@ -1,0 +1,80 @@
+// Shared pieces of the terminal reporter: number formats, tables, safe text.
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { CounterRow } from '../../checks/counters.js';
+import type { ContentionRow, Verdict } from '../types.js';
+
+export interface Style {
+  c: ChalkInstance;
+  /** Unicode marks unless colour and fancy output are both off. */
+  ok: string;
+  bad: string;
+}
+
+/** Adapter-supplied text may hold control characters or be huge: keep the terminal intact. */
+export function safe(text: string, max = 400): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD').replace(/\n/g, ' ');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+export function rate(perSec: number): string {
+  if (perSec >= 1e6) return `${(perSec / 1e6).toFixed(2)} M`;
+  if (perSec >= 1e3) return `${(perSec / 1e3).toFixed(1)} k`;
+  return perSec.toFixed(0);
+}
+
+export function ms(v: number): string {
+  if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  if (v >= 1) return `${v.toFixed(v >= 100 ? 0 : 1)} ms`;
+  return `${(v * 1000).toFixed(v >= 0.01 ? 0 : 2)} µs`;
+}
+
+export function table(style: Style, head: string[], rows: (string | number)[][], align?: ('left' | 'right')[]): string {
+  const t = new Table({
+    head: head.map((h) => style.c.bold(h)),
+    style: { head: [], border: [] },
+    colAligns: align,
+  });
+  t.push(...rows.map((r) => r.map(String)));
+  return t.toString();
+}
+
+export function verdictWord(style: Style, v: Verdict): string {
+  return v === 'pass' ? style.c.green.bold('PASS') : style.c.red.bold('FAIL');
+}
+
+export function strategyHeading(style: Style, name: string, v: Verdict, detail: string): string {
+  return `${style.c.bold(name.toUpperCase())}  ${verdictWord(style, v)}  ${style.c.dim(detail)}`;
+}
+
+export function counterTable(style: Style, rows: CounterRow[]): string {
+  if (!rows.length) return style.c.dim('  (the adapter reported no counters: only errors, duplicates and invariant were checked)');
+  return table(
+    style,
+    ['counter', 'expected', 'actual', 'verdict'],
+    rows.map((r) => {
+      let verdict: string;
+      if (r.expected === null) verdict = style.c.dim('not checked');
+      else if (r.actual === null) verdict = style.c.red(`${style.bad} missing`);
+      else if (r.actual === r.expected) verdict = style.c.green(`${style.ok} ok`);
+      else if (r.actual < r.expected) verdict = style.c.red(`${style.bad} ${int(r.expected - r.actual)} lost`);
+      else verdict = style.c.red(`${style.bad} ${int(r.actual - r.expected)} extra`);
+      return [safe(r.name, 60), r.expected === null ? '—' : int(r.expected), r.actual === null ? '—' : int(r.actual), verdict];
+    }),
+    ['left', 'right', 'right', 'left'],
+  );
+}
+
+export function contentionLine(style: Style, rows: ContentionRow[]): string {
+  if (!rows.length) return '';
+  const parts = rows.map((r) =>
+    r.overlapped
+      ? `${r.op} ${style.c.bold(String(r.maxInFlight))} in flight / ${r.maxWorkers} worker${r.maxWorkers === 1 ? '' : 's'}`
+      : style.c.yellow(`${r.op} never overlapped`),
+  );
+  return `  ${style.c.dim('contention:')} ${parts.join(style.c.dim(' · '))}`;
+}

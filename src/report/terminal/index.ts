@@ -1,0 +1,51 @@
+// Terminal reporter: renders the report object; every verdict it shows was computed before it.
+import type { Report, StrategyReport } from '../types.js';
+import { makeChalk, type ColorLevel } from '../color.js';
+import { safe, type Style } from './common.js';
+import { renderHammer } from './hammer.js';
+import { renderRace } from './race.js';
+import { renderThroughput } from './throughput.js';
+
+function renderStrategy(style: Style, s: StrategyReport): string {
+  switch (s.name) {
+    case 'hammer':
+      return renderHammer(style, s);
+    case 'race':
+      return renderRace(style, s);
+    case 'throughput':
+      return renderThroughput(style, s);
+  }
+}
+
+export function renderTerminal(report: Report, level: ColorLevel): string {
+  const c = makeChalk(level);
+  const style: Style = { c, ok: '✓', bad: '✗' };
+  const cfg = report.config;
+  const declared = report.threadSafe === null ? c.yellow('not declared') : String(report.threadSafe);
+  const out: string[] = [];
+  out.push(`${c.bold(report.tool.name)} ${report.tool.version} · ${c.bold(safe(report.adapter, 200))}`);
+  out.push(c.dim(`workers ${cfg.workers} · lanes ${cfg.concurrency} · seed ${report.seed} · timeout ${cfg.timeoutMs} ms · threadSafe: `) + declared);
+  for (const s of report.strategies) out.push('', renderStrategy(style, s));
+  if (report.findings.length) {
+    out.push('', c.red.bold(`FINDINGS (${report.findings.length})`));
+    for (const f of report.findings) out.push(`  ${c.red(style.bad)} ${c.dim(`[${f.strategy}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
+  }
+  if (report.warnings.length) {
+    out.push('', c.yellow.bold(`WARNINGS (${report.warnings.length})${cfg.strict ? ' — --strict: warnings fail the run' : ''}`));
+    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${c.bold(w.code)}  ${safe(w.message, 600)}`);
+  }
+  if (report.info.length) {
+    out.push('', c.dim('INFO'));
+    for (const i of report.info) out.push(c.dim(`  · ${i.code}  ${safe(i.message, 600)}`));
+  }
+  out.push('');
+  const failed = report.strategies.filter((s) => s.verdict === 'fail').map((s) => s.name);
+  let line: string;
+  if (report.interrupted) line = `${c.yellow.bold('INTERRUPTED')}  partial report of what finished`;
+  else if (report.verdict === 'pass') line = `${c.green.bold('PASS')}  ${report.strategies.map((s) => s.name).join(', ')} passed`;
+  else if (failed.length) line = `${c.red.bold('FAIL')}  ${failed.join(', ')} failed${report.threadSafe === true ? ' — the adapter declares threadSafe: true, but it raced' : ''}`;
+  else line = `${c.red.bold('FAIL')}  --strict: ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}`;
+  out.push(`${line} · seed ${report.seed} · ${(report.durationMs / 1000).toFixed(1)} s`);
+  if (report.verdict === 'fail' || report.interrupted) out.push(c.dim(`replay: ${report.replay}`));
+  return `${out.join('\n')}\n`;
+}
