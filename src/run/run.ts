@@ -82,10 +82,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
     }
   }
   const failedNames = strategies.filter((s) => s.verdict === 'fail').map((s) => s.name);
-  if (loaded.adapter.threadSafe === true && findings.some((f) => f.kind !== 'error' || f.op !== undefined)) {
-    if (failedNames.length) {
-      warnings.push({ code: 'declared-safe-but-raced', message: `adapter declares threadSafe: true, but ${failedNames.join(', ')} failed: the claim is wrong` });
-    }
+  if (loaded.adapter.threadSafe === true && failedNames.length) {
+    warnings.push({ code: 'declared-safe-but-raced', message: `adapter declares threadSafe: true, but ${failedNames.join(', ')} failed: the claim is wrong` });
   }
   const interrupted = control.signal !== null;
   const failed = failedNames.length > 0 || (plan.strict && warnings.length > 0);
