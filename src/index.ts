@@ -6,3 +6,6 @@ export type { Report, StrategyReport, HammerReport, RaceReport, ThroughputReport
 export { makePlan, DEFAULTS, STRATEGIES, type RunPlan, type StrategyName } from './run/plan.js';
 export { runPlan, RunControl } from './run/run.js';
 export * from './toolkit/index.js';
+export { hammer, type HammerOptions } from './api.js';
+export { defineAdapter, type AdapterDefinition, type CallCounts, type OperationFn } from './define.js';
+export type { MultiReport, StartFailure } from './report/types.js';

@@ -14,7 +14,28 @@ export class AdapterError extends Error {
   }
 }
 
-export const ADAPTER_EXTENSIONS = ['.js', '.mjs', '.cjs'];
+export const ADAPTER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+
+/** TypeScript adapters are compiled on load by tsx (`tsImport`), in the main thread and in each worker. */
+export const TS_EXTENSIONS = ['.ts', '.mts', '.cts'];
+
+/**
+ * Import a TypeScript file with tsx's `tsImport`. Loader hooks registered on the main thread do not
+ * reach worker threads on Node 20, so every thread that loads an adapter registers its own (scoped to
+ * this import, not global). tsx is imported lazily: JavaScript adapters never pay for it.
+ */
+async function importTypeScript(abs: string): Promise<Record<string, unknown>> {
+  const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+  return (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
+}
+
+/** esbuild's "Transform failed with 1 error:\n/abs/file.ts:3:14: ERROR: Unexpected ..." as `:3: Unexpected ...`. */
+function tsTransformError(err: unknown, abs: string): string | null {
+  if (!(err instanceof Error) || err.name !== 'TransformError') return null;
+  const m = /^(.*?):(\d+):\d+: ERROR: (.*)$/m.exec(err.message);
+  if (!m) return `: ${firstLine(err.message.split('\n').slice(1).join('\n') || err.message)}`;
+  return `${m[1] === abs ? `:${m[2]}` : ` (in ${m[1]}:${m[2]})`}: ${m[3]!.slice(0, 500)}`;
+}
 
 /** Resolve and check that the file exists and has a loadable extension. */
 export function resolveAdapterPath(file: string, cwd = process.cwd()): string {
@@ -59,8 +80,11 @@ function firstLine(value: unknown): string {
 
 async function importModule(abs: string, shown: string): Promise<Record<string, unknown>> {
   try {
+    if (TS_EXTENSIONS.includes(path.extname(abs).toLowerCase())) return await importTypeScript(abs);
     return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (err) {
+    const tsError = tsTransformError(err, abs);
+    if (tsError !== null) throw new AdapterError([`syntax error in ${shown}${tsError}`]);
     if (err instanceof SyntaxError) {
       throw new AdapterError([`syntax error in ${shown}${syntaxErrorLocation(err, abs)}: ${firstLine(err)}`]);
     }

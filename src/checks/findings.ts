@@ -2,9 +2,10 @@
 
 /**
  * Contract kinds, plus `mismatch` (a counter above its expected value, e.g. a lazy init that ran
- * twice: not a lost update, still a failure).
+ * twice: not a lost update, still a failure), and `throughput` (the throughput strategy's calls/s at
+ * --workers fell below --min-ops: a CI gate for performance regressions).
  */
-export type FindingKind = 'lost-update' | 'mismatch' | 'invariant' | 'duplicate' | 'error' | 'hang' | 'crash';
+export type FindingKind = 'lost-update' | 'mismatch' | 'invariant' | 'duplicate' | 'error' | 'hang' | 'crash' | 'throughput';
 
 export interface Finding {
   strategy: string;

@@ -45,7 +45,7 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
     findings.push({
       strategy, kind: 'hang', round, workerId: h.workerId, op: h.op, hook: h.where === 'calls' || h.where === 'start' ? undefined : h.where,
       count: Object.values(h.pending).reduce((a, b) => a + b, 0),
-      message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles. If a lock is re-entered, use a reentrant lock or take it once at the outer call; if two locks, always take them in the same order.`,
+      message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles. If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
     });
   }
   for (const c of t.crashes) {

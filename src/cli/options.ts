@@ -45,10 +45,13 @@ export interface CliOptions {
   iterations?: number;
   rounds?: number;
   duration?: number;
+  minOps?: number;
   strategy?: StrategyName[];
   seed?: number;
   timeout?: number;
+  maxOldSpace?: number;
   json?: string;
+  junit?: string;
   strict?: boolean;
   color?: boolean;
 }
@@ -58,17 +61,20 @@ export function buildProgram(version: string): Command {
   program
     .description('Hammer an adapter module from many worker threads and async lanes, and report race conditions.')
     .version(version, '-V, --version')
-    .argument('<adapter>', 'adapter module (.js, .mjs, .cjs)')
+    .argument('[adapter...]', 'adapter modules (.js, .mjs, .cjs, .ts, .mts, .cts) or directories of them (default: "adapters" of adapter-hammer.config.json/.mjs)')
     .option('-w, --workers <n>', `worker threads (default: ${DEFAULTS.workers}, this machine's cores)`, positiveInt('workers', 256))
     .option('-c, --concurrency <n>', `calls in flight per worker, as async lanes (default: ${DEFAULTS.concurrency})`, positiveInt('concurrency', 10_000))
     .option('-n, --requests <n>', `total calls of the hammer strategy (default: ${DEFAULTS.requests})`, positiveInt('requests'))
     .option('-i, --iterations <n>', `calls per worker per round of the race strategy (default: ${DEFAULTS.iterations})`, positiveInt('iterations'))
     .option('-r, --rounds <n>', `rounds of the race strategy (default: ${DEFAULTS.rounds})`, positiveInt('rounds'))
     .option('-d, --duration <s>', `seconds per measured point of the throughput strategy (default: ${DEFAULTS.duration})`, positiveNumber('duration'))
+    .option('--min-ops <n>', 'throughput strategy fails when calls/s at --workers is below this (a CI gate)', positiveNumber('min-ops'))
     .option('-s, --strategy <list>', `comma list of ${STRATEGIES.join(', ')} (default: all three)`, strategyList)
     .option('--seed <n>', 'seed for every PRNG (default: random, printed in the report)', seedValue)
     .option('--timeout <ms>', `a call or hook not settled after this long is a hang (default: ${DEFAULTS.timeoutMs})`, positiveInt('timeout'))
+    .option('--max-old-space <mb>', 'heap limit of each worker thread in MB: a leaking adapter crashes its worker (out of memory) instead of the machine', positiveInt('max-old-space', 1_000_000))
     .option('--json <file>', "write the JSON report to a file ('-' for stdout; the terminal report then goes to stderr)")
+    .option('--junit <file>', 'write a JUnit XML report (testsuite per adapter, testcase per strategy)')
     .option('--strict', 'warnings fail the run too')
     .addOption(new Option('--no-color', 'no colour (also: NO_COLOR, FORCE_COLOR)'))
     .addHelpText('after', '\nArguments after `--` are parsed by yargs-parser and passed to the adapter\'s setup() and init() as `args`.\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.')
@@ -94,6 +100,7 @@ export function toPlanInput(adapter: string, o: CliOptions, args: AdapterArgs, q
     iterations: o.iterations,
     rounds: o.rounds,
     duration: o.duration,
+    minOps: o.minOps,
     seed: o.seed,
     timeoutMs: o.timeout,
     strict: o.strict ?? false,

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import Tinypool from 'tinypool';
+import { errorLine } from '../adapter/hooks.js';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import { C, Halt, Phase, PHASE_NAMES, makeLayout, type Layout } from './layout.js';
 import type { RoundRequest, SessionTask, WorkerReply } from './protocol.js';
@@ -88,6 +89,7 @@ export interface RoundSpec {
 export class SessionStartError extends Error {}
 
 const GRACE_MS = 1000;
+const EXIT_WAIT_MS = 300;
 
 interface WorkerSlot {
   id: number;
@@ -98,6 +100,10 @@ interface WorkerSlot {
   dead: boolean;
   exitCode?: number;
   crashMessage?: string;
+  /** performance.now() when the death was first noticed. */
+  diedAt?: number;
+  /** The crash is in some round's tallies already. */
+  reported?: boolean;
   reply?: WorkerReply;
 }
 
@@ -109,6 +115,8 @@ export class WorkerSession {
   private readonly pool: Tinypool;
   private current: { finish: () => void; onCrash: (w: WorkerSlot) => void } | null = null;
   private interruptRequested = false;
+  /** Epoch ms the current round's requests were posted (time span of a round some worker never answered). */
+  private roundPostedAt = 0;
   /** A hang or crash happened: the workers are no longer a complete set, no further rounds. */
   broken = false;
   closed = false;
@@ -177,8 +185,8 @@ export class WorkerSession {
           this.pool.run(task, { transferList: [port2] }).then(
             () => {},
             (err: unknown) => {
-              this.recordCrash(slot, err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err));
-              reject(new SessionStartError(`worker ${id} crashed while loading the adapter: ${String((err as Error)?.message ?? err)}`));
+              this.recordCrash(slot, errorLine(err));
+              reject(new SessionStartError(`worker ${id} crashed while loading the adapter: ${errorLine(err)}`));
             },
           );
           port1.on('message', (m: WorkerReply) => {
@@ -209,10 +217,12 @@ export class WorkerSession {
     w?.on('exit', (code: number) => {
       slot.exitCode = code;
       if (!this.closed && slot.alive) this.recordCrash(slot, `worker exited with code ${code}`);
+      this.current?.finish();
     });
   }
 
   private recordCrash(slot: WorkerSlot, message: string): void {
+    if (this.closed) return; // our own terminate() during close() is no crash
     if (slot.dead) {
       // A later, better description (the error after the exit, or the other way round) completes it.
       if (slot.crashMessage?.startsWith('worker exited') && !message.startsWith('worker exited')) slot.crashMessage = message;
@@ -221,8 +231,21 @@ export class WorkerSession {
     slot.alive = false;
     slot.dead = true;
     slot.crashMessage = message;
+    slot.diedAt = performance.now();
     this.broken = true;
     this.current?.onCrash(slot);
+  }
+
+  /** Calls started so far in round `round`, all workers (read from shared memory; for progress). */
+  callsStarted(round: number): number {
+    const { layout, tally, ctl, opts } = this;
+    let n = 0;
+    for (let w = 0; w < opts.workers; w++) {
+      // A worker not yet past resetting its tallies for this round still shows the previous round's.
+      if (Atomics.load(ctl, layout.phase(w) + 1) !== round || Atomics.load(ctl, layout.phase(w)) < Phase.BARRIER) continue;
+      for (let op = 0; op < opts.opNames.length; op++) n += tally[layout.base(w) + layout.started(op)]!;
+    }
+    return n;
   }
 
   /** Ask the running round (if any) to stop now: lanes halt, what finished is reported. */
@@ -233,13 +256,20 @@ export class WorkerSession {
   }
 
   async runRound(spec: RoundSpec): Promise<RoundTallies> {
-    if (this.broken || this.closed) throw new Error('session cannot run more rounds');
+    if (this.closed) throw new Error('session is closed');
+    if (this.broken) {
+      // A worker died between rounds (e.g. a timer it left behind threw): this round reports it, no calls.
+      const dead = this.slots.filter((s) => s.dead && !s.reported && s.crashMessage !== undefined);
+      if (!dead.length) throw new Error('session cannot run more rounds');
+      return this.collect(spec.round, dead, [], false);
+    }
     const { layout, ctl, opts } = this;
     const live = this.slots.filter((s) => s.alive);
     Atomics.store(ctl, C.ARRIVED, 0);
     Atomics.store(ctl, C.HALT, this.interruptRequested ? Halt.ABORT : Halt.RUN);
     for (const s of live) s.reply = undefined;
     const duration = Array.isArray(spec.calls) ? null : spec.calls.durationMs;
+    this.roundPostedAt = performance.timeOrigin + performance.now();
     for (const s of live) {
       const req: RoundRequest = {
         type: 'round',
@@ -260,7 +290,9 @@ export class WorkerSession {
       let abortedAt = -1;
       const seen = live.map(() => ({ phase: -1, since: postedAt, seq: new Float64Array(opts.lanes).fill(-2), seqSince: new Float64Array(opts.lanes) }));
       const tickMs = duration !== null ? 5 : Math.max(10, Math.min(100, opts.timeoutMs / 10));
-      const settled = () => live.every((s) => s.reply !== undefined || s.dead);
+      // A dead worker counts once its exit code is known (its error comes first, the exit just after;
+      // an out-of-memory error even after the port closed), or after a short wait for it.
+      const settled = () => live.every((s) => s.reply !== undefined || (s.dead && (s.exitCode !== undefined || performance.now() - s.diedAt! > EXIT_WAIT_MS)));
       const done = () => {
         clearInterval(timer);
         this.current = null;
@@ -277,8 +309,10 @@ export class WorkerSession {
         finish: () => settled() && done(),
         onCrash: (slot) => {
           // A worker that died before the barrier released would keep the others waiting there.
+          // (It may also have died between rounds, its phase still the last round's DONE.)
           const phase = Atomics.load(ctl, layout.phase(slot.id));
-          if (phase < Phase.CALLS) abortRound();
+          const inThisRound = Atomics.load(ctl, layout.phase(slot.id) + 1) === spec.round;
+          if (phase < Phase.CALLS || !inThisRound) abortRound();
           if (settled()) done();
         },
       };
@@ -297,7 +331,11 @@ export class WorkerSession {
             if (hang) hangs.push(hang);
           }
           if (hangs.length) abortRound();
-        } else if (now - abortedAt >= Math.min(GRACE_MS, opts.timeoutMs)) {
+        } else if (
+          now - abortedAt >= Math.min(GRACE_MS, opts.timeoutMs) ||
+          // A worker with a hung call never answers; once all the others have, stop waiting for it.
+          (hangs.length > 0 && live.every((s) => s.reply || s.dead || hangs.some((h) => h.workerId === s.id)))
+        ) {
           // Whoever has not answered by now cannot: terminate it (a sync loop never yields).
           for (const s of live) {
             if (!s.reply && !s.dead) {
@@ -367,7 +405,7 @@ export class WorkerSession {
     void w?.terminate().catch(() => {});
   }
 
-  private collect(round: number, live: WorkerSlot[], hangs: Hang[]): RoundTallies {
+  private collect(round: number, live: WorkerSlot[], hangs: Hang[], withCounts = true): RoundTallies {
     const { layout, tally, opts } = this;
     const n = opts.opNames.length;
     const out: RoundTallies = {
@@ -390,7 +428,7 @@ export class WorkerSession {
     for (const s of live) {
       // Counts come from shared memory, so a worker that died still contributes what it did.
       const b = layout.base(s.id);
-      for (let op = 0; op < n; op++) {
+      for (let op = 0; op < n && withCounts; op++) {
         const t = out.ops[op]!;
         t.started += tally[b + layout.started(op)]!;
         t.done += tally[b + layout.done(op)]!;
@@ -398,6 +436,7 @@ export class WorkerSession {
       }
       if (s.dead && s.crashMessage !== undefined) {
         out.crashes.push({ workerId: s.id, message: s.crashMessage, exitCode: s.exitCode });
+        s.reported = true;
       }
       const r = s.reply;
       if (!r) continue;
@@ -415,14 +454,25 @@ export class WorkerSession {
       out.endedAt = Math.max(out.endedAt, r.endedAt);
       if (r.samples) out.samples.push({ data: r.samples, stride: r.sampleStride });
     }
+    if (withCounts && live.some((s) => s.reply?.type !== 'done')) {
+      // Some worker never answered (hung, crashed, interrupted): its calls ran from about the post until now.
+      out.startedAt = Math.min(out.startedAt, this.roundPostedAt);
+      out.endedAt = Math.max(out.endedAt, performance.timeOrigin + performance.now());
+    }
     if (out.startedAt === Infinity) out.startedAt = out.endedAt = performance.timeOrigin + performance.now();
     return out;
   }
 
-  /** Stop every worker. Bounded: tinypool's destroy() waits for exit events that a dead worker already fired. */
+  /**
+   * Stop every worker, bounded. tinypool's destroy() awaits an 'exit' event per worker, which a worker
+   * that already died fired long ago, so it is started but never awaited; the Worker objects' own
+   * terminate() promises are (they resolve at once for a dead worker). The bound timer is ref'd on
+   * purpose: if nothing else is left, an unref'd one would let the process end with the run unfinished.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.current = null;
     for (const s of this.slots) {
       if (s.alive) {
         try {
@@ -432,16 +482,20 @@ export class WorkerSession {
         }
       }
     }
-    for (const t of this.pool.threads) void t.terminate().catch(() => {});
+    const terminateAll = () => this.pool.threads.map((t) => t.terminate().then(() => true, () => true));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.pool.destroy().catch(() => {}),
-      new Promise<void>((r) => {
-        timer = setTimeout(r, 2000);
-        timer.unref();
-      }),
-    ]);
+    const bound = (ms: number) => new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+    let exited = await Promise.race([Promise.all(terminateAll()).then(() => true), bound(2000)]);
     clearTimeout(timer);
+    // tinypool replaces a worker that died of an 'error' (uncaught exception, out of memory) with a
+    // fresh idle one: make sure no replacement outlives the session.
+    if (exited) exited = await Promise.race([Promise.all(terminateAll()).then(() => true), bound(500)]);
+    clearTimeout(timer);
+    // Only now, with every worker gone, let tinypool forget them. Earlier, its destroy() puts an
+    // events.once(worker, 'exit') on each worker, and a worker that then emits 'error' (e.g. out of
+    // memory) crashes the whole process (tinypool's ThreadWorker has no removeListener). Its wait for
+    // exit events that already fired never ends, so it is not awaited.
+    if (exited) void this.pool.destroy().catch(() => {});
     for (const s of this.slots) s.port.close();
   }
 }

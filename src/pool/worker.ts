@@ -3,8 +3,10 @@
 // answering each round with one message. The per-call path is a handful of typed-array writes.
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { errorLine } from '../adapter/hooks.js';
 import { loadAdapter } from '../adapter/load.js';
 import type { Adapter, CallContext, Counters, Operation } from '../adapter/types.js';
+import { pinThread } from './affinity.js';
 import { barrierWait } from './barrier.js';
 import { C, Halt, Phase, makeLayout, type Layout } from './layout.js';
 import { mixSeed, mulberry32, opSchedule } from './prng.js';
@@ -12,11 +14,15 @@ import type { ErrorSample, RoundRequest, SessionTask, StopRequest, WorkerReply }
 
 const SAMPLE_CAPACITY = 1 << 16;
 const SCHEDULE_MAX = 1 << 16;
+/**
+ * Contention evidence (calls in flight, Atomics on shared cache lines) is measured only on a worker's
+ * first OVERLAP_WINDOW calls of a round. Around every call it would pace the workers in lockstep on
+ * those cache lines and hide the very races it is there to vouch for (README, "Tuning the race detector").
+ */
+const OVERLAP_WINDOW = 512;
 
-function firstLine(e: unknown): string {
-  const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
-  return text.split('\n')[0]!;
-}
+/** An error's first line, truncated at the source (1000 chars): a huge message never crosses threads. */
+const firstLine = errorLine;
 
 /** Unique-checked values must survive structured clone and compare by value: objects become JSON keys. */
 function valueKey(v: unknown): unknown {
@@ -107,7 +113,9 @@ class Engine {
       nSamples: 0,
       errors: [],
       errorSeen: new Array<boolean>(ops).fill(false),
-      values: task.uniqueOps.some(Boolean) ? task.uniqueOps.map(() => []) : null,
+      // Timed rounds (throughput) check no uniqueness: keeping millions of values would only cost memory
+      // and overflow the stack where they are merged.
+      values: task.uniqueOps.some(Boolean) && !req.durationMode ? task.uniqueOps.map(() => []) : null,
       maxCalls: new Array<number>(ops).fill(0),
       overlapped: new Array<number>(ops).fill(0),
       unmarked: ops,
@@ -115,7 +123,11 @@ class Engine {
       localIn: new Int32Array(ops),
     };
     this.setPhase(Phase.BARRIER, req.round);
-    if (!barrierWait(this.ctl, task.workers, task.barrierSpins)) {
+    // Two barrier passes: the first gathers everyone (a worker may have gone to sleep in Atomics.wait
+    // while waiting for a slow peer); the second starts from workers that are all awake and spinning,
+    // so the release skew is that of a spin (~0.1-1 us), not of a futex wake-up (50+ us). A check-then-act
+    // window of nanoseconds at the start of a round is only hit when the start is that tight.
+    if (!barrierWait(this.ctl, task.workers, task.barrierSpins) || !barrierWait(this.ctl, task.workers, task.barrierSpins)) {
       this.setPhase(Phase.DONE, req.round);
       return { type: 'aborted', round: req.round };
     }
@@ -125,6 +137,10 @@ class Engine {
     for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st));
     await Promise.all(lanes);
     const endedAt = performance.timeOrigin + performance.now();
+    // One event-loop turn before answering (per round, not per call): an unhandled rejection or an
+    // immediate that throws, left behind by this round's calls, kills the worker now, so the crash
+    // lands in this round instead of passing unnoticed after the last round's reply.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.setPhase(Phase.STATS, req.round);
     let workerStats: Counters | null = null;
     try {
@@ -168,7 +184,8 @@ class Engine {
       tally[seqIdx] = i;
       tally[opIdx] = op;
       tally[slot]++;
-      if (st.overlap) this.enter(op, st);
+      const inst = st.overlap && i < OVERLAP_WINDOW;
+      if (inst) this.enter(op, st);
       const timed = st.sampleEvery !== 0 && (i & (st.sampleEvery - 1)) === 0;
       const t0 = timed ? performance.now() : 0;
       try {
@@ -184,7 +201,7 @@ class Engine {
         }
       }
       if (timed) this.sample(performance.now() - t0, st);
-      if (st.overlap) this.exit(op, st);
+      if (inst) this.exit(op, st);
     }
     tally[seqIdx] = -1;
   }
@@ -242,6 +259,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
     port.close();
     return;
   }
+  pinThread(task.workerId); // each worker on its own CPU, so shared-memory races can happen at all
   port.postMessage({ type: 'ready', threadId } satisfies WorkerReply);
   await new Promise<void>((resolve) => {
     port.on('message', (msg: RoundRequest | StopRequest) => {

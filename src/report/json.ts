@@ -1,5 +1,5 @@
 // JSON reporter: the report object as written, to a file (atomically) or to stdout.
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Report } from './types.js';
 
@@ -11,6 +11,12 @@ export function toJson(report: Report): string {
 export function writeFileAtomic(file: string, text: string): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    // Disk full, read-only directory, a directory in the way: no half-written temp file left behind.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }

@@ -23,6 +23,10 @@ export interface RunPlan {
   args: AdapterArgs;
   /** The terminal report is not on stdout (JSON is): keep adapters' console output off stdout too. */
   quietStdout: boolean;
+  /** Worker heap/stack limits (adapter `resourceLimits`, `--max-old-space`); none by default. */
+  resourceLimits?: import('node:worker_threads').ResourceLimits;
+  /** --min-ops: the throughput strategy fails when calls/s at --workers is below this. */
+  minOps?: number;
 }
 
 /**
@@ -60,6 +64,8 @@ export function makePlan(input: PlanInput): RunPlan {
     strict: input.strict ?? false,
     args: input.args ?? { _: [] },
     quietStdout: input.quietStdout ?? false,
+    resourceLimits: input.resourceLimits,
+    minOps: input.minOps,
   };
 }
 

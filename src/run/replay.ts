@@ -9,6 +9,7 @@ export function replayCommand(plan: RunPlan, overrides: Partial<RunPlan> = {}): 
   if (p.strategies.includes('hammer')) parts.push('-n', String(p.requests));
   if (p.strategies.includes('race')) parts.push('-i', String(p.iterations), '-r', String(p.rounds));
   if (p.strategies.includes('throughput')) parts.push('-d', String(p.duration));
+  if (p.strategies.includes('throughput') && p.minOps !== undefined) parts.push('--min-ops', String(p.minOps));
   parts.push('--seed', String(p.seed), '--timeout', String(p.timeoutMs));
   const { _: positional, ...named } = p.args;
   const rest: string[] = [];

@@ -1,5 +1,7 @@
 // Orchestration: plan -> strategies (which run the pool and the checks) -> one report object.
 import { readFileSync } from 'node:fs';
+import { interruptPendingHooks } from '../adapter/hooks.js';
+import { adapterLimits } from '../adapter/limits.js';
 import { AdapterError, loadAdapter } from '../adapter/load.js';
 import type { LoadedAdapter } from '../adapter/types.js';
 import type { Finding, Warning } from '../checks/findings.js';
@@ -31,6 +33,7 @@ export class RunControl {
   interrupt(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT'): void {
     this.signal ??= signal;
     this.session?.interrupt();
+    interruptPendingHooks(); // a hung main-thread hook must not hold the partial report back
   }
 
   track(session: WorkerSession | null): void {
@@ -51,6 +54,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
   const startedAt = new Date();
   const t0 = performance.now();
   const loaded = opts.loaded ?? (await loadAdapter(plan.adapter));
+  // The adapter's own worker limits apply unless the plan has some (the CLI merges --max-old-space).
+  if (!plan.resourceLimits) plan = { ...plan, resourceLimits: adapterLimits(loaded, plan.adapter).resourceLimits };
   const ctx: StrategyContext = {
     plan,
     loaded,

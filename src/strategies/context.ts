@@ -46,6 +46,7 @@ export async function openSession(ctx: StrategyContext, workers: number, extra: 
     uniqueOps: loaded.opNames.map((n) => loaded.adapter.unique?.includes(n) ?? false),
     timeoutMs: plan.timeoutMs,
     quietStdout: plan.quietStdout,
+    resourceLimits: plan.resourceLimits,
     ...extra,
   });
   ctx.track(session);

@@ -1,6 +1,6 @@
 // One checked round: setup -> calls in the pool -> stats / expected / invariant / unique -> teardown.
 // Shared by every strategy that checks counters (hammer: one big round; race: thousands of small ones).
-import { callHook, type HookResult } from '../adapter/hooks.js';
+import { callHook, checkFirstInit, checkFirstSetup, clip, type HookResult } from '../adapter/hooks.js';
 import type { Counters } from '../adapter/types.js';
 import { defaultExpected, mergeCounters, numbersOnly } from '../checks/counters.js';
 import type { Finding, Warning } from '../checks/findings.js';
@@ -15,7 +15,16 @@ export interface PlayedRound extends RoundVerdict {
   warnings: Warning[];
 }
 
+/** Findings about hooks the user interrupted (Ctrl-C): dropped, the report is partial anyway. */
+const interruptedHook = new WeakSet<Finding>();
+
 function hookFinding(strategy: string, round: number, r: Extract<HookResult<unknown>, { ok: false }>): Finding {
+  const f = hookFindingOf(strategy, round, r);
+  if (r.interrupted) interruptedHook.add(f);
+  return f;
+}
+
+function hookFindingOf(strategy: string, round: number, r: Extract<HookResult<unknown>, { ok: false }>): Finding {
   return r.hung
     ? { strategy, kind: 'hang', round, hook: r.hook, message: `hook '${r.hook}' ${r.message}` }
     : { strategy, kind: 'error', round, hook: r.hook, message: `hook '${r.hook}' threw: ${r.message}` };
@@ -32,8 +41,11 @@ export async function playRound(
   const T = plan.timeoutMs;
   const round = spec.round;
   const setup = await callHook<unknown>(adapter, 'setup', [{ workers: session.layout.workers, round, args: plan.args }], T);
+  // setup throwing in the run's first round: the adapter cannot be set up at all (exit 2).
+  checkFirstSetup(ctx, plan.adapter, setup.ok ? null : setup);
   if (!setup.ok) {
-    return { tallies: null, counters: [], findings: [hookFinding(strategy, round, setup)], lostUpdates: 0, failed: true, hookFailed: true, warnings: [] };
+    const findings = setup.interrupted ? [] : [hookFinding(strategy, round, setup)];
+    return { tallies: null, counters: [], findings, lostUpdates: 0, failed: findings.length > 0, hookFailed: true, warnings: [] };
   }
   const shared = setup.value;
   const findings: Finding[] = [];
@@ -61,9 +73,9 @@ export async function playRound(
         } else expected = defaultExpected(actual, calls);
         if (adapter.invariant) {
           const inv = await callHook<unknown>(adapter, 'invariant', [actual, calls], T);
-          if (!inv.ok) invariant = inv.hung ? null : `invariant threw: ${inv.message}`;
+          if (!inv.ok) invariant = inv.hung || inv.interrupted ? null : `invariant threw: ${inv.message}`;
           if (!inv.ok && inv.hung) findings.push(hookFinding(strategy, round, inv));
-          else if (inv.ok) invariant = inv.value === true || inv.value === undefined ? true : inv.value === false ? 'invariant returned false' : String(inv.value);
+          else if (inv.ok) invariant = inv.value === true || inv.value === undefined ? true : inv.value === false ? 'invariant returned false' : clip(inv.value);
         }
       }
     }
@@ -77,5 +89,8 @@ export async function playRound(
     }
   }
   const warnings = [...new Set(problems)].map((message) => ({ code: 'stats-not-number', message }));
-  return { ...verdict, tallies, findings: [...verdict.findings, ...findings], failed: verdict.failed || findings.length > 0, hookFailed, warnings };
+  // init throwing in the run's first round (no call ran: the barrier was called off): exit 2.
+  checkFirstInit(ctx, plan.adapter, tallies.hookErrors.find((h) => h.hook === 'init' && !h.message.startsWith('internal:')));
+  const kept = findings.filter((f) => !interruptedHook.has(f));
+  return { ...verdict, tallies, findings: [...verdict.findings, ...kept], failed: verdict.failed || kept.length > 0, hookFailed, warnings };
 }

@@ -14,7 +14,7 @@ export interface Style {
 /** Adapter-supplied text may hold control characters or be huge: keep the terminal intact. */
 export function safe(text: string, max = 400): string {
   // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD').replace(/\n/g, ' ');
+  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '\uFFFD').replace(/\n/g, ' ');
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 

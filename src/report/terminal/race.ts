@@ -8,7 +8,8 @@ export function renderRace(style: Style, s: RaceReport): string {
   const detail = `${int(s.rounds)} rounds × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
   const lines = [strategyHeading(style, 'race', s.verdict, detail)];
   if (s.counters.length) {
-    lines.push(style.c.dim(s.firstFailedRound !== null ? `  counters of round ${s.firstFailedRound} (the first that failed):` : '  counters of the last round:'));
+    const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
+    lines.push(style.c.dim(s.firstFailedRound !== null ? `  counters of round ${s.firstFailedRound} (the first that failed${after}):` : '  counters of the last round:'));
   }
   lines.push(counterTable(style, s.counters));
   if (s.lostUpdates > 0 && s.lostPerFailedRound) {
@@ -21,8 +22,17 @@ export function renderRace(style: Style, s: RaceReport): string {
     lines.push(`  ${style.c.dim('outcomes:')} ${top.join(style.c.dim(' | '))}${more}`);
   }
   if (s.minimal) {
-    lines.push(`  ${style.c.bold('smallest failing setup:')} ${s.minimal.workers} workers × ${s.minimal.concurrency} lanes × ${s.minimal.iterations} calls (${s.minimal.failedRounds}/${s.minimal.rounds} rounds failed)`);
-    lines.push(`    ${style.c.cyan(s.minimal.command)}`);
+    const m = s.minimal;
+    const plural = (n: number, one: string) => `${int(n)} ${one}${n === 1 ? '' : 's'}`;
+    const setup = `${plural(m.workers, 'worker')} × ${plural(m.concurrency, 'lane')} × ${plural(m.iterations, 'call')}`;
+    const share = `failed ${int(m.failedRounds)} of ${int(m.rounds)} rounds`;
+    lines.push(`  ${style.c.bold('smallest failing setup:')} ${setup} (${share})${m.smaller === false ? style.c.dim(' — nothing smaller failed') : ''}`);
+    if (m.concurrent === false) lines.push(`    ${style.c.yellow('it fails with 1 worker and 1 lane, without any concurrency: a plain bug, not a race')}`);
+    else if (m.workers === 1) lines.push(`    ${style.c.dim('one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits')}`);
+    else if (m.concurrency === 1) lines.push(`    ${style.c.dim('one lane per worker suffices: the race is between threads on shared memory')}`);
+    lines.push(`    ${style.c.dim('replay it:')} ${style.c.cyan(m.command)}`);
+  } else if (s.minimal === null) {
+    lines.push(style.c.dim('  (the search for a smaller failing setup found none within its time budget)'));
   }
   const c = contentionLine(style, s.contention);
   if (c) lines.push(c);

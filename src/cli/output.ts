@@ -1,0 +1,53 @@
+// After the runs: JSON, JUnit, GitHub Actions annotations and summary, the multi-adapter summary table.
+// Every verdict and exit code here was computed before (run/run.ts, run/multi.ts).
+import { colorLevel } from '../report/color.js';
+import { appendStepSummary, githubAnnotations, inGithubActions } from '../report/github.js';
+import { toJson, writeFileAtomic } from '../report/json.js';
+import { toJunit } from '../report/junit.js';
+import { renderSummary } from '../report/terminal/summary.js';
+import type { MultiReport, Report } from '../report/types.js';
+
+export interface OutputOptions {
+  json?: string;
+  junit?: string;
+  color?: boolean;
+}
+
+/** Write the reports; returns the exit code (a report that could not be written makes it at least 1). */
+export function writeOutputs(result: Report | MultiReport, opts: OutputOptions): number {
+  const jsonToStdout = opts.json === '-';
+  const termStream = jsonToStdout ? process.stderr : process.stdout;
+  let exitCode = result.exitCode;
+  const problem = (message: string) => {
+    process.stderr.write(`adapter-hammer: ${message}\n`);
+    exitCode = Math.max(exitCode, 1);
+  };
+  if ('adapters' in result) {
+    const level = colorLevel({ color: opts.color, isTTY: termStream.isTTY, stream: jsonToStdout ? 'stderr' : 'stdout' });
+    termStream.write(renderSummary(result, level));
+  }
+  if (inGithubActions()) {
+    termStream.write(githubAnnotations(result));
+    const err = appendStepSummary(result);
+    if (err) process.stderr.write(`adapter-hammer: ${err}\n`);
+  }
+  if (opts.junit) {
+    try {
+      writeFileAtomic(opts.junit, toJunit(result));
+    } catch (e) {
+      problem(`could not write JUnit report to ${opts.junit}: ${(e as Error).message}`);
+    }
+  }
+  if (opts.json) {
+    const text = toJson(result as Report);
+    if (jsonToStdout) process.stdout.write(text);
+    else {
+      try {
+        writeFileAtomic(opts.json, text);
+      } catch (e) {
+        problem(`could not write JSON report to ${opts.json}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return exitCode;
+}

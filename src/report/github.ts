@@ -1,0 +1,91 @@
+// GitHub Actions reporter (on when GITHUB_ACTIONS=true): one `::error` workflow command per finding,
+// one `::warning` per warning, and a Markdown summary appended to $GITHUB_STEP_SUMMARY.
+// It renders the report object; every verdict in it was computed before.
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import type { MultiReport, Report, StartFailure } from './types.js';
+
+/** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
+export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/** Property values (file=, title=) additionally escape `:` and `,`. */
+export const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
+const entriesOf = (report: Report | MultiReport): (Report | StartFailure)[] => ('adapters' in report ? report.adapters : [report]);
+
+/** The adapter path as GitHub wants it in `file=`: relative to the checkout ($GITHUB_WORKSPACE), with `/`. */
+export function annotationFile(adapter: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const abs = path.resolve(cwd, adapter);
+  const base = env.GITHUB_WORKSPACE ? path.resolve(env.GITHUB_WORKSPACE) : cwd;
+  const rel = path.relative(base, abs);
+  return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/');
+}
+
+function command(kind: 'error' | 'warning', props: Record<string, string>, message: string): string {
+  const p = Object.entries(props).map(([k, v]) => `${k}=${escapeProperty(v)}`).join(',');
+  return `::${kind} ${p}::${escapeData(message)}`;
+}
+
+/** Workflow command lines (newline-terminated) for every finding, warning and adapter that could not start. */
+export function githubAnnotations(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const lines: string[] = [];
+  for (const r of entriesOf(report)) {
+    const file = annotationFile(r.adapter, env, cwd);
+    if (isStartFailure(r)) {
+      for (const p of r.problems) lines.push(command('error', { file, title: 'adapter-hammer: adapter could not start' }, p));
+      continue;
+    }
+    for (const f of r.findings) {
+      const msg = `${f.kind} in ${f.strategy}: ${f.message}\nreplay: ${r.replay}`;
+      lines.push(command('error', { file, title: `adapter-hammer ${f.strategy}: ${f.kind}` }, msg));
+    }
+    for (const w of r.warnings) lines.push(command('warning', { file, title: `adapter-hammer: ${w.code}` }, w.message));
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** Markdown cell text: no line breaks, pipes escaped, HTML-ish brackets neutralised. */
+const cell = (s: string, max = 300): string => {
+  const t = s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+};
+const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
+
+/** The job summary: a table of adapters, then each failing adapter's findings. */
+export function githubSummary(report: Report | MultiReport): string {
+  const entries = entriesOf(report);
+  const verdict = report.verdict === 'pass' ? '✅ pass' : '❌ fail';
+  const out: string[] = [`## adapter-hammer: ${verdict}`, '', '| adapter | verdict | strategies | findings | seed |', '|---|---|---|---|---|'];
+  for (const r of entries) {
+    if (isStartFailure(r)) {
+      out.push(`| ${code(r.adapter)} | ⛔ could not start | — | ${cell(r.problems.join('; '))} | — |`);
+      continue;
+    }
+    const strategies = r.strategies.map((s) => `${s.name} ${s.verdict === 'pass' ? '✅' : '❌'}`).join(' · ') || '—';
+    const v = r.interrupted ? '⏸ interrupted' : r.verdict === 'pass' ? '✅ pass' : '❌ fail';
+    out.push(`| ${code(r.adapter)} | ${v} | ${strategies} | ${r.findings.length} | ${r.seed} |`);
+  }
+  for (const r of entries) {
+    if (isStartFailure(r) || (r.findings.length === 0 && r.warnings.length === 0)) continue;
+    out.push('', `### ${code(r.adapter)}`, '');
+    for (const f of r.findings) out.push(`- ❌ **${f.kind}** (${f.strategy}): ${cell(f.message, 600)}`);
+    for (const w of r.warnings) out.push(`- ⚠️ **${w.code}**: ${cell(w.message, 600)}`);
+    if (r.verdict === 'fail') out.push('', `Replay: ${code(r.replay)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** True when running as a GitHub Actions step. */
+export const inGithubActions = (env: NodeJS.ProcessEnv = process.env): boolean => env.GITHUB_ACTIONS === 'true';
+
+/** Append the summary to $GITHUB_STEP_SUMMARY if the runner set it. Returns an error message on failure. */
+export function appendStepSummary(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env): string | null {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file) return null;
+  try {
+    appendFileSync(file, `${githubSummary(report)}\n`);
+    return null;
+  } catch (e) {
+    return `could not append the job summary to ${file}: ${(e as Error).message}`;
+  }
+}

@@ -1,0 +1,102 @@
+// JUnit XML reporter (--junit): testsuites > one testsuite per adapter > one testcase per strategy,
+// a <failure> holding the strategy's findings. It renders verdicts, it never computes them.
+// Escaping and building are xmlbuilder2's; characters XML 1.0 cannot carry at all are replaced first.
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import type { Finding } from '../checks/findings.js';
+import type { MultiReport, Report, StartFailure } from './types.js';
+
+/** Control characters (other than tab, LF, CR), lone surrogates and U+FFFE/FFFF are not XML 1.0 characters. */
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text content: only characters XML can hold. */
+export const xmlText = (s: string): string => s.replace(NOT_XML, '\uFFFD');
+/** Attribute value: one line (parsers would turn newlines into spaces anyway), bounded. */
+const xmlAttr = (s: string, max = 1000): string => {
+  const line = xmlText(s).replace(/[\r\n\t]+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+const seconds = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
+
+const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
+
+function findingLine(f: Finding): string {
+  const where = [f.round !== undefined ? `round ${f.round}` : '', f.op ? `op ${f.op}` : '', f.hook ? `hook ${f.hook}` : ''].filter(Boolean).join(', ');
+  return `[${f.kind}]${where ? ` (${where})` : ''} ${f.message}`;
+}
+
+function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
+  if (isStartFailure(r)) {
+    const suite = root.ele('testsuite', { name: xmlAttr(r.adapter), tests: 1, failures: 0, errors: 1, skipped: 0, time: seconds(0) });
+    suite
+      .ele('testcase', { name: 'load', classname: xmlAttr(r.adapter), time: seconds(0) })
+      .ele('error', { message: xmlAttr(r.problems[0] ?? 'adapter could not start'), type: 'not-started' })
+      .txt(xmlText(r.problems.join('\n')));
+    return;
+  }
+  const planned = r.config.strategies;
+  const skipped = planned.filter((name) => !r.strategies.some((s) => s.name === name));
+  const strictWarnings = r.config.strict && r.warnings.length > 0;
+  const failures = r.strategies.filter((s) => s.verdict === 'fail').length + (strictWarnings ? 1 : 0);
+  const suite = root.ele('testsuite', {
+    name: xmlAttr(r.adapter),
+    tests: r.strategies.length + skipped.length + (strictWarnings ? 1 : 0),
+    failures,
+    errors: 0,
+    skipped: skipped.length,
+    time: seconds(r.durationMs),
+    timestamp: r.startedAt.replace(/\.\d+Z$/, ''),
+  });
+  const props = suite.ele('properties');
+  props.ele('property', { name: 'seed', value: String(r.seed) });
+  props.ele('property', { name: 'verdict', value: r.verdict });
+  props.ele('property', { name: 'threadSafe', value: String(r.threadSafe) });
+  props.ele('property', { name: 'replay', value: xmlAttr(r.replay, 4000) });
+  for (const s of r.strategies) {
+    const tc = suite.ele('testcase', { name: s.name, classname: xmlAttr(r.adapter), time: seconds(s.durationMs) });
+    if (s.verdict !== 'fail') continue;
+    const own = r.findings.filter((f) => f.strategy === s.name);
+    const kinds = [...new Set(own.map((f) => f.kind))].join(',') || 'fail';
+    const head = own.length ? `${own.length} finding${own.length === 1 ? '' : 's'}: ${findingLine(own[0]!)}` : `${s.name} failed`;
+    tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...own.map(findingLine), '', `replay: ${r.replay}`].join('\n')));
+  }
+  for (const name of skipped) {
+    suite.ele('testcase', { name, classname: xmlAttr(r.adapter), time: seconds(0) }).ele('skipped', { message: r.interrupted ? 'interrupted before this strategy ran' : 'not run' });
+  }
+  if (strictWarnings) {
+    suite
+      .ele('testcase', { name: 'warnings (--strict)', classname: xmlAttr(r.adapter), time: seconds(0) })
+      .ele('failure', { message: xmlAttr(`${r.warnings.length} warning(s) with --strict: ${r.warnings[0]!.message}`), type: 'warning' })
+      .txt(xmlText(r.warnings.map((w) => `[${w.code}] ${w.message}`).join('\n')));
+  }
+  const notes = [...r.warnings.map((w) => `warning ${w.code}: ${w.message}`), ...r.info.map((i) => `info ${i.code}: ${i.message}`)];
+  if (notes.length) suite.ele('system-out').txt(xmlText(notes.join('\n')));
+}
+
+/** The JUnit XML document for one report or a multi-adapter run. */
+export function toJunit(report: Report | MultiReport): string {
+  const entries = 'adapters' in report ? report.adapters : [report];
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  let skipped = 0;
+  let ms = 0;
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'adapter-hammer' });
+  for (const r of entries) {
+    addSuite(root, r);
+    if (isStartFailure(r)) {
+      tests += 1;
+      errors += 1;
+      continue;
+    }
+    const strict = r.config.strict && r.warnings.length > 0 ? 1 : 0;
+    const skip = r.config.strategies.filter((n) => !r.strategies.some((s) => s.name === n)).length;
+    tests += r.strategies.length + skip + strict;
+    failures += r.strategies.filter((s) => s.verdict === 'fail').length + strict;
+    skipped += skip;
+    ms += r.durationMs;
+  }
+  root.att({ tests: String(tests), failures: String(failures), errors: String(errors), skipped: String(skipped), time: seconds('adapters' in report ? report.durationMs : ms) });
+  return `${root.end({ prettyPrint: true })}\n`;
+}

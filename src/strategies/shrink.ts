@@ -1,0 +1,146 @@
+// After a race failure: search for the smallest configuration (fewer workers, then fewer lanes, then
+// fewer calls per worker) that still fails the same way, within a small time budget. A developer
+// debugging a race wants the smallest case: "1 worker x 2 lanes x 2 calls" says the bug is an async
+// interleaving inside one thread; "2 workers x 1 lane x 1 call" says two threads and one call each.
+import type { FindingKind } from '../checks/findings.js';
+import type { WorkerSession } from '../pool/session.js';
+import { replayCommand } from '../run/replay.js';
+import type { RaceReport } from '../report/types.js';
+import { closeSession, openSession, type StrategyContext } from './context.js';
+import { playRound } from './round.js';
+
+/** Findings a race produces. Errors, hangs and crashes are not shrunk: they are not interleavings. */
+export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate']);
+
+export interface ShrinkOptions {
+  /** Wall-clock budget for the whole search, ms. */
+  budgetMs: number;
+  /** Share of rounds that failed in the full run (sizes each trial). */
+  failRate: number;
+  /** Finding kinds the full run reported; a trial must reproduce one of them. */
+  kinds: Set<FindingKind>;
+  /** Round numbers used by the search start here (so their seeds differ from the main run's). */
+  firstRound: number;
+}
+
+type Minimal = NonNullable<RaceReport['minimal']>;
+
+interface Config {
+  workers: number;
+  concurrency: number;
+  iterations: number;
+}
+
+/** Values to try for one dimension, smallest first, all below the current one. */
+function ladder(current: number, steps: number[]): number[] {
+  return [...new Set(steps.filter((v) => v >= 1 && v < current))].sort((a, b) => a - b);
+}
+
+const ITERATION_STEPS = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+const LANE_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
+const WORKER_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
+
+/**
+ * Greedy search: for workers, then lanes, then iterations, take the smallest value that still fails
+ * (the others held at their current best). Each trial runs rounds until the first matching failure,
+ * up to a round cap sized by the full run's failure rate and a per-trial time slice. The result is
+ * confirmed with a short run that measures how often the minimal configuration fails.
+ */
+export async function shrinkRace(ctx: StrategyContext, opts: ShrinkOptions): Promise<Minimal | null> {
+  const { plan } = ctx;
+  const deadline = performance.now() + opts.budgetMs;
+  let round = opts.firstRound;
+  const left = () => deadline - performance.now();
+  // Enough rounds to expect ~6 failures at the full run's rate, within bounds.
+  const roundCap = Math.max(30, Math.min(3000, Math.ceil(6 / Math.max(opts.failRate, 1e-3))));
+  const matches = (kinds: FindingKind[]) => kinds.some((k) => opts.kinds.has(k)) && kinds.every((k) => RACE_KINDS.has(k));
+
+  const sessions = new Map<string, WorkerSession>();
+  const sessionFor = async (c: Config): Promise<WorkerSession> => {
+    const key = `${c.workers}x${c.concurrency}`;
+    let s = sessions.get(key);
+    if (!s || s.broken) {
+      if (s) await closeSession(ctx, s);
+      s = await openSession(ctx, c.workers, { lanes: c.concurrency });
+      sessions.set(key, s);
+    }
+    return s;
+  };
+  const closeAll = async (keep?: string) => {
+    for (const [k, s] of sessions) {
+      if (k === keep) continue;
+      sessions.delete(k);
+      await closeSession(ctx, s);
+    }
+  };
+
+  /** Run up to `cap` rounds of `c` (within `sliceMs`); count failures, stop at the first one if asked. */
+  const trial = async (c: Config, cap: number, sliceMs: number, stopAfter: number) => {
+    const end = performance.now() + Math.min(sliceMs, left());
+    const session = await sessionFor(c);
+    const calls = Array.from({ length: c.workers }, () => c.iterations);
+    let rounds = 0;
+    let failed = 0;
+    while (rounds < cap && performance.now() < end && !ctx.interrupted() && !session.broken) {
+      const played = await playRound(ctx, session, 'race', { round: round++, calls, overlap: false, sampleEvery: 0 });
+      if (played.hookFailed || played.tallies?.interrupted) break;
+      rounds++;
+      if (played.failed && matches(played.findings.map((f) => f.kind))) {
+        failed++;
+        if (failed >= stopAfter) break;
+      } else if (played.failed) break; // a different failure (error, hang): this configuration is no evidence
+    }
+    return { rounds, failed };
+  };
+
+  let best: Config = { workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations };
+  let bestStats = { rounds: 0, failed: 0 };
+  let tried = 0;
+  try {
+    const dims: [keyof Config, number[]][] = [
+      ['workers', WORKER_STEPS],
+      ['concurrency', LANE_STEPS],
+      ['iterations', ITERATION_STEPS],
+    ];
+    for (const [dim, steps] of dims) {
+      for (const v of ladder(best[dim], steps)) {
+        if (left() <= 0 || ctx.interrupted()) break;
+        const c = { ...best, [dim]: v };
+        tried++;
+        ctx.progress?.({ strategy: 'race', phase: 'shrink', done: tried });
+        // Leave time for the remaining dimensions: a trial gets at most a third of what is left.
+        const r = await trial(c, roundCap, Math.max(150, left() / 3), 1);
+        if (r.failed > 0) {
+          best = c;
+          bestStats = r;
+          break; // smallest failing value of this dimension found (ladder is ascending)
+        }
+      }
+      // Sessions of other worker/lane counts are no longer needed.
+      await closeAll(`${best.workers}x${best.concurrency}`);
+    }
+    if (ctx.interrupted()) return null;
+    // Confirm: how often does the minimal configuration fail? A short run (up to 20 failures or 1,000
+    // rounds, at least 300 ms), added to the trial that found it.
+    const confirm = await trial(best, 1000, Math.max(300, left()), 20);
+    const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
+    if (total.failed === 0) return null;
+    const rate = total.failed / total.rounds;
+    // Suggest enough rounds that the replay fails with high probability (~10 expected failures).
+    const rounds = Math.max(total.rounds, Math.min(100_000, Math.ceil(10 / rate)));
+    const smaller = best.workers < plan.workers || best.concurrency < plan.concurrency || best.iterations < plan.iterations;
+    return {
+      workers: best.workers,
+      concurrency: best.concurrency,
+      iterations: best.iterations,
+      failedRounds: total.failed,
+      rounds: total.rounds,
+      command: replayCommand(plan, { strategies: ['race'], workers: best.workers, concurrency: best.concurrency, iterations: best.iterations, rounds }),
+      smaller,
+      tried,
+      concurrent: best.workers > 1 || best.concurrency > 1,
+    };
+  } finally {
+    await closeAll();
+  }
+}

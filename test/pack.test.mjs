@@ -1,0 +1,71 @@
+// Installable: `npm pack` ships only what is needed, and the tarball installed into an empty project
+// runs as `npx adapter-hammer <adapter>` (JavaScript and TypeScript adapters) and as a library.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT } from './helpers/cli.mjs';
+
+function run(cmd, args, cwd, timeout = 240_000) {
+  const env = { ...process.env };
+  for (const k of ['GITHUB_ACTIONS', 'FORCE_COLOR', 'NO_COLOR']) delete env[k];
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
+}
+
+test('npm pack + install into an empty project: npx adapter-hammer works', { timeout: 300_000 }, () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'ah-pack-'));
+  // dist/ is already built (npm ci ran `prepare`); --ignore-scripts keeps pack from compiling again.
+  const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
+  assert.equal(pack.code, 0, pack.stderr);
+  const info = JSON.parse(pack.stdout)[0];
+  const files = info.files.map((f) => f.path);
+  assert.ok(files.includes('bin/adapter-hammer.js'));
+  assert.ok(files.includes('dist/index.js') && files.includes('dist/index.d.ts') && files.includes('dist/api.d.ts'), 'code and types');
+  assert.ok(files.includes('README.md') && files.includes('package.json'));
+  const stray = files.filter((f) => !/^(bin\/|dist\/|README\.md$|package\.json$|LICENSE)/.test(f) || f.endsWith('.map'));
+  assert.deepEqual(stray, [], 'nothing but bin/, dist/ (no source maps), README.md, package.json');
+
+  const project = path.join(work, 'project');
+  spawnSync('mkdir', [project]);
+  writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
+  const install = run('npm', ['install', path.join(work, info.filename), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project);
+  assert.equal(install.code, 0, `npm install failed:\n${install.stderr}`);
+
+  writeFileSync(
+    path.join(project, 'counter-safe.mjs'),
+    `let c;
+export default {
+  threadSafe: true,
+  setup: () => ({ buffer: new SharedArrayBuffer(4) }),
+  init: (s) => { c = new Int32Array(s.buffer); },
+  operations: { increment: () => Atomics.add(c, 0, 1) },
+  stats: (s) => ({ increment: new Int32Array(s.buffer)[0] }),
+};`,
+  );
+  const js = run('npx', ['--no-install', 'adapter-hammer', 'counter-safe.mjs', '-s', 'hammer', '-n', '2000', '--json', '-'], project);
+  assert.equal(js.code, 0, js.stderr);
+  assert.equal(JSON.parse(js.stdout).strategies[0].counters[0].actual, 2000);
+
+  // A TypeScript adapter importing defineAdapter from the installed package, loaded in every worker.
+  writeFileSync(
+    path.join(project, 'typed-safe.ts'),
+    `import { defineAdapter } from 'adapter-hammer';
+let c: Int32Array;
+export default defineAdapter({
+  threadSafe: true,
+  setup: () => ({ buffer: new SharedArrayBuffer(4) }),
+  init(shared) { c = new Int32Array(shared.buffer); },
+  operations: { increment: (): number => Atomics.add(c, 0, 1) },
+  stats: (shared) => ({ increment: new Int32Array(shared.buffer)[0]! }),
+});`,
+  );
+  const ts = run('npx', ['--no-install', 'adapter-hammer', 'typed-safe.ts', '-s', 'hammer', '-n', '2000', '--json', '-'], project);
+  assert.equal(ts.code, 0, ts.stderr);
+  assert.equal(JSON.parse(ts.stdout).strategies[0].counters[0].actual, 2000);
+
+  const lib = run(process.execPath, ['--input-type=module', '-e', "const m = await import('adapter-hammer'); console.log(typeof m.hammer, typeof m.defineAdapter)"], project);
+  assert.equal(lib.stdout.trim(), 'function function', lib.stderr);
+});

@@ -1,0 +1,185 @@
+// Issue 3, the race detector: detection with defaults, safe twins, report shape, contention evidence,
+// checker warnings, --strict, and the search for the smallest failing setup. No timing is asserted;
+// detection runs use the tool's defaults (the point is that they catch these races on a loaded machine).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture, runCli, tempAdapters } from './helpers/cli.mjs';
+
+const NO_SHRINK = { ADAPTER_HAMMER_SHRINK_MS: '0' };
+
+async function race(file, args = [], env = NO_SHRINK) {
+  const r = await runCli([file, '-s', 'race', '--json', '-', ...args], { env, timeoutMs: 120_000 });
+  let report;
+  try {
+    report = JSON.parse(r.stdout);
+  } catch {
+    assert.fail(`no JSON report (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+  }
+  return { ...r, report, race: report.strategies.find((s) => s.name === 'race') };
+}
+
+const RACY = [
+  ['counter-unsafe.mjs', 'lost-update'],
+  ['lazy-init-unsafe.mjs', 'mismatch'],
+  ['bank-unsafe.mjs', 'invariant'],
+  ['async-counter-unsafe.mjs', 'lost-update'],
+  ['ids-unsafe.mjs', 'duplicate'],
+];
+const SAFE = [
+  'counter-safe.mjs',
+  'counter-mutex-safe.mjs',
+  'lazy-init-safe.mjs',
+  'bank-safe.mjs',
+  'ids-safe.mjs',
+  'async-counter-safe.mjs',
+  'async-counter-asynclock-safe.mjs',
+];
+
+for (const [name, kind] of RACY) {
+  test(`race with defaults catches ${name} (${kind})`, async () => {
+    const { code, report, race: s } = await race(fixture(name));
+    assert.equal(code, 1, `exit code; findings: ${JSON.stringify(report.findings)}`);
+    assert.equal(s.verdict, 'fail');
+    assert.ok(s.failedRounds > 0 && s.failedRounds <= s.rounds);
+    assert.ok(report.findings.some((f) => f.strategy === 'race' && f.kind === kind), `a ${kind} finding: ${JSON.stringify(report.findings)}`);
+    // Every racy fixture claims threadSafe: true, so the checker says the claim is wrong.
+    assert.ok(report.warnings.some((w) => w.code === 'declared-safe-but-raced'));
+    assert.equal(typeof s.firstFailedRound, 'number');
+  });
+}
+
+for (const name of SAFE) {
+  test(`race with defaults passes the safe twin ${name}`, async () => {
+    const { code, report, race: s } = await race(fixture(name));
+    assert.deepEqual(report.findings, []);
+    assert.equal(s.verdict, 'pass');
+    assert.equal(s.failedRounds, 0);
+    assert.equal(s.rounds, report.config.rounds);
+    assert.equal(code, 0);
+    assert.equal(s.minimal, undefined, 'no search without a failure');
+  });
+}
+
+test('report: rounds, failed rounds, lost updates with min/median/max, first failing counters, outcome histogram', async () => {
+  const { race: s, report } = await race(fixture('async-counter-unsafe.mjs'), ['-r', '200']);
+  assert.equal(s.rounds, 200);
+  assert.equal(s.failedRounds, 200);
+  assert.ok(s.lostUpdates > 0);
+  const l = s.lostPerFailedRound;
+  assert.ok(l.min <= l.median && l.median <= l.max && l.min > 0);
+  assert.ok(s.lostUpdates >= l.max && s.lostUpdates <= l.max * s.failedRounds);
+  // Contract field names, counters of the first failing round.
+  for (const k of ['rounds', 'failedRounds', 'lostUpdates', 'counters', 'verdict']) assert.ok(k in s, k);
+  assert.equal(s.firstFailedRound, 0);
+  const row = s.counters.find((c) => c.name === 'increment');
+  assert.ok(row.actual < row.expected);
+  // Histogram: sorted by rounds, sums to the rounds run, failing outcomes = failing rounds.
+  assert.ok(s.outcomes.length >= 1);
+  for (let i = 1; i < s.outcomes.length; i++) assert.ok(s.outcomes[i - 1].rounds >= s.outcomes[i].rounds);
+  assert.equal(s.outcomes.reduce((a, o) => a + o.rounds, 0), s.rounds);
+  assert.equal(s.outcomes.filter((o) => o.failed).reduce((a, o) => a + o.rounds, 0), s.failedRounds);
+  assert.match(s.outcomes[0].outcome, /^increment=\d+$/);
+  // One finding per kind, summarised over rounds.
+  const lost = report.findings.filter((f) => f.kind === 'lost-update');
+  assert.equal(lost.length, 1);
+  assert.match(lost[0].message, /in 200 of 200 rounds/);
+});
+
+test('histogram of a lazy init: inits=1 passes, inits=2 fails; counters are those of the first failing round', async () => {
+  const { race: s } = await race(fixture('lazy-init-unsafe.mjs'));
+  const ok = s.outcomes.find((o) => o.outcome === 'inits=1');
+  const bad = s.outcomes.find((o) => o.outcome === 'inits=2');
+  assert.ok(ok && !ok.failed);
+  assert.ok(bad && bad.failed);
+  assert.equal(s.counters.find((c) => c.name === 'inits').actual >= 2, true);
+  assert.equal(s.lostUpdates, 0, 'an extra init is a mismatch, not a lost update');
+  assert.equal(s.lostPerFailedRound, null);
+});
+
+test('terminal report: outcomes, lost updates, seed, replay command, verdict line names the wrong claim', async () => {
+  const r = await runCli([fixture('counter-unsafe.mjs'), '-s', 'race', '--no-color'], { env: NO_SHRINK, timeoutMs: 120_000 });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /outcomes: increment=\d+: [\d,]+ rounds/);
+  assert.match(r.stdout, /lost updates: [\d,]+ in total; per failing round min \d+ · median \d+ · max \d+/);
+  assert.match(r.stdout, /declares threadSafe: true, but it raced/);
+  assert.match(r.stdout, /seed \d+/);
+  assert.match(r.stdout, /replay: npx adapter-hammer \S+counter-unsafe\.mjs -s race -w \d+ -c \d+ -i 100 -r 2000 --seed \d+/);
+});
+
+test('contention evidence: calls in flight per operation, measured in a share of the rounds', async () => {
+  const { race: s, report } = await race(fixture('async-counter-safe.mjs'), ['-w', '2', '-c', '4', '-r', '64']);
+  const row = s.contention.find((c) => c.op === 'increment');
+  assert.ok(row.overlapped);
+  assert.equal(row.maxWorkers, 2);
+  assert.ok(row.maxInFlight >= 4 && row.maxInFlight <= 8, `in flight ${row.maxInFlight}`);
+  assert.ok(s.contentionRounds >= 1 && s.contentionRounds < s.rounds);
+  assert.ok(report.info.some((i) => i.code === 'concurrent-access' && /'increment' was accessed by 2 workers concurrently/.test(i.message)));
+  assert.ok(!report.warnings.some((w) => w.code === 'no-contention'));
+});
+
+const at = tempAdapters({
+  'lonely.mjs': `export default { threadSafe: true, operations: { a() {} } };`,
+  'undeclared.mjs': `export default { operations: { a() {} } };`,
+  'throws.mjs': `export default { threadSafe: false, operations: { a() { throw new Error('always'); } } };`,
+  'off-by-one.mjs': `
+    let n = 0;
+    export default {
+      threadSafe: false,
+      init() { n = 0; },
+      operations: { a() { n++; } },
+      workerStats() { return { a: n - 1 }; }, // wrong even without any concurrency
+    };`,
+});
+
+test('no-contention: one worker, one lane never overlaps; a warning, and a failure with --strict', async () => {
+  const plain = await race(at('lonely.mjs'), ['-w', '1', '-c', '1', '-r', '20']);
+  assert.equal(plain.code, 0);
+  assert.ok(plain.report.warnings.some((w) => w.code === 'no-contention' && /'a' never ran at the same time/.test(w.message)));
+  assert.equal(plain.race.contention[0].overlapped, false);
+  const strict = await race(at('lonely.mjs'), ['-w', '1', '-c', '1', '-r', '20', '--strict']);
+  assert.equal(strict.code, 1);
+  assert.equal(strict.report.verdict, 'fail');
+});
+
+test('undeclared: no threadSafe is a warning; --strict fails on it', async () => {
+  const plain = await race(at('undeclared.mjs'), ['-r', '20']);
+  assert.equal(plain.code, 0);
+  assert.ok(plain.report.warnings.some((w) => w.code === 'undeclared'));
+  const strict = await race(at('undeclared.mjs'), ['-r', '20', '--strict']);
+  assert.equal(strict.code, 1);
+});
+
+test('shrink: the async read-await-write shrinks to 1 worker x 2 lanes x 2 calls, with a replay command', async () => {
+  const { race: s } = await race(fixture('async-counter-unsafe.mjs'), ['-r', '100'], {});
+  const m = s.minimal;
+  assert.ok(m, 'a minimal setup');
+  assert.equal(m.workers, 1);
+  assert.equal(m.concurrency, 2);
+  assert.equal(m.iterations, 2);
+  assert.equal(m.smaller, true);
+  assert.equal(m.concurrent, true);
+  assert.ok(m.failedRounds > 0 && m.failedRounds <= m.rounds);
+  assert.match(m.command, /-s race -w 1 -c 2 -i 2 -r \d+ --seed \d+/);
+});
+
+test('shrink: a shared-memory race keeps 2 workers and finds a smaller setup', async () => {
+  const r = await runCli([fixture('bank-unsafe.mjs'), '-s', 'race', '--no-color', '--json', '/dev/null'], { timeoutMs: 120_000 });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /smallest failing setup: 2 workers × 1 lane × \d+ calls? \(failed [\d,]+ of [\d,]+ rounds\)/);
+  assert.match(r.stdout, /replay it: npx adapter-hammer \S+bank-unsafe\.mjs -s race -w 2 -c 1 -i \d+ -r \d+ --seed \d+/);
+});
+
+test('shrink: no search when the failure is not a race (every call throws)', async () => {
+  const { code, report, race: s } = await race(at('throws.mjs'), ['-r', '20'], {});
+  assert.equal(code, 1);
+  assert.ok(report.findings.every((f) => f.kind === 'error'));
+  assert.equal(s.minimal, undefined);
+});
+
+test('shrink: a counter wrong without any concurrency is called a plain bug', async () => {
+  const { race: s } = await race(at('off-by-one.mjs'), ['-r', '20'], {});
+  assert.equal(s.minimal.workers, 1);
+  assert.equal(s.minimal.concurrency, 1);
+  assert.equal(s.minimal.iterations, 1);
+  assert.equal(s.minimal.concurrent, false);
+});
