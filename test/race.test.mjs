@@ -32,7 +32,6 @@ const SAFE = [
   'bank-safe.mjs',
   'ids-safe.mjs',
   'async-counter-safe.mjs',
-  'async-counter-asynclock-safe.mjs',
 ];
 
 for (const [name, kind] of RACY) {

@@ -352,7 +352,7 @@ test('SIGINT while a main-thread hook hangs: no wait for its deadline', async ()
 });
 
 test('a second Ctrl-C exits at once (here: the teardown after the first one hangs)', async () => {
-  const c = spawnCli([sig('teardown-hangs-after-sigint.mjs'), '-s', 'race', '--timeout', '60000']);
+  const c = spawnCli([sig('teardown-hangs-after-sigint.mjs'), '-s', 'race', '-r', '10000000', '--timeout', '60000']);
   await started(c);
   c.child.kill('SIGINT');
   await started(c, 100, 'TEARDOWN HANGS'); // the interrupted round's teardown: 60 s until its deadline
@@ -428,4 +428,26 @@ test('stress: 20 workers x 50 lanes, exact counts (smaller call count than the b
   assert.equal(r.code, 0, r.s);
   assert.match(r.s, /200,000 calls: 200,000 ok/);
   assert.match(r.s, /counts {2}exact/);
+});
+
+// A worker whose event loop is blocked *between* rounds (a timer that never returns) never takes the
+// next round: the watchdog must see it still showing the previous round, not trust its "done" phase.
+test('a worker blocked between rounds is a hang, not a stalled run', async () => {
+  const file = tempAdapters({
+    'late-block.mjs': `
+      let armed = false;
+      export default {
+        threadSafe: true,
+        init(shared, ctx) {
+          if (ctx.workerId === 0 && !armed) { armed = true; setTimeout(() => { for (;;); }, 30); }
+        },
+        operations: { a() {} },
+      };`,
+  })('late-block.mjs');
+  const r = await runCli([file, '-s', 'race', '-r', '10000000', '--timeout', '1000', '--json', '-'], { timeoutMs: 30_000 });
+  assert.equal(r.code, 1, r.stderr);
+  const hang = JSON.parse(r.stdout).findings.find((f) => f.kind === 'hang');
+  assert.ok(hang, r.stdout);
+  assert.equal(hang.workerId, 0);
+  assert.match(hang.message, /event loop, blocked since the previous round/);
 });

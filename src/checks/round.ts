@@ -41,7 +41,7 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
   const round = t.round;
   for (const h of t.hangs) {
     const pending = Object.entries(h.pending).map(([op, n]) => `${n} ${op}`).join(', ') || 'none';
-    const what = h.where === 'calls' ? `operation '${h.op ?? '?'}'` : h.where === 'start' ? 'the round never started' : `hook '${h.where}'`;
+    const what = h.where === 'calls' ? `operation '${h.op ?? '?'}'` : h.where === 'start' ? `round ${round}: the event loop, blocked since the previous round (e.g. a timer running an endless loop),` : `hook '${h.where}'`;
     findings.push({
       strategy, kind: 'hang', round, workerId: h.workerId, op: h.op, hook: h.where === 'calls' || h.where === 'start' ? undefined : h.where,
       count: Object.values(h.pending).reduce((a, b) => a + b, 0),

@@ -327,7 +327,7 @@ export class WorkerSession {
           for (let i = 0; i < live.length; i++) {
             const s = live[i]!;
             if (s.dead || s.reply) continue;
-            const hang = this.checkHang(s, seen[i]!, now);
+            const hang = this.checkHang(s, seen[i]!, now, spec.round);
             if (hang) hangs.push(hang);
           }
           if (hangs.length) abortRound();
@@ -363,9 +363,12 @@ export class WorkerSession {
     s: WorkerSlot,
     seen: { phase: number; since: number; seq: Float64Array; seqSince: Float64Array },
     now: number,
+    round: number,
   ): Hang | null {
     const { layout, ctl, tally, opts } = this;
-    const phase = Atomics.load(ctl, layout.phase(s.id));
+    let phase = Atomics.load(ctl, layout.phase(s.id));
+    // Still showing an earlier round (its event loop never took this round's message): not started.
+    if (Atomics.load(ctl, layout.phase(s.id) + 1) !== round) phase = Phase.IDLE;
     if (phase !== seen.phase) {
       seen.phase = phase;
       seen.since = now;
@@ -443,7 +446,11 @@ export class WorkerSession {
       if (r.type === 'hook-error') out.hookErrors.push({ hook: r.hook, workerId: s.id, message: r.message });
       if (r.type !== 'done') continue;
       for (const e of r.errors) out.errors.push({ ...e, workerId: s.id });
-      for (const [op, vals] of Object.entries(r.values)) (out.values[op] ??= []).push(...vals);
+      // A loop, not push(...vals): spreading a million values overflows the stack.
+      for (const [op, vals] of Object.entries(r.values)) {
+        const into = (out.values[op] ??= []);
+        for (const v of vals) into.push(v);
+      }
       out.workerStats.push(r.workerStats);
       for (let op = 0; op < n; op++) {
         out.maxCalls[op] = Math.max(out.maxCalls[op]!, r.maxCalls[op]!);

@@ -19,6 +19,8 @@ export interface ContentionRow {
 interface StrategyBase {
   verdict: Verdict;
   durationMs: number;
+  /** Cut short by Ctrl-C / SIGTERM: its figures cover only what finished. */
+  interrupted?: boolean;
 }
 
 export interface HammerReport extends StrategyBase {

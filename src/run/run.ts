@@ -74,6 +74,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
     if (control.signal) break;
     try {
       const out = await RUNNERS[name](ctx);
+      if (control.signal) out.report.interrupted = true;
       strategies.push(out.report);
       findings.push(...out.findings);
       warnings.push(...out.warnings);

@@ -47,8 +47,10 @@ export function verdictWord(style: Style, v: Verdict): string {
   return v === 'pass' ? style.c.green.bold('PASS') : style.c.red.bold('FAIL');
 }
 
-export function strategyHeading(style: Style, name: string, v: Verdict, detail: string): string {
-  return `${style.c.bold(name.toUpperCase())}  ${verdictWord(style, v)}  ${style.c.dim(detail)}`;
+export function strategyHeading(style: Style, name: string, v: Verdict, detail: string, interrupted = false): string {
+  // An interrupted strategy that found nothing has not passed: it did not finish.
+  const word = interrupted && v === 'pass' ? style.c.yellow.bold('PARTIAL') : verdictWord(style, v);
+  return `${style.c.bold(name.toUpperCase())}  ${word}  ${style.c.dim(detail)}`;
 }
 
 export function counterTable(style: Style, rows: CounterRow[]): string {

@@ -43,7 +43,7 @@ export function renderTerminal(report: Report, level: ColorLevel): string {
   let line: string;
   if (report.interrupted) line = `${c.yellow.bold('INTERRUPTED')}  partial report of what finished`;
   else if (report.verdict === 'pass') line = `${c.green.bold('PASS')}  ${report.strategies.map((s) => s.name).join(', ')} passed`;
-  else if (failed.length) line = `${c.red.bold('FAIL')}  ${failed.join(', ')} failed${report.threadSafe === true ? ' — the adapter declares threadSafe: true, but it raced' : ''}`;
+  else if (failed.length) line = `${c.red.bold('FAIL')}  ${failed.join(', ')} failed${report.threadSafe === true ? ` — the adapter declares threadSafe: true, but it ${report.findings.some((f) => ['lost-update', 'mismatch', 'invariant', 'duplicate'].includes(f.kind)) ? 'raced' : 'failed under concurrency'}` : ''}`;
   else line = `${c.red.bold('FAIL')}  --strict: ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}`;
   out.push(`${line} · seed ${report.seed} · ${(report.durationMs / 1000).toFixed(1)} s`);
   if (report.verdict === 'fail' || report.interrupted) out.push(c.dim(`replay: ${report.replay}`));

@@ -6,7 +6,7 @@ const TOP_OUTCOMES = 5;
 export function renderRace(style: Style, s: RaceReport): string {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
   const detail = `${int(s.rounds)} rounds × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
-  const lines = [strategyHeading(style, 'race', s.verdict, detail)];
+  const lines = [strategyHeading(style, 'race', s.verdict, detail, s.interrupted)];
   if (s.counters.length) {
     const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
     lines.push(style.c.dim(s.firstFailedRound !== null ? `  counters of round ${s.firstFailedRound} (the first that failed${after}):` : '  counters of the last round:'));

@@ -17,7 +17,7 @@ function bar(fraction: number): string {
 export function renderThroughput(style: Style, s: ThroughputReport): string {
   const secs = s.duration !== undefined ? `${s.duration} s per point · ` : '';
   const detail = `${s.points.length} point${s.points.length === 1 ? '' : 's'} · ${s.concurrency} lane${s.concurrency === 1 ? '' : 's'} per worker · ${secs}${ms(s.durationMs)}`;
-  const lines = [strategyHeading(style, 'throughput', s.verdict, detail)];
+  const lines = [strategyHeading(style, 'throughput', s.verdict, detail, s.interrupted)];
   if (!s.points.length) return lines.join('\n');
   lines.push(
     table(
