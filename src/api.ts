@@ -6,7 +6,7 @@ import type { AdapterArgs } from './adapter/types.js';
 import { colorLevel } from './report/color.js';
 import { renderTerminal } from './report/terminal/index.js';
 import type { Report } from './report/types.js';
-import { makePlan, STRATEGIES, type StrategyName } from './run/plan.js';
+import { countProblem, makePlan, positiveProblem, seedProblem, STRATEGIES, strategiesProblem, type StrategyName } from './run/plan.js';
 import { RunControl, runPlan } from './run/run.js';
 import type { Progress } from './strategies/context.js';
 
@@ -45,22 +45,18 @@ export interface HammerOptions {
   cwd?: string;
 }
 
-function check(cond: boolean, message: string): void {
-  if (!cond) throw new TypeError(`adapter-hammer: ${message}`);
+function check(problem: string | null): void {
+  if (problem) throw new TypeError(`adapter-hammer: option ${problem}`);
 }
 
-const isPositiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
-
+/** The same rules as the command line's (run/plan.ts), so both accept exactly the same values. */
 function validate(o: HammerOptions): void {
   for (const k of ['workers', 'concurrency', 'requests', 'iterations', 'rounds', 'timeout'] as const) {
-    if (o[k] !== undefined) check(isPositiveInt(o[k]), `option '${k}' must be a whole number >= 1, got ${String(o[k])}`);
+    if (o[k] !== undefined) check(countProblem(k, o[k] as number));
   }
-  if (o.duration !== undefined) check(typeof o.duration === 'number' && Number.isFinite(o.duration) && o.duration > 0, `option 'duration' must be a number above 0, got ${String(o.duration)}`);
-  if (o.seed !== undefined) check(typeof o.seed === 'number' && Number.isSafeInteger(o.seed) && o.seed >= 0 && o.seed <= 2 ** 32 - 1, `option 'seed' must be a whole number from 0 to 4294967295, got ${String(o.seed)}`);
-  if (o.strategy !== undefined) {
-    check(Array.isArray(o.strategy) && o.strategy.length > 0, `option 'strategy' must be a non-empty array of ${STRATEGIES.join(', ')}`);
-    for (const s of o.strategy) check((STRATEGIES as readonly string[]).includes(s), `unknown strategy '${String(s)}' (choose from ${STRATEGIES.join(', ')})`);
-  }
+  if (o.duration !== undefined) check(positiveProblem('duration', o.duration));
+  if (o.seed !== undefined) check(seedProblem(o.seed));
+  if (o.strategy !== undefined) check(Array.isArray(o.strategy) ? strategiesProblem(o.strategy) : `strategy must be an array of ${STRATEGIES.join(', ')}`);
 }
 
 function toArgs(args: HammerOptions['args']): AdapterArgs {

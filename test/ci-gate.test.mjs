@@ -195,6 +195,8 @@ test('hammer() rejects with AdapterError for a broken adapter, TypeError for bad
   await assert.rejects(hammer(at('broken.mjs')), (e) => e instanceof AdapterError && /syntax error/.test(e.message));
   await assert.rejects(hammer(at('pass.mjs'), { strategy: ['fuzz'] }), TypeError);
   await assert.rejects(hammer(at('pass.mjs'), { workers: 0 }), TypeError);
+  // The same bounds as the command line's -w (run/plan.ts COUNT_MAX).
+  await assert.rejects(hammer(at('pass.mjs'), { workers: 257 }), /workers must be a whole number from 1 to 256/);
 });
 
 test('hammer() with an AbortSignal stops like Ctrl-C and resolves with a partial report', async () => {

@@ -31,8 +31,7 @@ export function errorLine(e: unknown): string {
     text = '(an error that cannot be turned into text)';
   }
   const nl = text.indexOf('\n');
-  const line = nl < 0 ? text : text.slice(0, nl);
-  return line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS - 1)}…` : line;
+  return clip(nl < 0 ? text : text.slice(0, nl));
 }
 
 /** Adapter-supplied text (e.g. invariant's verdict) as a string of at most MAX_ERROR_CHARS characters. */

@@ -2,13 +2,12 @@
 import { CommanderError } from 'commander';
 import { adapterLimits, mergeResourceLimits } from '../adapter/limits.js';
 import { AdapterError, loadAdapter } from '../adapter/load.js';
-import { colorLevel } from '../report/color.js';
 import type { Report, StartFailure } from '../report/types.js';
 import { combineReports, startFailure } from '../run/multi.js';
 import type { AdapterArgs } from '../adapter/types.js';
 import { expandAdapters } from './adapters.js';
 import { findConfig, loadConfig, type LoadedConfig } from './config.js';
-import { writeOutputs } from './output.js';
+import { terminalOut, writeOutputs } from './output.js';
 import { renderTerminal } from '../report/terminal/index.js';
 import { createProgress } from '../report/progress.js';
 import { makePlan } from '../run/plan.js';
@@ -20,6 +19,10 @@ const fail2 = (message: string): number => {
   return 2;
 };
 
+/** Commander's own message (already one line, "error: ..."), without its prefix. */
+const commanderLine = (written: string, e: CommanderError): string =>
+  written.trim().split('\n')[0]?.replace(/^error: /, '') || e.message.replace(/^error: /, '');
+
 /** Parse option tokens alone (a config file's) with a fresh program: commander's one-line error, or null. */
 function validateArgv(tokens: string[]): string | null {
   const p = buildProgram(TOOL.version);
@@ -29,7 +32,7 @@ function validateArgv(tokens: string[]): string | null {
     p.parse(tokens, { from: 'user' });
     return null;
   } catch (e) {
-    if (e instanceof CommanderError) return err.trim().split('\n')[0]?.replace(/^error: /, '') || e.message.replace(/^error: /, '');
+    if (e instanceof CommanderError) return commanderLine(err, e);
     throw e;
   }
 }
@@ -54,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       // Commander's own message is already one line ("error: ..."); keep it, without a stack.
-      const line = stderrBuf.trim().split('\n')[0]?.replace(/^error: /, '') || e.message.replace(/^error: /, '');
+      const line = commanderLine(stderrBuf, e);
       return fail2(`${line} (see --help)`);
     }
     throw e;
@@ -113,9 +116,8 @@ export async function main(argv: string[]): Promise<number> {
         process.off('SIGINT', sigint);
         process.off('SIGTERM', sigterm);
       }
-      const termStream = jsonToStdout ? process.stderr : process.stdout;
-      const level = colorLevel({ color: opts.color, isTTY: termStream.isTTY, stream: jsonToStdout ? 'stderr' : 'stdout' });
-      termStream.write(renderTerminal(report, level));
+      const term = terminalOut(opts);
+      term.stream.write(renderTerminal(report, term.level));
       entries.push(report);
       if (report.interrupted) break;
     } catch (e) {

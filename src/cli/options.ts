@@ -3,38 +3,40 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import yargsParser from 'yargs-parser';
 import type { AdapterArgs } from '../adapter/types.js';
-import { DEFAULTS, STRATEGIES, type PlanInput, type StrategyName } from '../run/plan.js';
+import { COUNT_MAX, DEFAULTS, STRATEGIES, countProblem, positiveProblem, seedProblem, strategiesProblem, type PlanInput, type StrategyName } from '../run/plan.js';
 
 export class UsageError extends Error {}
 
-function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
+/** Commander argument parsers: the string's form here, the value's rules in run/plan.ts (shared with the API). */
+function fail(problem: string | null): void {
+  if (problem) throw new InvalidArgumentError(problem);
+}
+
+function positiveInt(name: keyof typeof COUNT_MAX) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-      throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}, got '${value}'`);
-    }
+    const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    fail(countProblem(name, n, value));
     return n;
   };
 }
 
 function positiveNumber(name: string) {
   return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number above 0, got '${value}'`);
+    const n = value.trim() === '' ? NaN : Number(value);
+    fail(positiveProblem(name, n, value));
     return n;
   };
 }
 
 function seedValue(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) throw new InvalidArgumentError(`seed must be a whole number from 0 to 4294967295, got '${value}'`);
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  fail(seedProblem(n, value));
   return n;
 }
 
 export function strategyList(value: string): StrategyName[] {
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!names.length) throw new InvalidArgumentError(`give at least one of ${STRATEGIES.join(', ')}`);
-  for (const n of names) if (!(STRATEGIES as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown strategy '${n}' (choose from ${STRATEGIES.join(', ')})`);
+  fail(strategiesProblem(names));
   return [...new Set(names)] as StrategyName[];
 }
 
@@ -62,8 +64,8 @@ export function buildProgram(version: string): Command {
     .description('Hammer an adapter module from many worker threads and async lanes, and report race conditions.')
     .version(version, '-V, --version')
     .argument('[adapter...]', 'adapter modules (.js, .mjs, .cjs, .ts, .mts, .cts) or directories of them (default: "adapters" of adapter-hammer.config.json/.mjs)')
-    .option('-w, --workers <n>', `worker threads (default: ${DEFAULTS.workers}, this machine's cores)`, positiveInt('workers', 256))
-    .option('-c, --concurrency <n>', `calls in flight per worker, as async lanes (default: ${DEFAULTS.concurrency})`, positiveInt('concurrency', 10_000))
+    .option('-w, --workers <n>', `worker threads (default: ${DEFAULTS.workers}, this machine's cores)`, positiveInt('workers'))
+    .option('-c, --concurrency <n>', `calls in flight per worker, as async lanes (default: ${DEFAULTS.concurrency})`, positiveInt('concurrency'))
     .option('-n, --requests <n>', `total calls of the hammer strategy (default: ${DEFAULTS.requests})`, positiveInt('requests'))
     .option('-i, --iterations <n>', `calls per worker per round of the race strategy (default: ${DEFAULTS.iterations})`, positiveInt('iterations'))
     .option('-r, --rounds <n>', `rounds of the race strategy (default: ${DEFAULTS.rounds})`, positiveInt('rounds'))
@@ -72,7 +74,7 @@ export function buildProgram(version: string): Command {
     .option('-s, --strategy <list>', `comma list of ${STRATEGIES.join(', ')} (default: all three)`, strategyList)
     .option('--seed <n>', 'seed for every PRNG (default: random, printed in the report)', seedValue)
     .option('--timeout <ms>', `a call or hook not settled after this long is a hang (default: ${DEFAULTS.timeoutMs})`, positiveInt('timeout'))
-    .option('--max-old-space <mb>', 'heap limit of each worker thread in MB: a leaking adapter crashes its worker (out of memory) instead of the machine', positiveInt('max-old-space', 1_000_000))
+    .option('--max-old-space <mb>', 'heap limit of each worker thread in MB: a leaking adapter crashes its worker (out of memory) instead of the machine', positiveInt('max-old-space'))
     .option('--json <file>', "write the JSON report to a file ('-' for stdout; the terminal report then goes to stderr)")
     .option('--junit <file>', 'write a JUnit XML report (testsuite per adapter, testcase per strategy)')
     .option('--strict', 'warnings fail the run too')

@@ -1,6 +1,6 @@
 // After the runs: JSON, JUnit, GitHub Actions annotations and summary, the multi-adapter summary table.
 // Every verdict and exit code here was computed before (run/run.ts, run/multi.ts).
-import { colorLevel } from '../report/color.js';
+import { colorLevel, type ColorLevel } from '../report/color.js';
 import { appendStepSummary, githubAnnotations, inGithubActions } from '../report/github.js';
 import { toJson, writeFileAtomic } from '../report/json.js';
 import { toJunit } from '../report/junit.js';
@@ -13,17 +13,23 @@ export interface OutputOptions {
   color?: boolean;
 }
 
+/** Where the terminal report goes (stderr when JSON owns stdout), and in what colour. */
+export function terminalOut(opts: OutputOptions): { stream: NodeJS.WriteStream; level: ColorLevel } {
+  const toStderr = opts.json === '-';
+  const stream = toStderr ? process.stderr : process.stdout;
+  return { stream, level: colorLevel({ color: opts.color, isTTY: stream.isTTY, stream: toStderr ? 'stderr' : 'stdout' }) };
+}
+
 /** Write the reports; returns the exit code (a report that could not be written makes it at least 1). */
 export function writeOutputs(result: Report | MultiReport, opts: OutputOptions): number {
   const jsonToStdout = opts.json === '-';
-  const termStream = jsonToStdout ? process.stderr : process.stdout;
+  const { stream: termStream, level } = terminalOut(opts);
   let exitCode = result.exitCode;
   const problem = (message: string) => {
     process.stderr.write(`adapter-hammer: ${message}\n`);
     exitCode = Math.max(exitCode, 1);
   };
   if ('adapters' in result) {
-    const level = colorLevel({ color: opts.color, isTTY: termStream.isTTY, stream: jsonToStdout ? 'stderr' : 'stdout' });
     termStream.write(renderSummary(result, level));
   }
   if (inGithubActions()) {

@@ -236,13 +236,18 @@ export class WorkerSession {
     this.current?.onCrash(slot);
   }
 
+  /** The round worker `w` last entered (the slot after its phase; see pool/layout.ts). */
+  private roundOf(w: number): number {
+    return Atomics.load(this.ctl, this.layout.phase(w) + 1);
+  }
+
   /** Calls started so far in round `round`, all workers (read from shared memory; for progress). */
   callsStarted(round: number): number {
     const { layout, tally, ctl, opts } = this;
     let n = 0;
     for (let w = 0; w < opts.workers; w++) {
       // A worker not yet past resetting its tallies for this round still shows the previous round's.
-      if (Atomics.load(ctl, layout.phase(w) + 1) !== round || Atomics.load(ctl, layout.phase(w)) < Phase.BARRIER) continue;
+      if (this.roundOf(w) !== round || Atomics.load(ctl, layout.phase(w)) < Phase.BARRIER) continue;
       for (let op = 0; op < opts.opNames.length; op++) n += tally[layout.base(w) + layout.started(op)]!;
     }
     return n;
@@ -311,7 +316,7 @@ export class WorkerSession {
           // A worker that died before the barrier released would keep the others waiting there.
           // (It may also have died between rounds, its phase still the last round's DONE.)
           const phase = Atomics.load(ctl, layout.phase(slot.id));
-          const inThisRound = Atomics.load(ctl, layout.phase(slot.id) + 1) === spec.round;
+          const inThisRound = this.roundOf(slot.id) === spec.round;
           if (phase < Phase.CALLS || !inThisRound) abortRound();
           if (settled()) done();
         },
@@ -368,7 +373,7 @@ export class WorkerSession {
     const { layout, ctl, tally, opts } = this;
     let phase = Atomics.load(ctl, layout.phase(s.id));
     // Still showing an earlier round (its event loop never took this round's message): not started.
-    if (Atomics.load(ctl, layout.phase(s.id) + 1) !== round) phase = Phase.IDLE;
+    if (this.roundOf(s.id) !== round) phase = Phase.IDLE;
     if (phase !== seen.phase) {
       seen.phase = phase;
       seen.since = now;

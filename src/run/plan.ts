@@ -73,3 +73,38 @@ export function makePlan(input: PlanInput): RunPlan {
 export function split(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
+
+// Rules for the settings' values, shared by the CLI's argument parsers and the API's validation so
+// both accept exactly the same values. Each returns the problem as one line, or null.
+
+/** Upper bounds of the whole-number settings (lower bound 1). */
+export const COUNT_MAX = {
+  workers: 256,
+  concurrency: 10_000,
+  requests: Number.MAX_SAFE_INTEGER,
+  iterations: Number.MAX_SAFE_INTEGER,
+  rounds: Number.MAX_SAFE_INTEGER,
+  timeout: Number.MAX_SAFE_INTEGER,
+  'max-old-space': 1_000_000,
+} as const;
+
+export const SEED_MAX = 2 ** 32 - 1;
+
+export function countProblem(name: keyof typeof COUNT_MAX, n: number, shown: unknown = n): string | null {
+  const max = COUNT_MAX[name];
+  return Number.isSafeInteger(n) && n >= 1 && n <= max ? null : `${name} must be a whole number from 1 to ${max}, got '${String(shown)}'`;
+}
+
+export function positiveProblem(name: string, n: number, shown: unknown = n): string | null {
+  return Number.isFinite(n) && n > 0 ? null : `${name} must be a number above 0, got '${String(shown)}'`;
+}
+
+export function seedProblem(n: number, shown: unknown = n): string | null {
+  return Number.isSafeInteger(n) && n >= 0 && n <= SEED_MAX ? null : `seed must be a whole number from 0 to ${SEED_MAX}, got '${String(shown)}'`;
+}
+
+export function strategiesProblem(names: readonly string[]): string | null {
+  if (!names.length) return `give at least one of ${STRATEGIES.join(', ')}`;
+  const unknown = names.find((n) => !(STRATEGIES as readonly string[]).includes(n));
+  return unknown === undefined ? null : `unknown strategy '${unknown}' (choose from ${STRATEGIES.join(', ')})`;
+}
