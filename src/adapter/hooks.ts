@@ -1,6 +1,7 @@
 // Calls the adapter's main-thread hooks with a deadline, turning throws, rejections and hangs into
 // values: a broken hook is a finding about the adapter, never a crash or a hang of the tool.
-import { AdapterError } from './load.js';
+import { AdapterSetupError, HookInterrupted, HookTimeout, errorLine } from '../errors.js';
+export { clip, errorLine } from '../errors.js';
 import type { Adapter, HookName } from './types.js';
 
 export type HookResult<T> =
@@ -17,32 +18,6 @@ const pending = new Set<(e: Error) => void>();
  */
 export function interruptPendingHooks(): void {
   for (const stop of pending) stop(new HookInterrupted());
-}
-
-/** Longest error text kept from an adapter (a hook's or an operation's): reports stay readable and small. */
-export const MAX_ERROR_CHARS = 1000;
-
-/** An error's first line, at most MAX_ERROR_CHARS characters. Never throws (a hostile toString included). */
-export function errorLine(e: unknown): string {
-  let text: string;
-  try {
-    text = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
-  } catch {
-    text = '(an error that cannot be turned into text)';
-  }
-  const nl = text.indexOf('\n');
-  return clip(nl < 0 ? text : text.slice(0, nl));
-}
-
-/** Adapter-supplied text (e.g. invariant's verdict) as a string of at most MAX_ERROR_CHARS characters. */
-export function clip(v: unknown): string {
-  let text: string;
-  try {
-    text = String(v);
-  } catch {
-    text = '(a value that cannot be turned into text)';
-  }
-  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
 }
 
 export async function callHook<T>(adapter: Adapter, hook: HookName, args: unknown[], timeoutMs: number): Promise<HookResult<T | undefined>> {
@@ -68,25 +43,6 @@ export async function callHook<T>(adapter: Adapter, hook: HookName, args: unknow
     if (stop) pending.delete(stop);
   }
 }
-
-class HookInterrupted extends Error {
-  constructor() {
-    super('interrupted before it settled');
-  }
-}
-
-class HookTimeout extends Error {
-  constructor(ms: number) {
-    super(`did not settle within ${ms} ms`);
-  }
-}
-
-/**
- * The adapter cannot even be set up (exit code 2, one line): `setup` (main thread) or `init` (a worker)
- * threw or rejected in the run's first round, before any operation was called. From the second round
- * on, or when the hook hung instead, it is a finding of the strategy (exit code 1).
- */
-export class AdapterSetupError extends AdapterError {}
 
 /** Per run (keyed by its strategy context): how far its first round got. */
 const firstRound = new WeakMap<object, 'setup-ok' | 'done'>();

@@ -2,7 +2,7 @@
 // `resourceLimits` (worker heap/stack limits, so an adapter that leaks memory crashes its worker
 // with "out of memory" instead of exhausting the machine). Command-line flags always win.
 import type { ResourceLimits } from 'node:worker_threads';
-import { AdapterError } from './load.js';
+import { AdapterError } from '../errors.js';
 import type { LoadedAdapter } from './types.js';
 
 export interface AdapterLimits {

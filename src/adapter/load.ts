@@ -4,15 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { AdapterError } from '../errors.js';
 import { HOOKS, type Adapter, type LoadedAdapter } from './types.js';
 
-/** A problem with the adapter file itself: the run cannot start (exit code 2). */
-export class AdapterError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'AdapterError';
-  }
-}
 
 export const ADAPTER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 

@@ -1,7 +1,8 @@
 // The adapter list of a run: the paths given (or the config's), a directory standing for its adapter files.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ADAPTER_EXTENSIONS, AdapterError } from '../adapter/load.js';
+import { ADAPTER_EXTENSIONS } from '../adapter/load.js';
+import { AdapterError } from '../errors.js';
 import { CONFIG_FILES } from './config.js';
 
 const isDirectory = (p: string, cwd: string): boolean => {

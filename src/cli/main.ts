@@ -1,7 +1,8 @@
 // The CLI: parse, load the adapter (problems exit 2), run, render, exit 0/1 (130/143 on signals).
 import { CommanderError } from 'commander';
 import { adapterLimits, mergeResourceLimits } from '../adapter/limits.js';
-import { AdapterError, loadAdapter } from '../adapter/load.js';
+import { loadAdapter } from '../adapter/load.js';
+import { AdapterError } from '../errors.js';
 import type { Report, StartFailure } from '../report/types.js';
 import { combineReports, startFailure } from '../run/multi.js';
 import type { AdapterArgs } from '../adapter/types.js';

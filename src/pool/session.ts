@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import Tinypool from 'tinypool';
-import { errorLine } from '../adapter/hooks.js';
+import { SessionStartError, errorLine } from '../errors.js';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import { C, Halt, Phase, PHASE_NAMES, makeLayout, type Layout } from './layout.js';
 import type { RoundRequest, SessionTask, WorkerReply } from './protocol.js';
@@ -84,9 +84,6 @@ export interface RoundSpec {
   overlap: boolean;
   sampleEvery: number;
 }
-
-/** The pool could not be started (a worker could not load the adapter). */
-export class SessionStartError extends Error {}
 
 const GRACE_MS = 1000;
 const EXIT_WAIT_MS = 300;

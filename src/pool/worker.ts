@@ -3,7 +3,7 @@
 // answering each round with one message. The per-call path is a handful of typed-array writes.
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { errorLine } from '../adapter/hooks.js';
+import { errorLine } from '../errors.js';
 import { loadAdapter } from '../adapter/load.js';
 import type { Adapter, CallContext, Counters, Operation } from '../adapter/types.js';
 import { pinThread } from './affinity.js';

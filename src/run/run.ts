@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { interruptPendingHooks } from '../adapter/hooks.js';
 import { adapterLimits } from '../adapter/limits.js';
-import { AdapterError, loadAdapter } from '../adapter/load.js';
+import { loadAdapter } from '../adapter/load.js';
+import { AdapterError, SessionStartError } from '../errors.js';
 import type { LoadedAdapter } from '../adapter/types.js';
 import type { Finding, Warning } from '../checks/findings.js';
-import { SessionStartError, type WorkerSession } from '../pool/session.js';
+import type { WorkerSession } from '../pool/session.js';
 import type { Report, StrategyReport } from '../report/types.js';
 import type { Progress, StrategyContext, StrategyOutcome } from '../strategies/context.js';
 import { runHammer } from '../strategies/hammer.js';

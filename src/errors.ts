@@ -1,0 +1,98 @@
+// Every error the tool raises, declared once, and the one way adapter-supplied errors become text.
+// Each class says what went wrong and so how the caller must answer: an AdapterError or a UsageError is
+// exit 2 with one line; an OptionError is the API's TypeError for a bad option; a SessionStartError is a
+// crash finding of the strategy whose pool could not start; an InternalError is a bug of the tool.
+
+/** A problem with the adapter file itself: the run cannot start (exit code 2). One line per problem. */
+export class AdapterError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'AdapterError';
+  }
+}
+
+/**
+ * The adapter cannot even be set up (exit code 2, one line): `setup` (main thread) or `init` (a worker)
+ * threw or rejected in the run's first round, before any operation was called. From the second round
+ * on, or when the hook hung instead, it is a finding of the strategy (exit code 1).
+ */
+export class AdapterSetupError extends AdapterError {
+  constructor(problems: string[]) {
+    super(problems);
+    this.name = 'AdapterSetupError';
+  }
+}
+
+/** A bad command line or config file (exit code 2, one line). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A bad option given to the API (`hammer()`, `makePlan()`): a TypeError, as documented. */
+export class OptionError extends TypeError {
+  constructor(problem: string) {
+    super(`adapter-hammer: option ${problem}`);
+    this.name = 'OptionError';
+  }
+}
+
+/** The worker pool could not be started (a worker could not load the adapter, or did not in time). */
+export class SessionStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionStartError';
+  }
+}
+
+/** A main-thread hook did not settle within the timeout. */
+export class HookTimeout extends Error {
+  constructor(ms: number) {
+    super(`did not settle within ${ms} ms`);
+    this.name = 'HookTimeout';
+  }
+}
+
+/** The run was interrupted (Ctrl-C, an aborted signal) while a main-thread hook was pending. */
+export class HookInterrupted extends Error {
+  constructor() {
+    super('interrupted before it settled');
+    this.name = 'HookInterrupted';
+  }
+}
+
+/** A bug of the tool itself, never of the adapter (exit code 3). */
+export class InternalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InternalError';
+  }
+}
+
+/** Longest error text kept from an adapter (a hook's or an operation's): reports stay readable and small. */
+export const MAX_ERROR_CHARS = 1000;
+
+/** An error's first line, at most MAX_ERROR_CHARS characters. Never throws (a hostile toString included). */
+export function errorLine(e: unknown): string {
+  let text: string;
+  try {
+    text = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
+  } catch {
+    text = '(an error that cannot be turned into text)';
+  }
+  const nl = text.indexOf('\n');
+  return clip(nl < 0 ? text : text.slice(0, nl));
+}
+
+/** Adapter-supplied text (e.g. invariant's verdict) as a string of at most MAX_ERROR_CHARS characters. */
+export function clip(v: unknown): string {
+  let text: string;
+  try {
+    text = String(v);
+  } catch {
+    text = '(a value that cannot be turned into text)';
+  }
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+}
