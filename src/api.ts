@@ -1,14 +1,18 @@
 // Programmatic API: `await hammer('./adapter.mjs', { strategy: ['hammer'] })` returns the report object
 // the JSON reporter writes. It never calls process.exit and prints nothing unless asked (`print`).
+// Options are checked against the same table as the command line's (src/options/), and the adapter's
+// own fields (`timeout`, `resourceLimits`) apply exactly as they do there.
 import yargsParser from 'yargs-parser';
 import { loadAdapter } from './adapter/load.js';
 import type { AdapterArgs } from './adapter/types.js';
-import { colorLevel } from './report/color.js';
-import { renderTerminal } from './report/terminal/index.js';
-import type { Report } from './report/types.js';
-import { countProblem, makePlan, positiveProblem, seedProblem, STRATEGIES, strategiesProblem, type StrategyName } from './run/plan.js';
-import { RunControl, runPlan } from './run/run.js';
-import type { Progress } from './strategies/context.js';
+import { OptionError } from './errors.js';
+import type { StrategyName } from './options/table.js';
+import { apiOptionsProblem, planFieldsOf } from './options/validate.js';
+import { makePlan, type PlanInput } from './plan/plan.js';
+import type { ProgressEvent, Report } from './report/types.js';
+import { colorLevel } from './reporters/color.js';
+import { renderTerminal } from './reporters/terminal/index.js';
+import { runPlan } from './run/run.js';
 
 export interface HammerOptions {
   /** Worker threads (`--workers`). */
@@ -23,12 +27,16 @@ export interface HammerOptions {
   rounds?: number;
   /** Seconds per measured point of the throughput strategy (`--duration`). */
   duration?: number;
+  /** The throughput strategy fails when calls/s at `workers` is below this (`--min-ops`). */
+  minOps?: number;
   /** Strategies to run, in order (`--strategy`); default all three. */
   strategy?: StrategyName[];
   /** Seed for every PRNG (`--seed`); default random, returned in `report.seed`. */
   seed?: number;
-  /** A call or hook not settled after this many ms is a hang (`--timeout`). */
+  /** A call or hook not settled after this many ms is a hang (`--timeout`); default the adapter's `timeout`, else 5000. */
   timeout?: number;
+  /** Heap limit of each worker thread in MB (`--max-old-space`). */
+  maxOldSpace?: number;
   /** Warnings fail the run too (`--strict`). */
   strict?: boolean;
   /** What the adapter's setup()/init() receive as `args`: an object, or an argv array parsed by yargs-parser. */
@@ -40,65 +48,31 @@ export interface HammerOptions {
   /** Colour when printing (default: only on a TTY, honouring NO_COLOR/FORCE_COLOR). */
   color?: boolean;
   /** Progress callback (strategy phases, rounds done). */
-  progress?: (p: Progress) => void;
+  progress?: (p: ProgressEvent) => void;
   /** Directory the adapter path is resolved against (default: process.cwd()). */
   cwd?: string;
 }
 
-function check(problem: string | null): void {
-  if (problem) throw new TypeError(`adapter-hammer: option ${problem}`);
-}
-
-/** The same rules as the command line's (run/plan.ts), so both accept exactly the same values. */
-function validate(o: HammerOptions): void {
-  for (const k of ['workers', 'concurrency', 'requests', 'iterations', 'rounds', 'timeout'] as const) {
-    if (o[k] !== undefined) check(countProblem(k, o[k] as number));
-  }
-  if (o.duration !== undefined) check(positiveProblem('duration', o.duration));
-  if (o.seed !== undefined) check(seedProblem(o.seed));
-  if (o.strategy !== undefined) check(Array.isArray(o.strategy) ? strategiesProblem(o.strategy) : `strategy must be an array of ${STRATEGIES.join(', ')}`);
-}
-
 function toArgs(args: HammerOptions['args']): AdapterArgs {
   if (args === undefined) return { _: [] };
-  if (Array.isArray(args)) return yargsParser(args) as AdapterArgs;
-  return { _: [], ...args } as AdapterArgs;
+  if (Array.isArray(args)) return yargsParser(args);
+  if (args === null || typeof args !== 'object') throw new OptionError('args must be an object or an array of strings');
+  return { _: [], ...args };
 }
 
 /**
  * Hammer one adapter and return its report (the object `--json` writes). Rejects with AdapterError when
- * the adapter cannot start (missing file, syntax error, no operations); a failing adapter resolves with
- * `verdict: 'fail'`.
+ * the adapter cannot start (missing file, syntax error, no operations), with a TypeError for a bad
+ * option; a failing adapter resolves with `verdict: 'fail'`.
  */
 export async function hammer(adapterPath: string, options: HammerOptions = {}): Promise<Report> {
-  validate(options);
-  const cwd = options.cwd ?? process.cwd();
-  const loaded = await loadAdapter(adapterPath, cwd);
-  const plan = makePlan({
-    adapter: adapterPath,
-    strategies: options.strategy ? [...new Set(options.strategy)] : undefined,
-    workers: options.workers,
-    concurrency: options.concurrency,
-    requests: options.requests,
-    iterations: options.iterations,
-    rounds: options.rounds,
-    duration: options.duration,
-    seed: options.seed,
-    timeoutMs: options.timeout,
-    strict: options.strict ?? false,
-    args: toArgs(options.args),
-    quietStdout: false,
-  });
-  const control = new RunControl();
-  const onAbort = () => control.interrupt('SIGINT');
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  let report: Report;
-  try {
-    report = await runPlan(plan, { control, loaded, progress: options.progress });
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  if (typeof adapterPath !== 'string' || !adapterPath) throw new OptionError('the adapter path must be a non-empty string');
+  const problem = apiOptionsProblem(options as Record<string, unknown>);
+  if (problem) throw new OptionError(problem);
+  const args = toArgs(options.args);
+  const loaded = await loadAdapter(adapterPath, options.cwd ?? process.cwd());
+  const input = { ...planFieldsOf(options as Record<string, unknown>), adapter: adapterPath, args } as PlanInput;
+  const report = await runPlan(makePlan(input, loaded), { loaded, signal: options.signal, progress: options.progress });
   if (options.print) {
     const stream = options.print === true ? process.stdout : options.print;
     const isTTY = (stream as { isTTY?: boolean }).isTTY;

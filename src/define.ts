@@ -1,6 +1,7 @@
 // defineAdapter(): an identity function whose only job is the types. `Shared` is inferred from what
 // setup() returns and flows into init/stats/teardown; `Ops` is inferred from `operations`, so `unique`,
 // `weights` and the `calls` object of expected()/invariant() know the operation names.
+import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, CallContext, Counters, InitContext, SetupOptions } from './adapter/types.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -35,6 +36,10 @@ export interface AdapterDefinition<Shared = undefined, Ops extends Record<string
   invariant?: (stats: Counters, calls: CallCounts<keyof Ops & string>) => MaybePromise<boolean | string | void | undefined>;
   /** Main thread, after the round, also when it failed. */
   teardown?: (shared: Shared) => unknown;
+  /** This adapter's default for --timeout, ms: a call or hook not settled after this long is a hang. */
+  timeout?: number;
+  /** Worker heap/stack limits (--max-old-space adds to them): a leaking adapter crashes its worker, not the machine. */
+  resourceLimits?: ResourceLimits;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 // Every error the tool raises, declared once, and the one way adapter-supplied errors become text.
 // Each class says what went wrong and so how the caller must answer: an AdapterError or a UsageError is
 // exit 2 with one line; an OptionError is the API's TypeError for a bad option; a SessionStartError is a
@@ -69,6 +71,11 @@ export class InternalError extends Error {
     super(message, options);
     this.name = 'InternalError';
   }
+}
+
+/** A value an adapter or a caller gave, as text for a message (never throws, never "[object Object]"). */
+export function shown(v: unknown): string {
+  return typeof v === 'string' ? v : inspect(v, { depth: 1, breakLength: Infinity, maxStringLength: 200 });
 }
 
 /** Longest error text kept from an adapter (a hook's or an operation's): reports stay readable and small. */

@@ -1,12 +1,28 @@
-// Library entry: the adapter contract's types, the run machinery, and the adapter-author toolkit.
-export type { Adapter, AdapterArgs, CallContext, Calls, Counters, InitContext, Operation, SetupOptions } from './adapter/types.js';
-export { loadAdapter } from './adapter/load.js';
-export { AdapterError } from './errors.js';
-export type { Finding, FindingKind, Warning } from './checks/findings.js';
-export type { Report, StrategyReport, HammerReport, RaceReport, ThroughputReport, ThroughputPoint, ContentionRow } from './report/types.js';
-export { makePlan, DEFAULTS, STRATEGIES, type RunPlan, type StrategyName } from './run/plan.js';
-export { runPlan, RunControl } from './run/run.js';
-export * from './toolkit/index.js';
+// Library entry: exactly what README documents. `hammer()` (the programmatic API, which validates every
+// option as the command line does), `defineAdapter()` (types for an adapter), `AdapterError`, the
+// adapter-author toolkit, and the types of the adapter contract and of the report object.
 export { hammer, type HammerOptions } from './api.js';
 export { defineAdapter, type AdapterDefinition, type CallCounts, type OperationFn } from './define.js';
-export type { MultiReport, StartFailure } from './report/types.js';
+export { AdapterError } from './errors.js';
+export type { AdapterArgs, CallContext, Calls, Counters, InitContext, Operation, SetupOptions } from './adapter/types.js';
+export type { StrategyName } from './options/table.js';
+export type {
+  ContentionRow,
+  CounterRow,
+  Finding,
+  FindingKind,
+  HammerReport,
+  MultiReport,
+  ProgressEvent,
+  RaceReport,
+  Report,
+  ScalingDiagnosis,
+  StartFailure,
+  Status,
+  StrategyReport,
+  ThroughputPoint,
+  ThroughputReport,
+  Verdict,
+  Warning,
+} from './report/types.js';
+export * from './toolkit/index.js';

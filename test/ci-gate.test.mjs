@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { convert } from 'xmlbuilder2';
 import { AdapterError, defineAdapter, hammer } from '../dist/index.js';
-import { escapeData, escapeProperty, githubAnnotations } from '../dist/report/github.js';
+import { escapeData, escapeProperty, githubAnnotations } from '../dist/reporters/github.js';
 import { ROOT, fixture, runCli, tempAdapters } from './helpers/cli.mjs';
 
 // An invariant message with everything XML, Markdown and workflow commands must escape.

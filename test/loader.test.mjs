@@ -1,7 +1,8 @@
 // Adapter loading: module formats, the doubly-wrapped default of compiled TypeScript, validation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdapterError, loadAdapter } from '../dist/adapter/load.js';
+import { loadAdapter } from '../dist/adapter/load.js';
+import { AdapterError } from '../dist/errors.js';
 import { tempAdapters } from './helpers/cli.mjs';
 
 const at = tempAdapters({

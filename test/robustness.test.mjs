@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, ROOT, fixture, runCli, tempAdapters } from './helpers/cli.mjs';
-import { writeFileAtomic } from '../dist/report/json.js';
+import { writeFileAtomic } from '../dist/reporters/json.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'ah-robust-'));
 let n = 0;

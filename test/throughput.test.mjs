@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { fixture, runCli, tempAdapters } from './helpers/cli.mjs';
 import { latencyOf, workerPoints } from '../dist/strategies/throughput.js';
-import { createProgress } from '../dist/report/progress.js';
+import { createProgress } from '../dist/reporters/progress.js';
 
 const at = tempAdapters({
   'noop.mjs': 'export default { threadSafe: true, operations: { noop() {}, async later() { await null; } } };\n',

@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AdapterError } from '../errors.js';
+import { limitProblems } from './limits.js';
 import { HOOKS, type Adapter, type LoadedAdapter } from './types.js';
 
 
@@ -141,6 +142,7 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
       if (sum === 0 && problems.length === 0) problems.push(`${shown}: \`weights\` are all zero: no operation would run`);
     }
   }
+  problems.push(...limitProblems(a, shown));
   return problems;
 }
 

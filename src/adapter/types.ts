@@ -1,4 +1,5 @@
 // The adapter contract (../shared/design/contract.md, section 1) as TypeScript types.
+import type { ResourceLimits } from 'node:worker_threads';
 
 /** Arguments that followed `--` on the command line, parsed by yargs-parser. */
 export type AdapterArgs = Record<string, unknown> & { _: (string | number)[] };
@@ -48,6 +49,10 @@ export interface Adapter<Shared = unknown> {
   unique?: string[];
   teardown?(shared: Shared): MaybePromise<unknown>;
   weights?: Record<string, number>;
+  /** Default for --timeout, ms. */
+  timeout?: number;
+  /** Worker heap/stack limits (--max-old-space adds to them). */
+  resourceLimits?: ResourceLimits;
 }
 
 /** An adapter that passed validation, with its operation names in a fixed order. */

@@ -1,13 +1,6 @@
 // Expected vs actual counters: the core check of the hammer and race strategies.
 import type { Calls, Counters } from '../adapter/types.js';
-
-export interface CounterRow {
-  name: string;
-  /** null: reported by the adapter, but nothing says what it should be. */
-  expected: number | null;
-  /** null: expected, but the adapter did not report it. */
-  actual: number | null;
-}
+import type { CounterRow } from '../report/types.js';
 
 /** Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. */
 export function numbersOnly(obj: unknown, problems: string[], what: string): Counters {

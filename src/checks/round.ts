@@ -1,9 +1,24 @@
 // Turns one round's raw tallies (from the pool) and the adapter's own counters into findings.
+import type { HookFailure } from '../adapter/hooks.js';
 import type { Calls } from '../adapter/types.js';
 import type { RoundTallies } from '../pool/session.js';
-import { compareCounters, lostUpdates, rowFails, type CounterRow } from './counters.js';
-import type { Finding } from './findings.js';
+import type { CounterRow, Finding } from '../report/types.js';
+import { compareCounters, lostUpdates, rowFails } from './counters.js';
 import { findDuplicates } from './unique.js';
+
+/**
+ * The one conversion from a main-thread hook's failure to a finding, for every strategy alike. An
+ * interrupted hook is no finding (the report is partial anyway): null.
+ */
+export function hookFinding(strategy: string, round: number, r: HookFailure): Finding | null {
+  if (r.interrupted) return null;
+  return r.hung
+    ? { strategy, kind: 'hang', round, hook: r.hook, message: `hook '${r.hook}' ${r.message}` }
+    : { strategy, kind: 'error', round, hook: r.hook, message: `hook '${r.hook}' threw: ${r.message}` };
+}
+
+/** Every worker ran its share to the end: only then do counters, invariant and uniqueness mean anything. */
+export const roundComplete = (t: RoundTallies): boolean => t.hangs.length === 0 && t.crashes.length === 0 && t.hookErrors.length === 0 && !t.interrupted;
 
 export interface RoundEvidence {
   tallies: RoundTallies;
@@ -60,19 +75,18 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
     const first = t.errors.find((e) => e.op === op.name);
     findings.push({ strategy, kind: 'error', round, op: op.name, count: op.errors, message: `operation '${op.name}' threw ${plural(op.errors, 'time')} of ${op.started} calls; first: ${first?.message ?? '(message not collected)'}` });
   }
-  // Counters are only meaningful when every worker ran its share to the end.
-  const complete = t.hangs.length === 0 && t.crashes.length === 0 && t.hookErrors.length === 0 && !t.interrupted;
+  const complete = roundComplete(t);
   let counters: CounterRow[] = [];
   if (complete && ev.actual && ev.expected) {
     counters = compareCounters(ev.actual, ev.expected);
     for (const r of counters.filter(rowFails)) {
       if (r.actual === null) {
-        findings.push({ strategy, kind: 'mismatch', round, message: `counter '${r.name}' was expected (${r.expected}) but the adapter's stats did not report it` });
+        findings.push({ strategy, kind: 'mismatch', round, counter: r.name, message: `counter '${r.name}' was expected (${r.expected}) but the adapter's stats did not report it` });
       } else if (r.actual < r.expected!) {
         const lost = r.expected! - r.actual;
-        findings.push({ strategy, kind: 'lost-update', round, count: lost, message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${plural(lost, 'lost update')}` });
+        findings.push({ strategy, kind: 'lost-update', round, counter: r.name, count: lost, message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${plural(lost, 'lost update')}` });
       } else {
-        findings.push({ strategy, kind: 'mismatch', round, count: r.actual - r.expected!, message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${r.actual - r.expected!} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)` });
+        findings.push({ strategy, kind: 'mismatch', round, counter: r.name, count: r.actual - r.expected!, message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${r.actual - r.expected!} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)` });
       }
     }
   }

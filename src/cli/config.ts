@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { UsageError } from './options.js';
+import { UsageError } from '../errors.js';
+import { OPTIONS } from '../options/table.js';
 
 export const CONFIG_FILES = ['adapter-hammer.config.json', 'adapter-hammer.config.mjs'] as const;
 
@@ -39,9 +40,9 @@ export function findConfig(cwd = process.cwd()): string | null {
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 /** Keys that are not options of a run. */
-const NOT_OPTIONS = new Set(['help', 'version']);
+const NOT_OPTIONS: ReadonlySet<string> = new Set(['help', 'version']);
 /** Options whose value is a file path: resolved against the config's directory. */
-const PATH_OPTIONS = new Set(['json', 'junit']);
+const PATH_OPTIONS: ReadonlySet<string> = new Set(OPTIONS.filter((o) => o.kind === 'path').map((o) => o.long));
 
 async function readConfig(file: string, shown: string): Promise<unknown> {
   if (file.endsWith('.json')) {

@@ -1,19 +1,21 @@
 // The CLI: parse, load the adapter (problems exit 2), run, render, exit 0/1 (130/143 on signals).
 import { CommanderError } from 'commander';
-import { adapterLimits, mergeResourceLimits } from '../adapter/limits.js';
 import { loadAdapter } from '../adapter/load.js';
-import { AdapterError } from '../errors.js';
-import type { Report, StartFailure } from '../report/types.js';
-import { combineReports, startFailure } from '../run/multi.js';
+import type { LoadedAdapter } from '../adapter/types.js';
 import type { AdapterArgs } from '../adapter/types.js';
+import { AdapterError, UsageError } from '../errors.js';
+import { planFieldsOf } from '../options/validate.js';
+import { makePlan, type RunPlan } from '../plan/plan.js';
+import type { Report, StartFailure } from '../report/types.js';
+import { createProgress } from '../reporters/progress.js';
+import { renderTerminal } from '../reporters/terminal/index.js';
+import { combineReports, startFailure } from '../run/multi.js';
+import { runPlan } from '../run/run.js';
+import { TOOL } from '../tool.js';
 import { expandAdapters } from './adapters.js';
 import { findConfig, loadConfig, type LoadedConfig } from './config.js';
-import { terminalOut, writeOutputs } from './output.js';
-import { renderTerminal } from '../report/terminal/index.js';
-import { createProgress } from '../report/progress.js';
-import { makePlan } from '../run/plan.js';
-import { RunControl, TOOL, runPlan } from '../run/run.js';
-import { buildProgram, splitArgv, toPlanInput, UsageError, type CliOptions } from './options.js';
+import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
+import { buildProgram, splitArgv } from './program.js';
 
 const fail2 = (message: string): number => {
   process.stderr.write(`adapter-hammer: ${message}\n`);
@@ -38,6 +40,34 @@ function validateArgv(tokens: string[]): string | null {
   }
 }
 
+/** Run one adapter with Ctrl-C / SIGTERM wired to the run's signal; a second signal leaves at once. */
+async function runOne(plan: RunPlan, loaded: LoadedAdapter, jsonToStdout: boolean): Promise<Report> {
+  const abort = new AbortController();
+  // Live progress line on stderr (TTY only, not with --json -); cleared before anything else prints.
+  const progress = createProgress({ jsonToStdout });
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => (): void => {
+    if (abort.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143); // second signal: leave now
+    progress.stop();
+    process.stderr.write(`\nadapter-hammer: ${sig} — stopping workers, writing a partial report…\n`);
+    abort.abort(sig);
+  };
+  const sigint = onSignal('SIGINT');
+  const sigterm = onSignal('SIGTERM');
+  process.on('SIGINT', sigint);
+  process.on('SIGTERM', sigterm);
+  // Adapter hooks printing to stdout must not corrupt a JSON report there.
+  const realStdoutWrite = process.stdout.write.bind(process.stdout);
+  if (jsonToStdout) process.stdout.write = process.stderr.write.bind(process.stderr);
+  try {
+    return await runPlan(plan, { loaded, signal: abort.signal, progress: (p) => progress.update(p) });
+  } finally {
+    progress.stop();
+    process.stdout.write = realStdoutWrite;
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { own, adapterArgs } = splitArgv(argv);
   const program = buildProgram(TOOL.version);
@@ -58,12 +88,12 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       // Commander's own message is already one line ("error: ..."); keep it, without a stack.
-      const line = commanderLine(stderrBuf, e);
-      return fail2(`${line} (see --help)`);
+      return fail2(`${commanderLine(stderrBuf, e)} (see --help)`);
     }
     throw e;
   }
-  const opts = program.opts<CliOptions>();
+  const opts = program.opts<Record<string, unknown>>();
+  const outputs = opts as OutputOptions;
   const given = program.args.length ? program.args : (config?.adapters ?? []);
   if (!given.length) return fail2("missing required argument 'adapter' (see --help)");
   let adapters: string[];
@@ -76,48 +106,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   // The config's `args` are defaults for what follows `--`.
   const args: AdapterArgs = config?.args
-    ? ({ ...config.args, ...adapterArgs, _: adapterArgs._.length ? adapterArgs._ : ((config.args._ as AdapterArgs['_'] | undefined) ?? []) } as AdapterArgs)
+    ? ({ ...config.args, ...adapterArgs, _: adapterArgs._.length ? adapterArgs._ : ((config.args._ as AdapterArgs['_'] | undefined) ?? []) })
     : adapterArgs;
-  const jsonToStdout = opts.json === '-';
+  const jsonToStdout = outputs.json === '-';
   // Several adapters (or a directory): each is run in turn; one that cannot start is reported, not fatal.
   const entries: (Report | StartFailure)[] = [];
   const t0 = performance.now();
   for (const adapter of adapters) {
     try {
       const loaded = await loadAdapter(adapter);
-      const limits = adapterLimits(loaded, adapter);
-      const input = toPlanInput(adapter, opts, args, jsonToStdout);
-      const plan = makePlan({
-        ...input,
-        timeoutMs: input.timeoutMs ?? limits.timeoutMs,
-        resourceLimits: mergeResourceLimits(limits.resourceLimits, opts.maxOldSpace),
-      });
-      const control = new RunControl();
-      // Live progress line on stderr (TTY only, not with --json -); cleared before anything else prints.
-      const progress = createProgress({ jsonToStdout });
-      const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
-        if (control.signal) process.exit(sig === 'SIGINT' ? 130 : 143); // second signal: leave now
-        progress.stop();
-        process.stderr.write(`\nadapter-hammer: ${sig} — stopping workers, writing a partial report…\n`);
-        control.interrupt(sig);
-      };
-      const sigint = onSignal('SIGINT');
-      const sigterm = onSignal('SIGTERM');
-      process.on('SIGINT', sigint);
-      process.on('SIGTERM', sigterm);
-      // Adapter hooks printing to stdout must not corrupt a JSON report there.
-      const realStdoutWrite = process.stdout.write.bind(process.stdout);
-      if (jsonToStdout) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-      let report;
-      try {
-        report = await runPlan(plan, { control, loaded, progress: (p) => progress.update(p) });
-      } finally {
-        progress.stop();
-        process.stdout.write = realStdoutWrite;
-        process.off('SIGINT', sigint);
-        process.off('SIGTERM', sigterm);
-      }
-      const term = terminalOut(opts);
+      const plan = makePlan({ ...planFieldsOf(opts), adapter, args, quietStdout: jsonToStdout }, loaded);
+      const report = await runOne(plan, loaded, jsonToStdout);
+      const term = terminalOut(outputs);
       term.stream.write(renderTerminal(report, term.level));
       entries.push(report);
       if (report.interrupted) break;
@@ -128,10 +128,9 @@ export async function main(argv: string[]): Promise<number> {
         entries.push(startFailure(adapter, e.problems));
         continue;
       }
-      if (e instanceof UsageError) return fail2(e.message);
       throw e;
     }
   }
   const result = multi ? combineReports(entries, performance.now() - t0) : (entries[0] as Report);
-  return writeOutputs(result, opts);
+  return writeOutputs(result, outputs);
 }

@@ -1,10 +1,10 @@
 // After the runs: JSON, JUnit, GitHub Actions annotations and summary, the multi-adapter summary table.
 // Every verdict and exit code here was computed before (run/run.ts, run/multi.ts).
-import { colorLevel, type ColorLevel } from '../report/color.js';
-import { appendStepSummary, githubAnnotations, inGithubActions } from '../report/github.js';
-import { toJson, writeFileAtomic } from '../report/json.js';
-import { toJunit } from '../report/junit.js';
-import { renderSummary } from '../report/terminal/summary.js';
+import { colorLevel, type ColorLevel } from '../reporters/color.js';
+import { appendStepSummary, githubAnnotations, inGithubActions } from '../reporters/github.js';
+import { toJson, writeFileAtomic } from '../reporters/json.js';
+import { toJunit } from '../reporters/junit.js';
+import { renderSummary } from '../reporters/terminal/summary.js';
 import type { MultiReport, Report } from '../report/types.js';
 
 export interface OutputOptions {
@@ -45,7 +45,7 @@ export function writeOutputs(result: Report | MultiReport, opts: OutputOptions):
     }
   }
   if (opts.json) {
-    const text = toJson(result as Report);
+    const text = toJson(result);
     if (jsonToStdout) process.stdout.write(text);
     else {
       try {

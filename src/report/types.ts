@@ -1,9 +1,56 @@
 // The one report object: what the JSON reporter writes, what the API returns, what every other
 // reporter renders. Field names of the contract (section 3) are kept exactly; the rest are additions.
-import type { CounterRow } from '../checks/counters.js';
-import type { Finding, Warning } from '../checks/findings.js';
+// Every status, verdict and diagnosis in it is decided in checks/; reporters only render them.
+import type { PlanEnvironment } from '../options/table.js';
 
+/** The contract's verdict: a `partial` strategy is not a pass, so its verdict is `fail`. */
 export type Verdict = 'pass' | 'fail';
+/** `partial`: interrupted (Ctrl-C, an aborted signal) before it could finish, and nothing failed. */
+export type Status = 'pass' | 'fail' | 'partial';
+
+/**
+ * Contract kinds, plus `mismatch` (a counter above its expected value, e.g. a lazy init that ran
+ * twice: not a lost update, still a failure), `throughput` (calls/s at --workers below --min-ops: a CI
+ * gate for performance regressions) and `inconclusive` (a strategy that completed no call, or whose
+ * every round was cut short: a check that could not have failed never passes).
+ */
+export type FindingKind = 'lost-update' | 'mismatch' | 'invariant' | 'duplicate' | 'error' | 'hang' | 'crash' | 'throughput' | 'inconclusive';
+
+export interface Finding {
+  strategy: string;
+  kind: FindingKind;
+  message: string;
+  round?: number;
+  op?: string;
+  hook?: string;
+  workerId?: number;
+  /** The counter a lost-update or mismatch finding is about. */
+  counter?: string;
+  count?: number;
+  example?: unknown;
+}
+
+export interface Warning {
+  code: string;
+  message: string;
+}
+
+export interface CounterRow {
+  name: string;
+  /** null: reported by the adapter, but nothing says what it should be. */
+  expected: number | null;
+  /** null: expected, but the adapter did not report it. */
+  actual: number | null;
+}
+
+/** What a run reports as it goes (strategy phases, rounds done): the progress line's input. */
+export interface ProgressEvent {
+  strategy: string;
+  phase: string;
+  done: number;
+  total?: number;
+  calls?: number;
+}
 
 /** Per operation: how much real concurrency the run achieved (evidence that a race could show). */
 export interface ContentionRow {
@@ -18,6 +65,7 @@ export interface ContentionRow {
 
 interface StrategyBase {
   verdict: Verdict;
+  status: Status;
   durationMs: number;
   /** Cut short by Ctrl-C / SIGTERM: its figures cover only what finished. */
   interrupted?: boolean;
@@ -79,6 +127,10 @@ export interface RaceReport extends StrategyBase {
     tried?: number;
     /** false: it fails with 1 worker and 1 lane, so it is a plain bug, not a race. */
     concurrent?: boolean;
+    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`. */
+    classification?: 'bug' | 'async' | 'threads';
+    /** The classification as a sentence. */
+    meaning?: string;
   } | null;
 }
 
@@ -96,6 +148,24 @@ export interface ThroughputPoint {
   latencySamples?: number;
   /** The point's initial sampling stride: one call in this many was timed (it doubles if samples pile up). */
   sampleEvery?: number;
+  /** Share of the point's calls that threw (they are not counted as speed). */
+  errorRate?: number;
+}
+
+/** How calls/s grew with workers (decided in checks/throughput.ts, with the thresholds used). */
+export interface ScalingDiagnosis {
+  kind: 'scales' | 'sub-linear' | 'flat';
+  speedup: number;
+  efficiency: number;
+  workers: number;
+  /** CPUs this process could use: more workers than cores is oversubscription, not a lock. */
+  cores: number;
+  oversubscribed: boolean;
+  /** Below this efficiency at the top point the curve is not `scales`. */
+  subLinearBelow: number;
+  /** Below this speedup it is `flat`. */
+  flatBelow: number;
+  message: string;
 }
 
 export interface ThroughputReport extends StrategyBase {
@@ -106,32 +176,47 @@ export interface ThroughputReport extends StrategyBase {
   duration?: number;
   /** --min-ops: calls/s the last point (at --workers) had to reach. */
   minOps?: number;
+  /** The --min-ops gate's result, when it was asked for and measured. */
+  minOpsResult?: { required: number; actual: number; workers: number; ok: boolean };
+  /** Absent with fewer than two points. */
+  scaling?: ScalingDiagnosis;
 }
 
 export type StrategyReport = HammerReport | RaceReport | ThroughputReport;
+
+/** A run's settings as the plan had them: every run option of the table, the adapter's args, the environment. */
+export interface ReportConfig {
+  strategies: string[];
+  workers: number;
+  concurrency: number;
+  requests: number;
+  iterations: number;
+  rounds: number;
+  duration: number;
+  minOps?: number;
+  timeoutMs: number;
+  maxOldSpace?: number;
+  strict: boolean;
+  args: Record<string, unknown>;
+  env: PlanEnvironment;
+}
 
 export interface Report {
   tool: { name: string; version: string };
   adapter: string;
   seed: number;
   verdict: Verdict;
+  status: Status;
+  /** The run's outcome in one line, e.g. "race failed — the adapter declares threadSafe: true, but it raced". */
+  headline: string;
+  /** The run failed only because of warnings under --strict. */
+  strictFailure: boolean;
   /** Exit code the CLI uses for this report (0 pass, 1 fail, 130/143 interrupted). */
   exitCode: number;
   startedAt: string;
   durationMs: number;
   threadSafe: boolean | null;
-  config: {
-    strategies: string[];
-    workers: number;
-    concurrency: number;
-    requests: number;
-    iterations: number;
-    rounds: number;
-    duration: number;
-    timeoutMs: number;
-    strict: boolean;
-    args: Record<string, unknown>;
-  };
+  config: ReportConfig;
   strategies: StrategyReport[];
   findings: Finding[];
   warnings: Warning[];
@@ -163,6 +248,7 @@ export interface StartFailure {
 export interface MultiReport {
   tool: { name: string; version: string };
   verdict: Verdict;
+  status: Status;
   /** 0 all passed; 1 any failed or could not start; 2 none could start; 130/143 interrupted. */
   exitCode: number;
   durationMs: number;

@@ -2,15 +2,12 @@
 // fewer calls per worker) that still fails the same way, within a small time budget. A developer
 // debugging a race wants the smallest case: "1 worker x 2 lanes x 2 calls" says the bug is an async
 // interleaving inside one thread; "2 workers x 1 lane x 1 call" says two threads and one call each.
-import type { FindingKind } from '../checks/findings.js';
+import { classifyMinimal, RACE_KINDS } from '../checks/race.js';
+import { replayCommand } from '../plan/replay.js';
 import type { WorkerSession } from '../pool/session.js';
-import { replayCommand } from '../run/replay.js';
-import type { RaceReport } from '../report/types.js';
-import { closeSession, openSession, type StrategyContext } from './context.js';
-import { playRound } from './round.js';
-
-/** Findings a race produces. Errors, hangs and crashes are not shrunk: they are not interleavings. */
-export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate']);
+import type { FindingKind, RaceReport } from '../report/types.js';
+import type { RunContext } from '../rounds/context.js';
+import { playRound } from '../rounds/play.js';
 
 export interface ShrinkOptions {
   /** Wall-clock budget for the whole search, ms. */
@@ -46,8 +43,8 @@ const WORKER_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
  * up to a round cap sized by the full run's failure rate and a per-trial time slice. The result is
  * confirmed with a short run that measures how often the minimal configuration fails.
  */
-export async function shrinkRace(ctx: StrategyContext, opts: ShrinkOptions): Promise<Minimal | null> {
-  const { plan } = ctx;
+export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<Minimal | null> {
+  const { plan } = run;
   const deadline = performance.now() + opts.budgetMs;
   let round = opts.firstRound;
   const left = () => deadline - performance.now();
@@ -60,8 +57,8 @@ export async function shrinkRace(ctx: StrategyContext, opts: ShrinkOptions): Pro
     const key = `${c.workers}x${c.concurrency}`;
     let s = sessions.get(key);
     if (!s || s.broken) {
-      if (s) await closeSession(ctx, s);
-      s = await openSession(ctx, c.workers, { lanes: c.concurrency });
+      if (s) await run.closeSession(s);
+      s = await run.openSession(c.workers, { lanes: c.concurrency });
       sessions.set(key, s);
     }
     return s;
@@ -70,7 +67,7 @@ export async function shrinkRace(ctx: StrategyContext, opts: ShrinkOptions): Pro
     for (const [k, s] of sessions) {
       if (k === keep) continue;
       sessions.delete(k);
-      await closeSession(ctx, s);
+      await run.closeSession(s);
     }
   };
 
@@ -81,9 +78,9 @@ export async function shrinkRace(ctx: StrategyContext, opts: ShrinkOptions): Pro
     const calls = Array.from({ length: c.workers }, () => c.iterations);
     let rounds = 0;
     let failed = 0;
-    while (rounds < cap && performance.now() < end && !ctx.interrupted() && !session.broken) {
-      const played = await playRound(ctx, session, 'race', { round: round++, calls, overlap: false, sampleEvery: 0 });
-      if (played.hookFailed || played.tallies?.interrupted) break;
+    while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
+      const played = await playRound(run, session, { strategy: 'race', round: round++, calls, overlap: false, sampleEvery: 0 });
+      if (played.hookFailed || !played.complete) break;
       rounds++;
       if (played.failed && matches(played.findings.map((f) => f.kind))) {
         failed++;
@@ -104,10 +101,10 @@ export async function shrinkRace(ctx: StrategyContext, opts: ShrinkOptions): Pro
     ];
     for (const [dim, steps] of dims) {
       for (const v of ladder(best[dim], steps)) {
-        if (left() <= 0 || ctx.interrupted()) break;
+        if (left() <= 0 || run.interrupted) break;
         const c = { ...best, [dim]: v };
         tried++;
-        ctx.progress?.({ strategy: 'race', phase: 'shrink', done: tried });
+        run.progress({ strategy: 'race', phase: 'shrink', done: tried });
         // Leave time for the remaining dimensions: a trial gets at most a third of what is left.
         const r = await trial(c, roundCap, Math.max(150, left() / 3), 1);
         if (r.failed > 0) {
@@ -119,7 +116,7 @@ export async function shrinkRace(ctx: StrategyContext, opts: ShrinkOptions): Pro
       // Sessions of other worker/lane counts are no longer needed.
       await closeAll(`${best.workers}x${best.concurrency}`);
     }
-    if (ctx.interrupted()) return null;
+    if (run.interrupted) return null;
     // Confirm: how often does the minimal configuration fail? A short run (up to 20 failures or 1,000
     // rounds, at least 300 ms), added to the trial that found it.
     const confirm = await trial(best, 1000, Math.max(300, left()), 20);
@@ -138,7 +135,7 @@ export async function shrinkRace(ctx: StrategyContext, opts: ShrinkOptions): Pro
       command: replayCommand(plan, { strategies: ['race'], workers: best.workers, concurrency: best.concurrency, iterations: best.iterations, rounds }),
       smaller,
       tried,
-      concurrent: best.workers > 1 || best.concurrency > 1,
+      ...classifyMinimal(best),
     };
   } finally {
     await closeAll();

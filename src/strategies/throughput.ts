@@ -11,12 +11,13 @@
 // The main thread records each worker's samples into an HDR histogram, each sample weighted by the
 // number of calls it stands for, and merges the per-worker histograms.
 import { build, type Histogram } from 'hdr-histogram-js';
-import { callHook, checkFirstInit, checkFirstSetup } from '../adapter/hooks.js';
-import type { Finding } from '../checks/findings.js';
-import { checkRound, callsOf } from '../checks/round.js';
-import type { RoundTallies, WorkerSession } from '../pool/session.js';
-import type { ThroughputPoint, ThroughputReport } from '../report/types.js';
-import { closeSession, openSession, type StrategyContext, type StrategyOutcome } from './context.js';
+import { summariseRoundFindings } from '../checks/race.js';
+import type { StrategyEvidence } from '../checks/strategy.js';
+import { minOpsOf, scalingOf } from '../checks/throughput.js';
+import type { WorkerSession } from '../pool/session.js';
+import type { Finding, ThroughputPoint } from '../report/types.js';
+import type { RunContext } from '../rounds/context.js';
+import { playRound, type PlayedRound } from '../rounds/play.js';
 
 /** 1, 2, 4, ... below max, then max itself. */
 export function workerPoints(max: number): number[] {
@@ -94,119 +95,108 @@ export function latencyOf(workers: { data: Float64Array; stride: number }[]): La
 }
 
 const PROGRESS_MS = 250;
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-export async function runThroughput(ctx: StrategyContext): Promise<StrategyOutcome> {
-  const { plan, loaded } = ctx;
+export async function runThroughput(run: RunContext): Promise<StrategyEvidence> {
+  const { plan } = run;
   const t0 = performance.now();
   const points: ThroughputPoint[] = [];
-  const findings: Finding[] = [];
-  const T = plan.timeoutMs;
+  const found: Finding[] = [];
   const all = workerPoints(plan.workers);
   let round = 0;
+  let rounds = 0;
   let callsSoFar = 0;
+  let completedCalls = 0;
   let stopped = false;
   const nowNs = nowCostNs();
 
-  /** One duration-mode round, with a progress report every PROGRESS_MS of the calls made so far. */
-  const timedRound = async (session: WorkerSession, workers: number, phase: string, shared: unknown, durationMs: number, sampleEvery: number): Promise<RoundTallies> => {
+  /** One duration-mode round through the common round path, with a progress report every PROGRESS_MS. */
+  const timedRound = async (session: WorkerSession, workers: number, phase: string, durationMs: number, sampleEvery: number): Promise<PlayedRound> => {
     const r = round++;
-    const report = () =>
-      ctx.progress?.({ strategy: 'throughput', phase: `${phase} · ${plural(workers, 'worker')}`, done: points.length, total: all.length, calls: callsSoFar + session.callsStarted(r) });
+    const report = (): void =>
+      run.progress({ strategy: 'throughput', phase: `${phase} · ${plural(workers, 'worker')}`, done: points.length, total: all.length, calls: callsSoFar + session.callsStarted(r) });
     report();
-    const timer = ctx.progress ? setInterval(report, PROGRESS_MS) : undefined;
+    const timer = setInterval(report, PROGRESS_MS);
     try {
-      return await session.runRound({ round: r, seed: plan.seed, shared, calls: { durationMs }, overlap: false, sampleEvery });
+      return await playRound(run, session, { strategy: 'throughput', round: r, calls: { durationMs }, overlap: false, sampleEvery });
     } finally {
       clearInterval(timer);
     }
   };
 
   for (const workers of all) {
-    if (ctx.interrupted() || stopped) break;
-    const session = await openSession(ctx, workers);
-    let measured: RoundTallies | null = null;
-    let warmErrors: Finding[] = [];
+    if (run.interrupted || stopped) break;
+    const session = await run.openSession(workers);
+    let measured: PlayedRound | null = null;
     let sampleEvery = WARM_SAMPLE_EVERY;
     try {
       for (const phase of ['warm-up', 'measure'] as const) {
-        const setup = await callHook<unknown>(loaded.adapter, 'setup', [{ workers, round, args: plan.args }], T);
-        checkFirstSetup(ctx, plan.adapter, setup.ok ? null : setup); // the run's first setup threw: exit 2
-        if (!setup.ok) {
-          if (!setup.interrupted) findings.push({ strategy: 'throughput', kind: setup.hung ? 'hang' : 'error', hook: 'setup', message: `hook 'setup' ${setup.hung ? '' : 'threw: '}${setup.message}` });
-          stopped = true;
-          break;
-        }
         const durationMs = phase === 'warm-up' ? Math.min(250, plan.duration * 250) : plan.duration * 1000;
-        const t = await timedRound(session, workers, phase, setup.value, durationMs, sampleEvery);
-        await callHook(loaded.adapter, 'teardown', [setup.value], T);
-        checkFirstInit(ctx, plan.adapter, t.hookErrors.find((h) => h.hook === 'init' && !h.message.startsWith('internal:')));
-        const bad = checkRound('throughput', { tallies: t, calls: callsOf(t), actual: null, expected: null, invariant: null, uniqueOps: [] }).findings;
-        for (const f of bad) f.message = `${plural(workers, 'worker')}, ${phase}: ${f.message}`;
-        if (phase === 'warm-up') callsSoFar += t.ops.reduce((a, op) => a + op.started, 0);
-        // Hangs, crashes, failed hooks and interrupts end the strategy; errors of calls are counted in the point.
-        if (t.interrupted || bad.some((f) => f.kind !== 'error' || f.op === undefined)) {
-          findings.push(...bad);
+        const played = await timedRound(session, workers, phase, durationMs, sampleEvery);
+        rounds++;
+        for (const f of played.findings) found.push({ ...f, message: `${plural(workers, 'worker')}, ${phase}: ${f.message}` });
+        const t = played.tallies;
+        // Hangs, crashes, failed hooks and interrupts end the strategy; what calls did is in the findings.
+        if (!t || !played.complete || played.hookFailed) {
           stopped = true;
           break;
         }
+        const calls = t.ops.reduce((a, op) => a + op.done + op.errors, 0);
+        callsSoFar += calls;
         if (phase === 'warm-up') {
-          warmErrors = bad;
           // A call's cost: wall time per call of a worker, or the median sampled latency if lower (a
           // worker descheduled on a busy machine inflates the first; lanes waiting on each other, the second).
-          const warmCalls = t.ops.reduce((a, op) => a + op.done + op.errors, 0);
-          const wallNs = ((t.endedAt - t.startedAt) * 1e6 * workers) / Math.max(1, warmCalls);
+          const wallNs = ((t.endedAt - t.startedAt) * 1e6 * workers) / Math.max(1, calls);
           const p50Ns = latencyOf(t.samples).latencyMs.p50 * NS_PER_MS;
           sampleEvery = sampleEveryFor(p50Ns > 0 ? Math.min(wallNs, p50Ns) : wallNs, nowNs);
-        } else {
-          measured = t;
-          const measuredOps = new Set(bad.map((f) => f.op));
-          findings.push(...bad, ...warmErrors.filter((f) => !measuredOps.has(f.op)));
-        }
+        } else measured = played;
       }
     } finally {
-      await closeSession(ctx, session);
+      await run.closeSession(session);
     }
-    if (!measured) break;
-    const calls = measured.ops.reduce((a, op) => a + op.done + op.errors, 0);
-    callsSoFar += calls;
-    const errors = measured.ops.reduce((a, op) => a + op.errors, 0);
-    const opsPerSec = (calls / Math.max(1e-3, measured.endedAt - measured.startedAt)) * 1000;
+    const t = measured?.tallies;
+    if (!t) break;
+    const done = t.ops.reduce((a, op) => a + op.done, 0);
+    const errors = t.ops.reduce((a, op) => a + op.errors, 0);
+    completedCalls += done;
+    // Speed is calls that returned; calls that threw are an error rate, never speed.
+    const opsPerSec = (done / Math.max(1e-3, t.endedAt - t.startedAt)) * 1000;
     const base = points[0]?.opsPerSec ?? opsPerSec;
-    const lat = latencyOf(measured.samples);
+    const lat = latencyOf(t.samples);
     points.push({
       workers,
       opsPerSec,
       latencyMs: lat.latencyMs,
-      calls,
+      calls: done + errors,
       errors,
+      errorRate: done + errors > 0 ? errors / (done + errors) : 0,
       speedup: base > 0 ? opsPerSec / base : 0,
       efficiency: base > 0 ? opsPerSec / base / workers : 0,
       latencySamples: lat.samples,
       sampleEvery,
     });
-    if (findings.length) break; // errors already fail the strategy: no need to measure more points
+    if (found.length) break; // the strategy fails already: no need to measure more points
   }
-  // The CI gate: calls/s at --workers (the last point) must reach --min-ops.
-  const top = points.at(-1);
-  if (plan.minOps !== undefined && !findings.length && !ctx.interrupted()) {
-    if (!top || top.workers !== plan.workers) {
-      findings.push({ strategy: 'throughput', kind: 'throughput', message: `no measurement at ${plural(plan.workers, 'worker')} to compare with --min-ops ${plan.minOps}` });
-    } else if (top.opsPerSec < plan.minOps) {
-      findings.push({
-        strategy: 'throughput', kind: 'throughput', count: Math.round(top.opsPerSec),
-        message: `${Math.round(top.opsPerSec).toLocaleString('en-US')} calls/s at ${plural(top.workers, 'worker')} is below --min-ops ${plan.minOps.toLocaleString('en-US')}`,
-      });
-    }
-  }
-  const report: ThroughputReport = {
-    name: 'throughput',
-    verdict: findings.length ? 'fail' : 'pass',
-    durationMs: performance.now() - t0,
-    points,
-    concurrency: plan.concurrency,
-    duration: plan.duration,
-    ...(plan.minOps !== undefined ? { minOps: plan.minOps } : {}),
+  const findings = summariseRoundFindings(found, rounds);
+  const gate = findings.length || run.interrupted ? {} : minOpsOf(plan.minOps, plan.workers, points);
+  if (gate.finding) findings.push(gate.finding);
+  const scaling = scalingOf(points, plan.env.cores);
+  return {
+    figures: {
+      name: 'throughput',
+      durationMs: performance.now() - t0,
+      points,
+      concurrency: plan.concurrency,
+      duration: plan.duration,
+      ...(plan.minOps !== undefined ? { minOps: plan.minOps } : {}),
+      ...(gate.result ? { minOpsResult: gate.result } : {}),
+      ...(scaling ? { scaling } : {}),
+    },
+    findings,
+    warnings: [],
+    info: [],
+    interrupted: run.interrupted,
+    completedCalls,
+    completeRounds: points.length,
   };
-  return { report, findings, warnings: [], info: [] };
 }

@@ -114,8 +114,8 @@ export class SharedCounters<Name extends string = string> {
       if (head === undefined || Atomics.load(head, 0) !== COUNTERS_MAGIC) {
         throw new TypeError('SharedCounters: buffer is not a SharedCounters buffer (use counters.buffer)');
       }
-      const count = head[1];
-      const nameBytes = head[2];
+      const count = head[1]!; // length 3, checked above
+      const nameBytes = head[2]!;
       const namesOffset = (count + 1) * SLOT_STRIDE * 4;
       // TextDecoder refuses views of shared memory: copy the bytes out first.
       const json = new TextDecoder().decode(new Uint8Array(buffer, namesOffset, nameBytes).slice());

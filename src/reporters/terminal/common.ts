@@ -1,8 +1,7 @@
 // Shared pieces of the terminal reporter: number formats, tables, safe text.
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { CounterRow } from '../../checks/counters.js';
-import type { ContentionRow, Verdict } from '../types.js';
+import type { ContentionRow, CounterRow, Status, Verdict } from '../../report/types.js';
 
 export interface Style {
   c: ChalkInstance;
@@ -43,14 +42,15 @@ export function table(style: Style, head: string[], rows: (string | number)[][],
   return t.toString();
 }
 
-export function verdictWord(style: Style, v: Verdict): string {
-  return v === 'pass' ? style.c.green.bold('PASS') : style.c.red.bold('FAIL');
+/** The word for a status (decided in checks/): PASS, FAIL, or PARTIAL for an interrupted strategy. */
+export function statusWord(style: Style, s: Status | Verdict): string {
+  if (s === 'pass') return style.c.green.bold('PASS');
+  if (s === 'partial') return style.c.yellow.bold('PARTIAL');
+  return style.c.red.bold('FAIL');
 }
 
-export function strategyHeading(style: Style, name: string, v: Verdict, detail: string, interrupted = false): string {
-  // An interrupted strategy that found nothing has not passed: it did not finish.
-  const word = interrupted && v === 'pass' ? style.c.yellow.bold('PARTIAL') : verdictWord(style, v);
-  return `${style.c.bold(name.toUpperCase())}  ${word}  ${style.c.dim(detail)}`;
+export function strategyHeading(style: Style, name: string, status: Status, detail: string): string {
+  return `${style.c.bold(name.toUpperCase())}  ${statusWord(style, status)}  ${style.c.dim(detail)}`;
 }
 
 export function counterTable(style: Style, rows: CounterRow[]): string {

@@ -3,8 +3,7 @@
 // Escaping and building are xmlbuilder2's; characters XML 1.0 cannot carry at all are replaced first.
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import type { Finding } from '../checks/findings.js';
-import type { MultiReport, Report, StartFailure } from './types.js';
+import type { Finding, MultiReport, Report, StartFailure } from '../report/types.js';
 
 /** Control characters (other than tab, LF, CR), lone surrogates and U+FFFE/FFFF are not XML 1.0 characters. */
 // eslint-disable-next-line no-control-regex
@@ -26,6 +25,17 @@ function findingLine(f: Finding): string {
   return `[${f.kind}]${where ? ` (${where})` : ''} ${f.message}`;
 }
 
+/** Testcases of one adapter: one per planned strategy, plus one for --strict warnings that failed the run. */
+function suiteCounts(r: Report): { tests: number; failures: number; skipped: number } {
+  const notRun = r.config.strategies.filter((n) => !r.strategies.some((s) => s.name === n)).length;
+  const strict = r.strictFailure ? 1 : 0;
+  return {
+    tests: r.strategies.length + notRun + strict,
+    failures: r.strategies.filter((s) => s.status === 'fail').length + strict,
+    skipped: r.strategies.filter((s) => s.status === 'partial').length + notRun,
+  };
+}
+
 function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
   if (isStartFailure(r)) {
     const suite = root.ele('testsuite', { name: xmlAttr(r.adapter), tests: 1, failures: 0, errors: 1, skipped: 0, time: seconds(0) });
@@ -37,25 +47,27 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
   }
   const planned = r.config.strategies;
   const skipped = planned.filter((name) => !r.strategies.some((s) => s.name === name));
-  const strictWarnings = r.config.strict && r.warnings.length > 0;
-  const failures = r.strategies.filter((s) => s.verdict === 'fail').length + (strictWarnings ? 1 : 0);
+  const counts = suiteCounts(r);
   const suite = root.ele('testsuite', {
     name: xmlAttr(r.adapter),
-    tests: r.strategies.length + skipped.length + (strictWarnings ? 1 : 0),
-    failures,
+    tests: counts.tests,
+    failures: counts.failures,
     errors: 0,
-    skipped: skipped.length,
+    skipped: counts.skipped,
     time: seconds(r.durationMs),
     timestamp: r.startedAt.replace(/\.\d+Z$/, ''),
   });
   const props = suite.ele('properties');
   props.ele('property', { name: 'seed', value: String(r.seed) });
   props.ele('property', { name: 'verdict', value: r.verdict });
+  props.ele('property', { name: 'status', value: r.status });
   props.ele('property', { name: 'threadSafe', value: String(r.threadSafe) });
   props.ele('property', { name: 'replay', value: xmlAttr(r.replay, 4000) });
   for (const s of r.strategies) {
     const tc = suite.ele('testcase', { name: s.name, classname: xmlAttr(r.adapter), time: seconds(s.durationMs) });
-    if (s.verdict !== 'fail') continue;
+    // A partial strategy did not pass: it is a skipped testcase, never a passing one.
+    if (s.status === 'partial') tc.ele('skipped', { message: 'interrupted before it could finish; nothing failed in what ran' });
+    if (s.status !== 'fail') continue;
     const own = r.findings.filter((f) => f.strategy === s.name);
     const kinds = [...new Set(own.map((f) => f.kind))].join(',') || 'fail';
     const head = own.length ? `${own.length} finding${own.length === 1 ? '' : 's'}: ${findingLine(own[0]!)}` : `${s.name} failed`;
@@ -64,7 +76,7 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
   for (const name of skipped) {
     suite.ele('testcase', { name, classname: xmlAttr(r.adapter), time: seconds(0) }).ele('skipped', { message: r.interrupted ? 'interrupted before this strategy ran' : 'not run' });
   }
-  if (strictWarnings) {
+  if (r.strictFailure) {
     suite
       .ele('testcase', { name: 'warnings (--strict)', classname: xmlAttr(r.adapter), time: seconds(0) })
       .ele('failure', { message: xmlAttr(`${r.warnings.length} warning(s) with --strict: ${r.warnings[0]!.message}`), type: 'warning' })
@@ -90,11 +102,10 @@ export function toJunit(report: Report | MultiReport): string {
       errors += 1;
       continue;
     }
-    const strict = r.config.strict && r.warnings.length > 0 ? 1 : 0;
-    const skip = r.config.strategies.filter((n) => !r.strategies.some((s) => s.name === n)).length;
-    tests += r.strategies.length + skip + strict;
-    failures += r.strategies.filter((s) => s.verdict === 'fail').length + strict;
-    skipped += skip;
+    const c = suiteCounts(r);
+    tests += c.tests;
+    failures += c.failures;
+    skipped += c.skipped;
     ms += r.durationMs;
   }
   root.att({ tests: String(tests), failures: String(failures), errors: String(errors), skipped: String(skipped), time: seconds('adapters' in report ? report.durationMs : ms) });

@@ -1,7 +1,6 @@
 // Contention evidence from round tallies: did calls actually overlap? Without overlap no race can show.
-import type { Warning } from '../checks/findings.js';
 import type { RoundTallies } from '../pool/session.js';
-import type { ContentionRow } from '../report/types.js';
+import type { ContentionRow, Warning } from '../report/types.js';
 
 export class ContentionTracker {
   private readonly rows: ContentionRow[];

@@ -3,7 +3,7 @@
 // It renders the report object; every verdict in it was computed before.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MultiReport, Report, StartFailure } from './types.js';
+import type { MultiReport, Report, StartFailure, Status } from '../report/types.js';
 
 /** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
 export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -44,6 +44,9 @@ export function githubAnnotations(report: Report | MultiReport, env: NodeJS.Proc
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
+/** One icon per status, so the summary shows the same status the terminal and JUnit show. */
+const ICON: Record<Status, string> = { pass: '✅', fail: '❌', partial: '⏸' };
+
 /** Markdown cell text: no line breaks, pipes escaped, HTML-ish brackets neutralised. */
 const cell = (s: string, max = 300): string => {
   const t = s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -54,15 +57,14 @@ const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
 /** The job summary: a table of adapters, then each failing adapter's findings. */
 export function githubSummary(report: Report | MultiReport): string {
   const entries = entriesOf(report);
-  const verdict = report.verdict === 'pass' ? '✅ pass' : '❌ fail';
-  const out: string[] = [`## adapter-hammer: ${verdict}`, '', '| adapter | verdict | strategies | findings | seed |', '|---|---|---|---|---|'];
+  const out: string[] = [`## adapter-hammer: ${ICON[report.status]} ${report.status}`, '', '| adapter | verdict | strategies | findings | seed |', '|---|---|---|---|---|'];
   for (const r of entries) {
     if (isStartFailure(r)) {
       out.push(`| ${code(r.adapter)} | ⛔ could not start | — | ${cell(r.problems.join('; '))} | — |`);
       continue;
     }
-    const strategies = r.strategies.map((s) => `${s.name} ${s.verdict === 'pass' ? '✅' : '❌'}`).join(' · ') || '—';
-    const v = r.interrupted ? '⏸ interrupted' : r.verdict === 'pass' ? '✅ pass' : '❌ fail';
+    const strategies = r.strategies.map((s) => `${s.name} ${ICON[s.status]}`).join(' · ') || '—';
+    const v = `${ICON[r.status]} ${r.status === 'partial' ? 'interrupted' : r.status}`;
     out.push(`| ${code(r.adapter)} | ${v} | ${strategies} | ${r.findings.length} | ${r.seed} |`);
   }
   for (const r of entries) {
@@ -70,7 +72,7 @@ export function githubSummary(report: Report | MultiReport): string {
     out.push('', `### ${code(r.adapter)}`, '');
     for (const f of r.findings) out.push(`- ❌ **${f.kind}** (${f.strategy}): ${cell(f.message, 600)}`);
     for (const w of r.warnings) out.push(`- ⚠️ **${w.code}**: ${cell(w.message, 600)}`);
-    if (r.verdict === 'fail') out.push('', `Replay: ${code(r.replay)}`);
+    if (r.status !== 'pass') out.push('', `Replay: ${code(r.replay)}`);
   }
   return `${out.join('\n')}\n`;
 }

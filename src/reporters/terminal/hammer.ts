@@ -1,7 +1,7 @@
-import type { HammerReport } from '../types.js';
+import type { HammerReport } from '../../report/types.js';
 import { contentionLine, counterTable, int, ms, rate, strategyHeading, type Style } from './common.js';
 
 export function renderHammer(style: Style, s: HammerReport): string {
   const detail = `${int(s.completed)} of ${int(s.requests)} calls ok${s.errors ? `, ${int(s.errors)} threw` : ''} · ${s.workers} workers × ${s.concurrency} lanes · ${rate(s.opsPerSec)} calls/s · ${ms(s.durationMs)}`;
-  return [strategyHeading(style, 'hammer', s.verdict, detail, s.interrupted), counterTable(style, s.counters), contentionLine(style, s.contention)].filter(Boolean).join('\n');
+  return [strategyHeading(style, 'hammer', s.status, detail), counterTable(style, s.counters), contentionLine(style, s.contention)].filter(Boolean).join('\n');
 }

@@ -1,4 +1,4 @@
-import type { RaceReport } from '../types.js';
+import type { RaceReport } from '../../report/types.js';
 import { contentionLine, counterTable, int, ms, safe, strategyHeading, type Style } from './common.js';
 
 const TOP_OUTCOMES = 5;
@@ -6,7 +6,7 @@ const TOP_OUTCOMES = 5;
 export function renderRace(style: Style, s: RaceReport): string {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
   const detail = `${int(s.rounds)} rounds × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
-  const lines = [strategyHeading(style, 'race', s.verdict, detail, s.interrupted)];
+  const lines = [strategyHeading(style, 'race', s.status, detail)];
   if (s.counters.length) {
     const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
     lines.push(style.c.dim(s.firstFailedRound !== null ? `  counters of round ${s.firstFailedRound} (the first that failed${after}):` : '  counters of the last round:'));
@@ -27,9 +27,7 @@ export function renderRace(style: Style, s: RaceReport): string {
     const setup = `${plural(m.workers, 'worker')} × ${plural(m.concurrency, 'lane')} × ${plural(m.iterations, 'call')}`;
     const share = `failed ${int(m.failedRounds)} of ${int(m.rounds)} rounds`;
     lines.push(`  ${style.c.bold('smallest failing setup:')} ${setup} (${share})${m.smaller === false ? style.c.dim(' — nothing smaller failed') : ''}`);
-    if (m.concurrent === false) lines.push(`    ${style.c.yellow('it fails with 1 worker and 1 lane, without any concurrency: a plain bug, not a race')}`);
-    else if (m.workers === 1) lines.push(`    ${style.c.dim('one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits')}`);
-    else if (m.concurrency === 1) lines.push(`    ${style.c.dim('one lane per worker suffices: the race is between threads on shared memory')}`);
+    if (m.meaning) lines.push(`    ${m.classification === 'bug' ? style.c.yellow(m.meaning) : style.c.dim(m.meaning)}`);
     lines.push(`    ${style.c.dim('replay it:')} ${style.c.cyan(m.command)}`);
   } else if (s.minimal === null) {
     lines.push(style.c.dim('  (the search for a smaller failing setup found none within its time budget)'));

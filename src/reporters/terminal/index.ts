@@ -1,7 +1,7 @@
 // Terminal reporter: renders the report object; every verdict it shows was computed before it.
-import type { Report, StrategyReport } from '../types.js';
+import type { Report, StrategyReport } from '../../report/types.js';
 import { makeChalk, type ColorLevel } from '../color.js';
-import { safe, type Style } from './common.js';
+import { safe, statusWord, type Style } from './common.js';
 import { renderHammer } from './hammer.js';
 import { renderRace } from './race.js';
 import { renderThroughput } from './throughput.js';
@@ -39,13 +39,8 @@ export function renderTerminal(report: Report, level: ColorLevel): string {
     for (const i of report.info) out.push(c.dim(`  · ${i.code}  ${safe(i.message, 600)}`));
   }
   out.push('');
-  const failed = report.strategies.filter((s) => s.verdict === 'fail').map((s) => s.name);
-  let line: string;
-  if (report.interrupted) line = `${c.yellow.bold('INTERRUPTED')}  partial report of what finished`;
-  else if (report.verdict === 'pass') line = `${c.green.bold('PASS')}  ${report.strategies.map((s) => s.name).join(', ')} passed`;
-  else if (failed.length) line = `${c.red.bold('FAIL')}  ${failed.join(', ')} failed${report.threadSafe === true ? ` — the adapter declares threadSafe: true, but it ${report.findings.some((f) => ['lost-update', 'mismatch', 'invariant', 'duplicate'].includes(f.kind)) ? 'raced' : 'failed under concurrency'}` : ''}`;
-  else line = `${c.red.bold('FAIL')}  --strict: ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}`;
-  out.push(`${line} · seed ${report.seed} · ${(report.durationMs / 1000).toFixed(1)} s`);
-  if (report.verdict === 'fail' || report.interrupted) out.push(c.dim(`replay: ${report.replay}`));
+  const word = report.interrupted && report.status !== 'fail' ? c.yellow.bold('INTERRUPTED') : statusWord(style, report.status);
+  out.push(`${word}  ${safe(report.headline, 400)} · seed ${report.seed} · ${(report.durationMs / 1000).toFixed(1)} s`);
+  if (report.status !== 'pass') out.push(c.dim(`replay: ${report.replay}`));
   return `${out.join('\n')}\n`;
 }

@@ -1,0 +1,47 @@
+// The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
+// smallest failing setup means.
+import type { CounterRow, Finding, FindingKind, RaceReport } from '../report/types.js';
+
+/** Findings a race produces. Errors, hangs and crashes are not shrunk: they are not interleavings. */
+export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate']);
+
+/** A round's counters as one jcstress-style outcome string, e.g. "count=1999". */
+export function outcomeOf(rows: CounterRow[]): string {
+  return rows.length ? rows.map((r) => `${r.name}=${r.actual ?? 'missing'}`).join(', ') : '(no counters)';
+}
+
+/**
+ * The failing rounds' findings, one per kind (and operation, hook, counter, worker): the first
+ * occurrence's message, with in how many of `rounds` rounds it happened and the total count.
+ */
+export function summariseRoundFindings(found: Finding[], rounds: number): Finding[] {
+  const byKind = new Map<string, { finding: Finding; rounds: number; total: number }>();
+  for (const f of found) {
+    const key = [f.kind, f.op, f.hook, f.counter, f.workerId].map((x) => x ?? '').join(':');
+    const entry = byKind.get(key) ?? { finding: f, rounds: 0, total: 0 };
+    entry.rounds++;
+    entry.total += f.count ?? 0;
+    byKind.set(key, entry);
+  }
+  return [...byKind.values()].map(({ finding, rounds: n, total }) => {
+    const suffix = n > 1 ? ` [in ${n} of ${rounds} rounds${total ? `, ${total} in total` : ''}; first in round ${finding.round}]` : '';
+    return { ...finding, message: finding.message + suffix, count: total || finding.count };
+  });
+}
+
+type Minimal = NonNullable<RaceReport['minimal']>;
+
+/** What the smallest failing setup says about the bug. */
+export function classifyMinimal(m: Pick<Minimal, 'workers' | 'concurrency'>): { classification: 'bug' | 'async' | 'threads'; concurrent: boolean; meaning: string } {
+  if (m.workers === 1 && m.concurrency === 1) {
+    return { classification: 'bug', concurrent: false, meaning: 'it fails with 1 worker and 1 lane, without any concurrency: a plain bug, not a race' };
+  }
+  if (m.workers === 1) {
+    return { classification: 'async', concurrent: true, meaning: 'one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits' };
+  }
+  return {
+    classification: 'threads',
+    concurrent: true,
+    meaning: m.concurrency === 1 ? 'one lane per worker suffices: the race is between worker threads' : 'it needs more than one worker: the race is between worker threads',
+  };
+}

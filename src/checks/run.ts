@@ -1,0 +1,62 @@
+// The run's verdict, exit code and headline, and a multi-adapter run's: decided here, rendered elsewhere.
+import type { FindingKind, MultiReport, Report, StartFailure, Status, StrategyReport, Verdict, Warning } from '../report/types.js';
+import { RACE_KINDS } from './race.js';
+
+export interface RunJudgement {
+  verdict: Verdict;
+  status: Status;
+  exitCode: number;
+  headline: string;
+  strictFailure: boolean;
+  /** Added to the run's warnings (e.g. a threadSafe claim the run disproved). */
+  warnings: Warning[];
+}
+
+const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+export function judgeRun(o: {
+  strategies: StrategyReport[];
+  findingKinds: FindingKind[];
+  warnings: Warning[];
+  strict: boolean;
+  threadSafe: boolean | null;
+  stopSignal: 'SIGINT' | 'SIGTERM' | null;
+}): RunJudgement {
+  const failed = o.strategies.filter((s) => s.status === 'fail').map((s) => s.name);
+  const warnings: Warning[] = [];
+  const raced = o.findingKinds.some((k) => RACE_KINDS.has(k));
+  if (o.threadSafe === true && failed.length) {
+    warnings.push({ code: 'declared-safe-but-raced', message: `adapter declares threadSafe: true, but ${failed.join(', ')} failed: the claim is wrong` });
+  }
+  const allWarnings = o.warnings.length + warnings.length;
+  const strictFailure = !failed.length && o.strict && allWarnings > 0;
+  const interrupted = o.stopSignal !== null;
+  const status: Status = failed.length || strictFailure ? 'fail' : interrupted || o.strategies.some((s) => s.status === 'partial') ? 'partial' : 'pass';
+  const exitCode = o.stopSignal === 'SIGINT' ? 130 : o.stopSignal === 'SIGTERM' ? 143 : status === 'pass' ? 0 : 1;
+  let headline: string;
+  if (failed.length) {
+    const claim = o.threadSafe === true ? ` — the adapter declares threadSafe: true, but it ${raced ? 'raced' : 'failed under concurrency'}` : '';
+    headline = `${failed.join(', ')} failed${claim}${interrupted ? ' (interrupted: partial report)' : ''}`;
+  } else if (strictFailure) headline = `--strict: ${plural(allWarnings, 'warning')}`;
+  else if (status === 'partial') headline = 'interrupted: partial report of what finished';
+  else headline = `${o.strategies.map((s) => s.name).join(', ')} passed`;
+  return { verdict: status === 'pass' ? 'pass' : 'fail', status, exitCode, headline, strictFailure, warnings };
+}
+
+export const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
+
+/**
+ * Several adapters: an interruption wins (130/143); then 2 when no adapter could start at all; then 1
+ * when any adapter failed or could not start; else 0.
+ */
+export function judgeMulti(adapters: (Report | StartFailure)[]): Pick<MultiReport, 'verdict' | 'exitCode' | 'interrupted'> & { status: Status } {
+  const interrupted = adapters.find((r): r is Report => !isStartFailure(r) && r.interrupted);
+  const started = adapters.filter((r) => !isStartFailure(r));
+  const failed = adapters.some((r) => r.verdict === 'fail' && (isStartFailure(r) || r.status === 'fail'));
+  let exitCode: number;
+  if (interrupted) exitCode = interrupted.exitCode;
+  else if (adapters.length > 0 && started.length === 0) exitCode = 2;
+  else exitCode = failed ? 1 : 0;
+  const status: Status = failed || adapters.length === 0 ? 'fail' : interrupted ? 'partial' : 'pass';
+  return { verdict: status === 'pass' ? 'pass' : 'fail', status, exitCode, interrupted: Boolean(interrupted) };
+}

@@ -1,0 +1,47 @@
+// A strategy's status, decided here and nowhere else: reporters render it, the run's verdict adds it up.
+// A check that could not have failed never passes: a strategy that completed no call, or whose every
+// round was cut short, fails with an `inconclusive` finding (or is `partial` when interrupted).
+import type { Finding, HammerReport, RaceReport, Status, StrategyReport, ThroughputReport, Verdict, Warning } from '../report/types.js';
+
+type Figures<R extends StrategyReport> = Omit<R, 'verdict' | 'status'>;
+
+/** What a strategy measured, before any verdict. */
+export interface StrategyEvidence {
+  figures: Figures<HammerReport> | Figures<RaceReport> | Figures<ThroughputReport>;
+  findings: Finding[];
+  warnings: Warning[];
+  info: Warning[];
+  interrupted: boolean;
+  /** Calls that returned without throwing, in rounds or points that count. */
+  completedCalls: number;
+  /** Rounds (or throughput points) that ran to the end. */
+  completeRounds: number;
+}
+
+export interface StrategyOutcome {
+  report: StrategyReport;
+  findings: Finding[];
+  warnings: Warning[];
+  info: Warning[];
+}
+
+export function statusOf(findings: Finding[], interrupted: boolean): Status {
+  if (findings.length) return 'fail';
+  return interrupted ? 'partial' : 'pass';
+}
+
+export function judgeStrategy(ev: StrategyEvidence): StrategyOutcome {
+  const name = ev.figures.name;
+  const findings = [...ev.findings];
+  if (!findings.length && !ev.interrupted) {
+    if (ev.completedCalls === 0) {
+      findings.push({ strategy: name, kind: 'inconclusive', message: `${name}: no call completed, so nothing was checked; this is not a pass` });
+    } else if (ev.completeRounds === 0) {
+      findings.push({ strategy: name, kind: 'inconclusive', message: `${name}: every round was cut short, so no round's counters were checked; this is not a pass` });
+    }
+  }
+  const status = statusOf(findings, ev.interrupted);
+  const verdict: Verdict = status === 'pass' ? 'pass' : 'fail';
+  const report: StrategyReport = Object.assign({}, ev.figures, { verdict, status }, ev.interrupted ? { interrupted: true } : {});
+  return { report, findings, warnings: ev.warnings, info: ev.info };
+}

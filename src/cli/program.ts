@@ -1,0 +1,44 @@
+// The command line's definition, built from the option table (src/options/table.ts). Commander names
+// each parsed option by the camelCase of its long flag, which is also the API's and the config file's
+// name, so the parsed options go straight into the plan (options/validate.ts: planFieldsOf).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import yargsParser from 'yargs-parser';
+import type { AdapterArgs } from '../adapter/types.js';
+import { OPTIONS, type OptionSpec } from '../options/table.js';
+import { parseText } from '../options/validate.js';
+
+function toCommander(o: OptionSpec): Option {
+  const flags = `${o.short ? `-${o.short}, ` : ''}--${o.negate ? 'no-' : ''}${o.long}${o.value ? ` ${o.value}` : ''}`;
+  const defaultText = o.defaultHelp ?? (o.default && o.kind !== 'flag' ? String(o.default({ cores: 0, pinCpus: true, shrinkMs: 0 })) : undefined);
+  const option = new Option(flags, o.help + (defaultText ? ` (default: ${defaultText})` : ''));
+  if (o.value && o.kind !== 'path') {
+    option.argParser((text: string) => {
+      try {
+        return parseText(o, text);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+    });
+  }
+  return option;
+}
+
+export function buildProgram(version: string): Command {
+  const program = new Command('adapter-hammer');
+  program
+    .description('Hammer an adapter module from many worker threads and async lanes, and report race conditions.')
+    .version(version, '-V, --version')
+    .argument('[adapter...]', 'adapter modules (.js, .mjs, .cjs, .ts, .mts, .cts) or directories of them (default: "adapters" of adapter-hammer.config.json/.mjs)');
+  for (const o of OPTIONS) program.addOption(toCommander(o));
+  return program
+    .addHelpText('after', '\nArguments after `--` are parsed by yargs-parser and passed to the adapter\'s setup() and init() as `args`.\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.')
+    .showHelpAfterError(false)
+    .exitOverride();
+}
+
+/** Split argv at the first `--`: what follows belongs to the adapter. */
+export function splitArgv(argv: string[]): { own: string[]; adapterArgs: AdapterArgs } {
+  const i = argv.indexOf('--');
+  if (i < 0) return { own: argv, adapterArgs: { _: [] } };
+  return { own: argv.slice(0, i), adapterArgs: yargsParser(argv.slice(i + 1)) };
+}

@@ -1,0 +1,97 @@
+// Every option of a run, declared once. Commander's options (cli/program.ts), hammer()'s validation and
+// the config file's (options/validate.ts), the plan's defaults (plan/plan.ts), the report's `config` and
+// the replay command (plan/replay.ts) are all derived from this table: adding an option is one entry
+// here plus its use.
+
+export const STRATEGIES = ['hammer', 'race', 'throughput'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+
+/** What the machine and the environment say, read once when a plan is made (recorded in the report). */
+export interface PlanEnvironment {
+  /** CPUs available to this process (`ADAPTER_HAMMER_CORES` overrides it, e.g. to test a big machine's defaults). */
+  cores: number;
+  /** Pin each worker to its own CPU (Linux, `taskset`); `ADAPTER_HAMMER_AFFINITY=0` turns it off. */
+  pinCpus: boolean;
+  /** Budget of the smallest-failing-setup search, ms (`ADAPTER_HAMMER_SHRINK_MS`, 0 = off). */
+  shrinkMs: number;
+}
+
+/**
+ * How a value is read and checked:
+ * - count: a whole number from 1 to `max`;
+ * - positive: a number above 0;
+ * - seed: a whole number from 0 to 2^32-1;
+ * - strategies: a non-empty list of STRATEGIES (a comma list on the command line, an array in the API);
+ * - flag: a boolean switch;
+ * - path: a file path (outputs only).
+ */
+export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path';
+
+export interface OptionSpec {
+  /** The plan's and the report `config`'s field. */
+  key: string;
+  /** Long flag name; the API's and the config file's key is its camelCase (`--min-ops` -> `minOps`). */
+  long: string;
+  short?: string;
+  /** Placeholder of the value in --help (`<n>`); absent for flags. */
+  value?: string;
+  kind: OptionKind;
+  /** Upper bound of a count. */
+  max?: number;
+  help: string;
+  /** Default, computed when the plan is made; absent: the option is unset unless given. */
+  default?: (env: PlanEnvironment) => unknown;
+  /** How --help shows the default, when it is not simply the value. */
+  defaultHelp?: string;
+  /** The adapter may set its own default in this field (the flag or API option wins). */
+  adapterField?: string;
+  /** `run`: part of the plan, the report's config and the replay; `output`: where the reports go. */
+  scope: 'run' | 'output';
+  /** Replayed only when this strategy runs (its figures mean nothing to the others). */
+  replayWhen?: StrategyName;
+  /** A negated boolean (`--no-color`): the option's value is true unless the flag is given. */
+  negate?: boolean;
+}
+
+export const SEED_MAX = 2 ** 32 - 1;
+
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'strategies', long: 'strategy', short: 's', value: '<list>', kind: 'strategies', scope: 'run',
+    help: `comma list of ${STRATEGIES.join(', ')}`, default: () => [...STRATEGIES], defaultHelp: 'all three',
+  },
+  {
+    key: 'workers', long: 'workers', short: 'w', value: '<n>', kind: 'count', max: 256, scope: 'run',
+    help: 'worker threads', default: (env) => Math.min(8, Math.max(2, env.cores)), defaultHelp: "this machine's cores, 2 to 8",
+  },
+  { key: 'concurrency', long: 'concurrency', short: 'c', value: '<n>', kind: 'count', max: 10_000, scope: 'run', help: 'calls in flight per worker, as async lanes', default: () => 8 },
+  { key: 'requests', long: 'requests', short: 'n', value: '<n>', kind: 'count', max: Number.MAX_SAFE_INTEGER, scope: 'run', help: 'total calls of the hammer strategy', default: () => 20_000, replayWhen: 'hammer' },
+  { key: 'iterations', long: 'iterations', short: 'i', value: '<n>', kind: 'count', max: Number.MAX_SAFE_INTEGER, scope: 'run', help: 'calls per worker per round of the race strategy', default: () => 100, replayWhen: 'race' },
+  { key: 'rounds', long: 'rounds', short: 'r', value: '<n>', kind: 'count', max: Number.MAX_SAFE_INTEGER, scope: 'run', help: 'rounds of the race strategy', default: () => 2_000, replayWhen: 'race' },
+  { key: 'duration', long: 'duration', short: 'd', value: '<s>', kind: 'positive', scope: 'run', help: 'seconds per measured point of the throughput strategy', default: () => 1, replayWhen: 'throughput' },
+  { key: 'minOps', long: 'min-ops', value: '<n>', kind: 'positive', scope: 'run', help: 'throughput strategy fails when calls/s at --workers is below this (a CI gate)', replayWhen: 'throughput' },
+  { key: 'seed', long: 'seed', value: '<n>', kind: 'seed', scope: 'run', help: 'seed for every PRNG', defaultHelp: 'random, printed in the report' },
+  {
+    key: 'timeoutMs', long: 'timeout', value: '<ms>', kind: 'count', max: Number.MAX_SAFE_INTEGER, scope: 'run',
+    help: 'a call or hook not settled after this long is a hang', default: () => 5_000, defaultHelp: "the adapter's `timeout`, else 5000", adapterField: 'timeout',
+  },
+  {
+    key: 'maxOldSpace', long: 'max-old-space', value: '<mb>', kind: 'count', max: 1_000_000, scope: 'run',
+    help: "heap limit of each worker thread in MB (on top of the adapter's `resourceLimits`): a leaking adapter crashes its worker (out of memory) instead of the machine",
+  },
+  { key: 'strict', long: 'strict', kind: 'flag', scope: 'run', help: 'warnings fail the run too', default: () => false },
+  { key: 'json', long: 'json', value: '<file>', kind: 'path', scope: 'output', help: "write the JSON report to a file ('-' for stdout; the terminal report then goes to stderr)" },
+  { key: 'junit', long: 'junit', value: '<file>', kind: 'path', scope: 'output', help: 'write a JUnit XML report (testsuite per adapter, testcase per strategy)' },
+  { key: 'color', long: 'color', kind: 'flag', negate: true, scope: 'output', help: 'no colour (also: NO_COLOR, FORCE_COLOR)' },
+];
+
+/** `--min-ops` -> `minOps`: the API's and the config file's name of an option. */
+export const apiName = (o: OptionSpec): string => o.long.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
+export const RUN_OPTIONS = OPTIONS.filter((o) => o.scope === 'run');
+
+export function optionByKey(key: string): OptionSpec {
+  const o = OPTIONS.find((x) => x.key === key);
+  if (!o) throw new Error(`no option '${key}'`);
+  return o;
+}

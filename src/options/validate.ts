@@ -1,0 +1,88 @@
+// The rules of every option's value, derived from the table: the command line (text), the config file
+// (through the command line's parser) and the API (values) all accept exactly the same values.
+import { shown as text } from '../errors.js';
+import { OPTIONS, SEED_MAX, STRATEGIES, apiName, type OptionSpec, type StrategyName } from './table.js';
+
+/** The value's problem as one line, or null. `shown` is what the user typed, for the message. */
+export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): string | null {
+  const name = o.long;
+  const got = `got '${Array.isArray(shown) ? shown.join(',') : text(shown)}'`;
+  switch (o.kind) {
+    case 'count': {
+      const max = o.max ?? Number.MAX_SAFE_INTEGER;
+      return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= max ? null : `${name} must be a whole number from 1 to ${max}, ${got}`;
+    }
+    case 'positive':
+      return typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : `${name} must be a number above 0, ${got}`;
+    case 'seed':
+      return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= SEED_MAX ? null : `${name} must be a whole number from 0 to ${SEED_MAX}, ${got}`;
+    case 'strategies': {
+      if (!Array.isArray(v)) return `${name} must be an array of ${STRATEGIES.join(', ')}`;
+      if (!v.length) return `give at least one of ${STRATEGIES.join(', ')}`;
+      const unknown: unknown = v.find((n) => !(STRATEGIES as readonly unknown[]).includes(n));
+      return unknown === undefined ? null : `unknown strategy '${text(unknown)}' (choose from ${STRATEGIES.join(', ')})`;
+    }
+    case 'flag':
+      return typeof v === 'boolean' ? null : `${name} must be true or false, ${got}`;
+    case 'path':
+      return typeof v === 'string' && v.length > 0 ? null : `${name} must be a file path, ${got}`;
+  }
+}
+
+/** A command-line value (text) as the option's value; throws the problem line (commander shows it). */
+export function parseText(o: OptionSpec, text: string): unknown {
+  let v: unknown;
+  const t = text.trim();
+  switch (o.kind) {
+    case 'count':
+    case 'seed':
+      v = /^\d+$/.test(t) ? Number(t) : NaN;
+      break;
+    case 'positive':
+      v = t === '' ? NaN : Number(t);
+      break;
+    case 'strategies':
+      v = [...new Set(t.split(',').map((s) => s.trim()).filter(Boolean))] as StrategyName[];
+      break;
+    default:
+      v = text;
+  }
+  const problem = valueProblem(o, v, text);
+  if (problem) throw new Error(problem);
+  return v;
+}
+
+/** Keys of hammer()'s options that are not run options of the table. */
+export const API_ONLY_KEYS = ['args', 'signal', 'print', 'color', 'progress', 'cwd'] as const;
+
+/**
+ * Check an API options object: every key known, every value valid. Returns the plan's fields (by the
+ * table's keys) for the options given, or the first problem.
+ */
+export function apiOptionsProblem(options: Record<string, unknown>): string | null {
+  const known = new Set<string>(API_ONLY_KEYS);
+  for (const o of OPTIONS) if (o.scope === 'run') known.add(apiName(o));
+  for (const k of Object.keys(options)) {
+    if (!known.has(k)) return `'${k}' is not an option (options: ${[...known].join(', ')})`;
+  }
+  for (const o of OPTIONS) {
+    if (o.scope !== 'run') continue;
+    const v = options[apiName(o)];
+    if (v === undefined) continue;
+    const problem = valueProblem(o, v);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** The plan's fields from API-named options (`timeout` -> `timeoutMs`, `strategy` -> `strategies`). */
+export function planFieldsOf(options: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const o of OPTIONS) {
+    if (o.scope !== 'run') continue;
+    const v = options[apiName(o)];
+    if (v === undefined) continue;
+    out[o.key] = o.kind === 'strategies' ? [...new Set(v as string[])] : v;
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// Options -> a validated run plan. Defaults come from the option table; the adapter's own defaults
+// (`timeout`, `resourceLimits`) apply under what the caller gave; the environment is read here, once,
+// and recorded in the plan (and so in the report's config), never inside a run.
+import { availableParallelism } from 'node:os';
+import { randomInt } from 'node:crypto';
+import type { ResourceLimits } from 'node:worker_threads';
+import type { AdapterArgs, LoadedAdapter } from '../adapter/types.js';
+import { OptionError } from '../errors.js';
+import { RUN_OPTIONS, SEED_MAX, type PlanEnvironment, type StrategyName } from '../options/table.js';
+import { valueProblem } from '../options/validate.js';
+
+export interface RunPlan {
+  /** The adapter path as the user gave it (shown in reports). */
+  adapter: string;
+  strategies: StrategyName[];
+  workers: number;
+  concurrency: number;
+  requests: number;
+  iterations: number;
+  rounds: number;
+  /** Seconds per measured throughput point. */
+  duration: number;
+  /** --min-ops: the throughput strategy fails when calls/s at --workers is below this. */
+  minOps?: number;
+  seed: number;
+  timeoutMs: number;
+  /** --max-old-space: heap limit of each worker in MB, on top of the adapter's resourceLimits. */
+  maxOldSpace?: number;
+  strict: boolean;
+  args: AdapterArgs;
+  /** The terminal report is not on stdout (JSON is): keep adapters' console output off stdout too. */
+  quietStdout: boolean;
+  /** Worker heap/stack limits: the adapter's `resourceLimits` with --max-old-space on top. */
+  resourceLimits?: ResourceLimits;
+  env: PlanEnvironment;
+}
+
+export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & Partial<
+  Pick<RunPlan, 'strategies' | 'workers' | 'concurrency' | 'requests' | 'iterations' | 'rounds' | 'duration' | 'minOps' | 'seed' | 'timeoutMs' | 'maxOldSpace' | 'strict'>
+>;
+
+/** Read the environment once per plan. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): PlanEnvironment {
+  const int = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
+  const cores = int(env.ADAPTER_HAMMER_CORES);
+  const shrink = int(env.ADAPTER_HAMMER_SHRINK_MS);
+  return {
+    cores: cores !== null && cores >= 1 ? cores : availableParallelism(),
+    pinCpus: env.ADAPTER_HAMMER_AFFINITY !== '0',
+    shrinkMs: shrink ?? 4000,
+  };
+}
+
+/**
+ * Every field checked against the option table (the same rules as the command line's and hammer()'s):
+ * a bad value is an OptionError (a TypeError), never a run that "passes" with zero calls.
+ */
+export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvironment = readEnvironment()): RunPlan {
+  if (typeof input?.adapter !== 'string' || !input.adapter) throw new OptionError('adapter must be a path');
+  const given = input as unknown as Record<string, unknown>;
+  const fromAdapter = (loaded?.adapter ?? {}) as Record<string, unknown>;
+  const plan: Record<string, unknown> = {
+    adapter: input.adapter,
+    args: input.args ?? { _: [] },
+    quietStdout: input.quietStdout ?? false,
+    env,
+  };
+  for (const o of RUN_OPTIONS) {
+    let v = given[o.key];
+    if (v !== undefined) {
+      const problem = valueProblem(o, v);
+      if (problem) throw new OptionError(problem);
+    }
+    // The adapter's own default was checked when it was loaded (adapter/load.ts).
+    if (v === undefined && o.adapterField !== undefined) v = fromAdapter[o.adapterField];
+    if (v === undefined) v = o.default?.(env);
+    if (v !== undefined) plan[o.key] = o.kind === 'strategies' ? [...new Set(v as string[])] : v;
+  }
+  plan.seed ??= randomInt(1, Math.min(SEED_MAX, 2 ** 31 - 1));
+  const limits = loaded?.adapter.resourceLimits;
+  const maxOld = plan.maxOldSpace as number | undefined;
+  if (limits || maxOld !== undefined) plan.resourceLimits = { ...limits, ...(maxOld !== undefined ? { maxOldGenerationSizeMb: maxOld } : {}) };
+  return plan as unknown as RunPlan;
+}
+
+/** Split `total` calls over `parts` as evenly as possible. */
+export function split(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}

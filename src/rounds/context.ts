@@ -1,0 +1,112 @@
+// The state of one run, in one object: its plan and adapter, its interrupt, every worker session it
+// has open, its pending main-thread hooks, how far its first round got, and its progress sink. Every
+// strategy and every round receives it; nothing about a run lives in a module, so two runs in one
+// process (two hammer() calls) never see each other.
+import { callHook, interruptHooks, type HookFailure, type HookResult, type PendingHooks } from '../adapter/hooks.js';
+import type { HookName, LoadedAdapter } from '../adapter/types.js';
+import { AdapterSetupError } from '../errors.js';
+import type { RunPlan } from '../plan/plan.js';
+import { WorkerSession, type SessionOptions } from '../pool/session.js';
+import type { ProgressEvent } from '../report/types.js';
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+export class RunContext {
+  private readonly sessions = new Set<WorkerSession>();
+  private readonly pendingHooks: PendingHooks = new Set();
+  /** How far the run's first round got: a setup or init that throws before any call is exit 2. */
+  private firstRound: 'pending' | 'setup-ok' | 'done' = 'pending';
+  private stop: StopSignal | null = null;
+  private readonly onAbort: () => void;
+
+  constructor(
+    readonly plan: RunPlan,
+    readonly loaded: LoadedAdapter,
+    private readonly sink?: (p: ProgressEvent) => void,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.onAbort = () => this.interrupt(signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    if (signal?.aborted) this.onAbort();
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Set once the run was interrupted: strategies start no new rounds. */
+  get interrupted(): boolean {
+    return this.stop !== null;
+  }
+
+  get stopSignal(): StopSignal | null {
+    return this.stop;
+  }
+
+  /** Halt every open session's round and stop waiting for every pending hook, now. */
+  interrupt(signal: StopSignal = 'SIGINT'): void {
+    this.stop ??= signal;
+    for (const s of this.sessions) s.interrupt();
+    interruptHooks(this.pendingHooks);
+  }
+
+  progress(p: ProgressEvent): void {
+    this.sink?.(p);
+  }
+
+  /** Open a worker session with the plan's lanes, weights and timeout; an interrupt halts it too. */
+  async openSession(workers: number, extra: Partial<SessionOptions> = {}): Promise<WorkerSession> {
+    const { plan, loaded } = this;
+    const session = await WorkerSession.open({
+      adapterPath: loaded.file,
+      opNames: loaded.opNames,
+      workers,
+      lanes: plan.concurrency,
+      args: plan.args,
+      weights: loaded.opNames.map((n) => loaded.adapter.weights?.[n] ?? 1),
+      uniqueOps: loaded.opNames.map((n) => loaded.adapter.unique?.includes(n) ?? false),
+      timeoutMs: plan.timeoutMs,
+      quietStdout: plan.quietStdout,
+      resourceLimits: plan.resourceLimits,
+      ...extra,
+    });
+    this.sessions.add(session);
+    if (this.stop) session.interrupt();
+    return session;
+  }
+
+  async closeSession(session: WorkerSession): Promise<void> {
+    this.sessions.delete(session);
+    await session.close();
+  }
+
+  /** Close whatever a strategy left open (a thrown error on its way out). */
+  async closeAll(): Promise<void> {
+    for (const s of [...this.sessions]) await this.closeSession(s);
+  }
+
+  /** Call a main-thread hook with the run's timeout; an interrupt stops the wait. */
+  hook<T>(hook: HookName, args: unknown[]): Promise<HookResult<T | undefined>> {
+    return callHook<T>(this.loaded.adapter, hook, args, this.plan.timeoutMs, this.pendingHooks);
+  }
+
+  /** After the run's first setup: throws AdapterSetupError when it threw (not hung, not interrupted). */
+  checkFirstSetup(failed: HookFailure | null): void {
+    if (this.firstRound !== 'pending') return;
+    this.firstRound = failed ? 'done' : 'setup-ok';
+    if (failed && !failed.hung && !failed.interrupted) throw this.cannotSetUp('setup', failed.message);
+  }
+
+  /** After the run's first round: throws AdapterSetupError when init threw in a worker before any call. */
+  checkFirstInit(failed: { message: string; workerId: number } | undefined): void {
+    if (this.firstRound !== 'setup-ok') return;
+    this.firstRound = 'done';
+    if (failed) throw this.cannotSetUp('init', failed.message, failed.workerId);
+  }
+
+  private cannotSetUp(hook: 'setup' | 'init', message: string, workerId?: number): AdapterSetupError {
+    const where = workerId === undefined ? '' : ` in worker ${workerId}`;
+    return new AdapterSetupError([`${this.plan.adapter}: cannot set up the adapter: hook '${hook}' threw${where} before any call: ${message}`]);
+  }
+
+  /** Forget the caller's signal (the run is over). */
+  dispose(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+}

@@ -1,0 +1,92 @@
+// The one round path, for every strategy (the hammer's single round, the race's thousands, the shrink
+// trials, every throughput point): setup -> init -> barrier -> calls -> stats / expected / invariant /
+// unique -> teardown. Each hook's failure becomes a finding in exactly one way (checks/round.ts).
+import type { HookFailure } from '../adapter/hooks.js';
+import type { Counters } from '../adapter/types.js';
+import { defaultExpected, mergeCounters, numbersOnly } from '../checks/counters.js';
+import { callsOf, checkRound, hookFinding, roundComplete, type RoundVerdict } from '../checks/round.js';
+import { clip } from '../errors.js';
+import type { StrategyName } from '../options/table.js';
+import type { RoundSpec, RoundTallies, WorkerSession } from '../pool/session.js';
+import type { Finding, Warning } from '../report/types.js';
+import type { RunContext } from './context.js';
+
+export interface PlayedRound extends RoundVerdict {
+  round: number;
+  /** null: setup failed, no call ran. */
+  tallies: RoundTallies | null;
+  /** Every worker ran its share to the end (not hung, crashed, interrupted, no worker hook failed). */
+  complete: boolean;
+  /** A main-thread hook failed: more rounds would only repeat it. */
+  hookFailed: boolean;
+  warnings: Warning[];
+}
+
+export type RoundRequest = Omit<RoundSpec, 'shared' | 'seed'> & { strategy: StrategyName };
+
+export async function playRound(run: RunContext, session: WorkerSession, req: RoundRequest): Promise<PlayedRound> {
+  const { adapter } = run.loaded;
+  const { strategy, round } = req;
+  const hookFindings: Finding[] = [];
+  const failedHook = (r: HookFailure): void => {
+    const f = hookFinding(strategy, round, r);
+    if (f) hookFindings.push(f);
+  };
+  const setup = await run.hook<unknown>('setup', [{ workers: session.layout.workers, round, args: run.plan.args }]);
+  run.checkFirstSetup(setup.ok ? null : setup);
+  if (!setup.ok) {
+    failedHook(setup);
+    return { round, tallies: null, complete: false, counters: [], findings: hookFindings, lostUpdates: 0, failed: hookFindings.length > 0, hookFailed: true, warnings: [] };
+  }
+  const shared = setup.value;
+  const problems: string[] = [];
+  let verdict: RoundVerdict;
+  let tallies: RoundTallies;
+  try {
+    const { strategy: _, ...spec } = req;
+    tallies = await session.runRound({ ...spec, seed: run.plan.seed, shared });
+    const calls = callsOf(tallies);
+    let actual: Counters | null = null;
+    let expected: Counters | null = null;
+    let invariant: true | string | null = null;
+    if (roundComplete(tallies)) {
+      const stats = await run.hook<unknown>('stats', [shared]);
+      if (!stats.ok) failedHook(stats);
+      else {
+        const perWorker = tallies.workerStats.map((w, i) => numbersOnly(w, problems, `workerStats of worker ${i}`));
+        actual = mergeCounters(numbersOnly(stats.value, problems, 'stats'), perWorker);
+        if (adapter.expected) {
+          const e = await run.hook<unknown>('expected', [calls]);
+          if (e.ok) expected = numbersOnly(e.value, problems, 'expected');
+          else failedHook(e);
+        } else expected = defaultExpected(actual, calls);
+        if (adapter.invariant) {
+          // The contract: an invariant that throws is violated; one that hangs is a hang.
+          const inv = await run.hook<unknown>('invariant', [actual, calls]);
+          if (inv.ok) invariant = inv.value === true || inv.value === undefined ? true : inv.value === false ? 'invariant returned false' : clip(inv.value);
+          else if (inv.hung || inv.interrupted) failedHook(inv);
+          else invariant = `invariant threw: ${inv.message}`;
+        }
+      }
+    }
+    // Duration rounds (throughput) keep no return values: uniqueness is checked by count rounds only.
+    const uniqueOps = Array.isArray(req.calls) ? (adapter.unique ?? []) : [];
+    verdict = checkRound(strategy, { tallies, calls, actual, expected, invariant, uniqueOps });
+  } finally {
+    const td = await run.hook('teardown', [shared]);
+    if (!td.ok) failedHook(td);
+  }
+  run.checkFirstInit(tallies.hookErrors.find((h) => h.hook === 'init'));
+  const warnings = [...new Set(problems)].map((message) => ({ code: 'stats-not-number', message }));
+  const findings = [...verdict.findings, ...hookFindings];
+  return {
+    ...verdict,
+    round,
+    tallies,
+    complete: roundComplete(tallies),
+    findings,
+    failed: verdict.failed || hookFindings.length > 0,
+    hookFailed: hookFindings.length > 0,
+    warnings,
+  };
+}

@@ -1,0 +1,105 @@
+// The layers of src/ as README's "How it works" draws them, enforced: data flows one way, so each folder
+// may import only from the folders below it; and no module holds a run's state (two runs in one process
+// must never see each other). Parsed with the TypeScript compiler's own API, not with regular expressions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { ROOT } from './helpers/cli.mjs';
+
+const SRC = path.join(ROOT, 'src');
+
+/** What each part of src/ may import (besides itself). The order of this table is the data flow. */
+const ALLOWED = {
+  errors: [],
+  tool: [],
+  options: [],
+  adapter: ['errors'],
+  plan: ['errors', 'options', 'adapter'],
+  pool: ['errors', 'adapter'],
+  report: ['options'],
+  checks: ['errors', 'adapter', 'options', 'pool', 'report'],
+  rounds: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks'],
+  strategies: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks', 'rounds'],
+  run: ['errors', 'tool', 'adapter', 'options', 'plan', 'report', 'checks', 'rounds', 'strategies'],
+  reporters: ['options', 'report'],
+  api: ['errors', 'adapter', 'options', 'plan', 'report', 'reporters', 'run'],
+  cli: ['errors', 'tool', 'adapter', 'options', 'plan', 'report', 'reporters', 'run'],
+  define: ['adapter'],
+  toolkit: [],
+  index: ['api', 'define', 'errors', 'adapter', 'options', 'report', 'toolkit'],
+};
+
+function sourceFiles(dir = SRC) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    return d.isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** `src/pool/session.ts` -> 'pool'; `src/api.ts` -> 'api'. */
+const partOf = (file) => path.relative(SRC, file).split(path.sep)[0].replace(/\.[jt]s$/, '');
+
+test('every part of src/ is in the layer table', () => {
+  for (const f of sourceFiles()) assert.ok(partOf(f) in ALLOWED, `${path.relative(ROOT, f)}: add '${partOf(f)}' to the layer table (and README's "How it works")`);
+});
+
+test('imports follow the layers: nothing imports against the data flow', () => {
+  const wrong = [];
+  for (const file of sourceFiles()) {
+    const from = partOf(file);
+    for (const imp of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+      if (!imp.fileName.startsWith('.')) continue;
+      const to = partOf(path.resolve(path.dirname(file), imp.fileName));
+      if (to !== from && !ALLOWED[from].includes(to)) wrong.push(`${path.relative(ROOT, file)} imports ${imp.fileName} (${from} -> ${to})`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('the layer check itself catches an import against the flow', () => {
+  // A reporter deciding a verdict by importing checks/ would be caught by the rule above.
+  assert.equal(ALLOWED.reporters.includes('checks'), false);
+  assert.equal(ALLOWED.strategies.includes('run'), false);
+  assert.equal(ALLOWED.pool.includes('plan'), false);
+});
+
+/** Module-level `let`/`var`, and module-level Set, Map, WeakMap or WeakSet not typed as read-only. */
+function moduleState(file) {
+  const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const found = [];
+  for (const stmt of sf.statements) {
+    if (!ts.isVariableStatement(stmt)) continue;
+    const list = stmt.declarationList;
+    const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
+    for (const d of list.declarations) {
+      const name = d.name.getText(sf);
+      const line = sf.getLineAndCharacterOfPosition(d.getStart(sf)).line + 1;
+      if (!isConst) found.push(`${path.relative(ROOT, file)}:${line} module-level let/var '${name}'`);
+      // A constant lookup table says so in its type (ReadonlySet / ReadonlyMap): that is no state.
+      else if (d.initializer && ts.isNewExpression(d.initializer) && /^(Set|Map|WeakMap|WeakSet)$/.test(d.initializer.expression.getText(sf)) && !/^Readonly/.test(d.type?.getText(sf) ?? '')) {
+        found.push(`${path.relative(ROOT, file)}:${line} module-level ${d.initializer.expression.getText(sf)} '${name}'`);
+      }
+    }
+  }
+  return found;
+}
+
+test('no module-level mutable state in src/: a run keeps its state in its RunContext', () => {
+  // The toolkit is the adapter author's library (per-thread helpers); the worker entry runs in its own thread.
+  const files = sourceFiles().filter((f) => partOf(f) !== 'toolkit');
+  assert.deepEqual(files.flatMap(moduleState), []);
+});
+
+test('the module-state check catches a module-level Set and let', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ah-arch-'));
+  const file = path.join(dir, 'state.ts');
+  writeFileSync(file, 'const pending = new Set<string>();\nlet current = 0;\nexport const OK = 1;\nconst KINDS: ReadonlySet<string> = new Set([\'a\']);\n');
+  try {
+    assert.equal(moduleState(file).length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,215 @@
+// The middle layer: one round path for every strategy, run state that belongs to its run, and a check
+// that could not have failed never passing. Through the API (hammer()), in this process: each test would
+// break if a strategy handled a hook on its own, or if two runs shared any state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hammer } from '../dist/index.js';
+import { makePlan } from '../dist/plan/plan.js';
+import { runPlan } from '../dist/run/run.js';
+import { tempAdapters } from './helpers/cli.mjs';
+
+const at = tempAdapters({
+  // Each hook fails (throws, or never settles) when args.fail names it; every round, every strategy.
+  'hooks.mjs': `
+    export default {
+      threadSafe: true,
+      setup({ args }) { return fail(args, 'setup') ?? { args }; },
+      init(shared) { return fail(shared.args, 'init'); },
+      operations: { a() {} },
+      stats({ args }) { return fail(args, 'stats') ?? {}; },
+      workerStats() { return undefined; },
+      expected() { return fail(A, 'expected') ?? {}; },
+      invariant() { return fail(A, 'invariant'); },
+      teardown({ args }) { return fail(args, 'teardown'); },
+    };
+    let A = {};
+    function fail(args, hook) {
+      A = args;
+      if (args.fail !== hook) return undefined;
+      if (args.mode === 'hang') return new Promise(() => {});
+      throw new TypeError(hook + ' broke');
+    }`,
+  // workerStats runs in the workers: it reads its failure from init's shared value.
+  'worker-hooks.mjs': `
+    let A = {};
+    export default {
+      threadSafe: true,
+      setup({ args }) { return { args }; },
+      init(shared) { A = shared.args; },
+      operations: { a() {} },
+      workerStats() {
+        if (A.fail !== 'workerStats') return {};
+        if (A.mode === 'hang') return new Promise(() => {});
+        throw new TypeError('workerStats broke');
+      },
+    };`,
+  'counter-unsafe.mjs': `
+    let v;
+    export default {
+      threadSafe: true,
+      setup: () => ({ buf: new SharedArrayBuffer(4) }),
+      init(s) { v = new Int32Array(s.buf); },
+      operations: { increment() { const x = v[0]; for (let i = 0; i < 50; i++); v[0] = x + 1; } },
+      stats: (s) => ({ increment: new Int32Array(s.buf)[0] }),
+    };`,
+  'counter-safe.mjs': `
+    let v;
+    export default {
+      threadSafe: true,
+      setup: () => ({ buf: new SharedArrayBuffer(4) }),
+      init(s) { v = new Int32Array(s.buf); },
+      operations: { increment() { Atomics.add(v, 0, 1); } },
+      stats: (s) => ({ increment: new Int32Array(s.buf)[0] }),
+    };`,
+  // A call that never settles; the adapter's own timeout says when it is a hang.
+  'hangs-timeout.mjs': `
+    export default { threadSafe: true, timeout: 300, operations: { stuck({ call }) { return call === 3 ? new Promise(() => {}) : 1; } } };`,
+  // Calls that take a while, so a run is still busy when it is aborted.
+  'slow.mjs': `
+    export default { threadSafe: true, operations: { async slow() { await new Promise((r) => setTimeout(r, 5)); } } };`,
+});
+
+const small = { workers: 2, concurrency: 2, requests: 40, iterations: 5, rounds: 4, duration: 0.05, seed: 7 };
+const STRATEGIES = ['hammer', 'race', 'throughput'];
+const WORKER_HOOKS = new Set(['init', 'workerStats']);
+
+// ---------------------------------------------------------------------------------------------------
+// One round path: each hook x each strategy fails the same way.
+
+for (const hook of ['stats', 'workerStats', 'expected', 'invariant', 'teardown']) {
+  test(`hook ${hook} throws: every strategy fails with the same finding`, async () => {
+    const seen = [];
+    for (const strategy of STRATEGIES) {
+      const file = at(hook === 'workerStats' ? 'worker-hooks.mjs' : 'hooks.mjs');
+      const r = await hammer(file, { ...small, strategy: [strategy], timeout: 2000, args: { fail: hook, mode: 'throw' } });
+      assert.equal(r.strategies[0].status, 'fail', `${strategy}: ${JSON.stringify(r.findings)}`);
+      const f = r.findings.find((x) => x.message.includes(`${hook} broke`));
+      assert.ok(f, `${strategy}: ${JSON.stringify(r.findings)}`);
+      // The contract: an invariant that throws is violated; any other hook that throws is an error.
+      seen.push([f.kind, f.hook ?? null]);
+    }
+    const expected = hook === 'invariant' ? ['invariant', null] : ['error', hook];
+    assert.deepEqual(seen, STRATEGIES.map(() => expected));
+  });
+}
+
+for (const hook of ['setup', 'init']) {
+  test(`hook ${hook} throws before any call: every strategy rejects with the same "cannot set up" line`, async () => {
+    const messages = [];
+    for (const strategy of STRATEGIES) {
+      await assert.rejects(hammer(at('hooks.mjs'), { ...small, strategy: [strategy], args: { fail: hook, mode: 'throw' } }), (e) => {
+        assert.equal(e.name, 'AdapterSetupError');
+        messages.push(e.message.replace(/ in worker \d+/, ''));
+        return true;
+      });
+    }
+    assert.equal(new Set(messages).size, 1, messages.join('\n'));
+    assert.match(messages[0], new RegExp(`cannot set up the adapter: hook '${hook}' threw before any call: TypeError: ${hook} broke$`));
+  });
+}
+
+for (const hook of ['setup', 'init', 'stats', 'workerStats', 'expected', 'invariant', 'teardown']) {
+  test(`hook ${hook} hangs: every strategy fails with a hang finding naming the hook`, async () => {
+    for (const strategy of STRATEGIES) {
+      const file = at(hook === 'workerStats' ? 'worker-hooks.mjs' : 'hooks.mjs');
+      const r = await hammer(file, { ...small, strategy: [strategy], timeout: 200, args: { fail: hook, mode: 'hang' } });
+      assert.equal(r.strategies[0].status, 'fail', `${strategy}: ${JSON.stringify(r.findings)}`);
+      const hangs = r.findings.filter((f) => f.kind === 'hang');
+      assert.ok(hangs.length >= 1, `${strategy}: ${JSON.stringify(r.findings)}`);
+      for (const h of hangs) assert.equal(h.hook, hook, `${strategy}: ${h.message}`);
+      if (WORKER_HOOKS.has(hook)) assert.ok(hangs.every((h) => h.workerId !== undefined));
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Run state belongs to its run.
+
+test('two runs at once, one aborted: the other gets exactly the verdict and findings it gets alone', async () => {
+  const opts = { strategy: ['hammer', 'race'], workers: 2, concurrency: 1, requests: 2000, iterations: 50, rounds: 60, seed: 11 };
+  const alone = await hammer(at('counter-safe.mjs'), opts);
+  const abort = new AbortController();
+  const [other, aborted] = await Promise.all([
+    hammer(at('counter-safe.mjs'), opts),
+    hammer(at('slow.mjs'), {
+      strategy: ['race'],
+      rounds: 100_000,
+      iterations: 20,
+      signal: abort.signal,
+      progress: (p) => p.done >= 3 && abort.abort(),
+    }),
+  ]);
+  assert.equal(aborted.interrupted, true);
+  assert.equal(aborted.strategies[0].status, 'partial');
+  assert.equal(other.interrupted, false);
+  assert.equal(other.verdict, alone.verdict);
+  assert.equal(other.status, 'pass');
+  assert.deepEqual(other.findings, alone.findings);
+  assert.deepEqual(
+    other.strategies.map((s) => [s.name, s.status, s.name === 'hammer' ? s.completed : s.rounds]),
+    alone.strategies.map((s) => [s.name, s.status, s.name === 'hammer' ? s.completed : s.rounds]),
+  );
+});
+
+test('two failing runs at once keep their own findings', async () => {
+  const opts = { strategy: ['race'], workers: 2, concurrency: 1, iterations: 200, rounds: 30, seed: 5 };
+  const [unsafe, safe] = await Promise.all([hammer(at('counter-unsafe.mjs'), opts), hammer(at('counter-safe.mjs'), opts)]);
+  assert.equal(safe.verdict, 'pass', JSON.stringify(safe.findings));
+  assert.deepEqual(safe.findings, []);
+  assert.ok(unsafe.findings.every((f) => f.kind === 'lost-update'));
+});
+
+test("hammer() honours the adapter's own timeout, as the CLI does", async () => {
+  const r = await hammer(at('hangs-timeout.mjs'), { strategy: ['hammer'], workers: 2, concurrency: 1, requests: 20 });
+  assert.equal(r.config.timeoutMs, 300);
+  assert.ok(r.findings.some((f) => f.kind === 'hang' && f.op === 'stuck'), JSON.stringify(r.findings));
+  const overridden = await hammer(at('hangs-timeout.mjs'), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 20, timeout: 250 });
+  assert.equal(overridden.config.timeoutMs, 250, 'the option wins over the adapter');
+});
+
+test('an abort during the smallest-failing-setup search halts the session the search has open', async () => {
+  const abort = new AbortController();
+  let shrinkSeen = false;
+  const r = await hammer(at('counter-unsafe.mjs'), {
+    strategy: ['race'],
+    workers: 2,
+    concurrency: 1,
+    iterations: 200,
+    rounds: 20,
+    seed: 3,
+    signal: abort.signal,
+    progress: (p) => {
+      if (p.phase === 'shrink' && !shrinkSeen) {
+        shrinkSeen = true;
+        abort.abort();
+      }
+    },
+  });
+  assert.ok(shrinkSeen, 'the run reached the search');
+  assert.equal(r.interrupted, true);
+  assert.equal(r.exitCode, 130);
+  // Found before the abort: the race still fails, and no minimal setup is claimed from a halted search.
+  assert.equal(r.strategies[0].status, 'fail');
+  assert.ok(!r.strategies[0].minimal, JSON.stringify(r.strategies[0].minimal));
+});
+
+// ---------------------------------------------------------------------------------------------------
+// A check that could not have failed never passes.
+
+test('a plan with zero workers is refused, never a pass with zero calls', async () => {
+  assert.throws(() => makePlan({ adapter: at('counter-safe.mjs'), workers: 0 }), { name: 'OptionError', message: /workers must be a whole number from 1 to 256/ });
+  await assert.rejects(hammer(at('counter-safe.mjs'), { workers: 0 }), TypeError);
+  await assert.rejects(hammer(at('counter-safe.mjs'), { worker: 2 }), /'worker' is not an option/);
+});
+
+test('a strategy that completed no call fails with an inconclusive finding', async () => {
+  const files = tempAdapters({ 'all-throw.mjs': `export default { threadSafe: true, weights: { a: 0, b: 1 }, operations: { a() {}, b() { throw new Error('always'); } } };` });
+  const r = await hammer(files('all-throw.mjs'), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 10 });
+  assert.equal(r.strategies[0].completed, 0);
+  assert.equal(r.strategies[0].status, 'fail');
+  // Errors already fail it; with no error either, zero calls would be `inconclusive`:
+  const plan = makePlan({ adapter: at('counter-safe.mjs'), strategies: ['hammer'], workers: 1, concurrency: 1, requests: 1 });
+  const done = await runPlan(plan);
+  assert.equal(done.strategies[0].completed, 1);
+  assert.equal(done.strategies[0].status, 'pass');
+});
