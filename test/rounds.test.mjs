@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { hammer } from '../dist/index.js';
 import { makePlan } from '../dist/plan/plan.js';
 import { runPlan } from '../dist/run/run.js';
+import { loadAdapter } from '../dist/adapter/load.js';
+import { RunContext } from '../dist/rounds/context.js';
 import { tempAdapters } from './helpers/cli.mjs';
 
 const at = tempAdapters({
@@ -64,6 +66,16 @@ const at = tempAdapters({
   // A call that never settles; the adapter's own timeout says when it is a hang.
   'hangs-timeout.mjs': `
     export default { threadSafe: true, timeout: 300, operations: { stuck({ call }) { return call === 3 ? new Promise(() => {}) : 1; } } };`,
+  // Its setup tells the test when it is pending (both runs share this process, as two hammer() calls do).
+  'pending-setup.mjs': `
+    let v;
+    export default {
+      threadSafe: true,
+      async setup() { globalThis.__pendingSetup?.(); await new Promise((r) => setTimeout(r, 20)); return { buf: new SharedArrayBuffer(4) }; },
+      init(s) { v = new Int32Array(s.buf); },
+      operations: { increment() { Atomics.add(v, 0, 1); } },
+      stats: (s) => ({ increment: new Int32Array(s.buf)[0] }),
+    };`,
   // Calls that take a while, so a run is still busy when it is aborted.
   'slow.mjs': `
     export default { threadSafe: true, operations: { async slow() { await new Promise((r) => setTimeout(r, 5)); } } };`,
@@ -125,30 +137,31 @@ for (const hook of ['setup', 'init', 'stats', 'workerStats', 'expected', 'invari
 // ---------------------------------------------------------------------------------------------------
 // Run state belongs to its run.
 
-test('two runs at once, one aborted: the other gets exactly the verdict and findings it gets alone', async () => {
-  const opts = { strategy: ['hammer', 'race'], workers: 2, concurrency: 1, requests: 2000, iterations: 50, rounds: 60, seed: 11 };
-  const alone = await hammer(at('counter-safe.mjs'), opts);
+test('two runs at once, one aborted while the other waits on a hook: the other gets exactly what it gets alone', async () => {
+  const opts = { strategy: ['hammer', 'race'], workers: 2, concurrency: 1, requests: 2000, iterations: 50, rounds: 6, seed: 11 };
+  const alone = await hammer(at('pending-setup.mjs'), opts);
   const abort = new AbortController();
-  const [other, aborted] = await Promise.all([
-    hammer(at('counter-safe.mjs'), opts),
-    hammer(at('slow.mjs'), {
-      strategy: ['race'],
-      rounds: 100_000,
-      iterations: 20,
-      signal: abort.signal,
-      progress: (p) => p.done >= 3 && abort.abort(),
-    }),
-  ]);
-  assert.equal(aborted.interrupted, true);
-  assert.equal(aborted.strategies[0].status, 'partial');
-  assert.equal(other.interrupted, false);
-  assert.equal(other.verdict, alone.verdict);
-  assert.equal(other.status, 'pass');
-  assert.deepEqual(other.findings, alone.findings);
-  assert.deepEqual(
-    other.strategies.map((s) => [s.name, s.status, s.name === 'hammer' ? s.completed : s.rounds]),
-    alone.strategies.map((s) => [s.name, s.status, s.name === 'hammer' ? s.completed : s.rounds]),
-  );
+  let setups = 0;
+  // The abort lands while the other run's main-thread setup is pending (its third round's).
+  globalThis.__pendingSetup = () => ++setups === 3 && abort.abort();
+  try {
+    const [other, aborted] = await Promise.all([
+      hammer(at('pending-setup.mjs'), opts),
+      hammer(at('slow.mjs'), { strategy: ['race'], rounds: 100_000, iterations: 20, signal: abort.signal }),
+    ]);
+    assert.ok(setups >= 3);
+    assert.equal(aborted.interrupted, true);
+    assert.equal(aborted.strategies[0].status, 'partial');
+    assert.equal(other.interrupted, false);
+    assert.equal(other.verdict, alone.verdict);
+    assert.equal(other.status, 'pass');
+    assert.deepEqual(other.findings, alone.findings);
+    const figures = (r) => r.strategies.map((s) => [s.name, s.status, s.name === 'hammer' ? s.completed : s.rounds]);
+    assert.deepEqual(figures(other), figures(alone));
+    assert.deepEqual(figures(other), [['hammer', 'pass', 2000], ['race', 'pass', 6]]);
+  } finally {
+    delete globalThis.__pendingSetup;
+  }
 });
 
 test('two failing runs at once keep their own findings', async () => {
@@ -167,7 +180,27 @@ test("hammer() honours the adapter's own timeout, as the CLI does", async () => 
   assert.equal(overridden.config.timeoutMs, 250, 'the option wins over the adapter');
 });
 
-test('an abort during the smallest-failing-setup search halts the session the search has open', async () => {
+test('an interrupt halts every session the run has open, not only the last one opened', async () => {
+  // The smallest-failing-setup search keeps sessions of several sizes open at once; before the run
+  // object, only the last one opened was tracked, so Ctrl-C did not halt a session the search had kept.
+  const loaded = await loadAdapter(at('slow.mjs'));
+  const run = new RunContext(makePlan({ adapter: at('slow.mjs'), concurrency: 1 }, loaded), loaded);
+  const kept = await run.openSession(2);
+  const latest = await run.openSession(1);
+  try {
+    run.interrupt('SIGINT');
+    for (const session of [kept, latest]) {
+      const t = await session.runRound({ round: 0, seed: 1, shared: undefined, calls: [1000, 1000], overlap: false, sampleEvery: 0 });
+      assert.equal(t.interrupted, true);
+      assert.equal(t.ops[0].done, 0, 'no call ran after the interrupt');
+    }
+    assert.equal(run.stopSignal, 'SIGINT');
+  } finally {
+    await run.closeAll();
+  }
+});
+
+test('an abort during the smallest-failing-setup search: partial report, the failure found before it kept', async () => {
   const abort = new AbortController();
   let shrinkSeen = false;
   const r = await hammer(at('counter-unsafe.mjs'), {
@@ -188,7 +221,6 @@ test('an abort during the smallest-failing-setup search halts the session the se
   assert.ok(shrinkSeen, 'the run reached the search');
   assert.equal(r.interrupted, true);
   assert.equal(r.exitCode, 130);
-  // Found before the abort: the race still fails, and no minimal setup is claimed from a halted search.
   assert.equal(r.strategies[0].status, 'fail');
   assert.ok(!r.strategies[0].minimal, JSON.stringify(r.strategies[0].minimal));
 });
@@ -202,14 +234,18 @@ test('a plan with zero workers is refused, never a pass with zero calls', async 
   await assert.rejects(hammer(at('counter-safe.mjs'), { worker: 2 }), /'worker' is not an option/);
 });
 
-test('a strategy that completed no call fails with an inconclusive finding', async () => {
+test('a strategy whose every call threw fails (completed 0 is never a pass)', async () => {
   const files = tempAdapters({ 'all-throw.mjs': `export default { threadSafe: true, weights: { a: 0, b: 1 }, operations: { a() {}, b() { throw new Error('always'); } } };` });
   const r = await hammer(files('all-throw.mjs'), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 10 });
   assert.equal(r.strategies[0].completed, 0);
   assert.equal(r.strategies[0].status, 'fail');
-  // Errors already fail it; with no error either, zero calls would be `inconclusive`:
-  const plan = makePlan({ adapter: at('counter-safe.mjs'), strategies: ['hammer'], workers: 1, concurrency: 1, requests: 1 });
+  assert.equal(r.verdict, 'fail');
+});
+
+test('runPlan on a hand-made plan runs what the plan says', async () => {
+  const plan = makePlan({ adapter: at('counter-safe.mjs'), strategies: ['hammer'], workers: 1, concurrency: 1, requests: 3 });
   const done = await runPlan(plan);
-  assert.equal(done.strategies[0].completed, 1);
+  assert.equal(done.strategies[0].completed, 3);
   assert.equal(done.strategies[0].status, 'pass');
+  assert.equal(done.config.env.cores >= 1, true);
 });
