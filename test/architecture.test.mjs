@@ -40,10 +40,15 @@ function sourceFiles(dir = SRC) {
 }
 
 /** `src/pool/session.ts` -> 'pool'; `src/api.ts` -> 'api'. */
-const partOf = (file) => path.relative(SRC, file).split(path.sep)[0].replace(/\.[jt]s$/, '');
+const partOf = (file) =>
+  path
+    .relative(SRC, file)
+    .split(path.sep)[0]
+    .replace(/\.[jt]s$/, '');
 
 test('every part of src/ is in the layer table', () => {
-  for (const f of sourceFiles()) assert.ok(partOf(f) in ALLOWED, `${path.relative(ROOT, f)}: add '${partOf(f)}' to the layer table (and README's "How it works")`);
+  for (const f of sourceFiles())
+    assert.ok(partOf(f) in ALLOWED, `${path.relative(ROOT, f)}: add '${partOf(f)}' to the layer table (and README's "How it works")`);
 });
 
 test('imports follow the layers: nothing imports against the data flow', () => {
@@ -79,7 +84,12 @@ function moduleState(file) {
       const line = sf.getLineAndCharacterOfPosition(d.getStart(sf)).line + 1;
       if (!isConst) found.push(`${path.relative(ROOT, file)}:${line} module-level let/var '${name}'`);
       // A constant lookup table says so in its type (ReadonlySet / ReadonlyMap): that is no state.
-      else if (d.initializer && ts.isNewExpression(d.initializer) && /^(Set|Map|WeakMap|WeakSet)$/.test(d.initializer.expression.getText(sf)) && !/^Readonly/.test(d.type?.getText(sf) ?? '')) {
+      else if (
+        d.initializer &&
+        ts.isNewExpression(d.initializer) &&
+        /^(Set|Map|WeakMap|WeakSet)$/.test(d.initializer.expression.getText(sf)) &&
+        !/^Readonly/.test(d.type?.getText(sf) ?? '')
+      ) {
         found.push(`${path.relative(ROOT, file)}:${line} module-level ${d.initializer.expression.getText(sf)} '${name}'`);
       }
     }
@@ -96,7 +106,7 @@ test('no module-level mutable state in src/: a run keeps its state in its RunCon
 test('the module-state check catches a module-level Set and let', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ah-arch-'));
   const file = path.join(dir, 'state.ts');
-  writeFileSync(file, 'const pending = new Set<string>();\nlet current = 0;\nexport const OK = 1;\nconst KINDS: ReadonlySet<string> = new Set([\'a\']);\n');
+  writeFileSync(file, "const pending = new Set<string>();\nlet current = 0;\nexport const OK = 1;\nconst KINDS: ReadonlySet<string> = new Set(['a']);\n");
   try {
     assert.equal(moduleState(file).length, 2);
   } finally {

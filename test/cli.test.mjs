@@ -92,7 +92,10 @@ test('async race needs lanes: --concurrency 1 cannot reveal it, and says so', as
   const r = await runCli([fixture('async-counter-unsafe.mjs'), ...fast, '-c', '1', '-w', '1', '--json', '-']);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.ok(j.warnings.some((w) => w.code === 'no-contention'), JSON.stringify(j.warnings));
+  assert.ok(
+    j.warnings.some((w) => w.code === 'no-contention'),
+    JSON.stringify(j.warnings),
+  );
   const s = await runCli([fixture('async-counter-unsafe.mjs'), ...fast, '-c', '1', '-w', '1', '--strict']);
   assert.equal(s.code, 1, '--strict turns the no-contention warning into a failure');
 });
@@ -157,13 +160,21 @@ test('JSON report: contract fields, to a file and to stdout', async () => {
   assert.equal(j.verdict, 'pass');
   assert.ok(Array.isArray(j.findings) && Array.isArray(j.warnings));
   const [h, race, tp] = j.strategies;
-  assert.deepEqual(Object.keys(h).filter((k) => ['name', 'verdict', 'requests', 'completed', 'errors', 'counters'].includes(k)).sort(), ['completed', 'counters', 'errors', 'name', 'requests', 'verdict']);
+  assert.deepEqual(
+    Object.keys(h)
+      .filter((k) => ['name', 'verdict', 'requests', 'completed', 'errors', 'counters'].includes(k))
+      .sort(),
+    ['completed', 'counters', 'errors', 'name', 'requests', 'verdict'],
+  );
   assert.deepEqual(h.counters[0], { name: 'increment', expected: 20000, actual: 20000 });
   assert.equal(race.name, 'race');
   for (const k of ['rounds', 'failedRounds', 'lostUpdates', 'counters']) assert.ok(k in race, k);
   assert.equal(race.rounds, 50);
   assert.equal(tp.name, 'throughput');
-  assert.deepEqual(tp.points.map((p) => p.workers), [1, 2]);
+  assert.deepEqual(
+    tp.points.map((p) => p.workers),
+    [1, 2],
+  );
   for (const p of tp.points) {
     assert.ok(p.opsPerSec > 0);
     assert.ok(p.latencyMs.p50 <= p.latencyMs.p90 && p.latencyMs.p90 <= p.latencyMs.p99 && p.latencyMs.p99 <= p.latencyMs.max);

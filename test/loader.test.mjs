@@ -9,7 +9,8 @@ const at = tempAdapters({
   'esm-default.mjs': 'export default { operations: { a() {}, b: async () => 1 } };',
   'esm-named.mjs': 'export const operations = { inc() {} }; export function stats() { return {}; }',
   'cjs.cjs': 'module.exports = { operations: { x() {} }, threadSafe: false };',
-  'ts-compiled.cjs': '"use strict"; Object.defineProperty(exports, "__esModule", { value: true }); exports.default = { operations: { next() {} }, unique: ["next"] };',
+  'ts-compiled.cjs':
+    '"use strict"; Object.defineProperty(exports, "__esModule", { value: true }); exports.default = { operations: { next() {} }, unique: ["next"] };',
   'js-cjs.js': 'exports.operations = { y() {} };',
   'syntax.mjs': 'export default {\n  operations: {\n    a() { return 1 +; }\n  }\n};\n',
   'syntax.cjs': 'module.exports = {\n  operations: { a( }\n};\n',

@@ -66,6 +66,10 @@ export default defineAdapter({
   assert.equal(ts.code, 0, ts.stderr);
   assert.equal(JSON.parse(ts.stdout).strategies[0].counters[0].actual, 2000);
 
-  const lib = run(process.execPath, ['--input-type=module', '-e', "const m = await import('adapter-hammer'); console.log(typeof m.hammer, typeof m.defineAdapter)"], project);
+  const lib = run(
+    process.execPath,
+    ['--input-type=module', '-e', "const m = await import('adapter-hammer'); console.log(typeof m.hammer, typeof m.defineAdapter)"],
+    project,
+  );
   assert.equal(lib.stdout.trim(), 'function function', lib.stderr);
 });

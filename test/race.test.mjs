@@ -25,14 +25,7 @@ const RACY = [
   ['async-counter-unsafe.mjs', 'lost-update'],
   ['ids-unsafe.mjs', 'duplicate'],
 ];
-const SAFE = [
-  'counter-safe.mjs',
-  'counter-mutex-safe.mjs',
-  'lazy-init-safe.mjs',
-  'bank-safe.mjs',
-  'ids-safe.mjs',
-  'async-counter-safe.mjs',
-];
+const SAFE = ['counter-safe.mjs', 'counter-mutex-safe.mjs', 'lazy-init-safe.mjs', 'bank-safe.mjs', 'ids-safe.mjs', 'async-counter-safe.mjs'];
 
 for (const [name, kind] of RACY) {
   test(`race with defaults catches ${name} (${kind})`, async () => {
@@ -40,7 +33,10 @@ for (const [name, kind] of RACY) {
     assert.equal(code, 1, `exit code; findings: ${JSON.stringify(report.findings)}`);
     assert.equal(s.verdict, 'fail');
     assert.ok(s.failedRounds > 0 && s.failedRounds <= s.rounds);
-    assert.ok(report.findings.some((f) => f.strategy === 'race' && f.kind === kind), `a ${kind} finding: ${JSON.stringify(report.findings)}`);
+    assert.ok(
+      report.findings.some((f) => f.strategy === 'race' && f.kind === kind),
+      `a ${kind} finding: ${JSON.stringify(report.findings)}`,
+    );
     // Every racy fixture claims threadSafe: true, so the checker says the claim is wrong.
     assert.ok(report.warnings.some((w) => w.code === 'declared-safe-but-raced'));
     assert.equal(typeof s.firstFailedRound, 'number');
@@ -75,8 +71,14 @@ test('report: rounds, failed rounds, lost updates with min/median/max, first fai
   // Histogram: sorted by rounds, sums to the rounds run, failing outcomes = failing rounds.
   assert.ok(s.outcomes.length >= 1);
   for (let i = 1; i < s.outcomes.length; i++) assert.ok(s.outcomes[i - 1].rounds >= s.outcomes[i].rounds);
-  assert.equal(s.outcomes.reduce((a, o) => a + o.rounds, 0), s.rounds);
-  assert.equal(s.outcomes.filter((o) => o.failed).reduce((a, o) => a + o.rounds, 0), s.failedRounds);
+  assert.equal(
+    s.outcomes.reduce((a, o) => a + o.rounds, 0),
+    s.rounds,
+  );
+  assert.equal(
+    s.outcomes.filter((o) => o.failed).reduce((a, o) => a + o.rounds, 0),
+    s.failedRounds,
+  );
   assert.match(s.outcomes[0].outcome, /^increment=\d+$/);
   // One finding per kind, summarised over rounds.
   const lost = report.findings.filter((f) => f.kind === 'lost-update');

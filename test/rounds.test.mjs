@@ -101,7 +101,10 @@ for (const hook of ['stats', 'workerStats', 'expected', 'invariant', 'teardown']
       seen.push([f.kind, f.hook ?? null]);
     }
     const expected = hook === 'invariant' ? ['invariant', null] : ['error', hook];
-    assert.deepEqual(seen, STRATEGIES.map(() => expected));
+    assert.deepEqual(
+      seen,
+      STRATEGIES.map(() => expected),
+    );
   });
 }
 
@@ -158,7 +161,10 @@ test('two runs at once, one aborted while the other waits on a hook: the other g
     assert.deepEqual(other.findings, alone.findings);
     const figures = (r) => r.strategies.map((s) => [s.name, s.status, s.name === 'hammer' ? s.completed : s.rounds]);
     assert.deepEqual(figures(other), figures(alone));
-    assert.deepEqual(figures(other), [['hammer', 'pass', 2000], ['race', 'pass', 6]]);
+    assert.deepEqual(figures(other), [
+      ['hammer', 'pass', 2000],
+      ['race', 'pass', 6],
+    ]);
   } finally {
     delete globalThis.__pendingSetup;
   }
@@ -175,7 +181,10 @@ test('two failing runs at once keep their own findings', async () => {
 test("hammer() honours the adapter's own timeout, as the CLI does", async () => {
   const r = await hammer(at('hangs-timeout.mjs'), { strategy: ['hammer'], workers: 2, concurrency: 1, requests: 20 });
   assert.equal(r.config.timeoutMs, 300);
-  assert.ok(r.findings.some((f) => f.kind === 'hang' && f.op === 'stuck'), JSON.stringify(r.findings));
+  assert.ok(
+    r.findings.some((f) => f.kind === 'hang' && f.op === 'stuck'),
+    JSON.stringify(r.findings),
+  );
   const overridden = await hammer(at('hangs-timeout.mjs'), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 20, timeout: 250 });
   assert.equal(overridden.config.timeoutMs, 250, 'the option wins over the adapter');
 });
@@ -229,13 +238,18 @@ test('an abort during the smallest-failing-setup search: partial report, the fai
 // A check that could not have failed never passes.
 
 test('a plan with zero workers is refused, never a pass with zero calls', async () => {
-  assert.throws(() => makePlan({ adapter: at('counter-safe.mjs'), workers: 0 }), { name: 'OptionError', message: /workers must be a whole number from 1 to 256/ });
+  assert.throws(() => makePlan({ adapter: at('counter-safe.mjs'), workers: 0 }), {
+    name: 'OptionError',
+    message: /workers must be a whole number from 1 to 256/,
+  });
   await assert.rejects(hammer(at('counter-safe.mjs'), { workers: 0 }), TypeError);
   await assert.rejects(hammer(at('counter-safe.mjs'), { worker: 2 }), /'worker' is not an option/);
 });
 
 test('a strategy whose every call threw fails (completed 0 is never a pass)', async () => {
-  const files = tempAdapters({ 'all-throw.mjs': `export default { threadSafe: true, weights: { a: 0, b: 1 }, operations: { a() {}, b() { throw new Error('always'); } } };` });
+  const files = tempAdapters({
+    'all-throw.mjs': `export default { threadSafe: true, weights: { a: 0, b: 1 }, operations: { a() {}, b() { throw new Error('always'); } } };`,
+  });
   const r = await hammer(files('all-throw.mjs'), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 10 });
   assert.equal(r.strategies[0].completed, 0);
   assert.equal(r.strategies[0].status, 'fail');

@@ -48,11 +48,19 @@ test('latencyOf merges per-worker HDR histograms, weighting each sample by its s
   assert.deepEqual(latencyOf([]).latencyMs, { p50: 0, p90: 0, p99: 0, max: 0 });
 });
 
-for (const [w, expected] of [[1, [1]], [2, [1, 2]], [3, [1, 2, 3]], [5, [1, 2, 4, 5]]]) {
+for (const [w, expected] of [
+  [1, [1]],
+  [2, [1, 2]],
+  [3, [1, 2, 3]],
+  [5, [1, 2, 4, 5]],
+]) {
   test(`--workers ${w} measures points ${expected.join(', ')}`, async () => {
     const { code, tp, stderr } = await runJson([at('noop.mjs'), ...quick, '-w', String(w)]);
     assert.equal(code, 0, stderr);
-    assert.deepEqual(tp.points.map((p) => p.workers), expected);
+    assert.deepEqual(
+      tp.points.map((p) => p.workers),
+      expected,
+    );
   });
 }
 
@@ -119,7 +127,12 @@ test('terminal report: table and bar chart; no progress output when stderr is no
 
 test('progress reporter: draws on a TTY stream and clears its line on stop; nothing when disabled', async () => {
   const chunks = [];
-  const stream = new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } });
+  const stream = new Writable({
+    write(c, _e, cb) {
+      chunks.push(String(c));
+      cb();
+    },
+  });
   stream.isTTY = true;
   stream.columns = 100;
   const p = createProgress({ stream, enabled: true });
@@ -131,7 +144,12 @@ test('progress reporter: draws on a TTY stream and clears its line on stop; noth
   assert.match(out, /\u001b\[2K$/, 'line cleared at the end');
 
   const quiet = [];
-  const s2 = new Writable({ write(c, _e, cb) { quiet.push(String(c)); cb(); } });
+  const s2 = new Writable({
+    write(c, _e, cb) {
+      quiet.push(String(c));
+      cb();
+    },
+  });
   s2.isTTY = true;
   const off = createProgress({ stream: s2, jsonToStdout: true });
   off.update({ strategy: 'race', phase: 'rounds', done: 1, total: 10 });

@@ -4,15 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AsyncLock,
-  Mutex,
-  MutexDeadlockError,
-  MutexTimeoutError,
-  SharedCounter,
-  SharedCounters,
-  threadLocal,
-} from '../dist/toolkit/index.js';
+import { AsyncLock, Mutex, MutexDeadlockError, MutexTimeoutError, SharedCounter, SharedCounters, threadLocal } from '../dist/toolkit/index.js';
 
 const TOOLKIT_URL = new URL('../dist/toolkit/index.js', import.meta.url).href;
 /** Guard so a regression fails the test instead of hanging the run; not a speed assertion. */
@@ -263,7 +255,13 @@ test('non-reentrant Mutex re-locked by the same worker blocks (a real deadlock, 
   );
   try {
     await h.reached('relocking');
-    const outcome = await Promise.race([h.result.then(() => 'finished', (e) => `failed: ${e.message}`), sleep(300, 'blocked')]);
+    const outcome = await Promise.race([
+      h.result.then(
+        () => 'finished',
+        (e) => `failed: ${e.message}`,
+      ),
+      sleep(300, 'blocked'),
+    ]);
     assert.equal(outcome, 'blocked');
     assert.equal(h.exited, false);
     assert.equal(mutex.isLocked, true);
@@ -280,7 +278,10 @@ test('Mutex.tryLock, timeouts and misuse errors', GUARD, async () => {
   assert.throws(() => mutex.lock({ timeoutMs: 20 }), MutexTimeoutError);
   let ran = false;
   assert.throws(() => mutex.withLock(() => (ran = true), { timeoutMs: 10 }), MutexTimeoutError);
-  await assert.rejects(mutex.withLockAsync(() => (ran = true), { timeoutMs: 10 }), MutexTimeoutError);
+  await assert.rejects(
+    mutex.withLockAsync(() => (ran = true), { timeoutMs: 10 }),
+    MutexTimeoutError,
+  );
   assert.equal(ran, false, 'a timed-out section must not run');
 
   // A worker sees it held; tryLock(timeout) succeeds once the main thread releases.
@@ -308,12 +309,26 @@ test('Mutex.tryLock, timeouts and misuse errors', GUARD, async () => {
   assert.throws(() => mutex.unlock(), /not locked/);
 
   // withLock: returns the value, releases on throw, rejects async sections.
-  assert.equal(mutex.withLock(() => 'v'), 'v');
-  assert.throws(() => mutex.withLock(() => { throw new Error('boom'); }), /boom/);
+  assert.equal(
+    mutex.withLock(() => 'v'),
+    'v',
+  );
+  assert.throws(
+    () =>
+      mutex.withLock(() => {
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
   assert.equal(mutex.isLocked, false);
   assert.throws(() => mutex.withLock(async () => 1), TypeError);
   assert.equal(mutex.isLocked, false);
-  await assert.rejects(mutex.withLockAsync(async () => { throw new Error('async boom'); }), /async boom/);
+  await assert.rejects(
+    mutex.withLockAsync(async () => {
+      throw new Error('async boom');
+    }),
+    /async boom/,
+  );
   assert.equal(mutex.isLocked, false);
 
   // Attaching checks the buffer and the mode.
@@ -351,11 +366,18 @@ test('AsyncLock: returns the result, a throwing section releases and rethrows', 
   const lock = new AsyncLock();
   assert.equal(await lock.run(() => 5), 5);
   assert.equal(await lock.run('k', async () => 'x'), 'x');
-  const failing = lock.run(async () => { throw new Error('nope'); });
+  const failing = lock.run(async () => {
+    throw new Error('nope');
+  });
   const next = lock.run(() => 'after');
   await assert.rejects(failing, /nope/);
   assert.equal(await next, 'after');
-  await assert.rejects(lock.run(() => { throw new Error('sync nope'); }), /sync nope/);
+  await assert.rejects(
+    lock.run(() => {
+      throw new Error('sync nope');
+    }),
+    /sync nope/,
+  );
   assert.equal(lock.size, 0);
 });
 

@@ -19,7 +19,13 @@ export type HookResult<T> = { ok: true; value: T } | HookFailure;
  */
 export type PendingHooks = Set<(e: Error) => void>;
 
-export async function callHook<T>(adapter: Adapter, hook: HookName, args: unknown[], timeoutMs: number, pending: PendingHooks): Promise<HookResult<T | undefined>> {
+export async function callHook<T>(
+  adapter: Adapter,
+  hook: HookName,
+  args: unknown[],
+  timeoutMs: number,
+  pending: PendingHooks,
+): Promise<HookResult<T | undefined>> {
   // Read as a plain value: the hook is called with the adapter as `this` below.
   const fn = (adapter as unknown as Record<string, unknown>)[hook];
   if (typeof fn !== 'function') return { ok: true, value: undefined };

@@ -22,7 +22,8 @@ export function limitProblems(a: Record<string, unknown>, shown: string): string
   }
   for (const [k, v] of Object.entries(r)) {
     if (!(LIMIT_KEYS as readonly string[]).includes(k)) problems.push(`${shown}: unknown key '${k}' in \`resourceLimits\` (use ${LIMIT_KEYS.join(', ')})`);
-    else if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) problems.push(`${shown}: \`resourceLimits.${k}\` must be a number above 0 (got ${text(v)})`);
+    else if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      problems.push(`${shown}: \`resourceLimits.${k}\` must be a number above 0 (got ${text(v)})`);
   }
   return problems;
 }

@@ -8,7 +8,6 @@ import { AdapterError } from '../errors.js';
 import { limitProblems } from './limits.js';
 import { HOOKS, type Adapter, type LoadedAdapter } from './types.js';
 
-
 export const ADAPTER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 
 /** TypeScript adapters are compiled on load by tsx (`tsImport`), in the main thread and in each worker. */
@@ -87,8 +86,7 @@ async function importModule(abs: string, shown: string): Promise<Record<string, 
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && (typeof v === 'object' || typeof v === 'function');
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && (typeof v === 'object' || typeof v === 'function');
 
 /**
  * The adapter is the default export if there is one, else the named exports. A CommonJS module
@@ -127,7 +125,9 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
   }
   if (a.unique !== undefined) {
     if (!Array.isArray(a.unique)) problems.push(`${shown}: \`unique\` must be an array of operation names (got ${typeName(a.unique)})`);
-    else for (const u of a.unique) if (!names.includes(String(u))) problems.push(`${shown}: \`unique\` names '${String(u)}', which is not an operation (operations: ${names.join(', ')})`);
+    else
+      for (const u of a.unique)
+        if (!names.includes(String(u))) problems.push(`${shown}: \`unique\` names '${String(u)}', which is not an operation (operations: ${names.join(', ')})`);
   }
   if (a.weights !== undefined) {
     if (!isObject(a.weights) || Array.isArray(a.weights)) problems.push(`${shown}: \`weights\` must be an object of numbers (got ${typeName(a.weights)})`);

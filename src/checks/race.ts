@@ -32,16 +32,27 @@ export function summariseRoundFindings(found: Finding[], rounds: number): Findin
 type Minimal = NonNullable<RaceReport['minimal']>;
 
 /** What the smallest failing setup says about the bug. */
-export function classifyMinimal(m: Pick<Minimal, 'workers' | 'concurrency'>): { classification: 'bug' | 'async' | 'threads'; concurrent: boolean; meaning: string } {
+export function classifyMinimal(m: Pick<Minimal, 'workers' | 'concurrency'>): {
+  classification: 'bug' | 'async' | 'threads';
+  concurrent: boolean;
+  meaning: string;
+} {
   if (m.workers === 1 && m.concurrency === 1) {
     return { classification: 'bug', concurrent: false, meaning: 'it fails with 1 worker and 1 lane, without any concurrency: a plain bug, not a race' };
   }
   if (m.workers === 1) {
-    return { classification: 'async', concurrent: true, meaning: 'one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits' };
+    return {
+      classification: 'async',
+      concurrent: true,
+      meaning: 'one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits',
+    };
   }
   return {
     classification: 'threads',
     concurrent: true,
-    meaning: m.concurrency === 1 ? 'one lane per worker suffices: the race is between worker threads' : 'it needs more than one worker: the race is between worker threads',
+    meaning:
+      m.concurrency === 1
+        ? 'one lane per worker suffices: the race is between worker threads'
+        : 'it needs more than one worker: the race is between worker threads',
   };
 }

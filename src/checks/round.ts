@@ -55,25 +55,58 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
   const findings: Finding[] = [];
   const round = t.round;
   for (const h of t.hangs) {
-    const pending = Object.entries(h.pending).map(([op, n]) => `${n} ${op}`).join(', ') || 'none';
-    const what = h.where === 'calls' ? `operation '${h.op ?? '?'}'` : h.where === 'start' ? `round ${round}: the event loop, blocked since the previous round (e.g. a timer running an endless loop),` : `hook '${h.where}'`;
+    const pending =
+      Object.entries(h.pending)
+        .map(([op, n]) => `${n} ${op}`)
+        .join(', ') || 'none';
+    const what =
+      h.where === 'calls'
+        ? `operation '${h.op ?? '?'}'`
+        : h.where === 'start'
+          ? `round ${round}: the event loop, blocked since the previous round (e.g. a timer running an endless loop),`
+          : `hook '${h.where}'`;
     findings.push({
-      strategy, kind: 'hang', round, workerId: h.workerId, op: h.op, hook: h.where === 'calls' || h.where === 'start' ? undefined : h.where,
+      strategy,
+      kind: 'hang',
+      round,
+      workerId: h.workerId,
+      op: h.op,
+      hook: h.where === 'calls' || h.where === 'start' ? undefined : h.where,
       count: Object.values(h.pending).reduce((a, b) => a + b, 0),
       message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles. If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
     });
   }
   for (const c of t.crashes) {
-    findings.push({ strategy, kind: 'crash', round, workerId: c.workerId, message: `worker ${c.workerId} crashed: ${c.message}${c.exitCode !== undefined && !c.message.includes('code') ? ` (exit code ${c.exitCode})` : ''}` });
+    findings.push({
+      strategy,
+      kind: 'crash',
+      round,
+      workerId: c.workerId,
+      message: `worker ${c.workerId} crashed: ${c.message}${c.exitCode !== undefined && !c.message.includes('code') ? ` (exit code ${c.exitCode})` : ''}`,
+    });
   }
   for (const e of t.hookErrors) {
-    findings.push({ strategy, kind: 'error', round, workerId: e.workerId, hook: e.hook, message: `hook '${e.hook}' failed in worker ${e.workerId}: ${e.message}` });
+    findings.push({
+      strategy,
+      kind: 'error',
+      round,
+      workerId: e.workerId,
+      hook: e.hook,
+      message: `hook '${e.hook}' failed in worker ${e.workerId}: ${e.message}`,
+    });
   }
   // Errors: one finding per operation, with the count and the first message.
   for (const op of t.ops) {
     if (op.errors === 0) continue;
     const first = t.errors.find((e) => e.op === op.name);
-    findings.push({ strategy, kind: 'error', round, op: op.name, count: op.errors, message: `operation '${op.name}' threw ${plural(op.errors, 'time')} of ${op.started} calls; first: ${first?.message ?? '(message not collected)'}` });
+    findings.push({
+      strategy,
+      kind: 'error',
+      round,
+      op: op.name,
+      count: op.errors,
+      message: `operation '${op.name}' threw ${plural(op.errors, 'time')} of ${op.started} calls; first: ${first?.message ?? '(message not collected)'}`,
+    });
   }
   const complete = roundComplete(t);
   let counters: CounterRow[] = [];
@@ -81,12 +114,32 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
     counters = compareCounters(ev.actual, ev.expected);
     for (const r of counters.filter(rowFails)) {
       if (r.actual === null) {
-        findings.push({ strategy, kind: 'mismatch', round, counter: r.name, message: `counter '${r.name}' was expected (${r.expected}) but the adapter's stats did not report it` });
+        findings.push({
+          strategy,
+          kind: 'mismatch',
+          round,
+          counter: r.name,
+          message: `counter '${r.name}' was expected (${r.expected}) but the adapter's stats did not report it`,
+        });
       } else if (r.actual < r.expected!) {
         const lost = r.expected! - r.actual;
-        findings.push({ strategy, kind: 'lost-update', round, counter: r.name, count: lost, message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${plural(lost, 'lost update')}` });
+        findings.push({
+          strategy,
+          kind: 'lost-update',
+          round,
+          counter: r.name,
+          count: lost,
+          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${plural(lost, 'lost update')}`,
+        });
       } else {
-        findings.push({ strategy, kind: 'mismatch', round, counter: r.name, count: r.actual - r.expected!, message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${r.actual - r.expected!} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)` });
+        findings.push({
+          strategy,
+          kind: 'mismatch',
+          round,
+          counter: r.name,
+          count: r.actual - r.expected!,
+          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${r.actual - r.expected!} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`,
+        });
       }
     }
   }
@@ -98,7 +151,12 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       const d = findDuplicates(t.values[op] ?? []);
       if (d) {
         findings.push({
-          strategy, kind: 'duplicate', round, op, count: d.duplicates, example: d.example,
+          strategy,
+          kind: 'duplicate',
+          round,
+          op,
+          count: d.duplicates,
+          example: d.example,
           message: `operation '${op}' returned ${plural(d.duplicates, 'duplicate')} (${plural(d.values, 'value')} handed out more than once; e.g. ${JSON.stringify(d.example)} ${d.exampleTimes} times)`,
         });
       }

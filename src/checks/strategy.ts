@@ -37,7 +37,11 @@ export function judgeStrategy(ev: StrategyEvidence): StrategyOutcome {
     if (ev.completedCalls === 0) {
       findings.push({ strategy: name, kind: 'inconclusive', message: `${name}: no call completed, so nothing was checked; this is not a pass` });
     } else if (ev.completeRounds === 0) {
-      findings.push({ strategy: name, kind: 'inconclusive', message: `${name}: every round was cut short, so no round's counters were checked; this is not a pass` });
+      findings.push({
+        strategy: name,
+        kind: 'inconclusive',
+        message: `${name}: every round was cut short, so no round's counters were checked; this is not a pass`,
+      });
     }
   }
   const status = statusOf(findings, ev.interrupted);

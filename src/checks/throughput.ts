@@ -29,18 +29,26 @@ export function scalingOf(points: ThroughputPoint[], cores: number): ScalingDiag
 }
 
 /** The --min-ops gate: calls/s at --workers (the last point) must reach it. */
-export function minOpsOf(minOps: number | undefined, workers: number, points: ThroughputPoint[]): { result?: ThroughputReport['minOpsResult']; finding?: Finding } {
+export function minOpsOf(
+  minOps: number | undefined,
+  workers: number,
+  points: ThroughputPoint[],
+): { result?: ThroughputReport['minOpsResult']; finding?: Finding } {
   if (minOps === undefined) return {};
   const top = points.at(-1);
   if (!top || top.workers !== workers) {
-    return { finding: { strategy: 'throughput', kind: 'throughput', message: `no measurement at ${plural(workers, 'worker')} to compare with --min-ops ${minOps}` } };
+    return {
+      finding: { strategy: 'throughput', kind: 'throughput', message: `no measurement at ${plural(workers, 'worker')} to compare with --min-ops ${minOps}` },
+    };
   }
   const result = { required: minOps, actual: top.opsPerSec, workers: top.workers, ok: top.opsPerSec >= minOps };
   if (result.ok) return { result };
   return {
     result,
     finding: {
-      strategy: 'throughput', kind: 'throughput', count: Math.round(top.opsPerSec),
+      strategy: 'throughput',
+      kind: 'throughput',
+      count: Math.round(top.opsPerSec),
       message: `${Math.round(top.opsPerSec).toLocaleString('en-US')} calls/s at ${plural(top.workers, 'worker')} is below --min-ops ${minOps.toLocaleString('en-US')}`,
     },
   };

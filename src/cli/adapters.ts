@@ -18,7 +18,13 @@ export function adaptersInDirectory(dir: string, cwd = process.cwd()): string[] 
   const names = readdirSync(path.resolve(cwd, dir), { withFileTypes: true })
     .filter((d) => d.isFile() || d.isSymbolicLink())
     .map((d) => d.name)
-    .filter((n) => ADAPTER_EXTENSIONS.includes(path.extname(n).toLowerCase()) && !/\.d\.[cm]?ts$/i.test(n) && !n.startsWith('.') && !(CONFIG_FILES as readonly string[]).includes(n))
+    .filter(
+      (n) =>
+        ADAPTER_EXTENSIONS.includes(path.extname(n).toLowerCase()) &&
+        !/\.d\.[cm]?ts$/i.test(n) &&
+        !n.startsWith('.') &&
+        !(CONFIG_FILES as readonly string[]).includes(n),
+    )
     .sort();
   if (!names.length) throw new AdapterError([`no adapter files in directory ${dir} (looked for ${ADAPTER_EXTENSIONS.join(', ')})`]);
   return names.map((n) => path.join(dir, n));

@@ -95,7 +95,8 @@ export async function loadConfig(file: string, program: Command, validate: (argv
     }
     const name = kebab(key);
     const option = NOT_OPTIONS.has(name) ? undefined : program.options.find((o) => (o.negate ? o.long === `--no-${name}` : o.long === `--${name}`));
-    if (!option) throw new UsageError(`${shown}: unknown key '${key}' (use the long option names, e.g. "workers", "strategy", "timeout", or "adapters", "args")`);
+    if (!option)
+      throw new UsageError(`${shown}: unknown key '${key}' (use the long option names, e.g. "workers", "strategy", "timeout", or "adapters", "args")`);
     const takesValue = option.required || option.optional;
     if (!takesValue) {
       if (typeof value !== 'boolean') throw new UsageError(`${shown}: '${key}' must be true or false, got ${JSON.stringify(value)}`);
@@ -105,7 +106,8 @@ export async function loadConfig(file: string, program: Command, validate: (argv
     let text: string;
     if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) text = value.join(',');
     else if (typeof value === 'string' || typeof value === 'number') text = String(value);
-    else throw new UsageError(`${shown}: '${key}' must be a ${name === 'strategy' ? 'list of strategy names' : 'number or string'}, got ${JSON.stringify(value)}`);
+    else
+      throw new UsageError(`${shown}: '${key}' must be a ${name === 'strategy' ? 'list of strategy names' : 'number or string'}, got ${JSON.stringify(value)}`);
     if (PATH_OPTIONS.has(name) && text !== '-') text = fromConfigDir(text);
     argv.push(option.long!, text);
   }

@@ -24,7 +24,10 @@ const fail2 = (message: string): number => {
 
 /** Commander's own message (already one line, "error: ..."), without its prefix. */
 const commanderLine = (written: string, e: CommanderError): string =>
-  written.trim().split('\n')[0]?.replace(/^error: /, '') || e.message.replace(/^error: /, '');
+  written
+    .trim()
+    .split('\n')[0]
+    ?.replace(/^error: /, '') || e.message.replace(/^error: /, '');
 
 /** Parse option tokens alone (a config file's) with a fresh program: commander's one-line error, or null. */
 function validateArgv(tokens: string[]): string | null {
@@ -106,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // The config's `args` are defaults for what follows `--`.
   const args: AdapterArgs = config?.args
-    ? ({ ...config.args, ...adapterArgs, _: adapterArgs._.length ? adapterArgs._ : ((config.args._ as AdapterArgs['_'] | undefined) ?? []) })
+    ? { ...config.args, ...adapterArgs, _: adapterArgs._.length ? adapterArgs._ : ((config.args._ as AdapterArgs['_'] | undefined) ?? []) }
     : adapterArgs;
   const jsonToStdout = outputs.json === '-';
   // Several adapters (or a directory): each is run in turn; one that cannot start is reported, not fatal.

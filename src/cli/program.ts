@@ -28,10 +28,16 @@ export function buildProgram(version: string): Command {
   program
     .description('Hammer an adapter module from many worker threads and async lanes, and report race conditions.')
     .version(version, '-V, --version')
-    .argument('[adapter...]', 'adapter modules (.js, .mjs, .cjs, .ts, .mts, .cts) or directories of them (default: "adapters" of adapter-hammer.config.json/.mjs)');
+    .argument(
+      '[adapter...]',
+      'adapter modules (.js, .mjs, .cjs, .ts, .mts, .cts) or directories of them (default: "adapters" of adapter-hammer.config.json/.mjs)',
+    );
   for (const o of OPTIONS) program.addOption(toCommander(o));
   return program
-    .addHelpText('after', '\nArguments after `--` are parsed by yargs-parser and passed to the adapter\'s setup() and init() as `args`.\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.')
+    .addHelpText(
+      'after',
+      "\nArguments after `--` are parsed by yargs-parser and passed to the adapter's setup() and init() as `args`.\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.",
+    )
     .showHelpAfterError(false)
     .exitOverride();
 }

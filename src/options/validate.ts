@@ -15,7 +15,9 @@ export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): str
     case 'positive':
       return typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : `${name} must be a number above 0, ${got}`;
     case 'seed':
-      return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= SEED_MAX ? null : `${name} must be a whole number from 0 to ${SEED_MAX}, ${got}`;
+      return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= SEED_MAX
+        ? null
+        : `${name} must be a whole number from 0 to ${SEED_MAX}, ${got}`;
     case 'strategies': {
       if (!Array.isArray(v)) return `${name} must be an array of ${STRATEGIES.join(', ')}`;
       if (!v.length) return `give at least one of ${STRATEGIES.join(', ')}`;
@@ -42,7 +44,14 @@ export function parseText(o: OptionSpec, text: string): unknown {
       v = t === '' ? NaN : Number(t);
       break;
     case 'strategies':
-      v = [...new Set(t.split(',').map((s) => s.trim()).filter(Boolean))] as StrategyName[];
+      v = [
+        ...new Set(
+          t
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ] as StrategyName[];
       break;
     default:
       v = text;

@@ -36,7 +36,10 @@ export interface RunPlan {
 }
 
 export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & Partial<
-  Pick<RunPlan, 'strategies' | 'workers' | 'concurrency' | 'requests' | 'iterations' | 'rounds' | 'duration' | 'minOps' | 'seed' | 'timeoutMs' | 'maxOldSpace' | 'strict'>
+  Pick<
+    RunPlan,
+    'strategies' | 'workers' | 'concurrency' | 'requests' | 'iterations' | 'rounds' | 'duration' | 'minOps' | 'seed' | 'timeoutMs' | 'maxOldSpace' | 'strict'
+  >
 >;
 
 /** Read the environment once per plan. */

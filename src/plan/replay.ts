@@ -20,7 +20,11 @@ export function replayCommand(plan: RunPlan, overrides: Partial<RunPlan> = {}): 
   const rest: string[] = [];
   // yargs-parser stores `--db-path` as both 'db-path' and 'dbPath': replay the spelling the user typed.
   const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-  const aliases = new Set(Object.keys(named).filter((k) => k.includes('-')).map(camel));
+  const aliases = new Set(
+    Object.keys(named)
+      .filter((k) => k.includes('-'))
+      .map(camel),
+  );
   for (const [k, v] of Object.entries(named)) {
     if (!k.includes('-') && aliases.has(k)) continue;
     for (const item of Array.isArray(v) ? (v as unknown[]) : [v]) {

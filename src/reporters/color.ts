@@ -21,7 +21,7 @@ export function colorLevel(opts: { color?: boolean; isTTY?: boolean; stream?: 's
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   if (!opts.isTTY) return 0;
   const detected = opts.stream === 'stderr' ? supportsColorStderr : supportsColor;
-  return detected ? (detected.level) || 1 : 1;
+  return detected ? detected.level || 1 : 1;
 }
 
 export function makeChalk(level: ColorLevel): ChalkInstance {

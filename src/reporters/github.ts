@@ -22,7 +22,9 @@ export function annotationFile(adapter: string, env: NodeJS.ProcessEnv = process
 }
 
 function command(kind: 'error' | 'warning', props: Record<string, string>, message: string): string {
-  const p = Object.entries(props).map(([k, v]) => `${k}=${escapeProperty(v)}`).join(',');
+  const p = Object.entries(props)
+    .map(([k, v]) => `${k}=${escapeProperty(v)}`)
+    .join(',');
   return `::${kind} ${p}::${escapeData(message)}`;
 }
 
@@ -57,7 +59,12 @@ const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
 /** The job summary: a table of adapters, then each failing adapter's findings. */
 export function githubSummary(report: Report | MultiReport): string {
   const entries = entriesOf(report);
-  const out: string[] = [`## adapter-hammer: ${ICON[report.status]} ${report.status}`, '', '| adapter | verdict | strategies | findings | seed |', '|---|---|---|---|---|'];
+  const out: string[] = [
+    `## adapter-hammer: ${ICON[report.status]} ${report.status}`,
+    '',
+    '| adapter | verdict | strategies | findings | seed |',
+    '|---|---|---|---|---|',
+  ];
   for (const r of entries) {
     if (isStartFailure(r)) {
       out.push(`| ${code(r.adapter)} | ⛔ could not start | — | ${cell(r.problems.join('; '))} | — |`);

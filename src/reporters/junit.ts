@@ -74,7 +74,9 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
     tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...own.map(findingLine), '', `replay: ${r.replay}`].join('\n')));
   }
   for (const name of skipped) {
-    suite.ele('testcase', { name, classname: xmlAttr(r.adapter), time: seconds(0) }).ele('skipped', { message: r.interrupted ? 'interrupted before this strategy ran' : 'not run' });
+    suite
+      .ele('testcase', { name, classname: xmlAttr(r.adapter), time: seconds(0) })
+      .ele('skipped', { message: r.interrupted ? 'interrupted before this strategy ran' : 'not run' });
   }
   if (r.strictFailure) {
     suite
@@ -108,6 +110,12 @@ export function toJunit(report: Report | MultiReport): string {
     skipped += c.skipped;
     ms += r.durationMs;
   }
-  root.att({ tests: String(tests), failures: String(failures), errors: String(errors), skipped: String(skipped), time: seconds('adapters' in report ? report.durationMs : ms) });
+  root.att({
+    tests: String(tests),
+    failures: String(failures),
+    errors: String(errors),
+    skipped: String(skipped),
+    time: seconds('adapters' in report ? report.durationMs : ms),
+  });
   return `${root.end({ prettyPrint: true })}\n`;
 }

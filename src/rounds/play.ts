@@ -36,7 +36,17 @@ export async function playRound(run: RunContext, session: WorkerSession, req: Ro
   run.checkFirstSetup(setup.ok ? null : setup);
   if (!setup.ok) {
     failedHook(setup);
-    return { round, tallies: null, complete: false, counters: [], findings: hookFindings, lostUpdates: 0, failed: hookFindings.length > 0, hookFailed: true, warnings: [] };
+    return {
+      round,
+      tallies: null,
+      complete: false,
+      counters: [],
+      findings: hookFindings,
+      lostUpdates: 0,
+      failed: hookFindings.length > 0,
+      hookFailed: true,
+      warnings: [],
+    };
   }
   const shared = setup.value;
   const problems: string[] = [];

@@ -47,7 +47,10 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
   const warnings: Warning[] = [];
   const info: Warning[] = [];
   if (typeof loaded.adapter.threadSafe !== 'boolean') {
-    warnings.push({ code: 'undeclared', message: `adapter does not declare thread safety: add \`threadSafe: true\` (or false) so the report can check the claim` });
+    warnings.push({
+      code: 'undeclared',
+      message: `adapter does not declare thread safety: add \`threadSafe: true\` (or false) so the report can check the claim`,
+    });
   }
   try {
     for (const name of plan.strategies) {
@@ -102,7 +105,29 @@ function crashed(name: StrategyName, durationMs: number, message: string): Strat
     name === 'hammer'
       ? { ...base, name, requests: 0, completed: 0, errors: 0, counters: [], workers: 0, concurrency: 0, opsPerSec: 0, perOperation: [], contention: [] }
       : name === 'race'
-        ? { ...base, name, rounds: 0, failedRounds: 0, lostUpdates: 0, counters: [], iterations: 0, workers: 0, concurrency: 0, lostPerFailedRound: null, firstFailedRound: null, outcomes: [], contention: [] }
+        ? {
+            ...base,
+            name,
+            rounds: 0,
+            failedRounds: 0,
+            lostUpdates: 0,
+            counters: [],
+            iterations: 0,
+            workers: 0,
+            concurrency: 0,
+            lostPerFailedRound: null,
+            firstFailedRound: null,
+            outcomes: [],
+            contention: [],
+          }
         : { ...base, name, points: [], concurrency: 0 };
-  return judgeStrategy({ figures, findings: [{ strategy: name, kind: 'crash', message }], warnings: [], info: [], interrupted: false, completedCalls: 0, completeRounds: 0 });
+  return judgeStrategy({
+    figures,
+    findings: [{ strategy: name, kind: 'crash', message }],
+    warnings: [],
+    info: [],
+    interrupted: false,
+    completedCalls: 0,
+    completeRounds: 0,
+  });
 }

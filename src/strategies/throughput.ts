@@ -114,7 +114,13 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
   const timedRound = async (session: WorkerSession, workers: number, phase: string, durationMs: number, sampleEvery: number): Promise<PlayedRound> => {
     const r = round++;
     const report = (): void =>
-      run.progress({ strategy: 'throughput', phase: `${phase} · ${plural(workers, 'worker')}`, done: points.length, total: all.length, calls: callsSoFar + session.callsStarted(r) });
+      run.progress({
+        strategy: 'throughput',
+        phase: `${phase} · ${plural(workers, 'worker')}`,
+        done: points.length,
+        total: all.length,
+        calls: callsSoFar + session.callsStarted(r),
+      });
     report();
     const timer = setInterval(report, PROGRESS_MS);
     try {

@@ -96,8 +96,7 @@ const SELF = threadId + 1;
 const ASYNC_WAIT_SLICE_MS = 250;
 
 type WaitAsyncResult =
-  | { readonly async: false; readonly value: 'not-equal' | 'timed-out' }
-  | { readonly async: true; readonly value: Promise<'ok' | 'timed-out'> };
+  { readonly async: false; readonly value: 'not-equal' | 'timed-out' } | { readonly async: true; readonly value: Promise<'ok' | 'timed-out'> };
 type WaitAsync = (array: Int32Array, index: number, value: number, timeout?: number) => WaitAsyncResult;
 
 // Atomics.waitAsync is ES2024; the project's lib is ES2023, so it is looked up untyped.
@@ -141,11 +140,7 @@ function heldByCurrentChain(id: string): boolean {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function checkTimeout(timeoutMs: number | undefined): void {

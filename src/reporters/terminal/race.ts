@@ -9,15 +9,21 @@ export function renderRace(style: Style, s: RaceReport): string {
   const lines = [strategyHeading(style, 'race', s.status, detail)];
   if (s.counters.length) {
     const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
-    lines.push(style.c.dim(s.firstFailedRound !== null ? `  counters of round ${s.firstFailedRound} (the first that failed${after}):` : '  counters of the last round:'));
+    lines.push(
+      style.c.dim(s.firstFailedRound !== null ? `  counters of round ${s.firstFailedRound} (the first that failed${after}):` : '  counters of the last round:'),
+    );
   }
   lines.push(counterTable(style, s.counters));
   if (s.lostUpdates > 0 && s.lostPerFailedRound) {
     const l = s.lostPerFailedRound;
-    lines.push(`  lost updates: ${style.c.red.bold(int(s.lostUpdates))} in total; per failing round min ${int(l.min)} · median ${int(l.median)} · max ${int(l.max)}`);
+    lines.push(
+      `  lost updates: ${style.c.red.bold(int(s.lostUpdates))} in total; per failing round min ${int(l.min)} · median ${int(l.median)} · max ${int(l.max)}`,
+    );
   }
   if (s.outcomes.length) {
-    const top = s.outcomes.slice(0, TOP_OUTCOMES).map((o) => `${o.failed ? style.c.red(safe(o.outcome, 80)) : style.c.green(safe(o.outcome, 80))}: ${int(o.rounds)} rounds`);
+    const top = s.outcomes
+      .slice(0, TOP_OUTCOMES)
+      .map((o) => `${o.failed ? style.c.red(safe(o.outcome, 80)) : style.c.green(safe(o.outcome, 80))}: ${int(o.rounds)} rounds`);
     const more = s.outcomes.length > TOP_OUTCOMES ? style.c.dim(` (+${s.outcomes.length - TOP_OUTCOMES} more outcomes)`) : '';
     lines.push(`  ${style.c.dim('outcomes:')} ${top.join(style.c.dim(' | '))}${more}`);
   }

@@ -8,9 +8,15 @@ export function renderSummary(multi: MultiReport, level: ColorLevel): string {
   const style: Style = { c, ok: '✓', bad: '✗' };
   const rows = multi.adapters.map((r) => {
     if ('notStarted' in r) return [safe(r.adapter, 80), c.red.bold('NOT STARTED'), '—', safe(r.problems.join('; '), 120)];
-    const strategies = r.strategies.map((s) => `${s.name} ${s.status === 'pass' ? c.green(style.ok) : s.status === 'partial' ? c.yellow('…') : c.red(style.bad)}`).join('  ') || '—';
+    const strategies =
+      r.strategies.map((s) => `${s.name} ${s.status === 'pass' ? c.green(style.ok) : s.status === 'partial' ? c.yellow('…') : c.red(style.bad)}`).join('  ') ||
+      '—';
     const kinds = [...new Set(r.findings.map((f) => f.kind))];
-    const detail = r.findings.length ? `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}: ${kinds.join(', ')}` : r.status === 'pass' ? '' : r.headline;
+    const detail = r.findings.length
+      ? `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}: ${kinds.join(', ')}`
+      : r.status === 'pass'
+        ? ''
+        : r.headline;
     return [safe(r.adapter, 80), statusWord(style, r.status), strategies, safe(detail, 120)];
   });
   const passed = multi.adapters.filter((r) => !('notStarted' in r) && r.status === 'pass').length;

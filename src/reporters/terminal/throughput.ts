@@ -42,14 +42,22 @@ export function renderThroughput(style: Style, s: ThroughputReport): string {
   lines.push(style.c.dim(`  calls/s by workers`));
   for (const p of s.points) {
     const b = top > 0 ? bar(p.opsPerSec / top) : '';
-    lines.push(`  ${String(p.workers).padStart(label)} ${style.c.cyan(b.padEnd(BAR))} ${rate(p.opsPerSec)}/s${p.workers > 1 ? style.c.dim(` ${p.speedup.toFixed(2)}x`) : ''}`);
+    lines.push(
+      `  ${String(p.workers).padStart(label)} ${style.c.cyan(b.padEnd(BAR))} ${rate(p.opsPerSec)}/s${p.workers > 1 ? style.c.dim(` ${p.speedup.toFixed(2)}x`) : ''}`,
+    );
   }
   if (s.scaling && s.scaling.kind !== 'scales') lines.push(`  ${style.c.yellow(s.scaling.message)}`);
   const errors = s.points.filter((p) => p.errors > 0);
-  for (const p of errors) lines.push(`  ${style.c.red(`${p.workers} worker${p.workers === 1 ? '' : 's'}: ${int(p.errors)} of ${int(p.calls)} calls threw (${((p.errorRate ?? 0) * 100).toFixed(1)}%); calls/s counts only the calls that returned`)}`);
+  for (const p of errors)
+    lines.push(
+      `  ${style.c.red(`${p.workers} worker${p.workers === 1 ? '' : 's'}: ${int(p.errors)} of ${int(p.calls)} calls threw (${((p.errorRate ?? 0) * 100).toFixed(1)}%); calls/s counts only the calls that returned`)}`,
+    );
   const samples = s.points.reduce((a, p) => a + (p.latencySamples ?? 0), 0);
   if (samples > 0) lines.push(style.c.dim(`  latency: ${int(samples)} sampled calls (HDR histogram, merged across workers)`));
   const gate = s.minOpsResult;
-  if (gate) lines.push(`  ${gate.ok ? style.c.green(style.ok) : style.c.red(style.bad)} --min-ops ${int(gate.required)}: ${rate(gate.actual)}/s at ${gate.workers} worker${gate.workers === 1 ? '' : 's'}`);
+  if (gate)
+    lines.push(
+      `  ${gate.ok ? style.c.green(style.ok) : style.c.red(style.bad)} --min-ops ${int(gate.required)}: ${rate(gate.actual)}/s at ${gate.workers} worker${gate.workers === 1 ? '' : 's'}`,
+    );
   return lines.join('\n');
 }
