@@ -5,6 +5,7 @@ import type { RoundTallies } from '../pool/session.js';
 import type { CounterRow, Finding } from '../report/types.js';
 import { compareCounters, lostUpdates, rowFails } from './counters.js';
 import { findDuplicates } from './unique.js';
+import { plural } from '../report/text.js';
 
 /**
  * The one conversion from a main-thread hook's failure to a finding, for every strategy alike. An
@@ -47,8 +48,6 @@ export function callsOf(t: RoundTallies): Calls {
   }
   return calls;
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
   const { tallies: t } = ev;

@@ -1,6 +1,7 @@
 // The run's verdict, exit code and headline, and a multi-adapter run's: decided here, rendered elsewhere.
 import type { FindingKind, MultiReport, Report, StartFailure, Status, StrategyReport, Verdict, Warning } from '../report/types.js';
 import { RACE_KINDS } from './race.js';
+import { plural } from '../report/text.js';
 
 export interface RunJudgement {
   verdict: Verdict;
@@ -11,8 +12,6 @@ export interface RunJudgement {
   /** Added to the run's warnings (e.g. a threadSafe claim the run disproved). */
   warnings: Warning[];
 }
-
-const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 export function judgeRun(o: {
   strategies: StrategyReport[];

@@ -1,13 +1,12 @@
 // The throughput strategy's diagnoses: how calls/s scaled with workers (with the thresholds used and
 // the machine's core count: 20 workers on 2 cores is oversubscription, not a lock) and the --min-ops gate.
 import type { Finding, ScalingDiagnosis, ThroughputPoint, ThroughputReport } from '../report/types.js';
+import { plural } from '../report/text.js';
 
 /** Below this efficiency at the top point, adding workers helped less than it could. */
 export const SUB_LINEAR_BELOW = 0.6;
 /** Below this speedup at the top point, adding workers did not help at all. */
 export const FLAT_BELOW = 1.2;
-
-const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 export function scalingOf(points: ThroughputPoint[], cores: number): ScalingDiagnosis | undefined {
   const last = points.at(-1);

@@ -6,6 +6,25 @@
 export const STRATEGIES = ['hammer', 'race', 'throughput'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
+/** The values of the run options of the table, as a plan holds them (keys are the table's `key`s). */
+export interface RunSettings {
+  strategies: StrategyName[];
+  workers: number;
+  concurrency: number;
+  requests: number;
+  iterations: number;
+  rounds: number;
+  /** Seconds per measured throughput point. */
+  duration: number;
+  /** --min-ops: the throughput strategy fails when calls/s at --workers is below this. */
+  minOps?: number;
+  seed: number;
+  timeoutMs: number;
+  /** --max-old-space: heap limit of each worker in MB, on top of the adapter's resourceLimits. */
+  maxOldSpace?: number;
+  strict: boolean;
+}
+
 /** What the machine and the environment say, read once when a plan is made (recorded in the report). */
 export interface PlanEnvironment {
   /** CPUs available to this process (`ADAPTER_HAMMER_CORES` overrides it, e.g. to test a big machine's defaults). */

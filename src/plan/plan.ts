@@ -6,27 +6,12 @@ import { randomInt } from 'node:crypto';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, LoadedAdapter } from '../adapter/types.js';
 import { OptionError } from '../errors.js';
-import { RUN_OPTIONS, SEED_MAX, type PlanEnvironment, type StrategyName } from '../options/table.js';
+import { RUN_OPTIONS, SEED_MAX, type PlanEnvironment, type RunSettings } from '../options/table.js';
 import { valueProblem } from '../options/validate.js';
 
-export interface RunPlan {
+export interface RunPlan extends RunSettings {
   /** The adapter path as the user gave it (shown in reports). */
   adapter: string;
-  strategies: StrategyName[];
-  workers: number;
-  concurrency: number;
-  requests: number;
-  iterations: number;
-  rounds: number;
-  /** Seconds per measured throughput point. */
-  duration: number;
-  /** --min-ops: the throughput strategy fails when calls/s at --workers is below this. */
-  minOps?: number;
-  seed: number;
-  timeoutMs: number;
-  /** --max-old-space: heap limit of each worker in MB, on top of the adapter's resourceLimits. */
-  maxOldSpace?: number;
-  strict: boolean;
   args: AdapterArgs;
   /** The terminal report is not on stdout (JSON is): keep adapters' console output off stdout too. */
   quietStdout: boolean;
@@ -35,12 +20,7 @@ export interface RunPlan {
   env: PlanEnvironment;
 }
 
-export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & Partial<
-  Pick<
-    RunPlan,
-    'strategies' | 'workers' | 'concurrency' | 'requests' | 'iterations' | 'rounds' | 'duration' | 'minOps' | 'seed' | 'timeoutMs' | 'maxOldSpace' | 'strict'
-  >
->;
+export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & Partial<RunSettings>;
 
 /** Read the environment once per plan. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): PlanEnvironment {

@@ -1,7 +1,7 @@
 // The one report object: what the JSON reporter writes, what the API returns, what every other
 // reporter renders. Field names of the contract (section 3) are kept exactly; the rest are additions.
 // Every status, verdict and diagnosis in it is decided in checks/; reporters only render them.
-import type { PlanEnvironment } from '../options/table.js';
+import type { PlanEnvironment, RunSettings } from '../options/table.js';
 
 /** The contract's verdict: a `partial` strategy is not a pass, so its verdict is `fail`. */
 export type Verdict = 'pass' | 'fail';
@@ -185,21 +185,7 @@ export interface ThroughputReport extends StrategyBase {
 export type StrategyReport = HammerReport | RaceReport | ThroughputReport;
 
 /** A run's settings as the plan had them: every run option of the table, the adapter's args, the environment. */
-export interface ReportConfig {
-  strategies: string[];
-  workers: number;
-  concurrency: number;
-  requests: number;
-  iterations: number;
-  rounds: number;
-  duration: number;
-  minOps?: number;
-  timeoutMs: number;
-  maxOldSpace?: number;
-  strict: boolean;
-  args: Record<string, unknown>;
-  env: PlanEnvironment;
-}
+export type ReportConfig = RunSettings & { args: Record<string, unknown>; env: PlanEnvironment };
 
 export interface Report {
   tool: { name: string; version: string };

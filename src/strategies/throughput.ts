@@ -18,6 +18,7 @@ import type { WorkerSession } from '../pool/session.js';
 import type { Finding, ThroughputPoint } from '../report/types.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound } from '../rounds/play.js';
+import { plural } from '../report/text.js';
 
 /** 1, 2, 4, ... below max, then max itself. */
 export function workerPoints(max: number): number[] {
@@ -95,7 +96,6 @@ export function latencyOf(workers: { data: Float64Array; stride: number }[]): La
 }
 
 const PROGRESS_MS = 250;
-const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 export async function runThroughput(run: RunContext): Promise<StrategyEvidence> {
   const { plan } = run;
