@@ -38,6 +38,15 @@ export interface AdapterDefinition<Shared = undefined, Ops extends Record<string
   teardown?: (shared: Shared) => unknown;
   /** This adapter's default for --timeout, ms: a call or hook not settled after this long is a hang. */
   timeout?: number;
+  /** This adapter's defaults for the run's counts (--workers, --concurrency, --requests, --iterations, --rounds, --duration in s). */
+  workers?: number;
+  concurrency?: number;
+  requests?: number;
+  iterations?: number;
+  rounds?: number;
+  duration?: number;
+  /** This adapter's default time budget for a whole run (--time): `'15s'`, `'2m'`, or seconds. */
+  time?: string | number;
   /** Worker heap/stack limits (--max-old-space adds to them): a leaking adapter crashes its worker, not the machine. */
   resourceLimits?: ResourceLimits;
 }

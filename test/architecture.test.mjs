@@ -16,7 +16,7 @@ const ALLOWED = {
   errors: [],
   tool: [],
   options: [],
-  adapter: ['errors'],
+  adapter: ['errors', 'options'],
   plan: ['errors', 'options', 'adapter'],
   pool: ['errors', 'adapter'],
   report: ['options'],

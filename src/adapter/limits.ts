@@ -1,9 +1,11 @@
+// Run settings an adapter may declare for itself: `timeout` (its default for --timeout), its own counts
+// and time budget (`workers`, `rounds`, `time`, ...: every option of the table with an adapter field),
+// and `resourceLimits` (worker heap/stack limits, so an adapter that leaks memory crashes its worker with
+// "out of memory" instead of exhausting the machine). Checked when the adapter is loaded, so the CLI and
+// the API treat them alike; the plan applies them under the caller's own options.
 import { shown as text } from '../errors.js';
-
-// Run limits an adapter may declare for itself: `timeout` (its default for --timeout) and
-// `resourceLimits` (worker heap/stack limits, so an adapter that leaks memory crashes its worker
-// with "out of memory" instead of exhausting the machine). Checked when the adapter is loaded, so the
-// CLI and the API treat them alike; the plan applies them under the caller's own options.
+import { OPTIONS } from '../options/table.js';
+import { valueProblem } from '../options/validate.js';
 
 const LIMIT_KEYS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 
@@ -13,6 +15,13 @@ export function limitProblems(a: Record<string, unknown>, shown: string): string
   const t = a.timeout;
   if (t !== undefined && (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 1)) {
     problems.push(`${shown}: \`timeout\` must be a whole number of milliseconds >= 1 (got ${text(t)})`);
+  }
+  // The adapter's own defaults for the run's counts and budget obey the options' rules.
+  for (const o of OPTIONS) {
+    const field = o.adapterField;
+    if (field === undefined || field === 'timeout' || a[field] === undefined) continue;
+    const problem = valueProblem(o, a[field]);
+    if (problem) problems.push(`${shown}: adapter field \`${field}\`: ${problem}`);
   }
   const r = a.resourceLimits;
   if (r === undefined) return problems;

@@ -51,6 +51,15 @@ export interface Adapter<Shared = unknown> {
   weights?: Record<string, number>;
   /** Default for --timeout, ms. */
   timeout?: number;
+  /** Defaults for the run's counts and time budget (the flags win). */
+  workers?: number;
+  concurrency?: number;
+  requests?: number;
+  iterations?: number;
+  rounds?: number;
+  duration?: number;
+  /** Time budget of a whole run: `'15s'`, `'2m'`, or seconds. */
+  time?: string | number;
   /** Worker heap/stack limits (--max-old-space adds to them). */
   resourceLimits?: ResourceLimits;
 }

@@ -22,6 +22,8 @@ export interface RunSettings {
   timeoutMs: number;
   /** --max-old-space: heap limit of each worker in MB, on top of the adapter's resourceLimits. */
   maxOldSpace?: number;
+  /** --time: the whole adapter's run, hooks included, in ms; the counts are upper bounds within it. */
+  budgetMs: number;
   strict: boolean;
 }
 
@@ -42,9 +44,10 @@ export interface PlanEnvironment {
  * - seed: a whole number from 0 to 2^32-1;
  * - strategies: a non-empty list of STRATEGIES (a comma list on the command line, an array in the API);
  * - flag: a boolean switch;
- * - path: a file path (outputs only).
+ * - path: a file path (outputs only);
+ * - duration: a time span, `90s`, `2m`, `1500ms` or a number of seconds (the plan holds milliseconds).
  */
-export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path';
+export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration';
 
 export interface OptionSpec {
   /** The plan's and the report `config`'s field. */
@@ -62,7 +65,7 @@ export interface OptionSpec {
   default?: (env: PlanEnvironment) => unknown;
   /** How --help shows the default, when it is not simply the value. */
   defaultHelp?: string;
-  /** The adapter may set its own default in this field (the flag or API option wins). */
+  /** The adapter may set its own default in this field (the flag or API option wins); counts and the budget all can. */
   adapterField?: string;
   /** `run`: part of the plan, the report's config and the replay; `output`: where the reports go. */
   scope: 'run' | 'output';
@@ -96,7 +99,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     scope: 'run',
     help: 'worker threads',
     default: (env) => Math.min(8, Math.max(2, env.cores)),
-    defaultHelp: "this machine's cores, 2 to 8",
+    defaultHelp: "the adapter's `workers`, else this machine's cores, 2 to 8",
+    adapterField: 'workers',
   },
   {
     key: 'concurrency',
@@ -108,6 +112,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     scope: 'run',
     help: 'calls in flight per worker, as async lanes',
     default: () => 8,
+    adapterField: 'concurrency',
   },
   {
     key: 'requests',
@@ -119,6 +124,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     scope: 'run',
     help: 'total calls of the hammer strategy',
     default: () => 20_000,
+    adapterField: 'requests',
     replayWhen: 'hammer',
   },
   {
@@ -131,6 +137,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     scope: 'run',
     help: 'calls per worker per round of the race strategy',
     default: () => 100,
+    adapterField: 'iterations',
     replayWhen: 'race',
   },
   {
@@ -143,6 +150,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     scope: 'run',
     help: 'rounds of the race strategy',
     default: () => 2_000,
+    adapterField: 'rounds',
     replayWhen: 'race',
   },
   {
@@ -154,6 +162,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     scope: 'run',
     help: 'seconds per measured point of the throughput strategy',
     default: () => 1,
+    adapterField: 'duration',
     replayWhen: 'throughput',
   },
   {
@@ -177,6 +186,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: () => 5_000,
     defaultHelp: "the adapter's `timeout`, else 5000",
     adapterField: 'timeout',
+  },
+  {
+    key: 'budgetMs',
+    long: 'time',
+    value: '<duration>',
+    kind: 'duration',
+    scope: 'run',
+    help: 'time budget of a whole adapter run, hooks included (90s, 2m); each strategy gets a share and the counts above become upper bounds',
+    default: () => '20s',
+    defaultHelp: "the adapter's `time`, else 20s",
+    adapterField: 'time',
   },
   {
     key: 'maxOldSpace',

@@ -1,7 +1,16 @@
 // The rules of every option's value, derived from the table: the command line (text), the config file
 // (through the command line's parser) and the API (values) all accept exactly the same values.
+import ms from 'ms';
 import { shown as text } from '../errors.js';
 import { OPTIONS, SEED_MAX, STRATEGIES, apiName, type OptionSpec, type StrategyName } from './table.js';
+
+/** A duration option's value in ms: a number of seconds, or text such as `90s`, `2m`, `1500ms` (`ms`'s syntax). */
+export function durationMs(v: unknown): number | null {
+  let out: number | undefined;
+  if (typeof v === 'number') out = v * 1000;
+  else if (typeof v === 'string') out = /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) * 1000 : ms(v.trim() as ms.StringValue);
+  return typeof out === 'number' && Number.isFinite(out) && out > 0 ? Math.round(out) : null;
+}
 
 /** The value's problem as one line, or null. `shown` is what the user typed, for the message. */
 export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): string | null {
@@ -28,6 +37,8 @@ export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): str
       return typeof v === 'boolean' ? null : `${name} must be true or false, ${got}`;
     case 'path':
       return typeof v === 'string' && v.length > 0 ? null : `${name} must be a file path, ${got}`;
+    case 'duration':
+      return durationMs(v) !== null ? null : `${name} must be a duration such as 90s, 2m or 1500ms (a plain number is seconds), ${got}`;
   }
 }
 

@@ -7,7 +7,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, LoadedAdapter } from '../adapter/types.js';
 import { OptionError } from '../errors.js';
 import { RUN_OPTIONS, SEED_MAX, type PlanEnvironment, type RunSettings } from '../options/table.js';
-import { valueProblem } from '../options/validate.js';
+import { durationMs, valueProblem } from '../options/validate.js';
 
 export interface RunPlan extends RunSettings {
   /** The adapter path as the user gave it (shown in reports). */
@@ -57,7 +57,8 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     // The adapter's own default was checked when it was loaded (adapter/load.ts).
     if (v === undefined && o.adapterField !== undefined) v = fromAdapter[o.adapterField];
     if (v === undefined) v = o.default?.(env);
-    if (v !== undefined) plan[o.key] = o.kind === 'strategies' ? [...new Set(v as string[])] : v;
+    if (v === undefined) continue;
+    plan[o.key] = o.kind === 'strategies' ? [...new Set(v as string[])] : o.kind === 'duration' ? durationMs(v) : v;
   }
   plan.seed ??= randomInt(1, Math.min(SEED_MAX, 2 ** 31 - 1));
   const limits = loaded?.adapter.resourceLimits;

@@ -14,6 +14,7 @@ export function replayCommand(plan: RunPlan, overrides: Partial<RunPlan> = {}): 
     if (o.replayWhen && !p.strategies.includes(o.replayWhen)) continue;
     const flag = o.short ? `-${o.short}` : `--${o.long}`;
     if (o.kind === 'flag') parts.push(flag);
+    else if (o.kind === 'duration') parts.push(flag, `${Number(v) / 1000}s`);
     else parts.push(flag, quote(Array.isArray(v) ? v.join(',') : String(v)));
   }
   const { _: positional, ...named } = p.args;

@@ -50,6 +50,8 @@ export interface ProgressEvent {
   done: number;
   total?: number;
   calls?: number;
+  /** What is left of the run's time budget (--time), ms. */
+  timeLeftMs?: number;
 }
 
 /** Per operation: how much real concurrency the run achieved (evidence that a race could show). */

@@ -5,6 +5,8 @@
 import { callHook, interruptHooks, type HookFailure, type HookResult, type PendingHooks } from '../adapter/hooks.js';
 import type { HookName, LoadedAdapter } from '../adapter/types.js';
 import { AdapterSetupError } from '../errors.js';
+import { shareOf } from '../plan/budget.js';
+import type { StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { WorkerSession, type SessionOptions } from '../pool/session.js';
 import type { ProgressEvent } from '../report/types.js';
@@ -18,6 +20,12 @@ export class RunContext {
   private firstRound: 'pending' | 'setup-ok' | 'done' = 'pending';
   private stop: StopSignal | null = null;
   private readonly onAbort: () => void;
+  /** performance.now() when the run began: the budget (--time) counts from here, hooks included. */
+  private readonly startedAt = performance.now();
+  /** performance.now() by which the current strategy should be done (its share of the budget). */
+  private strategyEnd = Infinity;
+  /** The current strategy's share of the budget, ms. */
+  strategyBudgetMs = Infinity;
 
   constructor(
     readonly plan: RunPlan,
@@ -47,7 +55,19 @@ export class RunContext {
   }
 
   progress(p: ProgressEvent): void {
-    this.sink?.(p);
+    this.sink?.({ ...p, timeLeftMs: Math.max(0, this.startedAt + this.plan.budgetMs - performance.now()) });
+  }
+
+  /** Give `name`, the first of `toRun`, its share of what is left of the budget. */
+  beginStrategy(name: StrategyName, toRun: readonly StrategyName[]): void {
+    const now = performance.now();
+    this.strategyBudgetMs = shareOf(name, toRun, this.startedAt + this.plan.budgetMs - now);
+    this.strategyEnd = now + this.strategyBudgetMs;
+  }
+
+  /** What is left of the current strategy's share of the budget, ms (never below 0). */
+  timeLeft(): number {
+    return Math.max(0, this.strategyEnd - performance.now());
   }
 
   /** Open a worker session with the plan's lanes, weights and timeout; an interrupt halts it too. */

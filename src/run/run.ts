@@ -53,8 +53,9 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
     });
   }
   try {
-    for (const name of plan.strategies) {
+    for (const [i, name] of plan.strategies.entries()) {
       if (run.interrupted) break;
+      run.beginStrategy(name, plan.strategies.slice(i));
       let outcome: StrategyOutcome;
       try {
         outcome = judgeStrategy(await RUNNERS[name](run));
