@@ -101,5 +101,14 @@ export function clip(v: unknown): string {
   } catch {
     text = '(a value that cannot be turned into text)';
   }
-  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+  return truncate(text, MAX_ERROR_CHARS);
+}
+
+/** At most `max` UTF-16 units, `…` at a cut, never half a surrogate pair (an emoji cut in two is not text). */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }

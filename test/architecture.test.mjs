@@ -24,7 +24,7 @@ const ALLOWED = {
   rounds: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks'],
   strategies: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks', 'rounds'],
   run: ['errors', 'tool', 'adapter', 'options', 'plan', 'report', 'checks', 'rounds', 'strategies'],
-  reporters: ['options', 'report'],
+  reporters: ['errors', 'options', 'report'],
   api: ['errors', 'adapter', 'options', 'plan', 'report', 'reporters', 'run'],
   cli: ['errors', 'tool', 'adapter', 'options', 'plan', 'report', 'reporters', 'run'],
   define: ['adapter'],

@@ -51,20 +51,53 @@ function evidence(over = {}) {
 }
 
 const raceFigures = (over = {}) => ({
-  name: 'race', durationMs: 12, rounds: 4, failedRounds: 0, lostUpdates: 0, counters: [], iterations: 100, workers: 2, concurrency: 8,
-  lostPerFailedRound: null, firstFailedRound: null, outcomes: [], contention: [], ...over,
+  name: 'race',
+  durationMs: 12,
+  rounds: 4,
+  failedRounds: 0,
+  lostUpdates: 0,
+  counters: [],
+  iterations: 100,
+  workers: 2,
+  concurrency: 8,
+  lostPerFailedRound: null,
+  firstFailedRound: null,
+  outcomes: [],
+  contention: [],
+  ...over,
 });
 
 const strategyEvidence = (over = {}) => ({
-  figures: raceFigures(), findings: [], warnings: [], info: [], interrupted: false, completedCalls: 800, completeRounds: 4, ...over,
+  figures: raceFigures(),
+  findings: [],
+  warnings: [],
+  info: [],
+  interrupted: false,
+  completedCalls: 800,
+  completeRounds: 4,
+  ...over,
 });
 
 const strat = (name, status) => ({ name, status, verdict: status === 'pass' ? 'pass' : 'fail', durationMs: 1 });
 
-const runInput = (over = {}) => ({ strategies: [strat('race', 'pass')], findingKinds: [], warnings: [], strict: false, threadSafe: null, stopSignal: null, ...over });
+const runInput = (over = {}) => ({
+  strategies: [strat('race', 'pass')],
+  findingKinds: [],
+  warnings: [],
+  strict: false,
+  threadSafe: null,
+  stopSignal: null,
+  ...over,
+});
 
 const point = (workers, opsPerSec, speedup, efficiency) => ({
-  workers, opsPerSec, speedup, efficiency, calls: opsPerSec, errors: 0, latencyMs: { p50: 0.01, p90: 0.02, p99: 0.05, max: 1 },
+  workers,
+  opsPerSec,
+  speedup,
+  efficiency,
+  calls: opsPerSec,
+  errors: 0,
+  latencyMs: { p50: 0.01, p90: 0.02, p99: 0.05, max: 1 },
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -99,7 +132,7 @@ test('numbersOnly: a non-object is one problem, undefined and null are no counte
   assert.equal(problems.length, 1);
 });
 
-test('mergeCounters sums the workers\' counters, then adds the main thread\'s stats', () => {
+test("mergeCounters sums the workers' counters, then adds the main thread's stats", () => {
   assert.deepEqual(mergeCounters({ x: 100, main: 1 }, [{ x: 3, w: 1 }, { x: 4, w: 2 }, {}]), { x: 107, w: 3, main: 1 });
   assert.deepEqual(mergeCounters({}, []), {});
 });
@@ -171,7 +204,12 @@ test('displayValue: plain values unchanged, tagged keys shown by their body, bad
 // ---------------------------------------------------------------------------------------------------
 
 test('callsOf: calls that returned, per operation and in total', () => {
-  const t = tallies({ ops: [{ name: 'a', started: 5, done: 4, errors: 1 }, { name: 'b', started: 3, done: 3, errors: 0 }] });
+  const t = tallies({
+    ops: [
+      { name: 'a', started: 5, done: 4, errors: 1 },
+      { name: 'b', started: 3, done: 3, errors: 0 },
+    ],
+  });
   assert.deepEqual(callsOf(t), { total: 7, a: 4, b: 3 });
 });
 
@@ -182,7 +220,9 @@ test('checkRound: a clean complete round has no findings and its counter rows', 
 
 test('checkRound: a counter below expected is one lost-update finding with the exact message', () => {
   const v = checkRound('race', evidence({ actual: { x: 8 } }));
-  assert.deepEqual(v.findings, [{ strategy: 'race', kind: 'lost-update', round: 3, counter: 'x', count: 2, message: "counter 'x' is 8, expected 10: 2 lost updates" }]);
+  assert.deepEqual(v.findings, [
+    { strategy: 'race', kind: 'lost-update', round: 3, counter: 'x', count: 2, message: "counter 'x' is 8, expected 10: 2 lost updates" },
+  ]);
   assert.equal(v.lostUpdates, 2);
   assert.equal(v.failed, true);
 });
@@ -194,16 +234,24 @@ test('checkRound: one lost update is singular', () => {
 
 test('checkRound: a counter above expected is a mismatch, not a lost update', () => {
   const v = checkRound('hammer', evidence({ actual: { x: 12 } }));
-  assert.deepEqual(v.findings, [{
-    strategy: 'hammer', kind: 'mismatch', round: 3, counter: 'x', count: 2,
-    message: "counter 'x' is 12, expected 10: 2 more than the calls account for (an action ran more often than it should, e.g. a check-then-act)",
-  }]);
+  assert.deepEqual(v.findings, [
+    {
+      strategy: 'hammer',
+      kind: 'mismatch',
+      round: 3,
+      counter: 'x',
+      count: 2,
+      message: "counter 'x' is 12, expected 10: 2 more than the calls account for (an action ran more often than it should, e.g. a check-then-act)",
+    },
+  ]);
   assert.equal(v.lostUpdates, 0);
 });
 
 test('checkRound: an expected counter the adapter did not report is a mismatch', () => {
   const v = checkRound('race', evidence({ actual: {}, expected: { x: 10 } }));
-  assert.deepEqual(v.findings, [{ strategy: 'race', kind: 'mismatch', round: 3, counter: 'x', message: "counter 'x' was expected (10) but the adapter's stats did not report it" }]);
+  assert.deepEqual(v.findings, [
+    { strategy: 'race', kind: 'mismatch', round: 3, counter: 'x', message: "counter 'x' was expected (10) but the adapter's stats did not report it" },
+  ]);
   assert.deepEqual(v.counters, [{ name: 'x', expected: 10, actual: null }]);
 });
 
@@ -216,10 +264,17 @@ test('checkRound: an invariant string is an invariant finding', () => {
 test('checkRound: duplicates returned by a unique operation', () => {
   const t = tallies({ ops: [{ name: 'id', started: 6, done: 6, errors: 0 }], values: { id: [7, 7, 7, 5, 5, 1] } });
   const v = checkRound('race', evidence({ tallies: t, actual: null, expected: null, uniqueOps: ['id'] }));
-  assert.deepEqual(v.findings, [{
-    strategy: 'race', kind: 'duplicate', round: 3, op: 'id', count: 3, example: 7,
-    message: "operation 'id' returned 3 duplicates (2 values handed out more than once; e.g. 7 3 times)",
-  }]);
+  assert.deepEqual(v.findings, [
+    {
+      strategy: 'race',
+      kind: 'duplicate',
+      round: 3,
+      op: 'id',
+      count: 3,
+      example: 7,
+      message: "operation 'id' returned 3 duplicates (2 values handed out more than once; e.g. 7 3 times)",
+    },
+  ]);
 });
 
 test('checkRound: values of an operation not declared unique are not checked', () => {
@@ -229,8 +284,16 @@ test('checkRound: values of an operation not declared unique are not checked', (
 
 test('checkRound: errors are one finding per operation with the count and the first message', () => {
   const t = tallies({
-    ops: [{ name: 'a', started: 10, done: 7, errors: 3 }, { name: 'b', started: 4, done: 3, errors: 1 }, { name: 'c', started: 2, done: 2, errors: 0 }],
-    errors: [{ op: 'b', message: 'b broke', workerId: 0 }, { op: 'a', message: 'first a', workerId: 1 }, { op: 'a', message: 'second a', workerId: 0 }],
+    ops: [
+      { name: 'a', started: 10, done: 7, errors: 3 },
+      { name: 'b', started: 4, done: 3, errors: 1 },
+      { name: 'c', started: 2, done: 2, errors: 0 },
+    ],
+    errors: [
+      { op: 'b', message: 'b broke', workerId: 0 },
+      { op: 'a', message: 'first a', workerId: 1 },
+      { op: 'a', message: 'second a', workerId: 0 },
+    ],
   });
   const v = checkRound('hammer', evidence({ tallies: t, actual: null, expected: null }));
   assert.deepEqual(v.findings, [
@@ -269,11 +332,19 @@ test('checkRound: a hung worker hook names the hook; a worker that never took th
   assert.equal(hook.hook, 'workerStats');
   assert.ok(hook.message.startsWith("hook 'workerStats' in worker 0 did not settle within 100 ms (calls still pending: none)."), hook.message);
   assert.equal(start.hook, undefined);
-  assert.ok(start.message.startsWith('round 3: the event loop, blocked since the previous round (e.g. a timer running an endless loop), in worker 2 did not settle'), start.message);
+  assert.ok(
+    start.message.startsWith('round 3: the event loop, blocked since the previous round (e.g. a timer running an endless loop), in worker 2 did not settle'),
+    start.message,
+  );
 });
 
 test('checkRound: a crash record is a crash finding (exit code appended unless the message has one)', () => {
-  const t = tallies({ crashes: [{ workerId: 0, message: 'out of memory', exitCode: 134 }, { workerId: 1, message: 'worker exited with code 1', exitCode: 1 }] });
+  const t = tallies({
+    crashes: [
+      { workerId: 0, message: 'out of memory', exitCode: 134 },
+      { workerId: 1, message: 'worker exited with code 1', exitCode: 1 },
+    ],
+  });
   const v = checkRound('race', evidence({ tallies: t }));
   assert.deepEqual(v.findings, [
     { strategy: 'race', kind: 'crash', round: 3, workerId: 0, message: 'worker 0 crashed: out of memory (exit code 134)' },
@@ -291,7 +362,10 @@ test('checkRound: a worker hook error is an error finding', () => {
 test('checkRound: a round cut short by a hang does not check counters, invariant or uniqueness', () => {
   const t = tallies({ hangs: [{ workerId: 0, where: 'calls', op: 'x', pending: { x: 1 }, afterMs: 10 }], values: { x: [1, 1] } });
   const v = checkRound('race', evidence({ tallies: t, actual: { x: 2 }, invariant: 'broken', uniqueOps: ['x'] }));
-  assert.deepEqual(v.findings.map((f) => f.kind), ['hang']);
+  assert.deepEqual(
+    v.findings.map((f) => f.kind),
+    ['hang'],
+  );
   assert.deepEqual(v.counters, []);
   assert.equal(v.lostUpdates, 0);
 });
@@ -312,10 +386,18 @@ test('roundComplete: false with any hang, crash, hook error or interruption', ()
 
 test('hookFinding: hung -> hang, thrown -> error, interrupted -> null', () => {
   assert.deepEqual(hookFinding('race', 4, { ok: false, hook: 'stats', message: 'did not settle within 100 ms', hung: true, interrupted: false }), {
-    strategy: 'race', kind: 'hang', round: 4, hook: 'stats', message: "hook 'stats' did not settle within 100 ms",
+    strategy: 'race',
+    kind: 'hang',
+    round: 4,
+    hook: 'stats',
+    message: "hook 'stats' did not settle within 100 ms",
   });
   assert.deepEqual(hookFinding('hammer', 1, { ok: false, hook: 'stats', message: 'TypeError: boom', hung: false, interrupted: false }), {
-    strategy: 'hammer', kind: 'error', round: 1, hook: 'stats', message: "hook 'stats' threw: TypeError: boom",
+    strategy: 'hammer',
+    kind: 'error',
+    round: 1,
+    hook: 'stats',
+    message: "hook 'stats' threw: TypeError: boom",
   });
   assert.equal(hookFinding('race', 1, { ok: false, hook: 'stats', message: 'interrupted before it settled', hung: false, interrupted: true }), null);
 });
@@ -326,18 +408,26 @@ test('hookFinding: hung -> hang, thrown -> error, interrupted -> null', () => {
 
 test('ContentionTracker keeps maxima across rounds and ignores ops that did not run in a round', () => {
   const tr = new ContentionTracker(['a', 'b']);
-  const ops = (a, b) => [{ name: 'a', started: a, done: a, errors: 0 }, { name: 'b', started: b, done: b, errors: 0 }];
+  const ops = (a, b) => [
+    { name: 'a', started: a, done: a, errors: 0 },
+    { name: 'b', started: b, done: b, errors: 0 },
+  ];
   tr.add(tallies({ ops: ops(5, 5), maxCalls: [3, 1], maxWorkers: [2, 1], overlapped: [true, false] }));
   tr.add(tallies({ ops: ops(5, 0), maxCalls: [2, 9], maxWorkers: [1, 9], overlapped: [false, true] }));
   assert.deepEqual(tr.result, [
     { op: 'a', maxInFlight: 3, maxWorkers: 2, overlapped: true },
     { op: 'b', maxInFlight: 1, maxWorkers: 1, overlapped: false },
   ]);
-  assert.deepEqual(tr.warnings('race', new Set(['a', 'b'])), [{
-    code: 'no-contention',
-    message: "race: operation 'b' never ran at the same time as another call, so this run could not have revealed a race in it (more --workers or --concurrency, or a slower/async operation, would)",
-  }]);
-  assert.deepEqual(tr.info('race'), [{ code: 'concurrent-access', message: "race: operation 'a' was accessed by 2 workers concurrently (up to 3 calls in flight at once)" }]);
+  assert.deepEqual(tr.warnings('race', new Set(['a', 'b'])), [
+    {
+      code: 'no-contention',
+      message:
+        "race: operation 'b' never ran at the same time as another call, so this run could not have revealed a race in it (more --workers or --concurrency, or a slower/async operation, would)",
+    },
+  ]);
+  assert.deepEqual(tr.info('race'), [
+    { code: 'concurrent-access', message: "race: operation 'a' was accessed by 2 workers concurrently (up to 3 calls in flight at once)" },
+  ]);
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -370,13 +460,17 @@ test('judgeStrategy: zero completed calls -> fail with one inconclusive finding'
   const o = judgeStrategy(strategyEvidence({ figures: { name: 'hammer', durationMs: 1 }, completedCalls: 0, completeRounds: 0 }));
   assert.equal(o.report.status, 'fail');
   assert.equal(o.report.verdict, 'fail');
-  assert.deepEqual(o.findings, [{ strategy: 'hammer', kind: 'inconclusive', message: 'hammer: no call completed, so nothing was checked; this is not a pass' }]);
+  assert.deepEqual(o.findings, [
+    { strategy: 'hammer', kind: 'inconclusive', message: 'hammer: no call completed, so nothing was checked; this is not a pass' },
+  ]);
 });
 
 test('judgeStrategy: calls but zero complete rounds -> fail with one inconclusive finding', () => {
   const o = judgeStrategy(strategyEvidence({ completedCalls: 50, completeRounds: 0 }));
   assert.equal(o.report.status, 'fail');
-  assert.deepEqual(o.findings, [{ strategy: 'race', kind: 'inconclusive', message: "race: every round was cut short, so no round's counters were checked; this is not a pass" }]);
+  assert.deepEqual(o.findings, [
+    { strategy: 'race', kind: 'inconclusive', message: "race: every round was cut short, so no round's counters were checked; this is not a pass" },
+  ]);
 });
 
 test('judgeStrategy: otherwise pass, with the figures, warnings and info passed through', () => {
@@ -400,7 +494,13 @@ test('statusOf: findings fail, else interrupted is partial, else pass', () => {
 // ---------------------------------------------------------------------------------------------------
 
 test('outcomeOf: counters as name=value, missing shown, no counters said so', () => {
-  assert.equal(outcomeOf([{ name: 'count', expected: 2000, actual: 1999 }, { name: 'b', expected: 1, actual: null }]), 'count=1999, b=missing');
+  assert.equal(
+    outcomeOf([
+      { name: 'count', expected: 2000, actual: 1999 },
+      { name: 'b', expected: 1, actual: null },
+    ]),
+    'count=1999, b=missing',
+  );
   assert.equal(outcomeOf([]), '(no counters)');
 });
 
@@ -415,16 +515,26 @@ test('summariseRoundFindings: a single occurrence is kept as is, without a suffi
 
 test('summariseRoundFindings: groups by kind/op/counter, suffix with rounds, total and first round', () => {
   const lu = (round, counter, count) => ({ strategy: 'race', kind: 'lost-update', round, counter, count, message: `counter '${counter}' lost ${count}` });
-  const out = summariseRoundFindings([
-    lu(2, 'x', 2),
-    lu(4, 'y', 1),
-    lu(7, 'x', 3),
-    { strategy: 'race', kind: 'invariant', round: 4, message: 'invariant violated: a' },
-    { strategy: 'race', kind: 'invariant', round: 9, message: 'invariant violated: b' },
-    lu(8, 'x', 5),
-  ], 50);
+  const out = summariseRoundFindings(
+    [
+      lu(2, 'x', 2),
+      lu(4, 'y', 1),
+      lu(7, 'x', 3),
+      { strategy: 'race', kind: 'invariant', round: 4, message: 'invariant violated: a' },
+      { strategy: 'race', kind: 'invariant', round: 9, message: 'invariant violated: b' },
+      lu(8, 'x', 5),
+    ],
+    50,
+  );
   assert.deepEqual(out, [
-    { strategy: 'race', kind: 'lost-update', round: 2, counter: 'x', count: 10, message: "counter 'x' lost 2 [in 3 of 50 rounds, 10 in total; first in round 2]" },
+    {
+      strategy: 'race',
+      kind: 'lost-update',
+      round: 2,
+      counter: 'x',
+      count: 10,
+      message: "counter 'x' lost 2 [in 3 of 50 rounds, 10 in total; first in round 2]",
+    },
     { strategy: 'race', kind: 'lost-update', round: 4, counter: 'y', count: 1, message: "counter 'y' lost 1" },
     // no counts: no "in total" part, and count stays undefined
     { strategy: 'race', kind: 'invariant', round: 4, count: undefined, message: 'invariant violated: a [in 2 of 50 rounds; first in round 4]' },
@@ -434,27 +544,38 @@ test('summariseRoundFindings: groups by kind/op/counter, suffix with rounds, tot
 test('summariseRoundFindings: different operations of one kind stay apart', () => {
   const d = (op, round) => ({ strategy: 'race', kind: 'duplicate', op, round, count: 1, message: `dup ${op}` });
   const out = summariseRoundFindings([d('a', 1), d('b', 1), d('a', 2)], 3);
-  assert.deepEqual(out.map((f) => f.message), ['dup a [in 2 of 3 rounds, 2 in total; first in round 1]', 'dup b']);
+  assert.deepEqual(
+    out.map((f) => f.message),
+    ['dup a [in 2 of 3 rounds, 2 in total; first in round 1]', 'dup b'],
+  );
 });
 
 test('classifyMinimal: 1 worker x 1 lane is a plain bug', () => {
   assert.deepEqual(classifyMinimal({ workers: 1, concurrency: 1 }), {
-    classification: 'bug', concurrent: false, meaning: 'it fails with 1 worker and 1 lane, without any concurrency: a plain bug, not a race',
+    classification: 'bug',
+    concurrent: false,
+    meaning: 'it fails with 1 worker and 1 lane, without any concurrency: a plain bug, not a race',
   });
 });
 
 test('classifyMinimal: 1 worker x 2 lanes is an async race', () => {
   assert.deepEqual(classifyMinimal({ workers: 1, concurrency: 2 }), {
-    classification: 'async', concurrent: true, meaning: 'one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits',
+    classification: 'async',
+    concurrent: true,
+    meaning: 'one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits',
   });
 });
 
 test('classifyMinimal: 2 workers x 1 lane and 2 x 2 are thread races with their own sentences', () => {
   assert.deepEqual(classifyMinimal({ workers: 2, concurrency: 1 }), {
-    classification: 'threads', concurrent: true, meaning: 'one lane per worker suffices: the race is between worker threads',
+    classification: 'threads',
+    concurrent: true,
+    meaning: 'one lane per worker suffices: the race is between worker threads',
   });
   assert.deepEqual(classifyMinimal({ workers: 2, concurrency: 2 }), {
-    classification: 'threads', concurrent: true, meaning: 'it needs more than one worker: the race is between worker threads',
+    classification: 'threads',
+    concurrent: true,
+    meaning: 'it needs more than one worker: the race is between worker threads',
   });
 });
 
@@ -475,7 +596,14 @@ test('scalingOf: undefined with fewer than two points', () => {
 test('scalingOf: efficiency exactly at SUB_LINEAR_BELOW scales', () => {
   const s = scalingOf([point(1, 100, 1, 1), point(4, 240, 2.4, 0.6)], 8);
   assert.deepEqual(s, {
-    kind: 'scales', speedup: 2.4, efficiency: 0.6, workers: 4, cores: 8, oversubscribed: false, subLinearBelow: 0.6, flatBelow: 1.2,
+    kind: 'scales',
+    speedup: 2.4,
+    efficiency: 0.6,
+    workers: 4,
+    cores: 8,
+    oversubscribed: false,
+    subLinearBelow: 0.6,
+    flatBelow: 1.2,
     message: '4 workers make 2.40x the successful calls of 1 (60% efficiency)',
   });
 });
@@ -489,16 +617,25 @@ test('scalingOf: just below SUB_LINEAR_BELOW with speedup exactly FLAT_BELOW is 
 test('scalingOf: speedup just below FLAT_BELOW is flat', () => {
   const s = scalingOf([point(1, 100, 1, 1), point(4, 119, 1.19, 0.2975)], 8);
   assert.equal(s.kind, 'flat');
-  assert.equal(s.message, 'flat: 4 workers make 1.19x the successful calls of 1 — the calls serialise (a lock, or one shared resource such as a contended counter)');
+  assert.equal(
+    s.message,
+    'flat: 4 workers make 1.19x the successful calls of 1 — the calls serialise (a lock, or one shared resource such as a contended counter)',
+  );
 });
 
 test('scalingOf: more workers than cores changes the message (machine, not lock) but not the kind', () => {
   const s = scalingOf([point(1, 100, 1, 1), point(4, 100, 1, 0.25)], 2);
   assert.equal(s.kind, 'flat');
   assert.equal(s.oversubscribed, true);
-  assert.equal(s.message, 'flat: 4 workers on 2 cores make 1.00x the successful calls of 1; with more workers than cores this measures the machine, not a lock (try --workers 2)');
+  assert.equal(
+    s.message,
+    'flat: 4 workers on 2 cores make 1.00x the successful calls of 1; with more workers than cores this measures the machine, not a lock (try --workers 2)',
+  );
   const one = scalingOf([point(1, 100, 1, 1), point(2, 130, 1.3, 0.65 - 0.1)], 1);
-  assert.equal(one.message, 'sub-linear: 2 workers on 1 core make 1.30x the successful calls of 1; with more workers than cores this measures the machine, not a lock (try --workers 1)');
+  assert.equal(
+    one.message,
+    'sub-linear: 2 workers on 1 core make 1.30x the successful calls of 1; with more workers than cores this measures the machine, not a lock (try --workers 1)',
+  );
 });
 
 test('scalingOf: workers equal to cores is not oversubscribed', () => {
@@ -565,20 +702,24 @@ test('judgeRun: threadSafe: false failing is no claim and no warning', () => {
   assert.deepEqual(j.warnings, []);
 });
 
-test(
-  'judgeRun: a --min-ops gate failure does not say a threadSafe: true claim is wrong (docs: the warning is for a race)',
-  { todo: 'bug: judgeRun adds declared-safe-but-raced ("the claim is wrong") for any failed strategy, incl. a throughput --min-ops failure of a correct adapter' },
-  () => {
-    const j = judgeRun(runInput({ strategies: [strat('race', 'pass'), strat('throughput', 'fail')], findingKinds: ['throughput'], threadSafe: true }));
-    assert.equal(j.status, 'fail');
-    assert.deepEqual(j.warnings, []);
-  },
-);
+test('judgeRun: a --min-ops gate failure does not say a threadSafe: true claim is wrong (docs: the warning is for a race)', () => {
+  const j = judgeRun(runInput({ strategies: [strat('race', 'pass'), strat('throughput', 'fail')], findingKinds: ['throughput'], threadSafe: true }));
+  assert.equal(j.status, 'fail');
+  assert.deepEqual(j.warnings, []);
+});
 
 test('judgeRun: --strict with warnings and no failure -> strictFailure, exit 1, headline counts warnings', () => {
   const one = judgeRun(runInput({ strict: true, warnings: [{ code: 'undeclared', message: 'u' }] }));
   assert.deepEqual(one, { verdict: 'fail', status: 'fail', exitCode: 1, headline: '--strict: 1 warning', strictFailure: true, warnings: [] });
-  const two = judgeRun(runInput({ strict: true, warnings: [{ code: 'a', message: 'a' }, { code: 'b', message: 'b' }] }));
+  const two = judgeRun(
+    runInput({
+      strict: true,
+      warnings: [
+        { code: 'a', message: 'a' },
+        { code: 'b', message: 'b' },
+      ],
+    }),
+  );
   assert.equal(two.headline, '--strict: 2 warnings');
 });
 
@@ -595,7 +736,14 @@ test('judgeRun: a real failure under --strict is not a strictFailure', () => {
 
 test('judgeRun: SIGINT -> 130, SIGTERM -> 143, status partial when nothing failed', () => {
   const i = judgeRun(runInput({ stopSignal: 'SIGINT', strategies: [strat('race', 'partial')] }));
-  assert.deepEqual(i, { verdict: 'fail', status: 'partial', exitCode: 130, headline: 'interrupted: partial report of what finished', strictFailure: false, warnings: [] });
+  assert.deepEqual(i, {
+    verdict: 'fail',
+    status: 'partial',
+    exitCode: 130,
+    headline: 'interrupted: partial report of what finished',
+    strictFailure: false,
+    warnings: [],
+  });
   const t = judgeRun(runInput({ stopSignal: 'SIGTERM', strategies: [strat('hammer', 'pass')] }));
   assert.equal(t.exitCode, 143);
   assert.equal(t.status, 'partial');
@@ -609,7 +757,16 @@ test('judgeRun: interrupted after a failure keeps fail, says partial in the head
 });
 
 const report = (over) => ({ adapter: 'a.mjs', verdict: 'pass', status: 'pass', exitCode: 0, interrupted: false, ...over });
-const notStarted = (adapter) => ({ adapter, verdict: 'fail', exitCode: 2, notStarted: true, problems: ['missing'], strategies: [], findings: [], warnings: [] });
+const notStarted = (adapter) => ({
+  adapter,
+  verdict: 'fail',
+  exitCode: 2,
+  notStarted: true,
+  problems: ['missing'],
+  strategies: [],
+  findings: [],
+  warnings: [],
+});
 
 test('isStartFailure tells a start failure from a report', () => {
   assert.equal(isStartFailure(notStarted('x')), true);
@@ -618,7 +775,12 @@ test('isStartFailure tells a start failure from a report', () => {
 
 test('judgeMulti: all passed -> 0; one failed -> 1; none started -> 2', () => {
   assert.deepEqual(judgeMulti([report(), report()]), { verdict: 'pass', status: 'pass', exitCode: 0, interrupted: false });
-  assert.deepEqual(judgeMulti([report(), report({ verdict: 'fail', status: 'fail', exitCode: 1 })]), { verdict: 'fail', status: 'fail', exitCode: 1, interrupted: false });
+  assert.deepEqual(judgeMulti([report(), report({ verdict: 'fail', status: 'fail', exitCode: 1 })]), {
+    verdict: 'fail',
+    status: 'fail',
+    exitCode: 1,
+    interrupted: false,
+  });
   assert.deepEqual(judgeMulti([report(), notStarted('b')]), { verdict: 'fail', status: 'fail', exitCode: 1, interrupted: false });
   assert.deepEqual(judgeMulti([notStarted('a'), notStarted('b')]), { verdict: 'fail', status: 'fail', exitCode: 2, interrupted: false });
 });
@@ -626,7 +788,10 @@ test('judgeMulti: all passed -> 0; one failed -> 1; none started -> 2', () => {
 test('judgeMulti: an interruption wins the exit code', () => {
   const stopped = report({ verdict: 'fail', status: 'partial', exitCode: 130, interrupted: true });
   assert.deepEqual(judgeMulti([report(), stopped]), { verdict: 'fail', status: 'partial', exitCode: 130, interrupted: true });
-  const failedThenStopped = judgeMulti([report({ verdict: 'fail', status: 'fail', exitCode: 1 }), report({ verdict: 'fail', status: 'partial', exitCode: 143, interrupted: true })]);
+  const failedThenStopped = judgeMulti([
+    report({ verdict: 'fail', status: 'fail', exitCode: 1 }),
+    report({ verdict: 'fail', status: 'partial', exitCode: 143, interrupted: true }),
+  ]);
   assert.equal(failedThenStopped.exitCode, 143);
   assert.equal(failedThenStopped.status, 'fail');
 });
@@ -641,29 +806,35 @@ test('judgeMulti: no adapters at all is a failure', () => {
 
 const plan = (input, loaded) => makePlan({ seed: 42, ...input }, loaded, ENV);
 
-test('replayCommand: all three strategies replay every run option in the table\'s order', () => {
+test("replayCommand: all three strategies replay every run option in the table's order", () => {
   assert.equal(
     replayCommand(plan({ adapter: 'fixtures/counter.mjs' })),
-    'npx adapter-hammer fixtures/counter.mjs -s hammer,race,throughput -w 2 -c 8 -n 20000 -i 100 -r 2000 -d 1 --seed 42 --timeout 5000',
+    'npx adapter-hammer fixtures/counter.mjs -s hammer,race,throughput -w 2 -c 8 -n 20000 -i 100 -r 2000 -d 1 --seed 42 --timeout 5000 --time 20s',
   );
 });
 
 test('replayCommand: only race -> no -n (hammer) and no -d (throughput)', () => {
-  assert.equal(replayCommand(plan({ adapter: 'a.mjs', strategies: ['race'] })), 'npx adapter-hammer a.mjs -s race -w 2 -c 8 -i 100 -r 2000 --seed 42 --timeout 5000');
+  assert.equal(
+    replayCommand(plan({ adapter: 'a.mjs', strategies: ['race'] })),
+    'npx adapter-hammer a.mjs -s race -w 2 -c 8 -i 100 -r 2000 --seed 42 --timeout 5000 --time 20s',
+  );
 });
 
 test('replayCommand: only hammer -> -n but no -i/-r/-d; only throughput -> -d and --min-ops', () => {
-  assert.equal(replayCommand(plan({ adapter: 'a.mjs', strategies: ['hammer'], minOps: 500 })), 'npx adapter-hammer a.mjs -s hammer -w 2 -c 8 -n 20000 --seed 42 --timeout 5000');
+  assert.equal(
+    replayCommand(plan({ adapter: 'a.mjs', strategies: ['hammer'], minOps: 500 })),
+    'npx adapter-hammer a.mjs -s hammer -w 2 -c 8 -n 20000 --seed 42 --timeout 5000 --time 20s',
+  );
   assert.equal(
     replayCommand(plan({ adapter: 'a.mjs', strategies: ['throughput'], minOps: 500, duration: 0.5 })),
-    'npx adapter-hammer a.mjs -s throughput -w 2 -c 8 -d 0.5 --min-ops 500 --seed 42 --timeout 5000',
+    'npx adapter-hammer a.mjs -s throughput -w 2 -c 8 -d 0.5 --min-ops 500 --seed 42 --timeout 5000 --time 20s',
   );
 });
 
 test('replayCommand: --max-old-space and --strict are replayed; seed 0 is replayed', () => {
   assert.equal(
     replayCommand(plan({ adapter: 'a.mjs', strategies: ['race'], maxOldSpace: 64, strict: true, seed: 0 })),
-    'npx adapter-hammer a.mjs -s race -w 2 -c 8 -i 100 -r 2000 --seed 0 --timeout 5000 --max-old-space 64 --strict',
+    'npx adapter-hammer a.mjs -s race -w 2 -c 8 -i 100 -r 2000 --seed 0 --timeout 5000 --time 20s --max-old-space 64 --strict',
   );
 });
 
@@ -675,7 +846,7 @@ test('replayCommand: adapter args after --: booleans, kebab-case keys once, arra
   });
   assert.equal(
     replayCommand(p),
-    "npx adapter-hammer 'my adapters/a.mjs' -s race -w 2 -c 8 -i 100 -r 2000 --seed 42 --timeout 5000 -- --db-path='/tmp/x y' --verbose --no-cache --tag=a --tag=b plain 'two words' 'it'\\''s' 3",
+    "npx adapter-hammer 'my adapters/a.mjs' -s race -w 2 -c 8 -i 100 -r 2000 --seed 42 --timeout 5000 --time 20s -- --db-path='/tmp/x y' --verbose --no-cache --tag=a --tag=b plain 'two words' 'it'\\''s' 3",
   );
 });
 
@@ -686,7 +857,7 @@ test('replayCommand: no adapter args -> no --', () => {
 test('replayCommand: overrides replace plan fields (the smallest failing setup)', () => {
   assert.equal(
     replayCommand(plan({ adapter: 'a.mjs', strategies: ['race'] }), { workers: 1, concurrency: 2, iterations: 10 }),
-    'npx adapter-hammer a.mjs -s race -w 1 -c 2 -i 10 -r 2000 --seed 42 --timeout 5000',
+    'npx adapter-hammer a.mjs -s race -w 1 -c 2 -i 10 -r 2000 --seed 42 --timeout 5000 --time 20s',
   );
 });
 
@@ -697,9 +868,21 @@ test('replayCommand: overrides replace plan fields (the smallest failing setup)'
 test('makePlan: defaults from the table, workers = min(8, max(2, cores)) of the given environment', () => {
   const p = makePlan({ adapter: 'a.mjs', seed: 7 }, undefined, { cores: 4, pinCpus: false, shrinkMs: 0 });
   assert.deepEqual(p, {
-    adapter: 'a.mjs', args: { _: [] }, quietStdout: false, env: { cores: 4, pinCpus: false, shrinkMs: 0 },
-    strategies: ['hammer', 'race', 'throughput'], workers: 4, concurrency: 8, requests: 20000, iterations: 100, rounds: 2000, duration: 1,
-    seed: 7, timeoutMs: 5000, strict: false,
+    adapter: 'a.mjs',
+    args: { _: [] },
+    quietStdout: false,
+    env: { cores: 4, pinCpus: false, shrinkMs: 0 },
+    strategies: ['hammer', 'race', 'throughput'],
+    workers: 4,
+    concurrency: 8,
+    requests: 20000,
+    iterations: 100,
+    rounds: 2000,
+    duration: 1,
+    seed: 7,
+    timeoutMs: 5000,
+    budgetMs: 20000,
+    strict: false,
   });
   assert.equal(makePlan({ adapter: 'a.mjs' }, undefined, { ...ENV, cores: 1 }).workers, 2);
   assert.equal(makePlan({ adapter: 'a.mjs' }, undefined, { ...ENV, cores: 16 }).workers, 8);
@@ -732,7 +915,7 @@ test("makePlan: maxOldSpace goes into resourceLimits over the adapter's own reso
   assert.equal('resourceLimits' in makePlan({ adapter: 'a.mjs', seed: 1 }, loaded(), ENV), false);
 });
 
-test('makePlan: invalid values throw OptionError (a TypeError) with the table\'s message', () => {
+test("makePlan: invalid values throw OptionError (a TypeError) with the table's message", () => {
   const bad = [
     [{ workers: 0 }, "workers must be a whole number from 1 to 256, got '0'"],
     [{ workers: 257 }, "workers must be a whole number from 1 to 256, got '257'"],
@@ -745,12 +928,15 @@ test('makePlan: invalid values throw OptionError (a TypeError) with the table\'s
     [{ timeoutMs: '100' }, "timeout must be a whole number from 1 to 9007199254740991, got '100'"],
   ];
   for (const [input, problem] of bad) {
-    assert.throws(() => makePlan({ adapter: 'a.mjs', ...input }, undefined, ENV), (e) => {
-      assert.ok(e instanceof OptionError);
-      assert.ok(e instanceof TypeError);
-      assert.equal(e.message, `adapter-hammer: option ${problem}`);
-      return true;
-    });
+    assert.throws(
+      () => makePlan({ adapter: 'a.mjs', ...input }, undefined, ENV),
+      (e) => {
+        assert.ok(e instanceof OptionError);
+        assert.ok(e instanceof TypeError);
+        assert.equal(e.message, `adapter-hammer: option ${problem}`);
+        return true;
+      },
+    );
   }
   assert.throws(() => makePlan({ adapter: '' }, undefined, ENV), { name: 'OptionError', message: 'adapter-hammer: option adapter must be a path' });
 });
@@ -764,11 +950,28 @@ test('split: as even as possible, the remainder on the first parts', () => {
 // options/table and options/validate
 // ---------------------------------------------------------------------------------------------------
 
-test('table: API names are the camelCase long names; run options are the plan\'s fields', () => {
+test("table: API names are the camelCase long names; run options are the plan's fields", () => {
   assert.equal(apiName(optionByKey('minOps')), 'minOps');
   assert.equal(apiName(optionByKey('timeoutMs')), 'timeout');
   assert.equal(apiName(optionByKey('strategies')), 'strategy');
-  assert.deepEqual(RUN_OPTIONS.map((o) => o.key), ['strategies', 'workers', 'concurrency', 'requests', 'iterations', 'rounds', 'duration', 'minOps', 'seed', 'timeoutMs', 'maxOldSpace', 'strict']);
+  assert.deepEqual(
+    RUN_OPTIONS.map((o) => o.key),
+    [
+      'strategies',
+      'workers',
+      'concurrency',
+      'requests',
+      'iterations',
+      'rounds',
+      'duration',
+      'minOps',
+      'seed',
+      'timeoutMs',
+      'budgetMs',
+      'maxOldSpace',
+      'strict',
+    ],
+  );
   assert.equal(OPTIONS.filter((o) => o.scope === 'output').length, 3);
   assert.throws(() => optionByKey('nope'), { message: "no option 'nope'" });
 });
@@ -776,11 +979,11 @@ test('table: API names are the camelCase long names; run options are the plan\'s
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, seed, timeout, maxOldSpace, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, seed, timeout, time, maxOldSpace, strict)",
   );
 });
 
-test('apiOptionsProblem: bad values are rejected with the table\'s message; good ones pass', () => {
+test("apiOptionsProblem: bad values are rejected with the table's message; good ones pass", () => {
   assert.equal(apiOptionsProblem({ workers: 300 }), "workers must be a whole number from 1 to 256, got '300'");
   assert.equal(apiOptionsProblem({ strategy: ['race', 'x'] }), "unknown strategy 'x' (choose from hammer, race, throughput)");
   assert.equal(apiOptionsProblem({ minOps: -5 }), "min-ops must be a number above 0, got '-5'");
@@ -789,10 +992,14 @@ test('apiOptionsProblem: bad values are rejected with the table\'s message; good
 });
 
 test('planFieldsOf: API names to plan keys, strategies deduplicated', () => {
-  assert.deepEqual(planFieldsOf({ timeout: 100, strategy: ['race', 'race'], maxOldSpace: 64, print: true }), { strategies: ['race'], timeoutMs: 100, maxOldSpace: 64 });
+  assert.deepEqual(planFieldsOf({ timeout: 100, strategy: ['race', 'race'], maxOldSpace: 64, print: true }), {
+    strategies: ['race'],
+    timeoutMs: 100,
+    maxOldSpace: 64,
+  });
 });
 
-test('parseText count: digits (trimmed) to a number; anything else is the table\'s message', () => {
+test("parseText count: digits (trimmed) to a number; anything else is the table's message", () => {
   const w = optionByKey('workers');
   assert.equal(parseText(w, '12'), 12);
   assert.equal(parseText(w, ' 7 '), 7);

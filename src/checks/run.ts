@@ -3,6 +3,9 @@ import type { FindingKind, MultiReport, Report, StartFailure, Status, StrategyRe
 import { RACE_KINDS } from './race.js';
 import { plural } from '../report/text.js';
 
+/** Finding kinds that do not disprove a `threadSafe: true` claim: a throughput gate, a strategy that checked nothing. */
+const NOT_ABOUT_SAFETY: ReadonlySet<FindingKind> = new Set(['throughput', 'inconclusive']);
+
 export interface RunJudgement {
   verdict: Verdict;
   status: Status;
@@ -24,7 +27,9 @@ export function judgeRun(o: {
   const failed = o.strategies.filter((s) => s.status === 'fail').map((s) => s.name);
   const warnings: Warning[] = [];
   const raced = o.findingKinds.some((k) => RACE_KINDS.has(k));
-  if (o.threadSafe === true && failed.length) {
+  // A throughput gate or a strategy that checked nothing says nothing about thread safety.
+  const disproved = o.findingKinds.some((k) => !NOT_ABOUT_SAFETY.has(k));
+  if (o.threadSafe === true && failed.length && disproved) {
     warnings.push({ code: 'declared-safe-but-raced', message: `adapter declares threadSafe: true, but ${failed.join(', ')} failed: the claim is wrong` });
   }
   const allWarnings = o.warnings.length + warnings.length;
@@ -34,7 +39,7 @@ export function judgeRun(o: {
   const exitCode = o.stopSignal === 'SIGINT' ? 130 : o.stopSignal === 'SIGTERM' ? 143 : status === 'pass' ? 0 : 1;
   let headline: string;
   if (failed.length) {
-    const claim = o.threadSafe === true ? ` — the adapter declares threadSafe: true, but it ${raced ? 'raced' : 'failed under concurrency'}` : '';
+    const claim = o.threadSafe === true && disproved ? ` — the adapter declares threadSafe: true, but it ${raced ? 'raced' : 'failed under concurrency'}` : '';
     headline = `${failed.join(', ')} failed${claim}${interrupted ? ' (interrupted: partial report)' : ''}`;
   } else if (strictFailure) headline = `--strict: ${plural(allWarnings, 'warning')}`;
   else if (status === 'partial') headline = 'interrupted: partial report of what finished';

@@ -3,6 +3,7 @@
 // It renders the report object; every verdict in it was computed before.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import { truncate } from '../errors.js';
 import type { MultiReport, Report, StartFailure, Status } from '../report/types.js';
 
 /** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
@@ -52,9 +53,10 @@ const ICON: Record<Status, string> = { pass: '✅', fail: '❌', partial: '⏸' 
 /** Markdown cell text: no line breaks, pipes escaped, HTML-ish brackets neutralised. */
 const cell = (s: string, max = 300): string => {
   const t = s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+  return truncate(t, max);
 };
-const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
+/** Inline code in a table cell: no backtick inside, and `|` escaped (GitHub splits cells on it even in code). */
+const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 
 /** The job summary: a table of adapters, then each failing adapter's findings. */
 export function githubSummary(report: Report | MultiReport): string {

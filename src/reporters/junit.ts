@@ -2,6 +2,7 @@
 // a <failure> holding the strategy's findings. It renders verdicts, it never computes them.
 // Escaping and building are xmlbuilder2's; characters XML 1.0 cannot carry at all are replaced first.
 import { create } from 'xmlbuilder2';
+import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Finding, MultiReport, Report, StartFailure } from '../report/types.js';
 
@@ -14,7 +15,7 @@ export const xmlText = (s: string): string => s.replace(NOT_XML, '\uFFFD');
 /** Attribute value: one line (parsers would turn newlines into spaces anyway), bounded. */
 const xmlAttr = (s: string, max = 1000): string => {
   const line = xmlText(s).replace(/[\r\n\t]+/g, ' ');
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return truncate(line, max);
 };
 const seconds = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
 

@@ -1,5 +1,6 @@
 // Shared pieces of the terminal reporter: number formats, tables, safe text.
 import Table from 'cli-table3';
+import { truncate } from '../../errors.js';
 import type { ChalkInstance } from 'chalk';
 import type { ContentionRow, CounterRow, Status, Verdict } from '../../report/types.js';
 
@@ -14,7 +15,7 @@ export interface Style {
 export function safe(text: string, max = 400): string {
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '\uFFFD').replace(/\n/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  return truncate(clean, max);
 }
 
 export const int = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -41,6 +41,6 @@ export function renderTerminal(report: Report, level: ColorLevel): string {
   out.push('');
   const word = report.interrupted && report.status !== 'fail' ? c.yellow.bold('INTERRUPTED') : statusWord(style, report.status);
   out.push(`${word}  ${safe(report.headline, 400)} · seed ${report.seed} · ${(report.durationMs / 1000).toFixed(1)} s`);
-  if (report.status !== 'pass') out.push(c.dim(`replay: ${report.replay}`));
+  if (report.status !== 'pass') out.push(c.dim(`replay: ${safe(report.replay, 4000)}`));
   return `${out.join('\n')}\n`;
 }

@@ -34,7 +34,7 @@ export function renderRace(style: Style, s: RaceReport): string {
     const share = `failed ${int(m.failedRounds)} of ${int(m.rounds)} rounds`;
     lines.push(`  ${style.c.bold('smallest failing setup:')} ${setup} (${share})${m.smaller === false ? style.c.dim(' — nothing smaller failed') : ''}`);
     if (m.meaning) lines.push(`    ${m.classification === 'bug' ? style.c.yellow(m.meaning) : style.c.dim(m.meaning)}`);
-    lines.push(`    ${style.c.dim('replay it:')} ${style.c.cyan(m.command)}`);
+    lines.push(`    ${style.c.dim('replay it:')} ${style.c.cyan(safe(m.command, 4000))}`);
   } else if (s.minimal === null) {
     lines.push(style.c.dim('  (the search for a smaller failing setup found none within its time budget)'));
   }
