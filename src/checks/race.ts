@@ -5,6 +5,13 @@ import type { CounterRow, Finding, FindingKind, RaceReport } from '../report/typ
 /** Findings a race produces. Errors, hangs and crashes are not shrunk: they are not interleavings. */
 export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate']);
 
+/**
+ * Failing rounds that are enough evidence for the report (an outcome histogram, lost updates per
+ * failing round): the race strategy stops there and looks for the smallest failing setup. A slow
+ * adapter that fails every round then ends in seconds instead of running out its rounds.
+ */
+export const EVIDENCE_FAILED_ROUNDS = 20;
+
 /** A round's counters as one jcstress-style outcome string, e.g. "count=1999". */
 export function outcomeOf(rows: CounterRow[]): string {
   return rows.length ? rows.map((r) => `${r.name}=${r.actual ?? 'missing'}`).join(', ') : '(no counters)';

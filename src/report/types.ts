@@ -76,6 +76,9 @@ interface StrategyBase {
 export interface HammerReport extends StrategyBase {
   name: 'hammer';
   requests: number;
+  /** `budget`: its share of --time ran out before every request was made (the calls stop cleanly). */
+  stopReason?: StopReason;
+  budgetMs?: number;
   completed: number;
   errors: number;
   counters: CounterRow[];
@@ -93,9 +96,18 @@ export interface OutcomeBucket {
   failed: boolean;
 }
 
+/** Why a strategy stopped where it did. */
+export type StopReason = 'done' | 'evidence' | 'budget' | 'interrupted' | 'failed-hook' | 'workers-lost';
+
 export interface RaceReport extends StrategyBase {
   name: 'race';
   rounds: number;
+  /** --rounds: the most it could run; `rounds` is what it did. */
+  plannedRounds?: number;
+  /** `done`: every planned round; `evidence`: enough failing rounds; `budget`: its share of --time ran out. */
+  stopReason?: StopReason;
+  /** Its share of the run's time budget, ms. */
+  budgetMs?: number;
   failedRounds: number;
   lostUpdates: number;
   counters: CounterRow[];
@@ -174,8 +186,13 @@ export interface ThroughputReport extends StrategyBase {
   name: 'throughput';
   points: ThroughputPoint[];
   concurrency: number;
-  /** Seconds measured per point. */
+  /** Seconds measured per point (less than --duration when the budget could not afford it). */
   duration?: number;
+  /** --duration as asked. */
+  plannedDuration?: number;
+  /** `budget`: its share of --time ran out before every worker count was measured. */
+  stopReason?: StopReason;
+  budgetMs?: number;
   /** --min-ops: calls/s the last point (at --workers) had to reach. */
   minOps?: number;
   /** The --min-ops gate's result, when it was asked for and measured. */

@@ -37,6 +37,7 @@ interface Payload {
   strategy: string;
   phase: string;
   calls?: number;
+  timeLeftMs?: number;
 }
 
 export function createProgress(opts: ProgressOptions = {}): ProgressReporter {
@@ -67,6 +68,7 @@ export function createProgress(opts: ProgressOptions = {}): ProgressReporter {
         else if (params.value > 0) parts.push(String(params.value));
         parts.push(clock(performance.now() - t0));
         if (payload.calls !== undefined) parts.push(`${compact(payload.calls)} calls`);
+        if (payload.timeLeftMs !== undefined) parts.push(`${clock(payload.timeLeftMs)} left of --time`);
         if (known) parts.push(`${'█'.repeat(filled)}${'░'.repeat(width - filled)}`);
         const line = parts.filter(Boolean).join(' · ');
         const cols = stream.columns ?? 80;
@@ -78,7 +80,7 @@ export function createProgress(opts: ProgressOptions = {}): ProgressReporter {
   return {
     update(p) {
       if (stopped) return;
-      const payload: Payload = { strategy: p.strategy, phase: p.phase, calls: p.calls };
+      const payload: Payload = { strategy: p.strategy, phase: p.phase, calls: p.calls, timeLeftMs: p.timeLeftMs };
       if (!started) {
         started = true;
         bar.start(p.total ?? 0, p.done, payload);

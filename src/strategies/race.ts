@@ -2,9 +2,9 @@
 // by a barrier, workers kept alive across rounds. A race window of nanoseconds at the start of a round
 // (check-then-act) is hit in a good share of rounds; jcstress and Lincheck's stress mode work the same way.
 import { ContentionTracker } from '../checks/contention.js';
-import { outcomeOf, RACE_KINDS, summariseRoundFindings } from '../checks/race.js';
+import { EVIDENCE_FAILED_ROUNDS, outcomeOf, RACE_KINDS, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
-import type { CounterRow, Finding, FindingKind, RaceReport, Warning } from '../report/types.js';
+import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../report/types.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
@@ -31,13 +31,24 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   let completedCalls = 0;
   let contentionRounds = 0;
   let failedRounds = 0;
-  let stoppedEarly = false;
+  let stopReason: StopReason = 'done';
+  const budgetMs = run.strategyBudgetMs;
+  // Once a round failed, keep time for the smallest-failing-setup search out of the rounds' share.
+  const shrinkReserve = Math.min(plan.env.shrinkMs, budgetMs / 4);
   let lostUpdates = 0;
   let firstFailed: number | null = null;
   let firstFailedMs: number | null = null;
   let counters: CounterRow[] = [];
   try {
-    for (let r = 0; r < plan.rounds && !run.interrupted; r++) {
+    for (let r = 0; r < plan.rounds; r++) {
+      if (run.interrupted) {
+        stopReason = 'interrupted';
+        break;
+      }
+      if (run.timeLeft() <= (failedRounds > 0 ? shrinkReserve : 0)) {
+        stopReason = 'budget';
+        break;
+      }
       const overlap = r % OVERLAP_EVERY === 0;
       const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap, sampleEvery: 0 });
       const t = played.tallies;
@@ -74,7 +85,11 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       } else if (firstFailed === null) counters = played.counters;
       run.progress({ strategy: 'race', phase: 'rounds', done: r + 1, total: plan.rounds });
       if (played.hookFailed || session.broken) {
-        stoppedEarly = true;
+        stopReason = played.hookFailed ? 'failed-hook' : 'workers-lost';
+        break;
+      }
+      if (failedRounds >= EVIDENCE_FAILED_ROUNDS) {
+        stopReason = 'evidence';
         break;
       }
     }
@@ -86,8 +101,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   // hang or a crash is not an interleaving, and a smaller configuration would only repeat it.
   const raceKinds = new Set<FindingKind>(findings.map((f) => f.kind).filter((k) => RACE_KINDS.has(k)));
   let minimal: RaceReport['minimal'];
-  if (raceKinds.size > 0 && !stoppedEarly && !run.interrupted && plan.env.shrinkMs > 0) {
-    minimal = await shrinkRace(run, { budgetMs: plan.env.shrinkMs, failRate: failedRounds / Math.max(1, rounds), kinds: raceKinds, firstRound: plan.rounds });
+  const searchMs = Math.min(plan.env.shrinkMs, run.timeLeft());
+  if (raceKinds.size > 0 && (stopReason === 'done' || stopReason === 'evidence' || stopReason === 'budget') && !run.interrupted && searchMs > 0) {
+    minimal = await shrinkRace(run, { budgetMs: searchMs, failRate: failedRounds / Math.max(1, rounds), kinds: raceKinds, firstRound: plan.rounds });
   }
   const sorted = [...lostPerFailed].sort((a, b) => a - b);
   if (rounds > 0 && !session.broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
@@ -96,6 +112,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       name: 'race',
       durationMs: performance.now() - t0,
       rounds,
+      plannedRounds: plan.rounds,
+      stopReason: run.interrupted ? 'interrupted' : stopReason,
+      budgetMs,
       failedRounds,
       lostUpdates,
       counters,

@@ -96,6 +96,20 @@ export function latencyOf(workers: { data: Float64Array; stride: number }[]): La
 }
 
 const PROGRESS_MS = 250;
+/** A point's fixed cost besides its measured time: opening its workers, hooks. */
+const POINT_OVERHEAD_S = 0.15;
+const MIN_DURATION_S = 0.05;
+
+/**
+ * Seconds to measure each point so that every point (warm-up, measure, overhead) fits the strategy's
+ * share of the budget: --duration when it fits, else less (never below MIN_DURATION_S).
+ */
+export function durationWithin(duration: number, points: number, budgetMs: number): number {
+  const perPoint = budgetMs / 1000 / Math.max(1, points);
+  const cost = (d: number): number => d + Math.min(0.25, d / 4) + POINT_OVERHEAD_S;
+  if (cost(duration) <= perPoint) return duration;
+  return Math.max(MIN_DURATION_S, Math.min(duration, (perPoint - POINT_OVERHEAD_S) / 1.25));
+}
 
 export async function runThroughput(run: RunContext): Promise<StrategyEvidence> {
   const { plan } = run;
@@ -108,7 +122,10 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
   let callsSoFar = 0;
   let completedCalls = 0;
   let stopped = false;
+  let cutByBudget = false;
   const nowNs = nowCostNs();
+  const budgetMs = run.strategyBudgetMs;
+  const duration = durationWithin(plan.duration, all.length, budgetMs);
 
   /** One duration-mode round through the common round path, with a progress report every PROGRESS_MS. */
   const timedRound = async (session: WorkerSession, workers: number, phase: string, durationMs: number, sampleEvery: number): Promise<PlayedRound> => {
@@ -132,12 +149,17 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
 
   for (const workers of all) {
     if (run.interrupted || stopped) break;
+    // The first point always runs: a strategy that measured nothing could not have failed.
+    if (points.length > 0 && run.timeLeft() <= 0) {
+      cutByBudget = true;
+      break;
+    }
     const session = await run.openSession(workers);
     let measured: PlayedRound | null = null;
     let sampleEvery = WARM_SAMPLE_EVERY;
     try {
       for (const phase of ['warm-up', 'measure'] as const) {
-        const durationMs = phase === 'warm-up' ? Math.min(250, plan.duration * 250) : plan.duration * 1000;
+        const durationMs = phase === 'warm-up' ? Math.min(250, duration * 250) : duration * 1000;
         const played = await timedRound(session, workers, phase, durationMs, sampleEvery);
         rounds++;
         for (const f of played.findings) found.push({ ...f, message: `${plural(workers, 'worker')}, ${phase}: ${f.message}` });
@@ -193,7 +215,10 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
       durationMs: performance.now() - t0,
       points,
       concurrency: plan.concurrency,
-      duration: plan.duration,
+      duration,
+      plannedDuration: plan.duration,
+      budgetMs,
+      ...(cutByBudget ? { stopReason: 'budget' as const } : {}),
       ...(plan.minOps !== undefined ? { minOps: plan.minOps } : {}),
       ...(gate.result ? { minOpsResult: gate.result } : {}),
       ...(scaling ? { scaling } : {}),

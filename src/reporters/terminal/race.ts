@@ -3,9 +3,19 @@ import { contentionLine, counterTable, int, ms, safe, strategyHeading, type Styl
 
 const TOP_OUTCOMES = 5;
 
+/** "2,000 rounds", or what stopped it short: "412 of 2,000 rounds in the 15 s budget". */
+function roundsDone(s: RaceReport): string {
+  const planned = s.plannedRounds ?? s.rounds;
+  if (s.rounds >= planned) return `${int(s.rounds)} rounds`;
+  const of = `${int(s.rounds)} of ${int(planned)} rounds`;
+  if (s.stopReason === 'budget' && s.budgetMs !== undefined) return `${of} in its ${ms(s.budgetMs)} share of the --time budget`;
+  if (s.stopReason === 'evidence') return `${of} (stopped after ${int(s.failedRounds)} failing rounds: enough evidence)`;
+  return of;
+}
+
 export function renderRace(style: Style, s: RaceReport): string {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
-  const detail = `${int(s.rounds)} rounds × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
+  const detail = `${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
   const lines = [strategyHeading(style, 'race', s.status, detail)];
   if (s.counters.length) {
     const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
