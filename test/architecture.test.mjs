@@ -15,7 +15,7 @@ const SRC = path.join(ROOT, 'src');
 const ALLOWED = {
   errors: [],
   tool: [],
-  options: [],
+  options: ['errors'],
   adapter: ['errors', 'options'],
   plan: ['errors', 'options', 'adapter'],
   pool: ['errors', 'adapter'],

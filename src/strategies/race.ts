@@ -45,7 +45,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         stopReason = 'interrupted';
         break;
       }
-      if (run.timeLeft() <= (failedRounds > 0 ? shrinkReserve : 0)) {
+      // The first round always runs: a strategy that checked nothing could not have failed.
+      if (r > 0 && run.timeLeft() <= (failedRounds > 0 ? shrinkReserve : 0)) {
         stopReason = 'budget';
         break;
       }
