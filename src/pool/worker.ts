@@ -259,7 +259,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
     port.close();
     return;
   }
-  pinThread(task.workerId); // each worker on its own CPU, so shared-memory races can happen at all
+  if (task.pinCpus) pinThread(task.workerId); // each worker on its own CPU, so shared-memory races can happen at all
   port.postMessage({ type: 'ready', threadId } satisfies WorkerReply);
   await new Promise<void>((resolve) => {
     port.on('message', (msg: RoundRequest | StopRequest) => {
@@ -270,7 +270,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
       }
       engine.round(msg).then(
         (reply) => port.postMessage(reply),
-        (e: unknown) => port.postMessage({ type: 'hook-error', round: msg.round, hook: 'init', message: `internal: ${firstLine(e)}` } satisfies WorkerReply),
+        (e: unknown) => port.postMessage({ type: 'internal-error', round: msg.round, message: firstLine(e) } satisfies WorkerReply),
       );
     });
   });
