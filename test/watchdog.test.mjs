@@ -2,7 +2,7 @@
 // and operations are written here, `now` is chosen here. No workers, no timers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeLayout, Phase, PHASE_ROUND } from '../dist/pool/layout.js';
+import { makeLayout, Phase } from '../dist/pool/layout.js';
 import { Watchdog } from '../dist/pool/watchdog.js';
 
 const TIMEOUT = 300;
@@ -16,7 +16,7 @@ function memory({ ops = ['read', 'write'], lanes = 2, workers = 2 } = {}) {
   const m = {
     mem,
     phase(w, phase, round = ROUND) {
-      ctl[layout.phase(w) + PHASE_ROUND] = round;
+      ctl[layout.round(w)] = round;
       ctl[layout.phase(w)] = phase;
       return m;
     },
