@@ -78,6 +78,20 @@ test('a worker whose round fails inside the tool answers internal-error, not a h
   }
 });
 
+test('calls all ended but the event loop never came back (an endless setImmediate): a hang, the round ends', async () => {
+  // Before: every lane idle, phase still "calls", so the watchdog never fired and the round never ended.
+  const s = await open('blocked-after-calls.mjs', { weights: [1, 0], timeoutMs: 500 });
+  try {
+    const t = await s.runRound(spec(1, [20, 20]));
+    assert.deepEqual(t.hangs.map((h) => [h.workerId, h.where, h.op]), [[0, 'after-calls', undefined]]);
+    assert.deepEqual(t.hangs[0].pending, {});
+    assert.deepEqual(t.ops[0].done, 40);
+    assert.equal(s.broken, true);
+  } finally {
+    await s.close();
+  }
+});
+
 test('rounds run back to back, with exact counts', async () => {
   const s = await open('abort-slow.mjs', { weights: [1, 0], lanes: 3 });
   try {

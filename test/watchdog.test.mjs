@@ -71,6 +71,18 @@ test('lanes that keep making calls never hang, however long the round', () => {
   }
 });
 
+test('every lane ended but still in calls past the timeout: a hang after the calls (a callback left behind)', () => {
+  const m = memory().phase(0, Phase.CALLS).lane(0, 0, 4, 0).lane(0, 1, 9, 1).counts(0, 0, 3, 3);
+  const wd = new Watchdog(m.mem, ROUND, 0);
+  wd.tick(0, [0]);
+  m.lane(0, 0, -1);
+  wd.tick(100, [0]);
+  m.lane(0, 1, -1);
+  assert.deepEqual(wd.tick(200, [0]), []);
+  assert.deepEqual(wd.tick(200 + TIMEOUT - 1, [0]), []);
+  assert.deepEqual(wd.tick(200 + TIMEOUT, [0]), [{ workerId: 0, where: 'after-calls', pending: {}, afterMs: TIMEOUT }]);
+});
+
 test('a worker stuck in init or workerStats past the timeout is a hang of that hook', () => {
   const m = memory().phase(0, Phase.INIT).phase(1, Phase.STATS).counts(1, 0, 4, 4);
   const wd = new Watchdog(m.mem, ROUND, 0);
@@ -130,9 +142,10 @@ test('grace expiry: a lane that moved since the abort is stopped, not a hang', (
 });
 
 test('grace expiry: a worker merely finishing (lanes done, or in a short workerStats) is stopped', () => {
-  const m = memory().phase(0, Phase.CALLS).phase(1, Phase.CALLS).lane(1, 0, 3, 0);
+  const m = memory().phase(0, Phase.CALLS).phase(1, Phase.CALLS).lane(0, 0, 8, 1).lane(1, 0, 3, 0);
   const wd = new Watchdog(m.mem, ROUND, 0);
   wd.tick(0, [0, 1]);
+  m.lane(0, 0, -1); // worker 0's last lane ends, it has yet to answer
   m.phase(1, Phase.STATS).lane(1, 0, -1);
   wd.observeAll(100, [0, 1]);
   assert.deepEqual(wd.atGraceExpiry(0, 350, false), { stopped: { workerId: 0, reason: 'round-aborted' } });

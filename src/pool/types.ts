@@ -32,8 +32,12 @@ export interface RoundSpec {
   sampleEvery: number;
 }
 
-/** Where a hang was: an operation's calls, a worker hook, or the worker never took the round. */
-export type HangWhere = 'calls' | 'init' | 'workerStats' | 'start';
+/**
+ * Where a hang was: an operation's calls, a worker hook, the worker never took the round ('start'), or
+ * its calls all ended but its event loop never came back (a callback they left behind, e.g. an endless
+ * loop in setImmediate: 'after-calls').
+ */
+export type HangWhere = 'calls' | 'init' | 'workerStats' | 'start' | 'after-calls';
 
 export interface Hang {
   workerId: number;

@@ -113,12 +113,27 @@ export class Watchdog {
       for (let l = 0; l < layout.lanes; l++) {
         if (s.seq[l]! >= 0 && now - s.seqSince[l]! >= timeoutMs && (stuck < 0 || s.seqSince[l]! < s.seqSince[stuck]!)) stuck = l;
       }
-      if (stuck < 0) return null;
+      if (stuck < 0) return this.checkAfterCalls(w, now);
       const op = tally[layout.base(w) + layout.laneOp(stuck)]!;
       return { workerId: w, where: 'calls', op: opNames[op] ?? `#${op}`, pending: pendingCalls(this.mem, w), afterMs: now - s.seqSince[stuck]! };
     }
     if (s.phase === Phase.BARRIER || s.phase === Phase.DONE || now - s.since < timeoutMs) return null;
     const where: HangWhere = s.phase === Phase.INIT ? 'init' : s.phase === Phase.STATS ? 'workerStats' : 'start';
     return { workerId: w, where, pending: pendingCalls(this.mem, w), afterMs: now - s.since };
+  }
+
+  /**
+   * Every lane has ended, yet the worker is still in calls: it takes one event-loop turn before
+   * answering (worker.ts), so a callback the calls left behind that never returns blocks it here.
+   */
+  private checkAfterCalls(w: number, now: number): Hang | null {
+    const s = this.seen[w]!;
+    let idleSince = s.since;
+    for (let l = 0; l < this.mem.layout.lanes; l++) {
+      if (s.seq[l]! >= 0) return null;
+      idleSince = Math.max(idleSince, s.seqSince[l]!);
+    }
+    if (now - idleSince < this.mem.timeoutMs) return null;
+    return { workerId: w, where: 'after-calls', pending: pendingCalls(this.mem, w), afterMs: now - idleSince };
   }
 }
