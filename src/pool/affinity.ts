@@ -4,7 +4,8 @@
 // machine with one busy process, the main thread and both workers then all sat on CPU 0, the workers
 // never ran at the same instant, and a plain `v[0] = v[0] + 1` lost no update in 2,000 rounds.
 // Pinned, the two workers run truly in parallel (see README, "Tuning the race detector").
-// Best effort: Linux only, needs `taskset` (util-linux); `ADAPTER_HAMMER_AFFINITY=0` turns it off.
+// Best effort: Linux only, needs `taskset` (util-linux). Whether to pin at all is the session's option
+// (SessionOptions.pinCpus): the pool reads no environment variables.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 
@@ -26,7 +27,7 @@ export function allowedCpus(): number[] {
 
 /** Pin the calling thread to one CPU chosen by its worker index; returns the CPU, or null if not pinned. */
 export function pinThread(index: number): number | null {
-  if (process.platform !== 'linux' || process.env.ADAPTER_HAMMER_AFFINITY === '0') return null;
+  if (process.platform !== 'linux') return null;
   const cpus = allowedCpus();
   if (cpus.length < 2) return null;
   try {

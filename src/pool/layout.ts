@@ -18,14 +18,41 @@ export const Halt = { RUN: 0, STOP: 1, ABORT: 2 } as const;
 export const Phase = { IDLE: 0, INIT: 1, BARRIER: 2, CALLS: 3, STATS: 4, DONE: 5 } as const;
 export const PHASE_NAMES = ['idle', 'init', 'barrier', 'calls', 'workerStats', 'done'] as const;
 
+/**
+ * Offsets inside a worker's tally region (Float64). Per operation, at OP_STRIDE * op: calls started,
+ * returned, threw. Per lane, after the operations, at LANE_STRIDE * lane: the call index it is in
+ * (-1: none) and that call's operation. A const enum: tsc writes the numbers in place, so the worker's
+ * hot loop pays nothing for the names (imported `const`s are a load and a TDZ check each, measured
+ * slower on a no-op; see the pool bench).
+ */
+export const enum Tally {
+  OP_STRIDE = 3,
+  STARTED = 0,
+  DONE = 1,
+  ERRORS = 2,
+  LANE_STRIDE = 2,
+  LANE_SEQ = 0,
+  LANE_OP = 1,
+}
+
+/** Offsets inside the control block (Int32), relative to an index the layout gives. */
+export const enum Ctl {
+  /** After `opInflight(op)`: workers with a call of that operation in flight. */
+  OP_WORKERS = 1,
+  /** After `phase(w)`: the round worker `w` is in (written before the phase). */
+  PHASE_ROUND = 1,
+}
+
 export interface Layout {
   ops: number;
   lanes: number;
   workers: number;
-  /** Int32 index of operation `op`'s in-flight call count; +1 is workers inside it. */
+  /** Int32 index of operation `op`'s in-flight call count; +Ctl.OP_WORKERS is workers inside it. */
   opInflight(op: number): number;
-  /** Int32 index of worker `w`'s phase; +1 is the round it is in. */
+  /** Int32 index of worker `w`'s phase (a Phase). */
   phase(w: number): number;
+  /** Int32 index of the round worker `w` is in (phase(w) + Ctl.PHASE_ROUND). */
+  round(w: number): number;
   ctlLength: number;
   /** Float64 base of worker `w`'s region. */
   base(w: number): number;
@@ -42,21 +69,30 @@ export interface Layout {
 export function makeLayout(ops: number, lanes: number, workers: number): Layout {
   const opBase = 3 * LINE;
   const phaseBase = opBase + ops * LINE;
-  const stride = Math.ceil((3 * ops + 2 * lanes) / 8) * 8 + 8; // Float64: 8 per cache line, +1 line gap
+  const laneBase = Tally.OP_STRIDE * ops;
+  const stride = Math.ceil((laneBase + Tally.LANE_STRIDE * lanes) / 8) * 8 + 8; // Float64: 8 per cache line, +1 line gap
   return {
     ops,
     lanes,
     workers,
     opInflight: (op) => opBase + op * LINE,
     phase: (w) => phaseBase + w * LINE,
+    round: (w) => phaseBase + w * LINE + Ctl.PHASE_ROUND,
     ctlLength: phaseBase + workers * LINE,
     base: (w) => w * stride,
-    started: (op) => 3 * op,
-    done: (op) => 3 * op + 1,
-    errors: (op) => 3 * op + 2,
-    laneSeq: (lane) => 3 * ops + 2 * lane,
-    laneOp: (lane) => 3 * ops + 2 * lane + 1,
+    started: (op) => Tally.OP_STRIDE * op + Tally.STARTED,
+    done: (op) => Tally.OP_STRIDE * op + Tally.DONE,
+    errors: (op) => Tally.OP_STRIDE * op + Tally.ERRORS,
+    laneSeq: (lane) => laneBase + Tally.LANE_STRIDE * lane + Tally.LANE_SEQ,
+    laneOp: (lane) => laneBase + Tally.LANE_STRIDE * lane + Tally.LANE_OP,
     stride,
     tallyLength: workers * stride,
   };
+}
+
+/** The round worker `w` last entered, and its phase in it. */
+export function workerPhase(ctl: Int32Array, layout: Layout, w: number): { round: number; phase: number } {
+  // Phase first: the worker writes the round before the phase, so the round read is never older than the phase.
+  const phase = Atomics.load(ctl, layout.phase(w));
+  return { round: Atomics.load(ctl, layout.round(w)), phase };
 }

@@ -18,6 +18,8 @@ export interface SessionTask {
   barrierSpins: number;
   /** Send the worker's console output to stderr (JSON report goes to stdout). */
   quietStdout: boolean;
+  /** Pin this worker to its own CPU (src/pool/affinity.ts). */
+  pinCpus: boolean;
 }
 
 export interface RoundRequest {
@@ -61,6 +63,8 @@ export type WorkerReply =
       sampleStride: number;
     }
   | { type: 'hook-error'; round: number; hook: 'init' | 'workerStats'; message: string }
+  /** The round failed inside the tool (a bug of adapter-hammer): the worker's state is unknown. */
+  | { type: 'internal-error'; round: number; message: string }
   | { type: 'aborted'; round: number };
 
 export type StopRequest = { type: 'stop' };

@@ -1,120 +1,48 @@
-// Main-thread side of the worker pool. A session is one tinypool pool whose workers each run one
-// long-lived task (src/pool/worker.ts) for as many rounds as a strategy needs. Rounds are driven by
-// one message per worker each way; everything per call stays in shared memory. A watchdog reads that
-// memory to find hung calls and hooks, and worker exits are turned into crash records, because
-// tinypool itself never settles a task whose worker called process.exit().
-import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
-import Tinypool from 'tinypool';
-import { SessionStartError, errorLine } from '../errors.js';
-import type { AdapterArgs, Counters } from '../adapter/types.js';
-import { C, Halt, Phase, PHASE_NAMES, makeLayout, type Layout } from './layout.js';
-import type { RoundRequest, SessionTask, WorkerReply } from './protocol.js';
+// Main-thread side of the worker pool: rounds. A session is one set of workers (src/pool/lifecycle.ts)
+// serving as many rounds as a strategy needs. A round is one message per worker each way; everything
+// per call stays in shared memory, which the watchdog (src/pool/watchdog.ts) reads to find hangs.
+// Here: post the round, tick the watchdog, call the round off (hang, early crash, interrupt) and give
+// the workers that do not answer a grace period, then collect the raw tallies.
+import { C, Halt, Phase, PHASE_NAMES, makeLayout, workerPhase, type Layout } from './layout.js';
+import { WorkerPool, type WorkerSlot } from './lifecycle.js';
+import type { RoundRequest } from './protocol.js';
+import type { Hang, RoundSpec, RoundTallies, SessionOptions, StoppedWorker } from './types.js';
+import { Watchdog, type WatchedMemory } from './watchdog.js';
 
-export interface SessionOptions {
-  adapterPath: string;
-  opNames: string[];
-  workers: number;
-  lanes: number;
-  args: AdapterArgs;
-  weights: number[];
-  uniqueOps: boolean[];
-  /** A call or worker hook that has not settled after this long is a hang. */
-  timeoutMs: number;
-  quietStdout: boolean;
-  resourceLimits?: ResourceLimits;
-}
+export type {
+  Crash,
+  Hang,
+  HangWhere,
+  InternalWorkerError,
+  OpTally,
+  RoundSpec,
+  RoundTallies,
+  SessionOptions,
+  StoppedWorker,
+  WorkerHookError,
+} from './types.js';
 
-export interface Hang {
-  workerId: number;
-  /** What was hung: an operation's calls, a worker hook, or the worker never took the round. */
-  where: 'calls' | 'init' | 'workerStats' | 'start';
-  op?: string;
-  /** Calls started and not yet settled in that worker, per operation. */
-  pending: Record<string, number>;
-  afterMs: number;
-}
-
-export interface Crash {
-  workerId: number;
-  message: string;
-  exitCode?: number;
-}
-
-export interface WorkerHookError {
-  hook: 'init' | 'workerStats';
-  workerId: number;
-  message: string;
-}
-
-export interface OpTally {
-  name: string;
-  started: number;
-  done: number;
-  errors: number;
-}
-
-/** What one round produced, across all workers: raw tallies, no verdicts. */
-export interface RoundTallies {
-  round: number;
-  ops: OpTally[];
-  errors: { op: string; message: string; workerId: number }[];
-  values: Record<string, unknown[]>;
-  workerStats: (Counters | null)[];
-  maxCalls: number[];
-  overlapped: boolean[];
-  maxWorkers: number[];
-  /** Epoch ms (performance.timeOrigin based, comparable across threads) of the first call and last settle. */
-  startedAt: number;
-  endedAt: number;
-  samples: { data: Float64Array; stride: number }[];
-  hangs: Hang[];
-  crashes: Crash[];
-  hookErrors: WorkerHookError[];
-  /** Ended early by interrupt(): the counts are partial. */
-  interrupted: boolean;
-}
-
-export interface RoundSpec {
-  round: number;
-  seed: number;
-  shared: unknown;
-  /** Calls per worker, or a duration in ms (run until then, counted from the barrier's release). */
-  calls: number[] | { durationMs: number };
-  overlap: boolean;
-  sampleEvery: number;
-}
-
+/** How long workers get to answer once a round is called off, at most (and at most the timeout). */
 const GRACE_MS = 1000;
-const EXIT_WAIT_MS = 300;
 
-interface WorkerSlot {
-  id: number;
-  port: MessagePort;
-  threadId: number;
-  alive: boolean;
-  /** Death already recorded (crash or terminated for a hang). */
-  dead: boolean;
-  exitCode?: number;
-  crashMessage?: string;
-  /** performance.now() when the death was first noticed. */
-  diedAt?: number;
-  /** The crash is in some round's tallies already. */
-  reported?: boolean;
-  reply?: WorkerReply;
+/** The round in progress, as the lifecycle's callbacks need it. */
+interface Current {
+  settle(): void;
+  crashed(slot: WorkerSlot): void;
+  internalError(): void;
 }
 
 export class WorkerSession {
   readonly layout: Layout;
   private readonly ctl: Int32Array;
   private readonly tally: Float64Array;
-  private readonly slots: WorkerSlot[] = [];
-  private readonly pool: Tinypool;
-  private current: { finish: () => void; onCrash: (w: WorkerSlot) => void } | null = null;
+  private readonly mem: WatchedMemory;
+  private readonly workers: WorkerPool;
+  private current: Current | null = null;
   private interruptRequested = false;
   /** Epoch ms the current round's requests were posted (time span of a round some worker never answered). */
   private roundPostedAt = 0;
-  /** A hang or crash happened: the workers are no longer a complete set, no further rounds. */
+  /** A hang, crash, internal error or abort happened: the workers are no longer a complete set, no further rounds. */
   broken = false;
   closed = false;
 
@@ -122,120 +50,30 @@ export class WorkerSession {
     this.layout = makeLayout(opts.opNames.length, opts.lanes, opts.workers);
     this.ctl = new Int32Array(new SharedArrayBuffer(this.layout.ctlLength * 4));
     this.tally = new Float64Array(new SharedArrayBuffer(this.layout.tallyLength * 8));
-    this.pool = new Tinypool({
-      filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: opts.workers,
-      maxThreads: opts.workers,
-      // With atomics on, tinypool freezes an idle worker's event loop between tasks; ours never idle.
-      useAtomics: false,
-      idleTimeout: 2 ** 31 - 1,
-      resourceLimits: opts.resourceLimits,
+    this.mem = { ctl: this.ctl, tally: this.tally, layout: this.layout, opNames: opts.opNames, timeoutMs: opts.timeoutMs };
+    this.workers = new WorkerPool(opts, this.ctl.buffer as SharedArrayBuffer, this.tally.buffer as SharedArrayBuffer, {
+      reply: (slot) => {
+        if (slot.reply?.type === 'internal-error') this.current?.internalError();
+        this.current?.settle();
+      },
+      crash: (slot) => {
+        this.broken = true;
+        this.current?.crashed(slot);
+      },
+      exit: () => this.current?.settle(),
     });
-    // A worker error with no task attached is emitted here; unhandled it would kill the process.
-    this.pool.on('error', () => {});
   }
 
-  /** Start the workers, each loading the adapter once. */
+  /** Start the workers, each loading the adapter once. Rejects with a SessionStartError. */
   static async open(opts: SessionOptions): Promise<WorkerSession> {
     const s = new WorkerSession(opts);
     try {
-      await s.start();
+      await s.workers.start();
     } catch (e) {
       await s.close();
       throw e;
     }
     return s;
-  }
-
-  private async start(): Promise<void> {
-    const { opts } = this;
-    const spins = opts.workers <= availableParallelism() ? 200_000 : 2_000;
-    const ready: Promise<void>[] = [];
-    for (let id = 0; id < opts.workers; id++) {
-      const { port1, port2 } = new MessageChannel();
-      const slot: WorkerSlot = { id, port: port1, threadId: -1, alive: true, dead: false };
-      this.slots.push(slot);
-      const task: SessionTask = {
-        workerId: id,
-        workers: opts.workers,
-        adapterPath: opts.adapterPath,
-        args: opts.args,
-        ctl: this.ctl.buffer as SharedArrayBuffer,
-        tally: this.tally.buffer as SharedArrayBuffer,
-        lanes: opts.lanes,
-        weights: opts.weights,
-        uniqueOps: opts.uniqueOps,
-        port: port2,
-        barrierSpins: spins,
-        quietStdout: opts.quietStdout,
-      };
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          port1.once('message', (m: WorkerReply) => {
-            if (m.type === 'ready') {
-              slot.threadId = m.threadId;
-              this.watchExit(slot);
-              resolve();
-            } else if (m.type === 'load-error') reject(new SessionStartError(`worker ${id} could not load the adapter: ${m.message}`));
-            else reject(new SessionStartError(`worker ${id} sent ${m.type} before ready`));
-          });
-          this.pool.run(task, { transferList: [port2] }).then(
-            () => {},
-            (err: unknown) => {
-              this.recordCrash(slot, errorLine(err));
-              reject(new SessionStartError(`worker ${id} crashed while loading the adapter: ${errorLine(err)}`));
-            },
-          );
-          port1.on('message', (m: WorkerReply) => {
-            if (m.type !== 'ready' && m.type !== 'load-error') {
-              slot.reply = m;
-              this.current?.finish();
-            }
-          });
-          port1.on('close', () => {
-            if (!this.closed && slot.alive) setTimeout(() => this.recordCrash(slot, 'worker exited'), 50).unref();
-          });
-        }),
-      );
-    }
-    const timeout = Math.max(10_000, opts.timeoutMs);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(ready),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new SessionStartError(`workers did not finish loading the adapter within ${timeout} ms`)), timeout);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  /** The exit code of a worker comes from its Worker object, which tinypool exposes by threadId. */
-  private watchExit(slot: WorkerSlot): void {
-    const w = this.pool.threads.find((t) => t.threadId === slot.threadId);
-    w?.on('exit', (code: number) => {
-      slot.exitCode = code;
-      if (!this.closed && slot.alive) this.recordCrash(slot, `worker exited with code ${code}`);
-      this.current?.finish();
-    });
-  }
-
-  private recordCrash(slot: WorkerSlot, message: string): void {
-    if (this.closed) return; // our own terminate() during close() is no crash
-    if (slot.dead) {
-      // A later, better description (the error after the exit, or the other way round) completes it.
-      if (slot.crashMessage?.startsWith('worker exited') && !message.startsWith('worker exited')) slot.crashMessage = message;
-      return;
-    }
-    slot.alive = false;
-    slot.dead = true;
-    slot.crashMessage = message;
-    slot.diedAt = performance.now();
-    this.broken = true;
-    this.current?.onCrash(slot);
-  }
-
-  /** The round worker `w` last entered (the slot after its phase; see pool/layout.ts). */
-  private roundOf(w: number): number {
-    return Atomics.load(this.ctl, this.layout.phase(w) + 1);
   }
 
   /** Calls started so far in round `round`, all workers (read from shared memory; for progress). */
@@ -244,7 +82,8 @@ export class WorkerSession {
     let n = 0;
     for (let w = 0; w < opts.workers; w++) {
       // A worker not yet past resetting its tallies for this round still shows the previous round's.
-      if (this.roundOf(w) !== round || Atomics.load(ctl, layout.phase(w)) < Phase.BARRIER) continue;
+      const p = workerPhase(ctl, layout, w);
+      if (p.round !== round || p.phase < Phase.BARRIER) continue;
       for (let op = 0; op < opts.opNames.length; op++) n += tally[layout.base(w) + layout.started(op)]!;
     }
     return n;
@@ -261,12 +100,12 @@ export class WorkerSession {
     if (this.closed) throw new Error('session is closed');
     if (this.broken) {
       // A worker died between rounds (e.g. a timer it left behind threw): this round reports it, no calls.
-      const dead = this.slots.filter((s) => s.dead && !s.reported && s.crashMessage !== undefined);
+      const dead = this.workers.slots.filter((s) => s.dead && !s.reported && s.crashMessage !== undefined);
       if (!dead.length) throw new Error('session cannot run more rounds');
-      return this.collect(spec.round, dead, [], false);
+      return this.collect(spec.round, dead, [], [], false);
     }
-    const { layout, ctl, opts } = this;
-    const live = this.slots.filter((s) => s.alive);
+    const { ctl, opts, layout } = this;
+    const live = this.workers.live();
     Atomics.store(ctl, C.ARRIVED, 0);
     Atomics.store(ctl, C.HALT, this.interruptRequested ? Halt.ABORT : Halt.RUN);
     for (const s of live) s.reply = undefined;
@@ -283,18 +122,18 @@ export class WorkerSession {
         overlap: spec.overlap,
         sampleEvery: spec.sampleEvery,
       };
-      s.port.postMessage(req);
+      this.workers.post(s, req);
     }
     const hangs: Hang[] = [];
+    const stopped: StoppedWorker[] = [];
     await new Promise<void>((resolve) => {
-      const postedAt = performance.now();
+      const watchdog = new Watchdog(this.mem, spec.round, performance.now());
       let stopAt = -1;
       let abortedAt = -1;
-      const seen = live.map(() => ({ phase: -1, since: postedAt, seq: new Float64Array(opts.lanes).fill(-2), seqSince: new Float64Array(opts.lanes) }));
       const tickMs = duration !== null ? 5 : Math.max(10, Math.min(100, opts.timeoutMs / 10));
-      // A dead worker counts once its exit code is known (its error comes first, the exit just after;
-      // an out-of-memory error even after the port closed), or after a short wait for it.
-      const settled = () => live.every((s) => s.reply !== undefined || (s.dead && (s.exitCode !== undefined || performance.now() - s.diedAt! > EXIT_WAIT_MS)));
+      const waiting = () => live.filter((s) => s.reply === undefined && !s.dead);
+      const hung = (s: WorkerSlot) => hangs.some((h) => h.workerId === s.id);
+      const settled = () => live.every((s) => s.reply !== undefined || this.workers.deathSettled(s, performance.now()));
       const done = () => {
         clearInterval(timer);
         this.current = null;
@@ -308,109 +147,66 @@ export class WorkerSession {
         }
       };
       this.current = {
-        finish: () => settled() && done(),
-        onCrash: (slot) => {
+        settle: () => settled() && done(),
+        crashed: (slot) => {
           // A worker that died before the barrier released would keep the others waiting there.
           // (It may also have died between rounds, its phase still the last round's DONE.)
-          const phase = Atomics.load(ctl, layout.phase(slot.id));
-          const inThisRound = this.roundOf(slot.id) === spec.round;
-          if (phase < Phase.CALLS || !inThisRound) abortRound();
+          const p = workerPhase(ctl, layout, slot.id);
+          if (p.phase < Phase.CALLS || p.round !== spec.round) abortRound();
           if (settled()) done();
+        },
+        internalError: () => {
+          // Its state is unknown, and peers may be waiting for it at the barrier.
+          this.broken = true;
+          abortRound();
         },
       };
       const tick = () => {
         const now = performance.now();
         if (this.interruptRequested) abortRound();
-        if (duration !== null && stopAt < 0 && live.every((s) => s.dead || Atomics.load(ctl, layout.phase(s.id)) >= Phase.CALLS)) {
-          stopAt = now + duration;
-        }
+        if (duration !== null && stopAt < 0 && live.every((s) => s.dead || this.inCalls(s.id, spec.round))) stopAt = now + duration;
         if (stopAt >= 0 && now >= stopAt && Atomics.load(ctl, C.HALT) === Halt.RUN) Atomics.store(ctl, C.HALT, Halt.STOP);
         if (abortedAt < 0) {
-          for (let i = 0; i < live.length; i++) {
-            const s = live[i]!;
-            if (s.dead || s.reply) continue;
-            const hang = this.checkHang(s, seen[i]!, now, spec.round);
-            if (hang) hangs.push(hang);
-          }
-          if (hangs.length) abortRound();
-        } else if (
-          now - abortedAt >= Math.min(GRACE_MS, opts.timeoutMs) ||
-          // A worker with a hung call never answers; once all the others have, stop waiting for it.
-          (hangs.length > 0 && live.every((s) => s.reply || s.dead || hangs.some((h) => h.workerId === s.id)))
-        ) {
-          // Whoever has not answered by now cannot: terminate it (a sync loop never yields).
-          for (const s of live) {
-            if (!s.reply && !s.dead) {
-              s.alive = false;
-              s.dead = true;
-              if (!this.interruptRequested && !hangs.some((h) => h.workerId === s.id)) {
-                hangs.push({ workerId: s.id, where: 'calls', pending: this.pending(s.id), afterMs: now - postedAt });
+          const found = watchdog.tick(now, waiting().map((s) => s.id));
+          hangs.push(...found);
+          if (found.length) abortRound();
+        } else {
+          watchdog.observeAll(now, waiting().map((s) => s.id));
+          if (
+            now - abortedAt >= Math.min(GRACE_MS, opts.timeoutMs) ||
+            // A worker with a hung call never answers; once all the others have, stop waiting for it.
+            (hangs.length > 0 && live.every((s) => s.reply !== undefined || s.dead || hung(s)))
+          ) {
+            // Whoever has not answered by now cannot (a sync loop never yields): terminated. The
+            // watchdog tells a real hang (nothing moved for the timeout) from a worker merely slow to stop.
+            for (const s of waiting()) {
+              if (!hung(s)) {
+                const d = watchdog.atGraceExpiry(s.id, now, this.interruptRequested);
+                if (d.hang) hangs.push(d.hang);
+                else stopped.push(d.stopped);
               }
-              this.terminate(s);
+              this.workers.terminate(s);
             }
+            this.broken = true;
+            done();
+            return;
           }
-          this.broken = true;
-          done();
-          return;
         }
         if (settled()) done();
       };
       const timer = setInterval(tick, tickMs);
       if (settled()) done();
     });
-    return this.collect(spec.round, live, hangs);
+    return this.collect(spec.round, live, hangs, stopped);
   }
 
-  private checkHang(
-    s: WorkerSlot,
-    seen: { phase: number; since: number; seq: Float64Array; seqSince: Float64Array },
-    now: number,
-    round: number,
-  ): Hang | null {
-    const { layout, ctl, tally, opts } = this;
-    let phase = Atomics.load(ctl, layout.phase(s.id));
-    // Still showing an earlier round (its event loop never took this round's message): not started.
-    if (this.roundOf(s.id) !== round) phase = Phase.IDLE;
-    if (phase !== seen.phase) {
-      seen.phase = phase;
-      seen.since = now;
-    }
-    const b = layout.base(s.id);
-    if (phase === Phase.CALLS) {
-      for (let l = 0; l < opts.lanes; l++) {
-        const seq = tally[b + layout.laneSeq(l)]!;
-        if (seq !== seen.seq[l]) {
-          seen.seq[l] = seq;
-          seen.seqSince[l] = now;
-        } else if (seq >= 0 && now - seen.seqSince[l]! >= opts.timeoutMs) {
-          const op = opts.opNames[tally[b + layout.laneOp(l)]!]!;
-          return { workerId: s.id, where: 'calls', op, pending: this.pending(s.id), afterMs: now - seen.seqSince[l]! };
-        }
-      }
-      return null;
-    }
-    if (phase === Phase.BARRIER || phase === Phase.DONE || now - seen.since < opts.timeoutMs) return null;
-    const where = phase === Phase.INIT ? 'init' : phase === Phase.STATS ? 'workerStats' : 'start';
-    return { workerId: s.id, where, pending: this.pending(s.id), afterMs: now - seen.since };
+  /** Worker `w` is past the barrier of round `round` (or finished it early, e.g. its init failed). */
+  private inCalls(w: number, round: number): boolean {
+    const p = workerPhase(this.ctl, this.layout, w);
+    return p.round === round && p.phase >= Phase.CALLS;
   }
 
-  private pending(w: number): Record<string, number> {
-    const { layout, tally, opts } = this;
-    const b = layout.base(w);
-    const out: Record<string, number> = {};
-    opts.opNames.forEach((name, op) => {
-      const p = tally[b + layout.started(op)]! - tally[b + layout.done(op)]! - tally[b + layout.errors(op)]!;
-      if (p > 0) out[name] = p;
-    });
-    return out;
-  }
-
-  private terminate(s: WorkerSlot): void {
-    const w = this.pool.threads.find((t) => t.threadId === s.threadId);
-    void w?.terminate().catch(() => {});
-  }
-
-  private collect(round: number, live: WorkerSlot[], hangs: Hang[], withCounts = true): RoundTallies {
+  private collect(round: number, live: WorkerSlot[], hangs: Hang[], stopped: StoppedWorker[], withCounts = true): RoundTallies {
     const { layout, tally, opts } = this;
     const n = opts.opNames.length;
     const out: RoundTallies = {
@@ -428,6 +224,8 @@ export class WorkerSession {
       hangs,
       crashes: [],
       hookErrors: [],
+      internalErrors: [],
+      stopped,
       interrupted: this.interruptRequested,
     };
     for (const s of live) {
@@ -446,6 +244,7 @@ export class WorkerSession {
       const r = s.reply;
       if (!r) continue;
       if (r.type === 'hook-error') out.hookErrors.push({ hook: r.hook, workerId: s.id, message: r.message });
+      if (r.type === 'internal-error') out.internalErrors.push({ workerId: s.id, message: r.message });
       if (r.type !== 'done') continue;
       for (const e of r.errors) out.errors.push({ ...e, workerId: s.id });
       // A loop, not push(...vals): spreading a million values overflows the stack.
@@ -472,40 +271,12 @@ export class WorkerSession {
     return out;
   }
 
-  /**
-   * Stop every worker, bounded. tinypool's destroy() awaits an 'exit' event per worker, which a worker
-   * that already died fired long ago, so it is started but never awaited; the Worker objects' own
-   * terminate() promises are (they resolve at once for a dead worker). The bound timer is ref'd on
-   * purpose: if nothing else is left, an unref'd one would let the process end with the run unfinished.
-   */
+  /** Stop every worker, bounded (see WorkerPool.close). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.current = null;
-    for (const s of this.slots) {
-      if (s.alive) {
-        try {
-          s.port.postMessage({ type: 'stop' });
-        } catch {
-          /* port already closed */
-        }
-      }
-    }
-    const terminateAll = () => this.pool.threads.map((t) => t.terminate().then(() => true, () => true));
-    let timer: NodeJS.Timeout | undefined;
-    const bound = (ms: number) => new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
-    let exited = await Promise.race([Promise.all(terminateAll()).then(() => true), bound(2000)]);
-    clearTimeout(timer);
-    // tinypool replaces a worker that died of an 'error' (uncaught exception, out of memory) with a
-    // fresh idle one: make sure no replacement outlives the session.
-    if (exited) exited = await Promise.race([Promise.all(terminateAll()).then(() => true), bound(500)]);
-    clearTimeout(timer);
-    // Only now, with every worker gone, let tinypool forget them. Earlier, its destroy() puts an
-    // events.once(worker, 'exit') on each worker, and a worker that then emits 'error' (e.g. out of
-    // memory) crashes the whole process (tinypool's ThreadWorker has no removeListener). Its wait for
-    // exit events that already fired never ends, so it is not awaited.
-    if (exited) void this.pool.destroy().catch(() => {});
-    for (const s of this.slots) s.port.close();
+    await this.workers.close();
   }
 }
 

@@ -8,7 +8,7 @@ import { loadAdapter } from '../adapter/load.js';
 import type { Adapter, CallContext, Counters, Operation } from '../adapter/types.js';
 import { pinThread } from './affinity.js';
 import { barrierWait } from './barrier.js';
-import { C, Halt, Phase, makeLayout, type Layout } from './layout.js';
+import { C, Ctl, Halt, Phase, Tally, makeLayout, type Layout } from './layout.js';
 import { mixSeed, mulberry32, opSchedule } from './prng.js';
 import type { ErrorSample, RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
 
@@ -78,9 +78,9 @@ class Engine {
   }
 
   private setPhase(phase: number, round: number): void {
-    const i = this.layout.phase(this.task.workerId);
-    Atomics.store(this.ctl, i + 1, round);
-    Atomics.store(this.ctl, i, phase);
+    // Round first: the watchdog reads the phase first (layout.ts, workerPhase).
+    Atomics.store(this.ctl, this.layout.round(this.task.workerId), round);
+    Atomics.store(this.ctl, this.layout.phase(this.task.workerId), phase);
   }
 
   async round(req: RoundRequest): Promise<WorkerReply> {
@@ -180,10 +180,10 @@ class Engine {
       const i = st.next++;
       if (i >= st.limit || Atomics.load(ctl, C.HALT) !== Halt.RUN) break;
       const op = st.sched === null ? 0 : st.sched[i & st.mask]!;
-      const slot = b + 3 * op;
+      const slot = b + Tally.OP_STRIDE * op;
       tally[seqIdx] = i;
       tally[opIdx] = op;
-      tally[slot]++;
+      tally[slot + Tally.STARTED]++;
       const inst = st.overlap && i < OVERLAP_WINDOW;
       if (inst) this.enter(op, st);
       const timed = st.sampleEvery !== 0 && (i & (st.sampleEvery - 1)) === 0;
@@ -191,10 +191,10 @@ class Engine {
       try {
         let v = fns[op]!({ workerId, call: i, random } satisfies CallContext);
         if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') v = await v;
-        tally[slot + 1]++;
+        tally[slot + Tally.DONE]++;
         if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v));
       } catch (e) {
-        tally[slot + 2]++;
+        tally[slot + Tally.ERRORS]++;
         if (!st.errorSeen[op]) {
           st.errorSeen[op] = true;
           st.errors.push({ op: this.opNames[op]!, message: firstLine(e) });
@@ -222,7 +222,7 @@ class Engine {
       }
     }
     if (st.localIn[op]++ === 0) {
-      const w = Atomics.add(ctl, idx + 1, 1) + 1;
+      const w = Atomics.add(ctl, idx + Ctl.OP_WORKERS, 1) + 1;
       if (w > st.maxWorkers[op]!) st.maxWorkers[op] = w;
     }
   }
@@ -232,7 +232,7 @@ class Engine {
     const idx = layout.opInflight(op);
     Atomics.sub(ctl, idx, 1);
     Atomics.sub(ctl, C.ALL_INFLIGHT, 1);
-    if (--st.localIn[op] === 0) Atomics.sub(ctl, idx + 1, 1);
+    if (--st.localIn[op] === 0) Atomics.sub(ctl, idx + Ctl.OP_WORKERS, 1);
   }
 
   /** Keep latency samples bounded: when full, keep every other one and sample half as often. */
@@ -259,7 +259,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
     port.close();
     return;
   }
-  pinThread(task.workerId); // each worker on its own CPU, so shared-memory races can happen at all
+  if (task.pinCpus) pinThread(task.workerId); // each worker on its own CPU, so shared-memory races can happen at all
   port.postMessage({ type: 'ready', threadId } satisfies WorkerReply);
   await new Promise<void>((resolve) => {
     port.on('message', (msg: RoundRequest | StopRequest) => {
@@ -270,7 +270,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
       }
       engine.round(msg).then(
         (reply) => port.postMessage(reply),
-        (e: unknown) => port.postMessage({ type: 'hook-error', round: msg.round, hook: 'init', message: `internal: ${firstLine(e)}` } satisfies WorkerReply),
+        (e: unknown) => port.postMessage({ type: 'internal-error', round: msg.round, message: firstLine(e) } satisfies WorkerReply),
       );
     });
   });

@@ -1,0 +1,108 @@
+// What the pool takes and gives back: session options, a round's request, and its raw tallies.
+// No verdicts here: the checks (src/checks) decide what the tallies mean.
+import type { ResourceLimits } from 'node:worker_threads';
+import type { AdapterArgs, Counters } from '../adapter/types.js';
+
+export interface SessionOptions {
+  adapterPath: string;
+  opNames: string[];
+  workers: number;
+  lanes: number;
+  args: AdapterArgs;
+  weights: number[];
+  uniqueOps: boolean[];
+  /** A call or worker hook that has not settled after this long is a hang. */
+  timeoutMs: number;
+  quietStdout: boolean;
+  resourceLimits?: ResourceLimits;
+  /**
+   * Pin each worker to its own CPU (src/pool/affinity.ts). Decided by the caller (the plan reads the
+   * environment), never by the pool. Optional until the plan layer passes it; absent means pinned.
+   */
+  pinCpus?: boolean;
+}
+
+export interface RoundSpec {
+  round: number;
+  seed: number;
+  shared: unknown;
+  /** Calls per worker, or a duration in ms (run until then, counted from the barrier's release). */
+  calls: number[] | { durationMs: number };
+  overlap: boolean;
+  sampleEvery: number;
+}
+
+/**
+ * Where a hang was: an operation's calls, a worker hook, the worker never took the round ('start'), or
+ * its calls all ended but its event loop never came back (a callback they left behind, e.g. an endless
+ * loop in setImmediate: 'after-calls').
+ */
+export type HangWhere = 'calls' | 'init' | 'workerStats' | 'start' | 'after-calls';
+
+export interface Hang {
+  workerId: number;
+  where: HangWhere;
+  /** The operation of the stuck call; always set when `where` is 'calls'. */
+  op?: string;
+  /** Calls started and not yet settled in that worker, per operation. */
+  pending: Record<string, number>;
+  afterMs: number;
+}
+
+export interface Crash {
+  workerId: number;
+  message: string;
+  exitCode?: number;
+}
+
+export interface WorkerHookError {
+  hook: 'init' | 'workerStats';
+  workerId: number;
+  message: string;
+}
+
+/** A worker's round failed inside the tool itself (a bug of adapter-hammer, not of the adapter). */
+export interface InternalWorkerError {
+  workerId: number;
+  message: string;
+}
+
+/**
+ * A worker that had not answered when a called-off round's grace period ran out, with no proof of a
+ * hang (its lanes were still moving, or it was finishing, or the user interrupted): it was terminated.
+ * Not a finding by itself; the session is broken.
+ */
+export interface StoppedWorker {
+  workerId: number;
+  reason: 'round-aborted' | 'interrupted';
+}
+
+export interface OpTally {
+  name: string;
+  started: number;
+  done: number;
+  errors: number;
+}
+
+/** What one round produced, across all workers: raw tallies, no verdicts. */
+export interface RoundTallies {
+  round: number;
+  ops: OpTally[];
+  errors: { op: string; message: string; workerId: number }[];
+  values: Record<string, unknown[]>;
+  workerStats: (Counters | null)[];
+  maxCalls: number[];
+  overlapped: boolean[];
+  maxWorkers: number[];
+  /** Epoch ms (performance.timeOrigin based, comparable across threads) of the first call and last settle. */
+  startedAt: number;
+  endedAt: number;
+  samples: { data: Float64Array; stride: number }[];
+  hangs: Hang[];
+  crashes: Crash[];
+  hookErrors: WorkerHookError[];
+  internalErrors: InternalWorkerError[];
+  stopped: StoppedWorker[];
+  /** Ended early by interrupt(): the counts are partial. */
+  interrupted: boolean;
+}
