@@ -56,7 +56,10 @@ test('after interrupt(), no hang is ever reported: unanswered workers are stoppe
     const t = await pending;
     assert.equal(t.interrupted, true);
     assert.deepEqual(t.hangs, []);
-    assert.deepEqual(t.stopped.map((x) => x.reason), ['interrupted', 'interrupted']);
+    assert.deepEqual(
+      t.stopped.map((x) => x.reason),
+      ['interrupted', 'interrupted'],
+    );
     assert.deepEqual(t.crashes, []);
     assert.equal(s.broken, true);
   } finally {
@@ -83,7 +86,10 @@ test('calls all ended but the event loop never came back (an endless setImmediat
   const s = await open('blocked-after-calls.mjs', { weights: [1, 0], timeoutMs: 500 });
   try {
     const t = await s.runRound(spec(1, [20, 20]));
-    assert.deepEqual(t.hangs.map((h) => [h.workerId, h.where, h.op]), [[0, 'after-calls', undefined]]);
+    assert.deepEqual(
+      t.hangs.map((h) => [h.workerId, h.where, h.op]),
+      [[0, 'after-calls', undefined]],
+    );
     assert.deepEqual(t.hangs[0].pending, {});
     assert.deepEqual(t.ops[0].done, 40);
     assert.equal(s.broken, true);
@@ -97,7 +103,13 @@ test('rounds run back to back, with exact counts', async () => {
   try {
     for (let round = 1; round <= 3; round++) {
       const t = await s.runRound(spec(round, [50, 70]));
-      assert.deepEqual(t.ops.map((o) => [o.name, o.started, o.done, o.errors]), [['quick', 120, 120, 0], ['stall', 0, 0, 0]]);
+      assert.deepEqual(
+        t.ops.map((o) => [o.name, o.started, o.done, o.errors]),
+        [
+          ['quick', 120, 120, 0],
+          ['stall', 0, 0, 0],
+        ],
+      );
       assert.deepEqual([t.hangs, t.crashes, t.hookErrors, t.internalErrors, t.stopped], [[], [], [], [], []]);
       assert.equal(s.callsStarted(round), 120);
     }

@@ -38,7 +38,7 @@ function memory({ ops = ['read', 'write'], lanes = 2, workers = 2 } = {}) {
   return m;
 }
 
-test('a lane stuck on the same call past the timeout is a hang naming that call\'s operation', () => {
+test("a lane stuck on the same call past the timeout is a hang naming that call's operation", () => {
   const m = memory().phase(0, Phase.CALLS).phase(1, Phase.CALLS);
   m.lane(0, 0, 17, 0).lane(0, 1, 41, 1); // lane 1 is in a call of `write`
   m.counts(0, 0, 9, 9).counts(0, 1, 8, 5, 1); // write: 8 started, 5 returned, 1 threw: 2 pending
@@ -66,7 +66,9 @@ test('lanes that keep making calls never hang, however long the round', () => {
   const m = memory().phase(0, Phase.CALLS).phase(1, Phase.CALLS);
   const wd = new Watchdog(m.mem, ROUND, 0);
   for (let now = 0, seq = 0; now <= 10 * TIMEOUT; now += 50, seq++) {
-    m.lane(0, 0, seq, seq % 2).lane(0, 1, seq + 1000, 0).lane(1, 1, seq, 1); // worker 1 lane 0: no call (-1)
+    m.lane(0, 0, seq, seq % 2)
+      .lane(0, 1, seq + 1000, 0)
+      .lane(1, 1, seq, 1); // worker 1 lane 0: no call (-1)
     assert.deepEqual(wd.tick(now, [0, 1]), [], `at ${now} ms`);
   }
 });
@@ -106,11 +108,20 @@ test('the timer restarts with each new phase', () => {
 });
 
 test('a worker still showing the previous round never took the message: a hang at the start', () => {
-  const m = memory().phase(0, Phase.DONE, ROUND - 1).phase(1, Phase.CALLS, ROUND - 1).lane(1, 0, 99, 1);
+  const m = memory()
+    .phase(0, Phase.DONE, ROUND - 1)
+    .phase(1, Phase.CALLS, ROUND - 1)
+    .lane(1, 0, 99, 1);
   const wd = new Watchdog(m.mem, ROUND, 0);
   assert.deepEqual(wd.tick(0, [0, 1]), []);
   const hangs = wd.tick(TIMEOUT, [0, 1]);
-  assert.deepEqual(hangs.map((h) => [h.workerId, h.where, h.op]), [[0, 'start', undefined], [1, 'start', undefined]]);
+  assert.deepEqual(
+    hangs.map((h) => [h.workerId, h.where, h.op]),
+    [
+      [0, 'start', undefined],
+      [1, 'start', undefined],
+    ],
+  );
   // A fresh worker (round 0, phase idle) that never started round 1 is the same.
   const fresh = memory();
   const wd1 = new Watchdog(fresh.mem, 1, 0);
@@ -128,7 +139,10 @@ test('only the workers asked about are judged', () => {
   const m = memory().phase(0, Phase.INIT).phase(1, Phase.INIT);
   const wd = new Watchdog(m.mem, ROUND, 0);
   wd.tick(0, [0, 1]);
-  assert.deepEqual(wd.tick(TIMEOUT, [1]).map((h) => h.workerId), [1]);
+  assert.deepEqual(
+    wd.tick(TIMEOUT, [1]).map((h) => h.workerId),
+    [1],
+  );
 });
 
 test('grace expiry: a lane that moved since the abort is stopped, not a hang', () => {

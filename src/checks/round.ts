@@ -19,7 +19,22 @@ export function hookFinding(strategy: string, round: number, r: HookFailure): Fi
 }
 
 /** Every worker ran its share to the end: only then do counters, invariant and uniqueness mean anything. */
-export const roundComplete = (t: RoundTallies): boolean => t.hangs.length === 0 && t.crashes.length === 0 && t.hookErrors.length === 0 && !t.interrupted;
+export const roundComplete = (t: RoundTallies): boolean =>
+  t.hangs.length === 0 && t.crashes.length === 0 && t.hookErrors.length === 0 && t.internalErrors.length === 0 && t.stopped.length === 0 && !t.interrupted;
+
+/** What a hang was stuck in, as the finding names it. */
+function hangSubject(h: RoundTallies['hangs'][number], round: number): string {
+  switch (h.where) {
+    case 'calls':
+      return `operation '${h.op}'`;
+    case 'start':
+      return `round ${round}: the event loop, blocked since the previous round (e.g. a timer running an endless loop),`;
+    case 'after-calls':
+      return `round ${round}: the event loop, blocked after every call had returned (a callback the calls left behind, e.g. an endless loop in a timer),`;
+    default:
+      return `hook '${h.where}'`;
+  }
+}
 
 export interface RoundEvidence {
   tallies: RoundTallies;
@@ -58,19 +73,14 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       Object.entries(h.pending)
         .map(([op, n]) => `${n} ${op}`)
         .join(', ') || 'none';
-    const what =
-      h.where === 'calls'
-        ? `operation '${h.op ?? '?'}'`
-        : h.where === 'start'
-          ? `round ${round}: the event loop, blocked since the previous round (e.g. a timer running an endless loop),`
-          : `hook '${h.where}'`;
+    const what = hangSubject(h, round);
     findings.push({
       strategy,
       kind: 'hang',
       round,
       workerId: h.workerId,
       op: h.op,
-      hook: h.where === 'calls' || h.where === 'start' ? undefined : h.where,
+      hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
       count: Object.values(h.pending).reduce((a, b) => a + b, 0),
       message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles. If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
     });
@@ -82,6 +92,16 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       round,
       workerId: c.workerId,
       message: `worker ${c.workerId} crashed: ${c.message}${c.exitCode !== undefined && !c.message.includes('code') ? ` (exit code ${c.exitCode})` : ''}`,
+    });
+  }
+  for (const e of t.internalErrors) {
+    // A bug of adapter-hammer's worker, not of the adapter: reported as a crash of that worker, named so.
+    findings.push({
+      strategy,
+      kind: 'crash',
+      round,
+      workerId: e.workerId,
+      message: `worker ${e.workerId}: internal error of adapter-hammer (please report it): ${e.message}`,
     });
   }
   for (const e of t.hookErrors) {

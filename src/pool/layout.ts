@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-duplicate-enum-values -- offsets from different bases coincide by design */
 // Shared-memory layout between the main thread and the workers of one session.
 // Two buffers: an Int32 control block (Atomics: barrier, flags, overlap counters, phases) and a
 // Float64 tally block, one cache-line-aligned region per worker, written with plain stores on the

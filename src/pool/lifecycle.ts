@@ -84,7 +84,7 @@ export class WorkerPool {
         port: port2,
         barrierSpins: spins,
         quietStdout: opts.quietStdout,
-        pinCpus: opts.pinCpus ?? true,
+        pinCpus: opts.pinCpus,
       };
       ready.push(
         new Promise<void>((resolve, reject) => {
@@ -151,7 +151,9 @@ export class WorkerPool {
   terminate(slot: WorkerSlot): void {
     slot.alive = false;
     slot.dead = true;
-    void this.worker(slot)?.terminate().catch(() => {});
+    void this.worker(slot)
+      ?.terminate()
+      .catch(() => {});
   }
 
   private worker(slot: WorkerSlot) {
@@ -200,7 +202,13 @@ export class WorkerPool {
         }
       }
     }
-    const terminateAll = () => this.pool.threads.map((t) => t.terminate().then(() => true, () => true));
+    const terminateAll = () =>
+      this.pool.threads.map((t) =>
+        t.terminate().then(
+          () => true,
+          () => true,
+        ),
+      );
     let timer: NodeJS.Timeout | undefined;
     const bound = (ms: number) => new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
     let exited = await Promise.race([Promise.all(terminateAll()).then(() => true), bound(2000)]);

@@ -31,7 +31,12 @@ export function mulberry32(seed: number): () => number {
 export function opSchedule(weights: number[], length: number, rng: () => number): Uint16Array | null {
   if (weights.length === 1) return null;
   const total = weights.reduce((a, b) => a + b, 0);
-  const cumulative = weights.map(((sum) => (w: number) => (sum += w / total))(0));
+  const cumulative = weights.map(
+    (
+      (sum) => (w: number) =>
+        (sum += w / total)
+    )(0),
+  );
   const out = new Uint16Array(length);
   for (let i = 0; i < length; i++) {
     const r = rng();

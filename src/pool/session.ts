@@ -9,18 +9,7 @@ import type { RoundRequest } from './protocol.js';
 import type { Hang, RoundSpec, RoundTallies, SessionOptions, StoppedWorker } from './types.js';
 import { Watchdog, type WatchedMemory } from './watchdog.js';
 
-export type {
-  Crash,
-  Hang,
-  HangWhere,
-  InternalWorkerError,
-  OpTally,
-  RoundSpec,
-  RoundTallies,
-  SessionOptions,
-  StoppedWorker,
-  WorkerHookError,
-} from './types.js';
+export type { Crash, Hang, HangWhere, InternalWorkerError, OpTally, RoundSpec, RoundTallies, SessionOptions, StoppedWorker, WorkerHookError } from './types.js';
 
 /** How long workers get to answer once a round is called off, at most (and at most the timeout). */
 const GRACE_MS = 1000;
@@ -110,6 +99,8 @@ export class WorkerSession {
     Atomics.store(ctl, C.HALT, this.interruptRequested ? Halt.ABORT : Halt.RUN);
     for (const s of live) s.reply = undefined;
     const duration = Array.isArray(spec.calls) ? null : spec.calls.durationMs;
+    // When new calls stop: a duration round's length, or a count round's time budget.
+    const limit = duration ?? spec.stopAfterMs ?? null;
     this.roundPostedAt = performance.timeOrigin + performance.now();
     for (const s of live) {
       const req: RoundRequest = {
@@ -130,7 +121,8 @@ export class WorkerSession {
       const watchdog = new Watchdog(this.mem, spec.round, performance.now());
       let stopAt = -1;
       let abortedAt = -1;
-      const tickMs = duration !== null ? 5 : Math.max(10, Math.min(100, opts.timeoutMs / 10));
+      const watchMs = Math.max(10, Math.min(100, opts.timeoutMs / 10));
+      const tickMs = duration !== null ? 5 : limit !== null ? Math.max(5, Math.min(watchMs, limit / 20)) : watchMs;
       const waiting = () => live.filter((s) => s.reply === undefined && !s.dead);
       const hung = (s: WorkerSlot) => hangs.some((h) => h.workerId === s.id);
       const settled = () => live.every((s) => s.reply !== undefined || this.workers.deathSettled(s, performance.now()));
@@ -164,14 +156,20 @@ export class WorkerSession {
       const tick = () => {
         const now = performance.now();
         if (this.interruptRequested) abortRound();
-        if (duration !== null && stopAt < 0 && live.every((s) => s.dead || this.inCalls(s.id, spec.round))) stopAt = now + duration;
+        if (limit !== null && stopAt < 0 && live.every((s) => s.dead || this.inCalls(s.id, spec.round))) stopAt = now + limit;
         if (stopAt >= 0 && now >= stopAt && Atomics.load(ctl, C.HALT) === Halt.RUN) Atomics.store(ctl, C.HALT, Halt.STOP);
         if (abortedAt < 0) {
-          const found = watchdog.tick(now, waiting().map((s) => s.id));
+          const found = watchdog.tick(
+            now,
+            waiting().map((s) => s.id),
+          );
           hangs.push(...found);
           if (found.length) abortRound();
         } else {
-          watchdog.observeAll(now, waiting().map((s) => s.id));
+          watchdog.observeAll(
+            now,
+            waiting().map((s) => s.id),
+          );
           if (
             now - abortedAt >= Math.min(GRACE_MS, opts.timeoutMs) ||
             // A worker with a hung call never answers; once all the others have, stop waiting for it.

@@ -17,9 +17,9 @@ export interface SessionOptions {
   resourceLimits?: ResourceLimits;
   /**
    * Pin each worker to its own CPU (src/pool/affinity.ts). Decided by the caller (the plan reads the
-   * environment), never by the pool. Optional until the plan layer passes it; absent means pinned.
+   * environment), never by the pool.
    */
-  pinCpus?: boolean;
+  pinCpus: boolean;
 }
 
 export interface RoundSpec {
@@ -28,6 +28,11 @@ export interface RoundSpec {
   shared: unknown;
   /** Calls per worker, or a duration in ms (run until then, counted from the barrier's release). */
   calls: number[] | { durationMs: number };
+  /**
+   * With calls per worker: stop taking new calls this long after every worker began its calls (a time
+   * budget). Calls stop cleanly at a call boundary, so what ran is complete and checked as usual.
+   */
+  stopAfterMs?: number;
   overlap: boolean;
   sampleEvery: number;
 }

@@ -3,7 +3,7 @@
 // answering each round with one message. The per-call path is a handful of typed-array writes.
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { errorLine } from '../errors.js';
+import { errorLine, shown } from '../errors.js';
 import { loadAdapter } from '../adapter/load.js';
 import type { Adapter, CallContext, Counters, Operation } from '../adapter/types.js';
 import { pinThread } from './affinity.js';
@@ -31,10 +31,11 @@ function valueKey(v: unknown): unknown {
     try {
       return `\u0000json:${JSON.stringify(v)}`;
     } catch {
-      return `\u0000str:${String(v)}`;
+      // Not JSON (a cycle, a bigint inside): inspect() tells distinct objects apart, String() would not.
+      return `\u0000str:${shown(v)}`;
     }
   }
-  return `\u0000str:${String(v)}`;
+  return `\u0000str:${shown(v)}`;
 }
 
 interface RoundState {
@@ -183,18 +184,18 @@ class Engine {
       const slot = b + Tally.OP_STRIDE * op;
       tally[seqIdx] = i;
       tally[opIdx] = op;
-      tally[slot + Tally.STARTED]++;
+      tally[slot + Tally.STARTED]!++;
       const inst = st.overlap && i < OVERLAP_WINDOW;
       if (inst) this.enter(op, st);
       const timed = st.sampleEvery !== 0 && (i & (st.sampleEvery - 1)) === 0;
       const t0 = timed ? performance.now() : 0;
       try {
         let v = fns[op]!({ workerId, call: i, random } satisfies CallContext);
-        if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') v = await v;
-        tally[slot + Tally.DONE]++;
+        if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') v = await (v as PromiseLike<unknown>);
+        tally[slot + Tally.DONE]!++;
         if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v));
       } catch (e) {
-        tally[slot + Tally.ERRORS]++;
+        tally[slot + Tally.ERRORS]!++;
         if (!st.errorSeen[op]) {
           st.errorSeen[op] = true;
           st.errors.push({ op: this.opNames[op]!, message: firstLine(e) });
@@ -221,7 +222,7 @@ class Engine {
         }
       }
     }
-    if (st.localIn[op]++ === 0) {
+    if (st.localIn[op]!++ === 0) {
       const w = Atomics.add(ctl, idx + Ctl.OP_WORKERS, 1) + 1;
       if (w > st.maxWorkers[op]!) st.maxWorkers[op] = w;
     }
@@ -232,7 +233,7 @@ class Engine {
     const idx = layout.opInflight(op);
     Atomics.sub(ctl, idx, 1);
     Atomics.sub(ctl, C.ALL_INFLIGHT, 1);
-    if (--st.localIn[op] === 0) Atomics.sub(ctl, idx + Ctl.OP_WORKERS, 1);
+    if (--st.localIn[op]! === 0) Atomics.sub(ctl, idx + Ctl.OP_WORKERS, 1);
   }
 
   /** Keep latency samples bounded: when full, keep every other one and sample half as often. */
@@ -249,7 +250,7 @@ class Engine {
 
 export default async function runSession(task: SessionTask): Promise<void> {
   const { port } = task;
-  if (task.quietStdout) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  if (task.quietStdout) process.stdout.write = process.stderr.write.bind(process.stderr);
   let engine: Engine;
   try {
     const loaded = await loadAdapter(task.adapterPath);

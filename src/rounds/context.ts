@@ -84,6 +84,7 @@ export class RunContext {
       timeoutMs: plan.timeoutMs,
       quietStdout: plan.quietStdout,
       resourceLimits: plan.resourceLimits,
+      pinCpus: plan.env.pinCpus,
       ...extra,
     });
     this.sessions.add(session);

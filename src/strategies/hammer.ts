@@ -14,7 +14,9 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
   let played: PlayedRound;
   try {
     run.progress({ strategy: 'hammer', phase: 'calls', done: 0, total: plan.requests });
-    played = await playRound(run, session, { strategy: 'hammer', round: 0, calls: split(plan.requests, plan.workers), overlap: true, sampleEvery: 0 });
+    // --requests is an upper bound: the calls stop cleanly when the strategy's share of --time is used.
+    const calls = split(plan.requests, plan.workers);
+    played = await playRound(run, session, { strategy: 'hammer', round: 0, calls, overlap: true, sampleEvery: 0, stopAfterMs: run.timeLeft() });
   } finally {
     await run.closeSession(session);
   }
@@ -25,11 +27,14 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
   const errors = t ? t.ops.reduce((a, o) => a + o.errors, 0) : 0;
   const elapsed = t ? Math.max(1e-3, t.endedAt - t.startedAt) : 0;
   const called = new Set(t ? t.ops.filter((o) => o.started > 0).map((o) => o.name) : []);
+  const started = t ? t.ops.reduce((a, o) => a + o.started, 0) : 0;
   return {
     figures: {
       name: 'hammer',
       durationMs: performance.now() - t0,
       requests: plan.requests,
+      ...(played.complete && started < plan.requests ? { stopReason: 'budget' as const } : {}),
+      budgetMs: run.strategyBudgetMs,
       completed,
       errors,
       counters: played.counters,

@@ -27,11 +27,17 @@ for (let i = 0; i < times; i++) {
     const r = spawnSync(process.execPath, [bench, '--json', '--dist', d, '--seconds', seconds, '--rounds', rounds], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${d}: ${r.stderr}`);
     runs.get(d).push(JSON.parse(r.stdout.trim().split('\n').pop()));
-    console.log(`  run ${i + 1} ${d}: ${Object.entries(runs.get(d).at(-1)).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)}`).join(', ')} M/s`);
+    console.log(
+      `  run ${i + 1} ${d}: ${Object.entries(runs.get(d).at(-1))
+        .map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)}`)
+        .join(', ')} M/s`,
+    );
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [d, rs] of runs) {
   const kinds = Object.keys(rs[0]);
-  console.log(`${d}: ${kinds.map((k) => `${k} median ${(median(rs.map((r) => r[k])) / 1e6).toFixed(1)} M/s (min ${(Math.min(...rs.map((r) => r[k])) / 1e6).toFixed(1)}, max ${(Math.max(...rs.map((r) => r[k])) / 1e6).toFixed(1)})`).join('; ')} over ${rs.length} runs`);
+  console.log(
+    `${d}: ${kinds.map((k) => `${k} median ${(median(rs.map((r) => r[k])) / 1e6).toFixed(1)} M/s (min ${(Math.min(...rs.map((r) => r[k])) / 1e6).toFixed(1)}, max ${(Math.max(...rs.map((r) => r[k])) / 1e6).toFixed(1)})`).join('; ')} over ${rs.length} runs`,
+  );
 }

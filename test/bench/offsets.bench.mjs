@@ -28,7 +28,10 @@ export async function lane(tally, fns, sched, n) {
   }
 }`;
 writeFileSync(path.join(dir, 'consts.mjs'), 'export const OP_STRIDE = 3, STARTED = 0, DONE = 1, ERRORS = 2;\n');
-writeFileSync(path.join(dir, 'imported.mjs'), `import { OP_STRIDE, STARTED, DONE, ERRORS } from './consts.mjs';\n${loop('OP_STRIDE', 'STARTED', 'DONE', 'ERRORS')}`);
+writeFileSync(
+  path.join(dir, 'imported.mjs'),
+  `import { OP_STRIDE, STARTED, DONE, ERRORS } from './consts.mjs';\n${loop('OP_STRIDE', 'STARTED', 'DONE', 'ERRORS')}`,
+);
 writeFileSync(path.join(dir, 'literal.mjs'), loop(3, 0, 1, 2));
 const variants = {
   'imported consts': await import(pathToFileURL(path.join(dir, 'imported.mjs')).href),
@@ -46,4 +49,5 @@ for (let r = 0; r < RUNS; r++) {
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const [name, xs] of Object.entries(rates)) console.log(`${name.padEnd(16)} median ${median(xs).toFixed(1)} M calls/s (runs: ${xs.map((x) => x.toFixed(1)).join(', ')})`);
+for (const [name, xs] of Object.entries(rates))
+  console.log(`${name.padEnd(16)} median ${median(xs).toFixed(1)} M calls/s (runs: ${xs.map((x) => x.toFixed(1)).join(', ')})`);

@@ -30,8 +30,16 @@ for (const kind of KINDS) {
   const file = path.join(dir, `noop-${kind}.mjs`);
   writeFileSync(file, adapters[kind]);
   const s = await WorkerSession.open({
-    adapterPath: file, opNames: ['noop'], workers: 2, lanes: 1, args: {}, weights: [1], uniqueOps: [false],
-    timeoutMs: 30_000, quietStdout: false, pinCpus: true,
+    adapterPath: file,
+    opNames: ['noop'],
+    workers: 2,
+    lanes: 1,
+    args: {},
+    weights: [1],
+    uniqueOps: [false],
+    timeoutMs: 30_000,
+    quietStdout: false,
+    pinCpus: true,
   });
   const rates = [];
   try {
@@ -44,6 +52,7 @@ for (const kind of KINDS) {
     await s.close();
   }
   out[kind] = median(rates);
-  if (!process.argv.includes('--json')) console.log(`${kind} no-op, 2 workers x 1 lane, ${SECONDS}s rounds, median of ${ROUNDS}: ${(out[kind] / 1e6).toFixed(2)} M calls/s (${dist})`);
+  if (!process.argv.includes('--json'))
+    console.log(`${kind} no-op, 2 workers x 1 lane, ${SECONDS}s rounds, median of ${ROUNDS}: ${(out[kind] / 1e6).toFixed(2)} M calls/s (${dist})`);
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(out));

@@ -8,7 +8,9 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makePlan, runPlan, loadAdapter } from '../../dist/index.js';
+import { makePlan } from '../../dist/plan/plan.js';
+import { runPlan } from '../../dist/run/run.js';
+import { loadAdapter } from '../../dist/adapter/load.js';
 import { compareCounters, defaultExpected, mergeCounters, numbersOnly, rowFails } from '../../dist/checks/counters.js';
 import { findDuplicates } from '../../dist/checks/unique.js';
 
@@ -49,20 +51,34 @@ async function seedTrial(file) {
   for (let id = 0; id < SEED_THREADS; id++) {
     // Started one by one, as the seeds do: no barrier, each begins as soon as it has loaded.
     const w = new Worker(SEED_WORKER, { eval: true, workerData: { url: `file://${file}`, shared, id, workers: SEED_THREADS, calls: SEED_CALLS } });
-    workers.push(new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
+    workers.push(
+      new Promise((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      }),
+    );
   }
   const results = await Promise.all(workers);
   const calls = { total: 0 };
   const values = {};
   for (const r of results) {
-    for (const [op, n] of Object.entries(r.calls)) { calls[op] = (calls[op] ?? 0) + n; calls.total += n; }
+    for (const [op, n] of Object.entries(r.calls)) {
+      calls[op] = (calls[op] ?? 0) + n;
+      calls.total += n;
+    }
     for (const [op, v] of Object.entries(r.values)) (values[op] ??= []).push(...v);
   }
   const problems = [];
-  const actual = mergeCounters(numbersOnly(await a.stats?.(shared), problems, 'stats'), results.map((r) => numbersOnly(r.workerStats, problems, 'ws')));
+  const actual = mergeCounters(
+    numbersOnly(await a.stats?.(shared), problems, 'stats'),
+    results.map((r) => numbersOnly(r.workerStats, problems, 'ws')),
+  );
   const expected = a.expected ? await a.expected(calls) : defaultExpected(actual, calls);
   let failed = compareCounters(actual, expected).some(rowFails);
-  if (a.invariant) { const inv = await a.invariant(actual, calls); if (inv !== true && inv !== undefined) failed = true; }
+  if (a.invariant) {
+    const inv = await a.invariant(actual, calls);
+    if (inv !== true && inv !== undefined) failed = true;
+  }
   for (const op of a.unique ?? []) if (findDuplicates(values[op] ?? [])) failed = true;
   await a.teardown?.(shared);
   return { failed, ms: performance.now() - t0 };
@@ -75,7 +91,10 @@ async function seedStyle(file) {
   for (let t = 0; t < TRIALS; t++) {
     const r = await seedTrial(file);
     elapsed += r.ms;
-    if (r.failed) { failed++; first ??= elapsed; }
+    if (r.failed) {
+      failed++;
+      first ??= elapsed;
+    }
   }
   return { failed, rounds: TRIALS, first, elapsed };
 }
@@ -94,8 +113,14 @@ async function hammerStyle(file) {
 const pct = (a, b) => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`;
 const msText = (v) => (v === null ? 'never' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
 
-console.log(`race detector benchmark · node ${process.version} · ${availableParallelism()} cores · load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`adapter-hammer: -s race with defaults, ${RUNS} runs each; seed-style: ${SEED_THREADS} threads x ${SEED_CALLS} calls started in a loop, no barrier, ${TRIALS} runs\n`);
+console.log(
+  `race detector benchmark · node ${process.version} · ${availableParallelism()} cores · load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `adapter-hammer: -s race with defaults, ${RUNS} runs each; seed-style: ${SEED_THREADS} threads x ${SEED_CALLS} calls started in a loop, no barrier, ${TRIALS} runs\n`,
+);
 const rows = [];
 for (const name of FIXTURES) {
   const file = path.join(ROOT, 'fixtures', `${name}.mjs`);
@@ -103,7 +128,10 @@ for (const name of FIXTURES) {
   const seed = await seedStyle(file);
   const failed = ah.reduce((a, r) => a + r.failed, 0);
   const rounds = ah.reduce((a, r) => a + r.rounds, 0);
-  const firsts = ah.map((r) => r.first).filter((v) => v !== null).sort((a, b) => a - b);
+  const firsts = ah
+    .map((r) => r.first)
+    .filter((v) => v !== null)
+    .sort((a, b) => a - b);
   rows.push([
     name,
     `${ah.filter((r) => r.caught).length}/${ah.length}`,

@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { makePlan, runPlan } from '../../dist/index.js';
+import { makePlan } from '../../dist/plan/plan.js';
+import { runPlan } from '../../dist/run/run.js';
 
 const SECONDS = Number(process.argv[2] ?? 1);
 const REPEAT = Number(process.argv[3] ?? 3);
@@ -41,7 +42,13 @@ async function raw(kind, workers = 2) {
   const sab = new SharedArrayBuffer(16);
   const ctl = new Int32Array(sab);
   const ws = Array.from({ length: workers }, () => new Worker(RAW_WORKER, { eval: true, workerData: { sab, kind } }));
-  const results = ws.map((w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
+  const results = ws.map(
+    (w) =>
+      new Promise((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      }),
+  );
   while (Atomics.load(ctl, 0) < workers) await new Promise((r) => setTimeout(r, 1));
   Atomics.store(ctl, 1, 1);
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
@@ -53,7 +60,7 @@ async function raw(kind, workers = 2) {
 }
 
 async function tool(kind) {
-  const plan = makePlan({ adapter: ADAPTERS[kind], strategies: ['throughput'], workers: 2, concurrency: 1, duration: SECONDS, seed: 1 });
+  const plan = makePlan({ adapter: ADAPTERS[kind], strategies: ['throughput'], workers: 2, concurrency: 1, duration: SECONDS, seed: 1, budgetMs: 3_600_000 });
   const report = await runPlan(plan);
   const s = report.strategies[0];
   if (s.verdict !== 'pass') throw new Error(`throughput run failed: ${JSON.stringify(report.findings)}`);
@@ -72,7 +79,9 @@ for (const kind of ['sync', 'async']) {
     raws.push(await raw(kind));
     const t = await tool(kind);
     tools.push(t.opsPerSec);
-    console.log(`  ${kind} no-op, run ${i + 1}: raw ${M(raws.at(-1))}  tool ${M(t.opsPerSec)}  (tool p50 ${(t.latencyMs.p50 * 1e3).toFixed(2)} us, p99 ${(t.latencyMs.p99 * 1e3).toFixed(2)} us, 1 call in ${t.sampleEvery} timed)`);
+    console.log(
+      `  ${kind} no-op, run ${i + 1}: raw ${M(raws.at(-1))}  tool ${M(t.opsPerSec)}  (tool p50 ${(t.latencyMs.p50 * 1e3).toFixed(2)} us, p99 ${(t.latencyMs.p99 * 1e3).toFixed(2)} us, 1 call in ${t.sampleEvery} timed)`,
+    );
   }
   const ratio = median(tools) / median(raws);
   // Pairs run back to back share the machine's load of the moment: their ratios are steadier.
@@ -83,5 +92,10 @@ for (const kind of ['sync', 'async']) {
       `ratio ${ratio.toFixed(2)}x, median pair ratio ${pairRatio.toFixed(2)}x, best vs best ${(Math.max(...tools) / Math.max(...raws)).toFixed(2)}x (target >= ${TARGET}x)`,
   );
 }
-console.log(`throughput overhead: ${worst.toFixed(2)}x of the raw loop (worst kind) ${worst >= TARGET ? 'OK' : 'BELOW TARGET'}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `throughput overhead: ${worst.toFixed(2)}x of the raw loop (worst kind) ${worst >= TARGET ? 'OK' : 'BELOW TARGET'}; load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 process.exitCode = worst >= TARGET ? 0 : 1;
