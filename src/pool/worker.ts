@@ -24,6 +24,9 @@ const OVERLAP_WINDOW = 512;
 /** An error's first line, truncated at the source (1000 chars): a huge message never crosses threads. */
 const firstLine = errorLine;
 
+/** Only a thenable is awaited: a sync operation's value costs no microtask (3-7x the calls/s of an await). */
+const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+
 /** Unique-checked values must survive structured clone and compare by value: objects become JSON keys. */
 function valueKey(v: unknown): unknown {
   if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) return v;
@@ -191,7 +194,7 @@ class Engine {
       const t0 = timed ? performance.now() : 0;
       try {
         let v = fns[op]!({ workerId, call: i, random } satisfies CallContext);
-        if (v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function') v = await (v as PromiseLike<unknown>);
+        if (isThenable(v)) v = await v;
         tally[slot + Tally.DONE]!++;
         if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v));
       } catch (e) {
