@@ -39,6 +39,8 @@ function tallies(over = {}) {
     hangs: [],
     crashes: [],
     hookErrors: [],
+    internalErrors: [],
+    stopped: [],
     interrupted: false,
     ...over,
   };
@@ -1044,4 +1046,33 @@ test('valueProblem flag: only booleans', () => {
   assert.equal(valueProblem(s, false), null);
   assert.equal(valueProblem(s, 1), "strict must be true or false, got '1'");
   assert.throws(() => parseText(s, 'true'), { message: "strict must be true or false, got 'true'" });
+});
+
+test('checkRound: an internal error of a worker is a crash finding that names the tool, and the round is incomplete', () => {
+  const t = tallies({ internalErrors: [{ workerId: 1, message: 'TypeError: boom' }] });
+  const v = checkRound('race', evidence({ tallies: t, actual: { x: 3 } }));
+  assert.equal(roundComplete(t), false);
+  assert.deepEqual(
+    v.findings.map((f) => [f.kind, f.workerId, f.message]),
+    [['crash', 1, 'worker 1: internal error of adapter-hammer (please report it): TypeError: boom']],
+  );
+});
+
+test('checkRound: a worker stopped after a called-off round makes the round incomplete: counters not checked', () => {
+  const t = tallies({ stopped: [{ workerId: 0, reason: 'round-aborted' }] });
+  const v = checkRound('race', evidence({ tallies: t, actual: { x: 3 } }));
+  assert.equal(roundComplete(t), false);
+  assert.deepEqual(v.findings, []);
+  assert.deepEqual(v.counters, []);
+});
+
+test('checkRound: a hang after every call returned names the event loop, not a hook', () => {
+  const t = tallies({ hangs: [{ workerId: 0, where: 'after-calls', pending: {}, afterMs: 300 }] });
+  const [f] = checkRound('race', evidence({ tallies: t })).findings;
+  assert.equal(f.kind, 'hang');
+  assert.equal(f.hook, undefined);
+  assert.match(
+    f.message,
+    /^round 3: the event loop, blocked after every call had returned \(a callback the calls left behind, e\.g\. an endless loop in a timer\), in worker 0 did not settle within 300 ms/,
+  );
 });

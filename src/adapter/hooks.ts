@@ -29,24 +29,44 @@ export async function callHook<T>(
   // Read as a plain value: the hook is called with the adapter as `this` below.
   const fn = (adapter as unknown as Record<string, unknown>)[hook];
   if (typeof fn !== 'function') return { ok: true, value: undefined };
+  let value: unknown;
+  try {
+    value = (fn as (...a: unknown[]) => unknown).apply(adapter, args);
+  } catch (e) {
+    return { ok: false, hook, message: errorLine(e), hung: false, interrupted: false };
+  }
+  // A hook that returned a plain value is done: no deadline to keep, no timer to set and clear (a sync
+  // hook that never returns blocks the main thread, which no timer could have reported either). Only a
+  // thenable is raced against the timeout and the run's interrupt.
+  if (!isThenable(value)) return { ok: true, value: value as T };
   let timer: NodeJS.Timeout | undefined;
   let stop: ((e: Error) => void) | undefined;
   try {
-    const value = await Promise.race([
-      Promise.resolve().then(() => (fn as (...a: unknown[]) => unknown).apply(adapter, args)),
+    const settled = await Promise.race([
+      Promise.resolve(value),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new HookTimeout(timeoutMs)), timeoutMs);
         stop = reject;
         pending.add(reject);
       }),
     ]);
-    return { ok: true, value: value as T };
+    return { ok: true, value: settled as T };
   } catch (e) {
     const interrupted = e instanceof HookInterrupted;
     return { ok: false, hook, message: interrupted ? e.message : errorLine(e), hung: e instanceof HookTimeout, interrupted };
   } finally {
     clearTimeout(timer);
     if (stop) pending.delete(stop);
+  }
+}
+
+/** A `then` that throws when read (a getter, a revoked proxy) counts: Promise.resolve turns it into the hook's failure. */
+function isThenable(v: unknown): boolean {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
+  try {
+    return typeof (v as { then?: unknown }).then === 'function';
+  } catch {
+    return true;
   }
 }
 

@@ -8,7 +8,10 @@ import { OPTIONS, SEED_MAX, STRATEGIES, apiName, type OptionSpec, type StrategyN
 export function durationMs(v: unknown): number | null {
   let out: number | undefined;
   if (typeof v === 'number') out = v * 1000;
-  else if (typeof v === 'string') out = /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) * 1000 : ms(v.trim() as ms.StringValue);
+  else if (typeof v === 'string' && v.trim() !== '') {
+    // ms() throws on text it cannot read at all; that is a bad value here, reported by the caller.
+    out = /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) * 1000 : ms(v.trim() as ms.StringValue);
+  }
   return typeof out === 'number' && Number.isFinite(out) && out > 0 ? Math.round(out) : null;
 }
 

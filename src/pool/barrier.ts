@@ -13,15 +13,24 @@ export function barrierWait(ctl: Int32Array, parties: number, spins: number): bo
   if (Atomics.add(ctl, C.ARRIVED, 1) + 1 === parties) {
     Atomics.store(ctl, C.ARRIVED, 0);
     Atomics.add(ctl, C.GEN, 1);
-    Atomics.notify(ctl, C.GEN);
+    // The spinners are off the moment GEN moves; a notify would hold the releaser back by a syscall's
+    // worth of microseconds behind them (start skew, in a race window of nanoseconds). Only a sleeper
+    // needs one. Its SLEEPERS increment comes before its wait re-checks GEN (all seq-cst): either it
+    // sees the new GEN and does not sleep, or this load sees it.
+    if (Atomics.load(ctl, C.SLEEPERS) !== 0) Atomics.notify(ctl, C.GEN);
     return true;
   }
   for (let i = 0; i < spins; i++) {
     if (Atomics.load(ctl, C.GEN) !== gen) return true;
   }
-  while (Atomics.load(ctl, C.GEN) === gen) {
-    if (Atomics.load(ctl, C.HALT) === Halt.ABORT) return false;
-    Atomics.wait(ctl, C.GEN, gen, 20);
+  Atomics.add(ctl, C.SLEEPERS, 1);
+  try {
+    while (Atomics.load(ctl, C.GEN) === gen) {
+      if (Atomics.load(ctl, C.HALT) === Halt.ABORT) return false;
+      Atomics.wait(ctl, C.GEN, gen, 20);
+    }
+  } finally {
+    Atomics.sub(ctl, C.SLEEPERS, 1);
   }
   return true;
 }

@@ -9,8 +9,11 @@ const LINE = 16; // Int32 slots per 64-byte cache line: keeps hot words of diffe
 export const C = {
   ARRIVED: 0, // barrier: workers arrived in this generation
   GEN: 1, // barrier: generation, bumped by the last arrival
+  SLEEPERS: 2, // barrier: workers asleep in Atomics.wait (the last arrival notifies only when some are)
   HALT: LINE, // lanes stop when non-zero: STOP (duration over) or ABORT (also breaks the barrier)
   ALL_INFLIGHT: 2 * LINE, // calls in flight across every operation and worker
+  DOORBELL: 3 * LINE, // rounds posted so far in the session (the main thread writes it after posting a round)
+  REPLIES: 4 * LINE, // answers posted to the round in progress (each worker adds 1 after its reply)
 } as const;
 
 export const Halt = { RUN: 0, STOP: 1, ABORT: 2 } as const;
@@ -68,7 +71,7 @@ export interface Layout {
 }
 
 export function makeLayout(ops: number, lanes: number, workers: number): Layout {
-  const opBase = 3 * LINE;
+  const opBase = 5 * LINE;
   const phaseBase = opBase + ops * LINE;
   const laneBase = Tally.OP_STRIDE * ops;
   const stride = Math.ceil((laneBase + Tally.LANE_STRIDE * lanes) / 8) * 8 + 8; // Float64: 8 per cache line, +1 line gap

@@ -3,7 +3,7 @@
 // bounded close. Every workaround for tinypool's behaviour lives here, each saying why. Rounds are
 // not this module's business: it only hands each reply and each death to the session's callbacks.
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import { SessionStartError, errorLine } from '../errors.js';
 import type { RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
@@ -106,12 +106,7 @@ export class WorkerPool {
               reject(new SessionStartError(`worker ${id} crashed while loading the adapter: ${errorLine(err)}`));
             },
           );
-          port1.on('message', (m: WorkerReply) => {
-            if (m.type !== 'ready' && m.type !== 'load-error') {
-              slot.reply = m;
-              this.events.reply(slot);
-            }
-          });
+          port1.on('message', (m: WorkerReply) => this.received(slot, m));
           // A worker that dies closes its port, sometimes before its exit event or error arrive; wait a
           // little so they describe the crash first (recordCrash keeps the better message anyway).
           port1.on('close', () => {
@@ -128,6 +123,22 @@ export class WorkerPool {
         timer = setTimeout(() => reject(new SessionStartError(`workers did not finish loading the adapter within ${timeout} ms`)), timeout);
       }),
     ]).finally(() => clearTimeout(timer));
+  }
+
+  private received(slot: WorkerSlot, m: WorkerReply): void {
+    if (m.type !== 'ready' && m.type !== 'load-error') {
+      slot.reply = m;
+      this.events.reply(slot);
+    }
+  }
+
+  /**
+   * Take a worker's queued answer now, without waiting for an event-loop turn to deliver it (the
+   * session knows it is there from the REPLIES count); handled exactly as a delivered one.
+   */
+  takeReply(slot: WorkerSlot): void {
+    const m = receiveMessageOnPort(slot.port) as { message: WorkerReply } | undefined;
+    if (m) this.received(slot, m.message);
   }
 
   /** Workers that can still serve rounds. */

@@ -14,11 +14,22 @@ export type { Crash, Hang, HangWhere, InternalWorkerError, OpTally, RoundSpec, R
 /** How long workers get to answer once a round is called off, at most (and at most the timeout). */
 const GRACE_MS = 1000;
 
+/**
+ * A count round's answers usually arrive within microseconds of its calls: the main thread waits for
+ * them this long, blocked in Atomics.wait on the REPLIES count, and takes them off the ports at once
+ * (no event-loop wake-up per message: 100-300 us a round, measured). Longer rounds go the event
+ * loop's way; so does everything after a miss (a crash, a hang, slow calls), with a growing back-off,
+ * so an adapter whose workers need the main thread (a server running there) loses at most this much.
+ */
+const REPLY_WAIT_MS = 2;
+const REPLY_WAIT_BACKOFF_MAX = 1024;
+
 /** The round in progress, as the lifecycle's callbacks need it. */
 interface Current {
   settle(): void;
   crashed(slot: WorkerSlot): void;
   internalError(): void;
+  tick(): void;
 }
 
 export class WorkerSession {
@@ -31,6 +42,17 @@ export class WorkerSession {
   private interruptRequested = false;
   /** Epoch ms the current round's requests were posted (time span of a round some worker never answered). */
   private roundPostedAt = 0;
+  /**
+   * The rounds' tick, one interval for the whole session (not one per round): ref'd while a round is in
+   * progress, unref'd between rounds, re-created only when a round needs another period.
+   */
+  private ticker: NodeJS.Timeout | null = null;
+  private tickerMs = 0;
+  /** Rounds posted so far (the DOORBELL the workers wait on). */
+  private posted = 0;
+  /** Rounds left to play without waiting for answers synchronously, and the next back-off. */
+  private replyWaitSkip = 0;
+  private replyWaitBackoff = 1;
   /** A hang, crash, internal error or abort happened: the workers are no longer a complete set, no further rounds. */
   broken = false;
   closed = false;
@@ -96,6 +118,7 @@ export class WorkerSession {
     const { ctl, opts, layout } = this;
     const live = this.workers.live();
     Atomics.store(ctl, C.ARRIVED, 0);
+    Atomics.store(ctl, C.REPLIES, 0);
     Atomics.store(ctl, C.HALT, this.interruptRequested ? Halt.ABORT : Halt.RUN);
     for (const s of live) s.reply = undefined;
     const duration = Array.isArray(spec.calls) ? null : spec.calls.durationMs;
@@ -115,10 +138,15 @@ export class WorkerSession {
       };
       this.workers.post(s, req);
     }
+    // Every request is in its port's queue now: ring for the workers waiting for it (worker.ts).
+    Atomics.store(ctl, C.DOORBELL, ++this.posted);
+    Atomics.notify(ctl, C.DOORBELL);
     const hangs: Hang[] = [];
     const stopped: StoppedWorker[] = [];
     await new Promise<void>((resolve) => {
-      const watchdog = new Watchdog(this.mem, spec.round, performance.now());
+      // Made at the first tick: most race rounds are over long before it (the watch starts from the post either way).
+      const watchStart = performance.now();
+      let watchdog: Watchdog | null = null;
       let stopAt = -1;
       let abortedAt = -1;
       const watchMs = Math.max(10, Math.min(100, opts.timeoutMs / 10));
@@ -127,7 +155,7 @@ export class WorkerSession {
       const hung = (s: WorkerSlot) => hangs.some((h) => h.workerId === s.id);
       const settled = () => live.every((s) => s.reply !== undefined || this.workers.deathSettled(s, performance.now()));
       const done = () => {
-        clearInterval(timer);
+        this.ticker?.unref();
         this.current = null;
         resolve();
       };
@@ -147,6 +175,7 @@ export class WorkerSession {
           if (p.phase < Phase.CALLS || p.round !== spec.round) abortRound();
           if (settled()) done();
         },
+        tick: () => tick(),
         internalError: () => {
           // Its state is unknown, and peers may be waiting for it at the barrier.
           this.broken = true;
@@ -158,6 +187,7 @@ export class WorkerSession {
         if (this.interruptRequested) abortRound();
         if (limit !== null && stopAt < 0 && live.every((s) => s.dead || this.inCalls(s.id, spec.round))) stopAt = now + limit;
         if (stopAt >= 0 && now >= stopAt && Atomics.load(ctl, C.HALT) === Halt.RUN) Atomics.store(ctl, C.HALT, Halt.STOP);
+        watchdog ??= new Watchdog(this.mem, spec.round, watchStart);
         if (abortedAt < 0) {
           const found = watchdog.tick(
             now,
@@ -192,10 +222,43 @@ export class WorkerSession {
         }
         if (settled()) done();
       };
-      const timer = setInterval(tick, tickMs);
+      if (limit === null) this.takeRepliesNow(live);
+      if (this.current === null) return; // settled by those answers
+      this.startTicker(tickMs);
       if (settled()) done();
     });
     return this.collect(spec.round, live, hangs, stopped);
+  }
+
+  /** Wait briefly for every live worker's answer and take them now (see REPLY_WAIT_MS). */
+  private takeRepliesNow(live: WorkerSlot[]): void {
+    if (this.replyWaitSkip > 0) {
+      this.replyWaitSkip--;
+      return;
+    }
+    const deadline = performance.now() + REPLY_WAIT_MS;
+    let n = 0;
+    while ((n = Atomics.load(this.ctl, C.REPLIES)) < live.length) {
+      const left = deadline - performance.now();
+      if (left <= 0 || Atomics.wait(this.ctl, C.REPLIES, n, left) === 'timed-out') break;
+    }
+    if (n >= live.length) this.replyWaitBackoff = 1;
+    else {
+      this.replyWaitSkip = this.replyWaitBackoff;
+      this.replyWaitBackoff = Math.min(REPLY_WAIT_BACKOFF_MAX, 2 * this.replyWaitBackoff);
+    }
+    // Those that answered are taken even on a miss; each goes through the lifecycle's usual path.
+    for (const s of live) if (s.reply === undefined && !s.dead && this.current !== null) this.workers.takeReply(s);
+  }
+
+  private startTicker(ms: number): void {
+    if (this.ticker && this.tickerMs === ms) {
+      this.ticker.ref();
+      return;
+    }
+    if (this.ticker) clearInterval(this.ticker);
+    this.tickerMs = ms;
+    this.ticker = setInterval(() => this.current?.tick(), ms);
   }
 
   /** Worker `w` is past the barrier of round `round` (or finished it early, e.g. its init failed). */
@@ -274,6 +337,8 @@ export class WorkerSession {
     if (this.closed) return;
     this.closed = true;
     this.current = null;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
     await this.workers.close();
   }
 }

@@ -15,6 +15,9 @@ import { shrinkRace } from './shrink.js';
  */
 export const OVERLAP_EVERY = 8;
 
+/** Calls of the first round may run this long even when the budget is spent. */
+const FIRST_ROUND_MS = 1000;
+
 export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
@@ -51,7 +54,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         break;
       }
       const overlap = r % OVERLAP_EVERY === 0;
-      const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap, sampleEvery: 0 });
+      // A round of slow calls stops cleanly at the share's end too (the first round gets at least
+      // FIRST_ROUND_MS of calls, so even a late strategy checks something).
+      const stopAfterMs = r === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
+      const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap, sampleEvery: 0, stopAfterMs });
       const t = played.tallies;
       // A round the user cut short is no evidence either way.
       if (!t?.interrupted) rounds++;

@@ -79,7 +79,7 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
     let rounds = 0;
     let failed = 0;
     while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
-      const played = await playRound(run, session, { strategy: 'race', round: round++, calls, overlap: false, sampleEvery: 0 });
+      const played = await playRound(run, session, { strategy: 'race', round: round++, calls, overlap: false, sampleEvery: 0, stopAfterMs: Math.max(1, end - performance.now()) });
       if (played.hookFailed || !played.complete) break;
       rounds++;
       if (played.failed && matches(played.findings.map((f) => f.kind))) {
