@@ -86,7 +86,7 @@ test('report: rounds, failed rounds, lost updates with min/median/max, first fai
   // One finding per kind, summarised over rounds.
   const lost = report.findings.filter((f) => f.kind === 'lost-update');
   assert.equal(lost.length, 1);
-  assert.match(lost[0].message, /in 200 of 200 rounds/);
+  assert.match(lost[0].message, /in 20 of 20 rounds/);
 });
 
 test('histogram of a lazy init: inits=1 passes, inits=2 fails; counters are those of the first failing round', async () => {
