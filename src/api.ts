@@ -6,7 +6,7 @@ import yargsParser from 'yargs-parser';
 import { loadAdapter } from './adapter/load.js';
 import type { AdapterArgs } from './adapter/types.js';
 import { OptionError } from './errors.js';
-import type { StrategyName } from './options/table.js';
+import type { RunDefaults, StrategyName } from './options/table.js';
 import { apiOptionsProblem, planFieldsOf } from './options/validate.js';
 import { makePlan, type PlanInput } from './plan/plan.js';
 import type { ProgressEvent, Report } from './report/types.js';
@@ -14,27 +14,14 @@ import { colorLevel } from './reporters/color.js';
 import { renderTerminal } from './reporters/terminal/index.js';
 import { runPlan } from './run/run.js';
 
-export interface HammerOptions {
-  /** Worker threads (`--workers`). */
-  workers?: number;
-  /** Calls in flight per worker, as async lanes (`--concurrency`). */
-  concurrency?: number;
-  /** Total calls of the hammer strategy (`--requests`). */
-  requests?: number;
-  /** Calls per worker per round of the race strategy (`--iterations`). */
-  iterations?: number;
-  /** Rounds of the race strategy (`--rounds`). */
-  rounds?: number;
-  /** Seconds per measured point of the throughput strategy (`--duration`). */
-  duration?: number;
+/** hammer()'s options: the command line's, by the camelCase of their long flags (`--min-ops` -> `minOps`). */
+export interface HammerOptions extends RunDefaults {
   /** The throughput strategy fails when calls/s at `workers` is below this (`--min-ops`). */
   minOps?: number;
   /** Strategies to run, in order (`--strategy`); default all three. */
   strategy?: StrategyName[];
   /** Seed for every PRNG (`--seed`); default random, returned in `report.seed`. */
   seed?: number;
-  /** A call or hook not settled after this many ms is a hang (`--timeout`); default the adapter's `timeout`, else 5000. */
-  timeout?: number;
   /** Heap limit of each worker thread in MB (`--max-old-space`). */
   maxOldSpace?: number;
   /** Warnings fail the run too (`--strict`). */

@@ -3,6 +3,7 @@
 // `weights` and the `calls` object of expected()/invariant() know the operation names.
 import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, CallContext, Counters, InitContext, SetupOptions } from './adapter/types.js';
+import type { RunDefaults } from './options/table.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -12,8 +13,8 @@ export type OperationFn = (ctx: CallContext) => unknown;
 /** Calls that returned without throwing in one round: `total` and one count per operation. */
 export type CallCounts<OpName extends string = string> = { total: number } & { [K in OpName]: number };
 
-/** Every field and hook of the adapter contract, typed. Hooks are listed in the order they run. */
-export interface AdapterDefinition<Shared = undefined, Ops extends Record<string, OperationFn> = Record<string, OperationFn>> {
+/** Every field and hook of the adapter contract, typed (hooks in the order they run), and the adapter's own defaults for the run's settings. */
+export interface AdapterDefinition<Shared = undefined, Ops extends Record<string, OperationFn> = Record<string, OperationFn>> extends RunDefaults {
   /** Your claim: is the code under test thread-safe? Absent: a warning in the report. */
   threadSafe?: boolean;
   /** Main thread, before each round. The return value reaches every worker by structured clone. */
@@ -36,17 +37,6 @@ export interface AdapterDefinition<Shared = undefined, Ops extends Record<string
   invariant?: (stats: Counters, calls: CallCounts<keyof Ops & string>) => MaybePromise<boolean | string | void | undefined>;
   /** Main thread, after the round, also when it failed. */
   teardown?: (shared: Shared) => unknown;
-  /** This adapter's default for --timeout, ms: a call or hook not settled after this long is a hang. */
-  timeout?: number;
-  /** This adapter's defaults for the run's counts (--workers, --concurrency, --requests, --iterations, --rounds, --duration in s). */
-  workers?: number;
-  concurrency?: number;
-  requests?: number;
-  iterations?: number;
-  rounds?: number;
-  duration?: number;
-  /** This adapter's default time budget for a whole run (--time): `'15s'`, `'2m'`, or seconds. */
-  time?: string | number;
   /** Worker heap/stack limits (--max-old-space adds to them): a leaking adapter crashes its worker, not the machine. */
   resourceLimits?: ResourceLimits;
 }

@@ -1,9 +1,8 @@
-import { inspect } from 'node:util';
-
 // Every error the tool raises, declared once, and the one way adapter-supplied errors become text.
 // Each class says what went wrong and so how the caller must answer: an AdapterError or a UsageError is
 // exit 2 with one line; an OptionError is the API's TypeError for a bad option; a SessionStartError is a
-// crash finding of the strategy whose pool could not start; an InternalError is a bug of the tool.
+// crash finding of the strategy whose pool could not start.
+import { inspect } from 'node:util';
 
 /** A problem with the adapter file itself: the run cannot start (exit code 2). One line per problem. */
 export class AdapterError extends Error {
@@ -62,14 +61,6 @@ export class HookInterrupted extends Error {
   constructor() {
     super('interrupted before it settled');
     this.name = 'HookInterrupted';
-  }
-}
-
-/** A bug of the tool itself, never of the adapter (exit code 3). */
-export class InternalError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InternalError';
   }
 }
 

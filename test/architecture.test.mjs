@@ -27,7 +27,7 @@ const ALLOWED = {
   reporters: ['errors', 'options', 'report'],
   api: ['errors', 'adapter', 'options', 'plan', 'report', 'reporters', 'run'],
   cli: ['errors', 'tool', 'adapter', 'options', 'plan', 'report', 'reporters', 'run'],
-  define: ['adapter'],
+  define: ['adapter', 'options'],
   toolkit: [],
   index: ['api', 'define', 'errors', 'adapter', 'options', 'report', 'toolkit'],
 };

@@ -1,5 +1,6 @@
 // The adapter contract (../shared/design/contract.md, section 1) as TypeScript types.
 import type { ResourceLimits } from 'node:worker_threads';
+import type { RunDefaults } from '../options/table.js';
 
 /** Arguments that followed `--` on the command line, parsed by yargs-parser. */
 export type AdapterArgs = Record<string, unknown> & { _: (string | number)[] };
@@ -37,7 +38,8 @@ type MaybePromise<T> = T | Promise<T>;
 
 export type Operation = (ctx: CallContext) => unknown;
 
-export interface Adapter<Shared = unknown> {
+/** The adapter contract; its own defaults for the run's settings (RunDefaults) are optional fields. */
+export interface Adapter<Shared = unknown> extends RunDefaults {
   operations: Record<string, Operation>;
   threadSafe?: boolean;
   setup?(options: SetupOptions): MaybePromise<Shared>;
@@ -49,17 +51,6 @@ export interface Adapter<Shared = unknown> {
   unique?: string[];
   teardown?(shared: Shared): MaybePromise<unknown>;
   weights?: Record<string, number>;
-  /** Default for --timeout, ms. */
-  timeout?: number;
-  /** Defaults for the run's counts and time budget (the flags win). */
-  workers?: number;
-  concurrency?: number;
-  requests?: number;
-  iterations?: number;
-  rounds?: number;
-  duration?: number;
-  /** Time budget of a whole run: `'15s'`, `'2m'`, or seconds. */
-  time?: string | number;
   /** Worker heap/stack limits (--max-old-space adds to them). */
   resourceLimits?: ResourceLimits;
 }

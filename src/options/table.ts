@@ -27,6 +27,29 @@ export interface RunSettings {
   strict: boolean;
 }
 
+/**
+ * The settings an adapter may give its own defaults for (fields of the adapter), which hammer() also
+ * takes as options (the option wins). Their rules are the table's entries with an `adapterField`.
+ */
+export interface RunDefaults {
+  /** Worker threads (`--workers`). */
+  workers?: number;
+  /** Calls in flight per worker, as async lanes (`--concurrency`). */
+  concurrency?: number;
+  /** Total calls of the hammer strategy (`--requests`), an upper bound within the budget. */
+  requests?: number;
+  /** Calls per worker per round of the race strategy (`--iterations`). */
+  iterations?: number;
+  /** Rounds of the race strategy (`--rounds`), an upper bound within the budget. */
+  rounds?: number;
+  /** Seconds per measured point of the throughput strategy (`--duration`), an upper bound within the budget. */
+  duration?: number;
+  /** A call or hook not settled after this many ms is a hang (`--timeout`). */
+  timeout?: number;
+  /** Time budget of a whole run, hooks included (`--time`): `'90s'`, `'2m'`, or seconds. */
+  time?: string | number;
+}
+
 /** What the machine and the environment say, read once when a plan is made (recorded in the report). */
 export interface PlanEnvironment {
   /** CPUs available to this process (`ADAPTER_HAMMER_CORES` overrides it, e.g. to test a big machine's defaults). */
