@@ -11,6 +11,8 @@ import { ROOT, runCli } from './helpers/cli.mjs';
 
 const DIR = path.join(ROOT, 'fixtures');
 const PARALLEL = 2;
+/** Lessons about a hang or a crash rather than a race. */
+const ROBUSTNESS = /^(deadlock|hung-promise|infinite-loop|worker-exit|timer-throw|unhandled-rejection|out-of-memory)-unsafe/;
 const KILL_AFTER_MS = 240_000; // generous: a loaded 2-core machine, and the database fixtures
 
 const names = readdirSync(DIR)
@@ -45,6 +47,8 @@ describe('fixture lessons', { concurrency: PARALLEL }, () => {
         assert.equal(code, 1, `an unsafe fixture must fail (exit 1), got exit ${code}${context}`);
         assert.equal(report.verdict, 'fail');
         assert.ok(findings.length > 0, `exit 1 but no findings${context}`);
+        // The robustness lessons fail by the kind their name promises, already in the hammer.
+        if (ROBUSTNESS.test(name)) assert.ok(findings.some((f) => f.strategy === 'hammer' && (f.kind === 'hang' || f.kind === 'crash')), summary);
       } else {
         assert.equal(code, 0, `a safe fixture must pass (exit 0), got exit ${code}\n${summary}${context}`);
         assert.equal(report.verdict, 'pass');
