@@ -556,7 +556,7 @@ test('classifyMinimal: 1 worker x 1 lane is a plain bug', () => {
   assert.deepEqual(classifyMinimal({ workers: 1, concurrency: 1 }), {
     classification: 'bug',
     concurrent: false,
-    meaning: 'it fails with 1 worker and 1 lane, without any concurrency: a plain bug, not a race',
+    meaning: 'fails with 1 worker × 1 lane: a bug, not a race',
   });
 });
 
@@ -564,21 +564,17 @@ test('classifyMinimal: 1 worker x 2 lanes is an async race', () => {
   assert.deepEqual(classifyMinimal({ workers: 1, concurrency: 2 }), {
     classification: 'async',
     concurrent: true,
-    meaning: 'one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits',
+    meaning: "needs 2 lanes in one worker: an async interleaving (at the calls' awaits)",
   });
 });
 
-test('classifyMinimal: 2 workers x 1 lane and 2 x 2 are thread races with their own sentences', () => {
+test('classifyMinimal: 2 workers x 1 lane and 3 x 2 are thread races; the sentence names what was needed, not shared memory', () => {
   assert.deepEqual(classifyMinimal({ workers: 2, concurrency: 1 }), {
     classification: 'threads',
     concurrent: true,
-    meaning: 'one lane per worker suffices: the race is between worker threads',
+    meaning: 'needs 2 workers: threads (shared memory, a file, a database)',
   });
-  assert.deepEqual(classifyMinimal({ workers: 2, concurrency: 2 }), {
-    classification: 'threads',
-    concurrent: true,
-    meaning: 'it needs more than one worker: the race is between worker threads',
-  });
+  assert.equal(classifyMinimal({ workers: 3, concurrency: 2 }).meaning, 'needs 3 workers: threads (shared memory, a file, a database)');
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -173,11 +173,22 @@ test('shrink: a shared-memory race keeps 2 workers and finds a smaller setup', a
   assert.match(r.stdout, /replay it: npx adapter-hammer \S+bank-unsafe\.mjs -s race -w 2 -c 1 -i \d+ -r \d+ --seed \d+/);
 });
 
-test('shrink: no search when the failure is not a race (every call throws)', async () => {
+test('shrink: an error gets the search too, and with 1 worker x 1 lane it is called a bug, not a race', async () => {
   const { code, report, race: s } = await race(at('throws.mjs'), ['-r', '20'], {});
   assert.equal(code, 1);
   assert.ok(report.findings.every((f) => f.kind === 'error'));
-  assert.equal(s.minimal, undefined);
+  assert.equal(s.minimal.workers, 1);
+  assert.equal(s.minimal.concurrency, 1);
+  assert.equal(s.minimal.classification, 'bug');
+  assert.equal(s.minimal.meaning, 'fails with 1 worker × 1 lane: a bug, not a race');
+  assert.match(s.minimal.command, /-s race -w 1 -c 1 /);
+});
+
+test('shrink: a crash gets a replay and a classification too', async () => {
+  const { race: s } = await race(fixture('worker-exit-unsafe.mjs'), ['-r', '20'], {});
+  assert.equal(s.stopReason, 'workers-lost');
+  assert.ok(s.minimal, 'a minimal setup for the crash');
+  assert.equal(s.minimal.classification, 'bug');
 });
 
 test('shrink: a counter wrong without any concurrency is called a plain bug', async () => {
@@ -186,4 +197,5 @@ test('shrink: a counter wrong without any concurrency is called a plain bug', as
   assert.equal(s.minimal.concurrency, 1);
   assert.equal(s.minimal.iterations, 1);
   assert.equal(s.minimal.concurrent, false);
+  assert.equal(s.minimal.meaning, 'fails with 1 worker × 1 lane: a bug, not a race');
 });

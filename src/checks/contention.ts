@@ -10,11 +10,16 @@ export class ContentionTracker {
   }
 
   add(t: RoundTallies): void {
+    // Calls still pending in a round cut short by a hang were all in flight at that moment: evidence too
+    // (a hung worker never reports its own measurements, so without this a hang would read "never overlapped").
+    const pendingAll = t.hangs.reduce((a, h) => a + Object.values(h.pending).reduce((x, y) => x + y, 0), 0);
     this.rows.forEach((r, i) => {
       if (t.ops[i]!.started === 0) return;
-      r.maxInFlight = Math.max(r.maxInFlight, t.maxCalls[i]!);
-      r.maxWorkers = Math.max(r.maxWorkers, t.maxWorkers[i]!);
-      r.overlapped ||= t.overlapped[i]!;
+      const pending = t.hangs.reduce((a, h) => a + (h.pending[r.op] ?? 0), 0);
+      const pendingWorkers = t.hangs.filter((h) => (h.pending[r.op] ?? 0) > 0).length;
+      r.maxInFlight = Math.max(r.maxInFlight, t.maxCalls[i]!, pending);
+      r.maxWorkers = Math.max(r.maxWorkers, t.maxWorkers[i]!, pendingWorkers);
+      r.overlapped ||= t.overlapped[i]! || (pending > 0 && pendingAll > 1);
     });
   }
 

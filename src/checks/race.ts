@@ -2,8 +2,11 @@
 // smallest failing setup means.
 import type { CounterRow, Finding, FindingKind, RaceReport } from '../report/types.js';
 
-/** Findings a race produces. Errors, hangs and crashes are not shrunk: they are not interleavings. */
+/** Findings a race produces (wrong results of an interleaving). */
 export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate']);
+
+/** Failures the smallest-failing-setup search looks into: races, and errors, crashes and hangs too. */
+export const SHRINKABLE: ReadonlySet<FindingKind> = new Set([...RACE_KINDS, 'error', 'crash', 'hang']);
 
 /**
  * Failing rounds that are enough evidence for the report (an outcome histogram, lost updates per
@@ -38,28 +41,17 @@ export function summariseRoundFindings(found: Finding[], rounds: number): Findin
 
 type Minimal = NonNullable<RaceReport['minimal']>;
 
-/** What the smallest failing setup says about the bug. */
+/** What the smallest failing setup says about the failure (a race, or not), as measured. */
 export function classifyMinimal(m: Pick<Minimal, 'workers' | 'concurrency'>): {
   classification: 'bug' | 'async' | 'threads';
   concurrent: boolean;
   meaning: string;
 } {
   if (m.workers === 1 && m.concurrency === 1) {
-    return { classification: 'bug', concurrent: false, meaning: 'it fails with 1 worker and 1 lane, without any concurrency: a plain bug, not a race' };
+    return { classification: 'bug', concurrent: false, meaning: 'fails with 1 worker × 1 lane: a bug, not a race' };
   }
   if (m.workers === 1) {
-    return {
-      classification: 'async',
-      concurrent: true,
-      meaning: 'one worker suffices: the race is between async calls (lanes) inside one thread, at their awaits',
-    };
+    return { classification: 'async', concurrent: true, meaning: `needs ${m.concurrency} lanes in one worker: an async interleaving (at the calls' awaits)` };
   }
-  return {
-    classification: 'threads',
-    concurrent: true,
-    meaning:
-      m.concurrency === 1
-        ? 'one lane per worker suffices: the race is between worker threads'
-        : 'it needs more than one worker: the race is between worker threads',
-  };
+  return { classification: 'threads', concurrent: true, meaning: `needs ${m.workers} workers: threads (shared memory, a file, a database)` };
 }

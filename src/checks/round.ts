@@ -22,6 +22,21 @@ export function hookFinding(strategy: string, round: number, r: HookFailure): Fi
 export const roundComplete = (t: RoundTallies): boolean =>
   t.hangs.length === 0 && t.crashes.length === 0 && t.hookErrors.length === 0 && t.internalErrors.length === 0 && t.stopped.length === 0 && !t.interrupted;
 
+/**
+ * Why a round has no counter rows, said as what happened: the adapter has none, or they could not be
+ * collected (and why). Never "no counters" for counters a hang kept us from reading.
+ */
+export function countersNote(t: RoundTallies | null, statsFailed: boolean): string {
+  if (!t) return 'counters not collected: setup failed, no call ran';
+  if (t.interrupted) return 'counters not collected: the run was interrupted during this round';
+  if (t.hangs.length) return `counters not collected: the round was cut short by a hang in worker ${t.hangs.map((h) => h.workerId).join(', ')}`;
+  if (t.crashes.length || t.internalErrors.length) return 'counters not collected: a worker crashed during the round';
+  if (t.stopped.length) return 'counters not collected: the round was called off and a worker had to be stopped';
+  if (t.hookErrors.length) return `counters not collected: hook '${t.hookErrors[0]!.hook}' failed in a worker`;
+  if (statsFailed) return "counters not collected: the adapter's stats, expected or invariant hook failed";
+  return 'the adapter reports no counters: only errors, duplicates and the invariant were checked';
+}
+
 /** What a hang was stuck in, as the finding names it. */
 function hangSubject(h: RoundTallies['hangs'][number], round: number): string {
   switch (h.where) {

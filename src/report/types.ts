@@ -76,6 +76,8 @@ interface StrategyBase {
 export interface HammerReport extends StrategyBase {
   name: 'hammer';
   requests: number;
+  /** Why `counters` is empty, when it is: the adapter has none, or they could not be collected and why. */
+  countersNote?: string;
   /** `budget`: its share of --time ran out before every request was made (the calls stop cleanly). */
   stopReason?: StopReason;
   budgetMs?: number;
@@ -102,6 +104,8 @@ export type StopReason = 'done' | 'evidence' | 'budget' | 'interrupted' | 'faile
 export interface RaceReport extends StrategyBase {
   name: 'race';
   rounds: number;
+  /** Why `counters` is empty, when it is. */
+  countersNote?: string;
   /** --rounds: the most it could run; `rounds` is what it did. */
   plannedRounds?: number;
   /** `done`: every planned round; `evidence`: enough failing rounds; `budget`: its share of --time ran out. */

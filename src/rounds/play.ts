@@ -4,7 +4,7 @@
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Counters } from '../adapter/types.js';
 import { defaultExpected, mergeCounters, numbersOnly } from '../checks/counters.js';
-import { callsOf, checkRound, hookFinding, roundComplete, type RoundVerdict } from '../checks/round.js';
+import { callsOf, checkRound, countersNote, hookFinding, roundComplete, type RoundVerdict } from '../checks/round.js';
 import { clip } from '../errors.js';
 import type { StrategyName } from '../options/table.js';
 import type { RoundSpec, RoundTallies, WorkerSession } from '../pool/session.js';
@@ -13,6 +13,8 @@ import type { RunContext } from './context.js';
 
 export interface PlayedRound extends RoundVerdict {
   round: number;
+  /** Why `counters` is empty, when it is (checks/round.ts: countersNote). */
+  countersNote: string;
   /** null: setup failed, no call ran. */
   tallies: RoundTallies | null;
   /** Every worker ran its share to the end (not hung, crashed, interrupted, no worker hook failed). */
@@ -41,6 +43,7 @@ export async function playRound(run: RunContext, session: WorkerSession, req: Ro
       tallies: null,
       complete: false,
       counters: [],
+      countersNote: countersNote(null, false),
       findings: hookFindings,
       lostUpdates: 0,
       failed: hookFindings.length > 0,
@@ -93,6 +96,7 @@ export async function playRound(run: RunContext, session: WorkerSession, req: Ro
     ...verdict,
     round,
     tallies,
+    countersNote: countersNote(tallies, hookFindings.length > 0),
     complete: roundComplete(tallies),
     findings,
     failed: verdict.failed || hookFindings.length > 0,

@@ -38,6 +38,7 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
       completed,
       errors,
       counters: played.counters,
+      ...(played.counters.length ? {} : { countersNote: played.countersNote }),
       workers: plan.workers,
       concurrency: plan.concurrency,
       // Speed counts calls that returned; calls that threw are counted in `errors`.

@@ -2,7 +2,7 @@
 // by a barrier, workers kept alive across rounds. A race window of nanoseconds at the start of a round
 // (check-then-act) is hit in a good share of rounds; jcstress and Lincheck's stress mode work the same way.
 import { ContentionTracker } from '../checks/contention.js';
-import { EVIDENCE_FAILED_ROUNDS, outcomeOf, RACE_KINDS, summariseRoundFindings } from '../checks/race.js';
+import { EVIDENCE_FAILED_ROUNDS, outcomeOf, SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../report/types.js';
 import type { RunContext } from '../rounds/context.js';
@@ -42,6 +42,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   let firstFailed: number | null = null;
   let firstFailedMs: number | null = null;
   let counters: CounterRow[] = [];
+  let note = '';
   try {
     for (let r = 0; r < plan.rounds; r++) {
       if (run.interrupted) {
@@ -87,9 +88,13 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
           firstFailed = r;
           firstFailedMs = performance.now() - t0;
           counters = played.counters;
+          note = played.countersNote;
         }
         roundFindings.push(...played.findings);
-      } else if (firstFailed === null) counters = played.counters;
+      } else if (firstFailed === null) {
+        counters = played.counters;
+        note = played.countersNote;
+      }
       run.progress({ strategy: 'race', phase: 'rounds', done: r + 1, total: plan.rounds });
       if (played.hookFailed || session.broken) {
         stopReason = played.hookFailed ? 'failed-hook' : 'workers-lost';
@@ -104,13 +109,21 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     await run.closeSession(session);
   }
   const findings = summariseRoundFindings(roundFindings, rounds);
-  // Shrink only what is a race: counters, invariant, duplicates. An error that every round throws, a
-  // hang or a crash is not an interleaving, and a smaller configuration would only repeat it.
-  const raceKinds = new Set<FindingKind>(findings.map((f) => f.kind).filter((k) => RACE_KINDS.has(k)));
-  let minimal: RaceReport['minimal'];
+  // Every failure gets the search: for a race it finds the interleaving's size; for an error, a crash or
+  // a hang it answers "does it need concurrency at all?". A hang costs --timeout per trial, so it is
+  // searched only when a few trials fit the budget.
   const searchMs = Math.min(plan.env.shrinkMs, run.timeLeft());
-  if (raceKinds.size > 0 && (stopReason === 'done' || stopReason === 'evidence' || stopReason === 'budget') && !run.interrupted && searchMs > 0) {
-    minimal = await shrinkRace(run, { budgetMs: searchMs, failRate: failedRounds / Math.max(1, rounds), kinds: raceKinds, firstRound: plan.rounds });
+  const allKinds = new Set<FindingKind>(findings.map((f) => f.kind));
+  const shrinkKinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= searchMs)));
+  let minimal: RaceReport['minimal'];
+  if (shrinkKinds.size > 0 && stopReason !== 'failed-hook' && !run.interrupted && searchMs > 0) {
+    minimal = await shrinkRace(run, {
+      budgetMs: searchMs,
+      failRate: failedRounds / Math.max(1, rounds),
+      kinds: shrinkKinds,
+      allKinds,
+      firstRound: plan.rounds,
+    });
   }
   const sorted = [...lostPerFailed].sort((a, b) => a - b);
   if (rounds > 0 && !session.broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
@@ -125,6 +138,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       failedRounds,
       lostUpdates,
       counters,
+      ...(counters.length ? {} : { countersNote: note }),
       iterations: plan.iterations,
       workers: plan.workers,
       concurrency: plan.concurrency,

@@ -1,8 +1,9 @@
-// After a race failure: search for the smallest configuration (fewer workers, then fewer lanes, then
+// After a failure: search for the smallest configuration (fewer workers, then fewer lanes, then
 // fewer calls per worker) that still fails the same way, within a small time budget. A developer
 // debugging a race wants the smallest case: "1 worker x 2 lanes x 2 calls" says the bug is an async
-// interleaving inside one thread; "2 workers x 1 lane x 1 call" says two threads and one call each.
-import { classifyMinimal, RACE_KINDS } from '../checks/race.js';
+// interleaving inside one thread; "2 workers x 1 lane x 1 call" says two threads and one call each; an
+// error, crash or hang that still happens with 1 worker x 1 lane is a plain bug, not a race.
+import { classifyMinimal } from '../checks/race.js';
 import { replayCommand } from '../plan/replay.js';
 import type { WorkerSession } from '../pool/session.js';
 import type { FindingKind, RaceReport } from '../report/types.js';
@@ -14,8 +15,10 @@ export interface ShrinkOptions {
   budgetMs: number;
   /** Share of rounds that failed in the full run (sizes each trial). */
   failRate: number;
-  /** Finding kinds the full run reported; a trial must reproduce one of them. */
-  kinds: Set<FindingKind>;
+  /** Finding kinds being shrunk; a trial must reproduce one of them. */
+  kinds: ReadonlySet<FindingKind>;
+  /** Every finding kind the full run reported: a trial with any other failure is no evidence. */
+  allKinds: ReadonlySet<FindingKind>;
   /** Round numbers used by the search start here (so their seeds differ from the main run's). */
   firstRound: number;
 }
@@ -50,7 +53,8 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
   const left = () => deadline - performance.now();
   // Enough rounds to expect ~6 failures at the full run's rate, within bounds.
   const roundCap = Math.max(30, Math.min(3000, Math.ceil(6 / Math.max(opts.failRate, 1e-3))));
-  const matches = (kinds: FindingKind[]) => kinds.some((k) => opts.kinds.has(k)) && kinds.every((k) => RACE_KINDS.has(k));
+  // The same failure: one of the kinds being shrunk, and nothing the full run did not report.
+  const matches = (kinds: FindingKind[]) => kinds.some((k) => opts.kinds.has(k)) && kinds.every((k) => opts.allKinds.has(k));
 
   const sessions = new Map<string, WorkerSession>();
   const sessionFor = async (c: Config): Promise<WorkerSession> => {
@@ -79,13 +83,20 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
     let rounds = 0;
     let failed = 0;
     while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
-      const played = await playRound(run, session, { strategy: 'race', round: round++, calls, overlap: false, sampleEvery: 0, stopAfterMs: Math.max(1, end - performance.now()) });
-      if (played.hookFailed || !played.complete) break;
+      const played = await playRound(run, session, {
+        strategy: 'race',
+        round: round++,
+        calls,
+        overlap: false,
+        sampleEvery: 0,
+        stopAfterMs: Math.max(1, end - performance.now()),
+      });
+      if (played.tallies?.interrupted) break;
       rounds++;
       if (played.failed && matches(played.findings.map((f) => f.kind))) {
         failed++;
         if (failed >= stopAfter) break;
-      } else if (played.failed) break; // a different failure (error, hang): this configuration is no evidence
+      } else if (played.failed || played.hookFailed || !played.complete) break; // another failure: no evidence either way
     }
     return { rounds, failed };
   };

@@ -54,8 +54,8 @@ export function strategyHeading(style: Style, name: string, status: Status, deta
   return `${style.c.bold(name.toUpperCase())}  ${statusWord(style, status)}  ${style.c.dim(detail)}`;
 }
 
-export function counterTable(style: Style, rows: CounterRow[]): string {
-  if (!rows.length) return style.c.dim('  (the adapter reported no counters: only errors, duplicates and invariant were checked)');
+export function counterTable(style: Style, rows: CounterRow[], note?: string): string {
+  if (!rows.length) return style.c.dim(`  (${safe(note ?? 'no counters', 300)})`);
   return table(
     style,
     ['counter', 'expected', 'actual', 'verdict'],

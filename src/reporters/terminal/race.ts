@@ -10,6 +10,8 @@ function roundsDone(s: RaceReport): string {
   const of = `${int(s.rounds)} of ${int(planned)} rounds`;
   if (s.stopReason === 'budget' && s.budgetMs !== undefined) return `${of} in its ${ms(s.budgetMs)} share of the --time budget`;
   if (s.stopReason === 'evidence') return `${of} (stopped after ${int(s.failedRounds)} failing rounds: enough evidence)`;
+  if (s.stopReason === 'workers-lost') return `${of} (stopped: a worker hung or crashed)`;
+  if (s.stopReason === 'failed-hook') return `${of} (stopped: a hook failed)`;
   return of;
 }
 
@@ -23,7 +25,7 @@ export function renderRace(style: Style, s: RaceReport): string {
       style.c.dim(s.firstFailedRound !== null ? `  counters of round ${s.firstFailedRound} (the first that failed${after}):` : '  counters of the last round:'),
     );
   }
-  lines.push(counterTable(style, s.counters));
+  lines.push(counterTable(style, s.counters, s.countersNote));
   if (s.lostUpdates > 0 && s.lostPerFailedRound) {
     const l = s.lostPerFailedRound;
     lines.push(
