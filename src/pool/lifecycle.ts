@@ -137,8 +137,8 @@ export class WorkerPool {
    * session knows it is there from the REPLIES count); handled exactly as a delivered one.
    */
   takeReply(slot: WorkerSlot): void {
-    const m = receiveMessageOnPort(slot.port) as { message: WorkerReply } | undefined;
-    if (m) this.received(slot, m.message);
+    const m = receiveMessageOnPort(slot.port);
+    if (m) this.received(slot, m.message as WorkerReply);
   }
 
   /** Workers that can still serve rounds. */

@@ -1,7 +1,7 @@
 // Worker thread entry: one long-lived tinypool task per worker for a whole session. It loads the
 // adapter once, then serves rounds: init -> start barrier -> all calls in async lanes -> workerStats,
 // answering each round with one message. The per-call path is a handful of typed-array writes.
-import { receiveMessageOnPort, threadId } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { errorLine, shown } from '../errors.js';
 import { loadAdapter } from '../adapter/load.js';
@@ -16,9 +16,8 @@ const SAMPLE_CAPACITY = 1 << 16;
 /**
  * After answering a round, how long a worker waits (blocked in Atomics.wait, no CPU) for the next
  * round's doorbell before going back to its event loop. The main thread posts the next round ~100 us
- * later (hooks, checks); taking that message at once with receiveMessageOnPort saves the event loop's
- * wake-up for it (100-300 us a round, measured: README, "Tuning the race detector"). Between rounds
- * the worker's event loop has nothing of ours to do: every round already ends with an event-loop turn.
+ * later (hooks, checks); an event loop that finds the message already there, instead of being woken
+ * up for it from epoll, saves most of its latency (README, "Tuning the race detector").
  */
 const NEXT_ROUND_WAIT_MS = 2;
 const SCHEDULE_MAX = 1 << 16;
@@ -282,9 +281,10 @@ export default async function runSession(task: SessionTask): Promise<void> {
       // After the post: once the session counts every answer, each is in its port's queue.
       Atomics.add(ctl, C.REPLIES, 1);
       Atomics.notify(ctl, C.REPLIES);
-      if (Atomics.wait(ctl, C.DOORBELL, served, NEXT_ROUND_WAIT_MS) === 'timed-out') return;
-      const next = receiveMessageOnPort(port) as { message: RoundRequest | StopRequest } | undefined;
-      if (next) serve(next.message);
+      // Not taken here: delivered by the event loop as before (its poll phase, at once, the thread being
+      // awake), so timers due between rounds still fire between rounds, and a round's closing turn
+      // (setImmediate, above) still comes before any timer that fell due during its calls.
+      Atomics.wait(ctl, C.DOORBELL, served, NEXT_ROUND_WAIT_MS);
     };
     const serve = (msg: RoundRequest | StopRequest): void => {
       if (msg.type === 'stop') {
