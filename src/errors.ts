@@ -2,6 +2,7 @@
 // Each class says what went wrong and so how the caller must answer: an AdapterError or a UsageError is
 // exit 2 with one line; an OptionError is the API's TypeError for a bad option; a SessionStartError is a
 // crash finding of the strategy whose pool could not start.
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 
 /** A problem with the adapter file itself: the run cannot start (exit code 2). One line per problem. */
@@ -102,4 +103,55 @@ export function truncate(text: string, max: number): string {
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
   return `${text.slice(0, end)}…`;
+}
+
+/** One frame of an error's stack; `user`: the user's own code (not Node's, not node_modules, not this tool's). */
+export interface StackFrame {
+  /** As V8 prints it, without "at ": `fn (/abs/file.mjs:12:5)` (TypeScript mapped back by source maps). */
+  text: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  user: boolean;
+}
+
+/** Frames kept per error. */
+const MAX_FRAMES = 8;
+
+const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
+
+/** Parse a V8 stack into frames, user frames first. `toolRoot`: adapter-hammer's own directory. */
+export function stackFrames(stack: unknown, toolRoot: string): StackFrame[] {
+  if (typeof stack !== 'string') return [];
+  const frames: StackFrame[] = [];
+  for (const raw of stack.split('\n')) {
+    if (!raw.trimStart().startsWith('at ')) continue;
+    const m = FRAME.exec(raw);
+    let file = m?.[2];
+    if (file?.startsWith('data:')) {
+      // A CommonJS TypeScript file compiled by tsx runs from a data: URL that names the file but has no
+      // source map Node applies: keep the file, drop the compiled line (it would point nowhere).
+      const named = /__filename%3D%22(.+?)%22/.exec(file)?.[1];
+      const source = named ? decodeURIComponent(named) : undefined;
+      frames.push(
+        source
+          ? { text: `${m?.[1] ?? '<anonymous>'} (${source}, compiled: no line)`, file: source, user: !source.includes('/node_modules/') }
+          : { text: 'data: URL', user: false },
+      );
+      continue;
+    }
+    let text = truncate(raw.trim().slice(3), 300);
+    if (file?.startsWith('file://')) {
+      try {
+        const url = file;
+        file = fileURLToPath(url);
+        text = text.replace(url, file);
+      } catch {
+        /* keep the URL */
+      }
+    }
+    const internal = !file || file.startsWith('node:') || !file.includes('/') || file.includes('/node_modules/') || file.startsWith(toolRoot);
+    frames.push(m && file ? { text, file, line: Number(m[3]), column: Number(m[4]), user: !internal } : { text, user: false });
+  }
+  return [...frames.filter((f) => f.user), ...frames.filter((f) => !f.user)].slice(0, MAX_FRAMES);
 }

@@ -19,7 +19,7 @@ const ALLOWED = {
   adapter: ['errors', 'options'],
   plan: ['errors', 'options', 'adapter'],
   pool: ['errors', 'adapter'],
-  report: ['options'],
+  report: ['errors', 'options'],
   checks: ['errors', 'adapter', 'options', 'pool', 'report'],
   rounds: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks'],
   strategies: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks', 'rounds'],

@@ -48,7 +48,11 @@ describe('fixture lessons', { concurrency: PARALLEL }, () => {
         assert.equal(report.verdict, 'fail');
         assert.ok(findings.length > 0, `exit 1 but no findings${context}`);
         // The robustness lessons fail by the kind their name promises, already in the hammer.
-        if (ROBUSTNESS.test(name)) assert.ok(findings.some((f) => f.strategy === 'hammer' && (f.kind === 'hang' || f.kind === 'crash')), summary);
+        if (ROBUSTNESS.test(name))
+          assert.ok(
+            findings.some((f) => f.strategy === 'hammer' && (f.kind === 'hang' || f.kind === 'crash')),
+            summary,
+          );
       } else {
         assert.equal(code, 0, `a safe fixture must pass (exit 0), got exit ${code}\n${summary}${context}`);
         assert.equal(report.verdict, 'pass');

@@ -1,12 +1,15 @@
 // Calls the adapter's main-thread hooks with a deadline, turning throws, rejections and hangs into
 // values: a broken hook is a finding about the adapter, never a crash or a hang of the tool.
-import { HookInterrupted, HookTimeout, errorLine } from '../errors.js';
+import { fileURLToPath } from 'node:url';
+import { HookInterrupted, HookTimeout, errorLine, stackFrames, type StackFrame } from '../errors.js';
 import type { Adapter, HookName } from './types.js';
 
 export type HookFailure = {
   ok: false;
   hook: HookName;
   message: string;
+  /** The thrown error's stack, user frames first (absent for a hang or an interrupt). */
+  stack?: StackFrame[];
   hung: boolean;
   /** The user stopped the run (Ctrl-C, an aborted signal) while the hook was pending: not a finding. */
   interrupted: boolean;
@@ -18,6 +21,14 @@ export type HookResult<T> = { ok: true; value: T } | HookFailure;
  * stopped: they run on the main thread and go on in the background). One per run, never shared.
  */
 export type PendingHooks = Set<(e: Error) => void>;
+
+/** adapter-hammer's own code: its frames are not the user's (src/adapter/ compiles to dist/adapter/). */
+const TOOL_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** A hook that threw or rejected: its first line and its stack, user frames first. */
+function thrown(hook: HookName, e: unknown): HookFailure {
+  return { ok: false, hook, message: errorLine(e), stack: stackFrames(e instanceof Error ? e.stack : undefined, TOOL_ROOT), hung: false, interrupted: false };
+}
 
 export async function callHook<T>(
   adapter: Adapter,
@@ -33,7 +44,7 @@ export async function callHook<T>(
   try {
     value = (fn as (...a: unknown[]) => unknown).apply(adapter, args);
   } catch (e) {
-    return { ok: false, hook, message: errorLine(e), hung: false, interrupted: false };
+    return thrown(hook, e);
   }
   // A hook that returned a plain value is done: no deadline to keep, no timer to set and clear (a sync
   // hook that never returns blocks the main thread, which no timer could have reported either). Only a
@@ -52,8 +63,9 @@ export async function callHook<T>(
     ]);
     return { ok: true, value: settled as T };
   } catch (e) {
-    const interrupted = e instanceof HookInterrupted;
-    return { ok: false, hook, message: interrupted ? e.message : errorLine(e), hung: e instanceof HookTimeout, interrupted };
+    if (e instanceof HookInterrupted) return { ok: false, hook, message: e.message, hung: false, interrupted: true };
+    if (e instanceof HookTimeout) return { ok: false, hook, message: e.message, hung: true, interrupted: false };
+    return thrown(hook, e);
   } finally {
     clearTimeout(timer);
     if (stop) pending.delete(stop);

@@ -20,6 +20,8 @@ export const TS_EXTENSIONS = ['.ts', '.mts', '.cts'];
  */
 async function importTypeScript(abs: string): Promise<Record<string, unknown>> {
   const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+  // Stacks of errors thrown by the adapter then name its TypeScript lines, not the compiled ones.
+  process.setSourceMapsEnabled(true);
   return (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
 }
 

@@ -2,7 +2,7 @@
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Calls } from '../adapter/types.js';
 import type { RoundTallies } from '../pool/session.js';
-import type { CounterRow, Finding } from '../report/types.js';
+import type { CounterRow, Finding, StackFrame } from '../report/types.js';
 import { compareCounters, lostUpdates, rowFails } from './counters.js';
 import { findDuplicates } from './unique.js';
 import { plural } from '../report/text.js';
@@ -13,9 +13,25 @@ import { plural } from '../report/text.js';
  */
 export function hookFinding(strategy: string, round: number, r: HookFailure): Finding | null {
   if (r.interrupted) return null;
-  return r.hung
-    ? { strategy, kind: 'hang', round, hook: r.hook, message: `hook '${r.hook}' ${r.message}` }
-    : { strategy, kind: 'error', round, hook: r.hook, message: `hook '${r.hook}' threw: ${r.message}` };
+  if (r.hung) return { strategy, kind: 'hang', round, hook: r.hook, message: `hook '${r.hook}' ${r.message}` };
+  const where = whereOf(r.stack);
+  return {
+    strategy,
+    kind: 'error',
+    round,
+    hook: r.hook,
+    message: `hook '${r.hook}' threw: ${r.message}`,
+    ...(r.stack?.length ? { errors: [{ message: r.message, count: 1, stack: r.stack }] } : {}),
+    ...(where ? { where } : {}),
+  };
+}
+
+/** The source location of a stack's top user frame, if it has one. */
+export function whereOf(stack: readonly StackFrame[] | undefined): Finding['where'] {
+  const top = stack?.[0];
+  return top?.user && top.file !== undefined && top.line !== undefined
+    ? { file: top.file, line: top.line, ...(top.column !== undefined ? { column: top.column } : {}) }
+    : undefined;
 }
 
 /** Every worker ran its share to the end: only then do counters, invariant and uniqueness mean anything. */
@@ -129,17 +145,22 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       message: `hook '${e.hook}' failed in worker ${e.workerId}: ${e.message}`,
     });
   }
-  // Errors: one finding per operation, with the count and the first message.
+  // Errors: one finding per operation, with the count, the first message, and the distinct errors
+  // (message and top user frame) with their stacks, most frequent first.
   for (const op of t.ops) {
     if (op.errors === 0) continue;
-    const first = t.errors.find((e) => e.op === op.name);
+    const samples = t.errors.filter((e) => e.op === op.name);
+    const errors = [...samples].sort((a, b) => b.count - a.count).map(({ message, count, stack }) => ({ message, count, stack }));
+    const where = whereOf(errors[0]?.stack);
     findings.push({
       strategy,
       kind: 'error',
       round,
       op: op.name,
       count: op.errors,
-      message: `operation '${op.name}' threw ${plural(op.errors, 'time')} of ${op.started} calls; first: ${first?.message ?? '(message not collected)'}`,
+      message: `operation '${op.name}' threw ${plural(op.errors, 'time')} of ${op.started} calls; first: ${samples[0]?.message ?? '(message not collected)'}`,
+      ...(errors.length ? { errors } : {}),
+      ...(where ? { where } : {}),
     });
   }
   const complete = roundComplete(t);

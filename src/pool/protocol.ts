@@ -1,6 +1,7 @@
 // Messages between the main thread and a worker: one per worker per round each way, never per call.
 import type { MessagePort } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
+import type { ErrorSample } from './error-samples.js';
 
 /** The long-lived tinypool task each worker runs for a whole session. */
 export interface SessionTask {
@@ -37,10 +38,7 @@ export interface RoundRequest {
   sampleEvery: number;
 }
 
-export interface ErrorSample {
-  op: string;
-  message: string;
-}
+export type { ErrorSample } from './error-samples.js';
 
 export type WorkerReply =
   | { type: 'ready'; threadId: number }

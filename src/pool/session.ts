@@ -8,6 +8,7 @@ import { WorkerPool, type WorkerSlot } from './lifecycle.js';
 import type { RoundRequest } from './protocol.js';
 import type { Hang, RoundSpec, RoundTallies, SessionOptions, StoppedWorker } from './types.js';
 import { Watchdog, type WatchedMemory } from './watchdog.js';
+import { mergeSamples } from './error-samples.js';
 
 export type { Crash, Hang, HangWhere, InternalWorkerError, OpTally, RoundSpec, RoundTallies, SessionOptions, StoppedWorker, WorkerHookError } from './types.js';
 
@@ -307,7 +308,7 @@ export class WorkerSession {
       if (r.type === 'hook-error') out.hookErrors.push({ hook: r.hook, workerId: s.id, message: r.message });
       if (r.type === 'internal-error') out.internalErrors.push({ workerId: s.id, message: r.message });
       if (r.type !== 'done') continue;
-      for (const e of r.errors) out.errors.push({ ...e, workerId: s.id });
+      mergeSamples(out.errors, r.errors);
       // A loop, not push(...vals): spreading a million values overflows the stack.
       for (const [op, vals] of Object.entries(r.values)) {
         const into = (out.values[op] ??= []);

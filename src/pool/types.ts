@@ -2,6 +2,7 @@
 // No verdicts here: the checks (src/checks) decide what the tallies mean.
 import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
+import type { ErrorSample } from './error-samples.js';
 
 export interface SessionOptions {
   adapterPath: string;
@@ -93,7 +94,8 @@ export interface OpTally {
 export interface RoundTallies {
   round: number;
   ops: OpTally[];
-  errors: { op: string; message: string; workerId: number }[];
+  /** Distinct errors of the round's calls (by operation, message and top user frame), merged across workers. */
+  errors: ErrorSample[];
   values: Record<string, unknown[]>;
   workerStats: (Counters | null)[];
   maxCalls: number[];

@@ -1,6 +1,7 @@
 // Worker thread entry: one long-lived tinypool task per worker for a whole session. It loads the
 // adapter once, then serves rounds: init -> start barrier -> all calls in async lanes -> workerStats,
 // answering each round with one message. The per-call path is a handful of typed-array writes.
+import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { errorLine, shown } from '../errors.js';
@@ -10,7 +11,8 @@ import { pinThread } from './affinity.js';
 import { barrierWait } from './barrier.js';
 import { C, Ctl, Halt, Phase, Tally, makeLayout, type Layout } from './layout.js';
 import { mixSeed, mulberry32, opSchedule } from './prng.js';
-import type { ErrorSample, RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
+import type { RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
+import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.js';
 
 const SAMPLE_CAPACITY = 1 << 16;
 /**
@@ -30,6 +32,9 @@ const OVERLAP_WINDOW = 512;
 
 /** An error's first line, truncated at the source (1000 chars): a huge message never crosses threads. */
 const firstLine = errorLine;
+
+/** adapter-hammer's own code (dist/): its stack frames are not the user's. */
+const TOOL_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Only a thenable is awaited: a sync operation's value costs no microtask (3-7x the calls/s of an await). */
 const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
@@ -59,7 +64,8 @@ interface RoundState {
   samples: Float64Array | null;
   nSamples: number;
   errors: ErrorSample[];
-  errorSeen: boolean[];
+  /** Errors of each operation whose stacks were read (the first SAMPLED_ERRORS of the round). */
+  errorsSampled: number[];
   values: unknown[][] | null;
   maxCalls: number[];
   overlapped: number[];
@@ -123,7 +129,7 @@ class Engine {
       samples: req.sampleEvery > 0 ? new Float64Array(SAMPLE_CAPACITY) : null,
       nSamples: 0,
       errors: [],
-      errorSeen: new Array<boolean>(ops).fill(false),
+      errorsSampled: new Array<number>(ops).fill(0),
       // Timed rounds (throughput) check no uniqueness: keeping millions of values would only cost memory
       // and overflow the stack where they are merged.
       values: task.uniqueOps.some(Boolean) && !req.durationMode ? task.uniqueOps.map(() => []) : null,
@@ -206,10 +212,7 @@ class Engine {
         if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v));
       } catch (e) {
         tally[slot + Tally.ERRORS]!++;
-        if (!st.errorSeen[op]) {
-          st.errorSeen[op] = true;
-          st.errors.push({ op: this.opNames[op]!, message: firstLine(e) });
-        }
+        if (st.errorsSampled[op]!++ < SAMPLED_ERRORS) recordError(st.errors, this.opNames[op]!, e, TOOL_ROOT);
       }
       if (timed) this.sample(performance.now() - t0, st);
       if (inst) this.exit(op, st);

@@ -1,7 +1,10 @@
 // The one report object: what the JSON reporter writes, what the API returns, what every other
 // reporter renders. Field names of the contract (section 3) are kept exactly; the rest are additions.
 // Every status, verdict and diagnosis in it is decided in checks/; reporters only render them.
+import type { StackFrame } from '../errors.js';
 import type { PlanEnvironment, RunSettings } from '../options/table.js';
+
+export type { StackFrame };
 
 /** The contract's verdict: a `partial` strategy is not a pass, so its verdict is `fail`. */
 export type Verdict = 'pass' | 'fail';
@@ -28,6 +31,18 @@ export interface Finding {
   counter?: string;
   count?: number;
   example?: unknown;
+  /** For errors: the distinct errors (by message and top user frame), most frequent first, with stacks. */
+  errors?: DistinctError[];
+  /** Where in the user's source the failure is, when a stack says so (annotations point there). */
+  where?: { file: string; line: number; column?: number };
+}
+
+/** One distinct error of an operation: its message and top user frame, how often, and its stack. */
+export interface DistinctError {
+  message: string;
+  count: number;
+  /** User frames first, bounded. */
+  stack: StackFrame[];
 }
 
 export interface Warning {

@@ -4,7 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { truncate } from '../errors.js';
-import type { MultiReport, Report, StartFailure, Status } from '../report/types.js';
+import type { Finding, MultiReport, Report, StartFailure, Status } from '../report/types.js';
 
 /** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
 export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -29,6 +29,18 @@ function command(kind: 'error' | 'warning', props: Record<string, string>, messa
   return `::${kind} ${p}::${escapeData(message)}`;
 }
 
+/**
+ * Where an annotation points: the failing line of the user's code when the finding's stack names one in
+ * the checkout ($GITHUB_WORKSPACE), else the adapter file.
+ */
+function locationOf(f: Finding, adapterFile: string, env: NodeJS.ProcessEnv, cwd: string): Record<string, string> {
+  if (f.where) {
+    const rel = annotationFile(f.where.file, env, cwd);
+    if (!path.isAbsolute(rel)) return { file: rel, line: String(f.where.line), ...(f.where.column !== undefined ? { col: String(f.where.column) } : {}) };
+  }
+  return { file: adapterFile };
+}
+
 /** Workflow command lines (newline-terminated) for every finding, warning and adapter that could not start. */
 export function githubAnnotations(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   const lines: string[] = [];
@@ -40,7 +52,7 @@ export function githubAnnotations(report: Report | MultiReport, env: NodeJS.Proc
     }
     for (const f of r.findings) {
       const msg = `${f.kind} in ${f.strategy}: ${f.message}\nreplay: ${r.replay}`;
-      lines.push(command('error', { file, title: `adapter-hammer ${f.strategy}: ${f.kind}` }, msg));
+      lines.push(command('error', { ...locationOf(f, file, env, cwd), title: `adapter-hammer ${f.strategy}: ${f.kind}` }, msg));
     }
     for (const w of r.warnings) lines.push(command('warning', { file, title: `adapter-hammer: ${w.code}` }, w.message));
   }

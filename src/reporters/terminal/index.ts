@@ -17,6 +17,9 @@ function renderStrategy(style: Style, s: StrategyReport): string {
   }
 }
 
+/** Distinct errors listed under an error finding (the JSON has them all, with their stacks). */
+const MAX_DISTINCT_SHOWN = 3;
+
 export function renderTerminal(report: Report, level: ColorLevel): string {
   const c = makeChalk(level);
   const style: Style = { c, ok: '✓', bad: '✗' };
@@ -28,7 +31,14 @@ export function renderTerminal(report: Report, level: ColorLevel): string {
   for (const s of report.strategies) out.push('', renderStrategy(style, s));
   if (report.findings.length) {
     out.push('', c.red.bold(`FINDINGS (${report.findings.length})`));
-    for (const f of report.findings) out.push(`  ${c.red(style.bad)} ${c.dim(`[${f.strategy}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
+    for (const f of report.findings) {
+      out.push(`  ${c.red(style.bad)} ${c.dim(`[${f.strategy}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
+      // Distinct errors, most frequent first: how often, the message, and where in the user's code.
+      for (const e of (f.errors ?? []).slice(0, MAX_DISTINCT_SHOWN)) {
+        const at = e.stack[0]?.user ? c.dim(`  at ${safe(e.stack[0].text, 200)}`) : '';
+        out.push(`      ${c.bold(`${e.count}×`)} ${safe(e.message, 300)}${at}`);
+      }
+    }
   }
   if (report.warnings.length) {
     out.push('', c.yellow.bold(`WARNINGS (${report.warnings.length})${cfg.strict ? ' — --strict: warnings fail the run' : ''}`));

@@ -1,0 +1,155 @@
+// Failures you can act on: every error keeps its stack (user frames first, TypeScript mapped back), the
+// distinct errors are grouped with their counts, and annotations point at the failing line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { hammer } from '../dist/index.js';
+import { stackFrames } from '../dist/errors.js';
+import { mergeSamples, recordError } from '../dist/pool/error-samples.js';
+import { checkRound, hookFinding, whereOf } from '../dist/checks/round.js';
+import { githubAnnotations } from '../dist/reporters/github.js';
+import { toJunit } from '../dist/reporters/junit.js';
+import { renderTerminal } from '../dist/reporters/terminal/index.js';
+import { tempAdapters } from './helpers/cli.mjs';
+import { makeReport } from './helpers/report.mjs';
+
+const TOOL = '/opt/ah/dist/';
+const STACK = [
+  'TypeError: bad input',
+  '    at Engine.lane (file:///opt/ah/dist/pool/worker.js:187:32)',
+  '    at parse (file:///work/app/src/parse.mjs:12:9)',
+  '    at node:internal/process/task_queues:95:5',
+  '    at Object.get (/work/app/node_modules/lib/index.js:3:1)',
+  '    at Object.a (/work/app/adapter.mjs:4:7)',
+].join('\n');
+
+test('stackFrames: user frames first (in their order), then Node, libraries and the tool; file URLs become paths', () => {
+  const frames = stackFrames(STACK, TOOL);
+  assert.deepEqual(
+    frames.map((f) => [f.text, f.file ?? null, f.line ?? null, f.user]),
+    [
+      ['parse (/work/app/src/parse.mjs:12:9)', '/work/app/src/parse.mjs', 12, true],
+      ['Object.a (/work/app/adapter.mjs:4:7)', '/work/app/adapter.mjs', 4, true],
+      ['Engine.lane (/opt/ah/dist/pool/worker.js:187:32)', '/opt/ah/dist/pool/worker.js', 187, false],
+      ['node:internal/process/task_queues:95:5', 'node:internal/process/task_queues', 95, false],
+      ['Object.get (/work/app/node_modules/lib/index.js:3:1)', '/work/app/node_modules/lib/index.js', 3, false],
+    ],
+  );
+  assert.deepEqual(stackFrames(undefined, TOOL), []);
+});
+
+test('stackFrames: a TypeScript file compiled by tsx from a data: URL keeps its file, not a line that points nowhere', () => {
+  const [f] = stackFrames('E\n    at check (data:text/javascript,__filename%3D%22%2Fw%2Fa.ts%22%3Bvar%20x:2:910)', TOOL);
+  assert.deepEqual(f, { text: 'check (/w/a.ts, compiled: no line)', file: '/w/a.ts', user: true });
+});
+
+test('recordError groups by message and top user frame, bounded; mergeSamples adds the workers’ counts', () => {
+  const samples = [];
+  const err = (msg, at) => Object.assign(new TypeError(msg), { stack: `TypeError: ${msg}\n    at f (${at}:1:1)` });
+  for (let i = 0; i < 3; i++) recordError(samples, 'a', err('x', '/w/one.mjs'), TOOL);
+  recordError(samples, 'a', err('x', '/w/two.mjs'), TOOL);
+  recordError(samples, 'a', err('y', '/w/one.mjs'), TOOL);
+  for (let i = 0; i < 10; i++) recordError(samples, 'a', err(`other ${i}`, '/w/one.mjs'), TOOL);
+  assert.deepEqual(
+    samples.map((s) => [s.message, s.count, s.stack[0].file]),
+    [
+      ['TypeError: x', 3, '/w/one.mjs'],
+      ['TypeError: x', 1, '/w/two.mjs'],
+      ['TypeError: y', 1, '/w/one.mjs'],
+      ['TypeError: other 0', 1, '/w/one.mjs'],
+      ['TypeError: other 1', 1, '/w/one.mjs'],
+    ],
+  );
+  const merged = [];
+  mergeSamples(merged, samples.slice(0, 2));
+  mergeSamples(merged, samples.slice(0, 1));
+  assert.deepEqual(
+    merged.map((s) => s.count),
+    [6, 1],
+  );
+});
+
+test('an error finding carries the distinct errors, most frequent first, and where the top one was thrown', () => {
+  const frame = (file, line) => ({ text: `f (${file}:${line}:3)`, file, line, column: 3, user: true });
+  const t = {
+    round: 0,
+    ops: [{ name: 'a', started: 10, done: 6, errors: 4 }],
+    errors: [
+      { op: 'a', message: 'E: rare', count: 1, stack: [frame('/w/x.mjs', 9)] },
+      { op: 'a', message: 'E: often', count: 3, stack: [frame('/w/x.mjs', 4)] },
+    ],
+    values: {},
+    workerStats: [],
+    maxCalls: [1],
+    overlapped: [false],
+    maxWorkers: [1],
+    startedAt: 0,
+    endedAt: 1,
+    samples: [],
+    hangs: [],
+    crashes: [],
+    hookErrors: [],
+    internalErrors: [],
+    stopped: [],
+    interrupted: false,
+  };
+  const [f] = checkRound('hammer', { tallies: t, calls: { total: 6, a: 6 }, actual: null, expected: null, invariant: null, uniqueOps: [] }).findings;
+  assert.equal(f.message, "operation 'a' threw 4 times of 10 calls; first: E: rare");
+  assert.deepEqual(
+    f.errors.map((e) => [e.message, e.count]),
+    [
+      ['E: often', 3],
+      ['E: rare', 1],
+    ],
+  );
+  assert.deepEqual(f.where, { file: '/w/x.mjs', line: 4, column: 3 });
+  const hook = hookFinding('race', 2, { ok: false, hook: 'stats', message: 'E: h', stack: [frame('/w/h.mjs', 7)], hung: false, interrupted: false });
+  assert.deepEqual(hook.where, { file: '/w/h.mjs', line: 7, column: 3 });
+  assert.equal(whereOf([{ text: 'node:x', user: false }]), undefined);
+});
+
+test('reporters: the terminal lists the distinct errors; GitHub and JUnit point at the failing line in the checkout', () => {
+  const r = makeReport({ statuses: { race: 'fail' } });
+  const where = { file: path.join('/ws', 'src/parse.mjs'), line: 12, column: 9 };
+  const stack = [{ text: 'parse (/ws/src/parse.mjs:12:9)', file: where.file, line: 12, column: 9, user: true }];
+  r.findings = [
+    { strategy: r.strategies[0].name, kind: 'error', op: 'a', count: 5, message: 'threw', errors: [{ message: 'TypeError: bad', count: 5, stack }], where },
+  ];
+  assert.match(renderTerminal(r, 0), /\n {6}5× TypeError: bad {2}at parse \(\/ws\/src\/parse\.mjs:12:9\)\n/);
+  const inside = githubAnnotations(r, { GITHUB_WORKSPACE: '/ws' }, '/ws');
+  assert.match(inside, /^::error file=src\/parse\.mjs,line=12,col=9,title=/m);
+  const outside = githubAnnotations(r, { GITHUB_WORKSPACE: '/elsewhere' }, '/elsewhere');
+  assert.doesNotMatch(outside, /line=/);
+  assert.match(toJunit(r), /<testcase name="[a-z]+" classname="[^"]*" time="[\d.]+" file="\/ws\/src\/parse\.mjs" line="12">/);
+});
+
+const at = tempAdapters({
+  'throws.mjs': `function parse(call) {
+  if (call % 2 === 0) throw new TypeError('even ' + call);
+}
+export default { threadSafe: true, operations: { a({ call }) { parse(call); } } };
+`,
+  'throws.mts': `type N = number;
+function check(n: N): void {
+  if (n % 2 === 0) throw new RangeError('even');
+}
+export default { threadSafe: true, operations: { a({ call }: { call: number }) { check(call); } } };
+`,
+});
+
+test('through a real run: the stack names the adapter file and the line that threw, TypeScript (.mts) mapped to its source', async () => {
+  for (const [file, line] of [
+    ['throws.mjs', 2],
+    ['throws.mts', 3],
+  ]) {
+    const r = await hammer(at(file), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 10 });
+    const f = r.findings.find((x) => x.kind === 'error');
+    assert.ok(f, JSON.stringify(r.findings));
+    assert.equal(f.where.file, at(file));
+    assert.equal(f.where.line, line, JSON.stringify(f.errors[0].stack));
+    assert.equal(
+      f.errors.reduce((a, e) => a + e.count, 0),
+      5,
+    );
+  }
+});
