@@ -292,15 +292,34 @@ test('checkRound: errors are one finding per operation with the count and the fi
       { name: 'c', started: 2, done: 2, errors: 0 },
     ],
     errors: [
-      { op: 'b', message: 'b broke', workerId: 0 },
-      { op: 'a', message: 'first a', workerId: 1 },
-      { op: 'a', message: 'second a', workerId: 0 },
+      { op: 'b', message: 'b broke', count: 1, stack: [] },
+      { op: 'a', message: 'first a', count: 1, stack: [] },
+      { op: 'a', message: 'second a', count: 2, stack: [] },
     ],
   });
   const v = checkRound('hammer', evidence({ tallies: t, actual: null, expected: null }));
   assert.deepEqual(v.findings, [
-    { strategy: 'hammer', kind: 'error', round: 3, op: 'a', count: 3, message: "operation 'a' threw 3 times of 10 calls; first: first a" },
-    { strategy: 'hammer', kind: 'error', round: 3, op: 'b', count: 1, message: "operation 'b' threw 1 time of 4 calls; first: b broke" },
+    {
+      strategy: 'hammer',
+      kind: 'error',
+      round: 3,
+      op: 'a',
+      count: 3,
+      message: "operation 'a' threw 3 times of 10 calls; first: first a",
+      errors: [
+        { message: 'second a', count: 2, stack: [] },
+        { message: 'first a', count: 1, stack: [] },
+      ],
+    },
+    {
+      strategy: 'hammer',
+      kind: 'error',
+      round: 3,
+      op: 'b',
+      count: 1,
+      message: "operation 'b' threw 1 time of 4 calls; first: b broke",
+      errors: [{ message: 'b broke', count: 1, stack: [] }],
+    },
   ]);
 });
 
