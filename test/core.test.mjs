@@ -15,36 +15,13 @@ import { replayCommand } from '../dist/plan/replay.js';
 import { OPTIONS, RUN_OPTIONS, apiName, optionByKey } from '../dist/options/table.js';
 import { apiOptionsProblem, parseText, planFieldsOf, valueProblem } from '../dist/options/validate.js';
 import { OptionError } from '../dist/errors.js';
+import { tallies, tpPoint } from './helpers/report.mjs';
 
 // ---------------------------------------------------------------------------------------------------
 // Builders
 // ---------------------------------------------------------------------------------------------------
 
 const ENV = Object.freeze({ cores: 2, pinCpus: true, shrinkMs: 0 });
-
-/** Round tallies as the pool hands them over: every field of RoundTallies, overridable. */
-function tallies(over = {}) {
-  return {
-    round: 3,
-    ops: [{ name: 'x', started: 10, done: 10, errors: 0 }],
-    errors: [],
-    values: {},
-    workerStats: [null, null],
-    maxCalls: [2],
-    overlapped: [true],
-    maxWorkers: [2],
-    startedAt: 1000,
-    endedAt: 1010,
-    samples: [],
-    hangs: [],
-    crashes: [],
-    hookErrors: [],
-    internalErrors: [],
-    stopped: [],
-    interrupted: false,
-    ...over,
-  };
-}
 
 /** What checkRound receives for a round; by default a complete, clean round of 10 calls of `x`. */
 function evidence(over = {}) {
@@ -92,15 +69,7 @@ const runInput = (over = {}) => ({
   ...over,
 });
 
-const point = (workers, opsPerSec, speedup, efficiency) => ({
-  workers,
-  opsPerSec,
-  speedup,
-  efficiency,
-  calls: opsPerSec,
-  errors: 0,
-  latencyMs: { p50: 0.01, p90: 0.02, p99: 0.05, max: 1 },
-});
+const point = (workers, opsPerSec, speedup, efficiency) => tpPoint(workers, opsPerSec, speedup, efficiency);
 
 // ---------------------------------------------------------------------------------------------------
 // checks/counters

@@ -11,7 +11,7 @@ import { githubAnnotations } from '../dist/reporters/github.js';
 import { toJunit } from '../dist/reporters/junit.js';
 import { renderTerminal } from '../dist/reporters/terminal/index.js';
 import { tempAdapters } from './helpers/cli.mjs';
-import { makeReport } from './helpers/report.mjs';
+import { makeReport, tallies } from './helpers/report.mjs';
 
 const TOOL = '/opt/ah/dist/';
 const STACK = [
@@ -71,28 +71,14 @@ test('recordError groups by message and top user frame, bounded; mergeSamples ad
 
 test('an error finding carries the distinct errors, most frequent first, and where the top one was thrown', () => {
   const frame = (file, line) => ({ text: `f (${file}:${line}:3)`, file, line, column: 3, user: true });
-  const t = {
+  const t = tallies({
     round: 0,
     ops: [{ name: 'a', started: 10, done: 6, errors: 4 }],
     errors: [
       { op: 'a', message: 'E: rare', count: 1, stack: [frame('/w/x.mjs', 9)] },
       { op: 'a', message: 'E: often', count: 3, stack: [frame('/w/x.mjs', 4)] },
     ],
-    values: {},
-    workerStats: [],
-    maxCalls: [1],
-    overlapped: [false],
-    maxWorkers: [1],
-    startedAt: 0,
-    endedAt: 1,
-    samples: [],
-    hangs: [],
-    crashes: [],
-    hookErrors: [],
-    internalErrors: [],
-    stopped: [],
-    interrupted: false,
-  };
+  });
   const [f] = checkRound('hammer', { tallies: t, calls: { total: 6, a: 6 }, actual: null, expected: null, invariant: null, uniqueOps: [] }).findings;
   assert.equal(f.message, "operation 'a' threw 4 times of 10 calls; first: E: rare");
   assert.deepEqual(

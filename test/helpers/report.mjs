@@ -146,3 +146,27 @@ export function makeMulti(adapters, over = {}) {
     ...over,
   };
 }
+
+/** Round tallies as the pool hands them over: every field of RoundTallies, overridable. */
+export function tallies(over = {}) {
+  return {
+    round: 3,
+    ops: [{ name: 'x', started: 10, done: 10, errors: 0 }],
+    errors: [],
+    values: {},
+    workerStats: [null, null],
+    maxCalls: [2],
+    overlapped: [true],
+    maxWorkers: [2],
+    startedAt: 1000,
+    endedAt: 1010,
+    samples: [],
+    hangs: [],
+    crashes: [],
+    hookErrors: [],
+    internalErrors: [],
+    stopped: [],
+    interrupted: false,
+    ...over,
+  };
+}
