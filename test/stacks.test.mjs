@@ -139,3 +139,32 @@ test('through a real run: the stack names the adapter file and the line that thr
     );
   }
 });
+
+test('a hang says where the worker was, from pausing it: a synchronous loop at its line, or idle awaiting', async () => {
+  const { fixture } = await import('./helpers/cli.mjs');
+  const loop = await hammer(fixture('infinite-loop-unsafe.mjs'), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 100 });
+  const spin = loop.findings.find((f) => f.kind === 'hang');
+  assert.ok(spin, JSON.stringify(loop.findings));
+  assert.equal(spin.stack[0].file, fixture('infinite-loop-unsafe.mjs'));
+  assert.equal(spin.stack[0].line, 24, 'the spinning while loop');
+  assert.deepEqual(spin.where, { file: fixture('infinite-loop-unsafe.mjs'), line: 24, column: spin.stack[0].column });
+  assert.match(spin.message, /Paused, worker 0 was running JavaScript at read \(.*infinite-loop-unsafe\.mjs:24:\d+\)/);
+  const idle = await hammer(fixture('hung-promise-unsafe.mjs'), { strategy: ['hammer'], workers: 2, concurrency: 8, requests: 2000 });
+  const waiting = idle.findings.find((f) => f.kind === 'hang');
+  assert.ok(waiting, JSON.stringify(idle.findings));
+  assert.equal(waiting.stack, undefined);
+  assert.match(waiting.message, /Paused, worker \d was not running JavaScript: its pending calls await something that never settles/);
+});
+
+test('checkRound: the probe decides the hang sentence; without one, the possibilities are listed', () => {
+  const frame = { text: 'spin (/w/a.mjs:3:5)', file: '/w/a.mjs', line: 3, column: 5, user: true };
+  const hang = (probe) => ({ workerId: 1, where: 'calls', op: 'a', pending: { a: 1 }, afterMs: 300, ...(probe ? { probe } : {}) });
+  const msg = (probe) =>
+    checkRound('race', { tallies: tallies({ hangs: [hang(probe)] }), calls: { total: 0 }, actual: null, expected: null, invariant: null, uniqueOps: [] })
+      .findings[0];
+  const running = msg({ running: true, stack: [frame] });
+  assert.match(running.message, /Paused, worker 1 was running JavaScript at spin \(\/w\/a\.mjs:3:5\): a synchronous loop, or a thread blocked on a lock/);
+  assert.deepEqual(running.where, { file: '/w/a.mjs', line: 3, column: 5 });
+  assert.match(msg({ running: false }).message, /Paused, worker 1 was not running JavaScript/);
+  assert.match(msg(undefined).message, /A deadlock \(e\.g\. a non-reentrant lock taken twice/);
+});

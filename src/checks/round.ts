@@ -53,6 +53,18 @@ export function countersNote(t: RoundTallies | null, statsFailed: boolean): stri
   return 'the adapter reports no counters: only errors, duplicates and the invariant were checked';
 }
 
+/** What pausing the hung worker showed, or the possibilities when it could not be paused. */
+function probeSentence(h: RoundTallies['hangs'][number]): string {
+  const w = `worker ${h.workerId}`;
+  if (h.probe?.running) {
+    const top = h.probe.stack[0];
+    return `Paused, ${w} was running JavaScript${top ? ` at ${top.text}` : ''}: a synchronous loop, or a thread blocked on a lock (a deadlock: a non-reentrant lock taken twice, or two locks taken in opposite orders).`;
+  }
+  if (h.probe)
+    return `Paused, ${w} was not running JavaScript: its pending calls await something that never settles (a promise nobody resolves, a lost wake-up, an async lock nobody releases).`;
+  return 'A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles.';
+}
+
 /** What a hang was stuck in, as the finding names it. */
 function hangSubject(h: RoundTallies['hangs'][number], round: number): string {
   switch (h.where) {
@@ -105,6 +117,8 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
         .map(([op, n]) => `${n} ${op}`)
         .join(', ') || 'none';
     const what = hangSubject(h, round);
+    const stack = h.probe?.running ? h.probe.stack : undefined;
+    const where = whereOf(stack);
     findings.push({
       strategy,
       kind: 'hang',
@@ -113,7 +127,9 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       op: h.op,
       hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
       count: Object.values(h.pending).reduce((a, b) => a + b, 0),
-      message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles. If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
+      message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
+      ...(stack ? { stack } : {}),
+      ...(where ? { where } : {}),
     });
   }
   for (const c of t.crashes) {

@@ -3,16 +3,22 @@
 // per call stays in shared memory, which the watchdog (src/pool/watchdog.ts) reads to find hangs.
 // Here: post the round, tick the watchdog, call the round off (hang, early crash, interrupt) and give
 // the workers that do not answer a grace period, then collect the raw tallies.
+import { fileURLToPath } from 'node:url';
 import { C, Halt, Phase, PHASE_NAMES, makeLayout, workerPhase, type Layout } from './layout.js';
 import { WorkerPool, type WorkerSlot } from './lifecycle.js';
 import type { RoundRequest } from './protocol.js';
 import type { Hang, RoundSpec, RoundTallies, SessionOptions, StoppedWorker } from './types.js';
 import { Watchdog, type WatchedMemory } from './watchdog.js';
 import { mergeSamples } from './error-samples.js';
+import { probeWorker } from './stack-probe.js';
 
 export type { Crash, Hang, HangWhere, InternalWorkerError, OpTally, RoundSpec, RoundTallies, SessionOptions, StoppedWorker, WorkerHookError } from './types.js';
 
 /** How long workers get to answer once a round is called off, at most (and at most the timeout). */
+/** How long a hung worker is given to pause for its stack (an idle one never does). */
+const PROBE_MS = 500;
+/** adapter-hammer's own code (dist/): its frames are not the user's. */
+const TOOL_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const GRACE_MS = 1000;
 
 /**
@@ -150,6 +156,7 @@ export class WorkerSession {
       let watchdog: Watchdog | null = null;
       let stopAt = -1;
       let abortedAt = -1;
+      let finishing = false;
       const watchMs = Math.max(10, Math.min(100, opts.timeoutMs / 10));
       const tickMs = duration !== null ? 5 : limit !== null ? Math.max(5, Math.min(watchMs, limit / 20)) : watchMs;
       const waiting = () => live.filter((s) => s.reply === undefined && !s.dead);
@@ -208,16 +215,28 @@ export class WorkerSession {
           ) {
             // Whoever has not answered by now cannot (a sync loop never yields): terminated. The
             // watchdog tells a real hang (nothing moved for the timeout) from a worker merely slow to stop.
-            for (const s of waiting()) {
-              if (!hung(s)) {
-                const d = watchdog.atGraceExpiry(s.id, now, this.interruptRequested);
-                if (d.hang) hangs.push(d.hang);
-                else stopped.push(d.stopped);
-              }
-              this.workers.terminate(s);
+            // Before that, each hung worker is paused once to see where it is (bounded, in parallel).
+            if (finishing) return;
+            finishing = true;
+            const toStop = waiting();
+            for (const s of toStop) {
+              if (hung(s)) continue;
+              const d = watchdog.atGraceExpiry(s.id, now, this.interruptRequested);
+              if (d.hang) hangs.push(d.hang);
+              else stopped.push(d.stopped);
             }
-            this.broken = true;
-            done();
+            const probes = this.interruptRequested
+              ? []
+              : hangs.map(async (h) => {
+                  const s = toStop.find((x) => x.id === h.workerId);
+                  const p = s ? await probeWorker(s.threadId, PROBE_MS, TOOL_ROOT) : null;
+                  if (p) h.probe = p;
+                });
+            void Promise.all(probes).then(() => {
+              for (const s of toStop) this.workers.terminate(s);
+              this.broken = true;
+              done();
+            });
             return;
           }
         }

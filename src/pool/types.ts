@@ -2,6 +2,7 @@
 // No verdicts here: the checks (src/checks) decide what the tallies mean.
 import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
+import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
 
 export interface SessionOptions {
@@ -53,6 +54,12 @@ export interface Hang {
   /** Calls started and not yet settled in that worker, per operation. */
   pending: Record<string, number>;
   afterMs: number;
+  /**
+   * What the worker was doing, paused through the inspector before it was terminated: running
+   * JavaScript (its stack, user frames first), or idle (not running JavaScript: its calls await
+   * something that never settles). Absent: not probed (the inspector is not available, or interrupted).
+   */
+  probe?: { running: true; stack: StackFrame[] } | { running: false };
 }
 
 export interface Crash {

@@ -33,6 +33,8 @@ export interface Finding {
   example?: unknown;
   /** For errors: the distinct errors (by message and top user frame), most frequent first, with stacks. */
   errors?: DistinctError[];
+  /** For a hang: the stuck worker's stack, taken by pausing it (user frames first). */
+  stack?: StackFrame[];
   /** Where in the user's source the failure is, when a stack says so (annotations point there). */
   where?: { file: string; line: number; column?: number };
 }

@@ -19,6 +19,8 @@ function renderStrategy(style: Style, s: StrategyReport): string {
 
 /** Distinct errors listed under an error finding (the JSON has them all, with their stacks). */
 const MAX_DISTINCT_SHOWN = 3;
+/** Frames of a hung worker's stack listed under its finding. */
+const MAX_FRAMES_SHOWN = 5;
 
 export function renderTerminal(report: Report, level: ColorLevel): string {
   const c = makeChalk(level);
@@ -34,6 +36,8 @@ export function renderTerminal(report: Report, level: ColorLevel): string {
     for (const f of report.findings) {
       out.push(`  ${c.red(style.bad)} ${c.dim(`[${f.strategy}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
       // Distinct errors, most frequent first: how often, the message, and where in the user's code.
+      // A hung worker's stack, as pausing it showed (user frames first).
+      for (const frame of (f.stack ?? []).slice(0, MAX_FRAMES_SHOWN)) out.push(c.dim(`      at ${safe(frame.text, 200)}`));
       for (const e of (f.errors ?? []).slice(0, MAX_DISTINCT_SHOWN)) {
         const at = e.stack[0]?.user ? c.dim(`  at ${safe(e.stack[0].text, 200)}`) : '';
         out.push(`      ${c.bold(`${e.count}×`)} ${safe(e.message, 300)}${at}`);
