@@ -121,12 +121,19 @@ function check(n: N): void {
 }
 export default { threadSafe: true, operations: { a({ call }: { call: number }) { check(call); } } };
 `,
+  'throws.ts': `type N = number;
+function check(n: N): void {
+  if (n % 2 === 0) throw new RangeError('even');
+}
+export default { threadSafe: true, operations: { a({ call }: { call: number }) { check(call); } } };
+`,
 });
 
-test('through a real run: the stack names the adapter file and the line that threw, TypeScript (.mts) mapped to its source', async () => {
+test('through a real run: the stack names the adapter file and the line that threw, TypeScript (ESM and CommonJS) mapped to its source', async () => {
   for (const [file, line] of [
     ['throws.mjs', 2],
     ['throws.mts', 3],
+    ['throws.ts', 3], // CommonJS here (no "type": "module"): loaded through tsx's require, still mapped
   ]) {
     const r = await hammer(at(file), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 10 });
     const f = r.findings.find((x) => x.kind === 'error');

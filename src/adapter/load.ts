@@ -1,7 +1,7 @@
 // Loads and validates an adapter module. Used by the main thread (hooks) and by every worker
 // (operations), so a problem is found once, up front, and reported as one line per problem.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AdapterError } from '../errors.js';
@@ -14,15 +14,38 @@ export const ADAPTER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']
 export const TS_EXTENSIONS = ['.ts', '.mts', '.cts'];
 
 /**
- * Import a TypeScript file with tsx's `tsImport`. Loader hooks registered on the main thread do not
- * reach worker threads on Node 20, so every thread that loads an adapter registers its own (scoped to
- * this import, not global). tsx is imported lazily: JavaScript adapters never pay for it.
+ * Import a TypeScript file with tsx. Loader hooks registered on the main thread do not reach worker
+ * threads on Node 20, so every thread that loads an adapter loads it itself, scoped to this import, not
+ * global. A file that is CommonJS by Node's rules (`.cts`, or `.ts` outside a `"type": "module"`
+ * package) goes through tsx's `require`: its `tsImport` would run it from a `data:` URL whose stack
+ * frames have no source map, so errors could not name their TypeScript lines. tsx is imported lazily:
+ * JavaScript adapters never pay for it.
  */
 async function importTypeScript(abs: string): Promise<Record<string, unknown>> {
-  const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
   // Stacks of errors thrown by the adapter then name its TypeScript lines, not the compiled ones.
   process.setSourceMapsEnabled(true);
+  if (isCommonJs(abs)) {
+    const { require: tsxRequire } = (await import('tsx/cjs/api')) as { require: (id: string, from: string) => unknown };
+    const exported = tsxRequire(abs, import.meta.url);
+    // As an ES import of CommonJS would: module.exports is the default, its keys the named exports.
+    return { ...(exported as Record<string, unknown>), default: exported };
+  }
+  const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
   return (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
+}
+
+/** Node's rule for a TypeScript file's module system: `.mts` ESM, `.cts` CommonJS, `.ts` as its package says. */
+function isCommonJs(abs: string): boolean {
+  const ext = path.extname(abs).toLowerCase();
+  if (ext !== '.ts') return ext === '.cts';
+  for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: unknown };
+      return pkg.type !== 'module';
+    } catch {
+      if (path.dirname(dir) === dir) return true;
+    }
+  }
 }
 
 /** esbuild's "Transform failed with 1 error:\n/abs/file.ts:3:14: ERROR: Unexpected ..." as `:3: Unexpected ...`. */

@@ -1,0 +1,87 @@
+// Every sentence a report uses to explain itself, checked word for word against hand-made evidence: why
+// counters are missing, contention from a hung round, the throughput error rate, what stopped a strategy.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { countersNote } from '../dist/checks/round.js';
+import { ContentionTracker } from '../dist/checks/contention.js';
+import { renderTerminal } from '../dist/reporters/terminal/index.js';
+import { hammerStrategy, makeReport, raceStrategy, tallies, throughputStrategy, tpPoint } from './helpers/report.mjs';
+
+const lines = (text) => text.split('\n');
+
+test('countersNote: "no counters" only when the adapter has none; otherwise why they were not collected', () => {
+  assert.equal(countersNote(tallies(), false), 'the adapter reports no counters: only errors, duplicates and the invariant were checked');
+  assert.equal(countersNote(null, false), 'counters not collected: setup failed, no call ran');
+  assert.equal(countersNote(tallies({ interrupted: true }), false), 'counters not collected: the run was interrupted during this round');
+  const hang = (workerId) => ({ workerId, where: 'calls', op: 'x', pending: { x: 1 }, afterMs: 5 });
+  assert.equal(countersNote(tallies({ hangs: [hang(0), hang(1)] }), false), 'counters not collected: the round was cut short by a hang in worker 0, 1');
+  assert.equal(countersNote(tallies({ crashes: [{ workerId: 0, message: 'x' }] }), false), 'counters not collected: a worker crashed during the round');
+  assert.equal(
+    countersNote(tallies({ stopped: [{ workerId: 0, reason: 'round-aborted' }] }), false),
+    'counters not collected: the round was called off and a worker had to be stopped',
+  );
+  assert.equal(
+    countersNote(tallies({ hookErrors: [{ hook: 'workerStats', workerId: 1, message: 'x' }] }), false),
+    "counters not collected: hook 'workerStats' failed in a worker",
+  );
+  assert.equal(countersNote(tallies(), true), "counters not collected: the adapter's stats, expected or invariant hook failed");
+});
+
+test('contention: calls pending in a hung round count as in flight (never "never overlapped" next to "8 calls still pending")', () => {
+  const c = new ContentionTracker(['x', 'y']);
+  c.add(
+    tallies({
+      ops: [
+        { name: 'x', started: 8, done: 0, errors: 0 },
+        { name: 'y', started: 1, done: 1, errors: 0 },
+      ],
+      maxCalls: [0, 1],
+      overlapped: [false, false],
+      maxWorkers: [0, 1],
+      hangs: [
+        { workerId: 0, where: 'calls', op: 'x', pending: { x: 5 }, afterMs: 1 },
+        { workerId: 1, where: 'calls', op: 'x', pending: { x: 3 }, afterMs: 1 },
+      ],
+    }),
+  );
+  assert.deepEqual(c.result, [
+    { op: 'x', maxInFlight: 8, maxWorkers: 2, overlapped: true },
+    { op: 'y', maxInFlight: 1, maxWorkers: 1, overlapped: false },
+  ]);
+});
+
+test('terminal: the counters note replaces the table; the stop reasons are said as what happened', () => {
+  const hammer = hammerStrategy({
+    counters: [],
+    countersNote: 'counters not collected: the round was cut short by a hang in worker 0',
+    stopReason: 'budget',
+    budgetMs: 3330,
+    completed: 612,
+  });
+  const race = raceStrategy({
+    rounds: 412,
+    plannedRounds: 2000,
+    stopReason: 'budget',
+    budgetMs: 15000,
+    failedRounds: 0,
+    counters: [],
+    countersNote: 'the adapter reports no counters: only errors, duplicates and the invariant were checked',
+  });
+  const out = lines(renderTerminal(makeReport({ strategies: [hammer, race] }), 0));
+  assert.ok(out.includes('  (counters not collected: the round was cut short by a hang in worker 0)'), out.join('\n'));
+  assert.ok(out.includes('  (the adapter reports no counters: only errors, duplicates and the invariant were checked)'));
+  assert.ok(out.some((l) => l.startsWith('HAMMER  PASS  612 of 2,000 calls ok in its 3.33 s share of the --time budget · ')));
+  assert.ok(out.some((l) => l.startsWith('RACE  PASS  412 of 2,000 rounds in its 15.0 s share of the --time budget × ')));
+  const evidence = raceStrategy({ rounds: 20, plannedRounds: 2000, stopReason: 'evidence', failedRounds: 20, status: 'fail', verdict: 'fail' });
+  assert.ok(
+    lines(renderTerminal(makeReport({ strategies: [evidence] }), 0)).some((l) =>
+      l.includes('20 of 2,000 rounds (stopped after 20 failing rounds: enough evidence)'),
+    ),
+  );
+});
+
+test('terminal: calls that threw are an error rate, never speed', () => {
+  const tp = throughputStrategy({ points: [tpPoint(1, 1000, 1, 1, { calls: 193055, errors: 186003, errorRate: 186003 / 193055 })], scaling: undefined });
+  const out = lines(renderTerminal(makeReport({ strategies: [tp] }), 0));
+  assert.ok(out.includes('  1 worker: 186,003 of 193,055 calls threw (96.3%); calls/s counts only the calls that returned'), out.join('\n'));
+});
