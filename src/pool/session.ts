@@ -242,7 +242,9 @@ export class WorkerSession {
         }
         if (settled()) done();
       };
-      if (limit === null) this.takeRepliesNow(live);
+      // Count rounds take their answers at once when they come quickly; a time limit (the budget) is
+      // kept by the ticker after that, at most REPLY_WAIT_MS late.
+      if (duration === null) this.takeRepliesNow(live);
       if (this.current === null) return; // settled by those answers
       this.startTicker(tickMs);
       if (settled()) done();
