@@ -343,7 +343,7 @@ test('checkRound: a crash record is a crash finding (exit code appended unless t
 });
 
 test('checkRound: a worker hook error is an error finding', () => {
-  const t = tallies({ hookErrors: [{ hook: 'init', workerId: 2, message: 'no db' }] });
+  const t = tallies({ hookErrors: [{ hook: 'init', workerId: 2, message: 'no db', stack: [] }] });
   assert.deepEqual(checkRound('race', evidence({ tallies: t })).findings, [
     { strategy: 'race', kind: 'error', round: 3, workerId: 2, hook: 'init', message: "hook 'init' failed in worker 2: no db" },
   ]);
@@ -370,7 +370,7 @@ test('roundComplete: false with any hang, crash, hook error or interruption', ()
   assert.equal(roundComplete(tallies()), true);
   assert.equal(roundComplete(tallies({ interrupted: true })), false);
   assert.equal(roundComplete(tallies({ crashes: [{ workerId: 0, message: 'x' }] })), false);
-  assert.equal(roundComplete(tallies({ hookErrors: [{ hook: 'init', workerId: 0, message: 'x' }] })), false);
+  assert.equal(roundComplete(tallies({ hookErrors: [{ hook: 'init', workerId: 0, message: 'x', stack: [] }] })), false);
   assert.equal(roundComplete(tallies({ hangs: [{ workerId: 0, where: 'init', pending: {}, afterMs: 1 }] })), false);
 });
 

@@ -21,7 +21,7 @@ test('countersNote: "no counters" only when the adapter has none; otherwise why 
     'counters not collected: the round was called off and a worker had to be stopped',
   );
   assert.equal(
-    countersNote(tallies({ hookErrors: [{ hook: 'workerStats', workerId: 1, message: 'x' }] }), false),
+    countersNote(tallies({ hookErrors: [{ hook: 'workerStats', workerId: 1, message: 'x', stack: [] }] }), false),
     "counters not collected: hook 'workerStats' failed in a worker",
   );
   assert.equal(countersNote(tallies(), true), "counters not collected: the adapter's stats, expected or invariant hook failed");
@@ -84,4 +84,28 @@ test('terminal: calls that threw are an error rate, never speed', () => {
   const tp = throughputStrategy({ points: [tpPoint(1, 1000, 1, 1, { calls: 193055, errors: 186003, errorRate: 186003 / 193055 })], scaling: undefined });
   const out = lines(renderTerminal(makeReport({ strategies: [tp] }), 0));
   assert.ok(out.includes('  1 worker: 186,003 of 193,055 calls threw (96.3%); calls/s counts only the calls that returned'), out.join('\n'));
+});
+
+test('a finding summarised over rounds adds up its distinct errors (same message and top frame: one entry)', async () => {
+  const { summariseRoundFindings } = await import('../dist/checks/race.js');
+  const frame = (line) => ({ text: `connect (/w/a.mjs:${line}:8)`, file: '/w/a.mjs', line, column: 8, user: true });
+  const round = (r, errors) => ({ strategy: 'race', kind: 'error', round: r, op: 'q', count: 1, message: 'threw', errors });
+  const [f] = summariseRoundFindings(
+    [
+      round(4, [{ message: 'locked', count: 1, stack: [frame(19)] }]),
+      round(9, [
+        { message: 'locked', count: 2, stack: [frame(19)] },
+        { message: 'other', count: 1, stack: [frame(30)] },
+      ]),
+    ],
+    12,
+  );
+  assert.equal(f.message, 'threw [in 2 of 12 rounds, 2 in total; first in round 4]');
+  assert.deepEqual(
+    f.errors.map((e) => [e.message, e.count]),
+    [
+      ['locked', 3],
+      ['other', 1],
+    ],
+  );
 });

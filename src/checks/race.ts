@@ -1,6 +1,6 @@
 // The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
 // smallest failing setup means.
-import type { CounterRow, Finding, FindingKind, RaceReport } from '../report/types.js';
+import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport } from '../report/types.js';
 
 /** Findings a race produces (wrong results of an interleaving). */
 export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate']);
@@ -15,6 +15,19 @@ export const SHRINKABLE: ReadonlySet<FindingKind> = new Set([...RACE_KINDS, 'err
  */
 export const EVIDENCE_FAILED_ROUNDS = 20;
 
+/** Distinct errors kept per finding across rounds. */
+const MAX_DISTINCT = 5;
+
+/** Add the rounds' distinct errors up: the same message and top user frame is one entry. */
+function mergeDistinct(into: DistinctError[], more: readonly DistinctError[]): void {
+  const top = (e: DistinctError): string => (e.stack[0]?.user ? e.stack[0].text : '');
+  for (const e of more) {
+    const same = into.find((x) => x.message === e.message && top(x) === top(e));
+    if (same) same.count += e.count;
+    else if (into.length < MAX_DISTINCT) into.push({ ...e });
+  }
+}
+
 /** A round's counters as one jcstress-style outcome string, e.g. "count=1999". */
 export function outcomeOf(rows: CounterRow[]): string {
   return rows.length ? rows.map((r) => `${r.name}=${r.actual ?? 'missing'}`).join(', ') : '(no counters)';
@@ -25,17 +38,19 @@ export function outcomeOf(rows: CounterRow[]): string {
  * occurrence's message, with in how many of `rounds` rounds it happened and the total count.
  */
 export function summariseRoundFindings(found: Finding[], rounds: number): Finding[] {
-  const byKind = new Map<string, { finding: Finding; rounds: number; total: number }>();
+  const byKind = new Map<string, { finding: Finding; rounds: number; total: number; errors: DistinctError[] }>();
   for (const f of found) {
     const key = [f.kind, f.op, f.hook, f.counter, f.workerId].map((x) => x ?? '').join(':');
-    const entry = byKind.get(key) ?? { finding: f, rounds: 0, total: 0 };
+    const entry = byKind.get(key) ?? { finding: f, rounds: 0, total: 0, errors: [] };
     entry.rounds++;
     entry.total += f.count ?? 0;
+    mergeDistinct(entry.errors, f.errors ?? []);
     byKind.set(key, entry);
   }
-  return [...byKind.values()].map(({ finding, rounds: n, total }) => {
+  return [...byKind.values()].map(({ finding, rounds: n, total, errors }) => {
     const suffix = n > 1 ? ` [in ${n} of ${rounds} rounds${total ? `, ${total} in total` : ''}; first in round ${finding.round}]` : '';
-    return { ...finding, message: finding.message + suffix, count: total || finding.count };
+    const distinct = errors.length ? { errors: errors.sort((a, b) => b.count - a.count) } : {};
+    return { ...finding, message: finding.message + suffix, count: total || finding.count, ...distinct };
   });
 }
 

@@ -152,6 +152,7 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
     });
   }
   for (const e of t.hookErrors) {
+    const where = whereOf(e.stack);
     findings.push({
       strategy,
       kind: 'error',
@@ -159,6 +160,8 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       workerId: e.workerId,
       hook: e.hook,
       message: `hook '${e.hook}' failed in worker ${e.workerId}: ${e.message}`,
+      ...(e.stack.length ? { errors: [{ message: e.message, count: 1, stack: e.stack }] } : {}),
+      ...(where ? { where } : {}),
     });
   }
   // Errors: one finding per operation, with the count, the first message, and the distinct errors

@@ -1,6 +1,7 @@
 // Messages between the main thread and a worker: one per worker per round each way, never per call.
 import type { MessagePort } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
+import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
 
 /** The long-lived tinypool task each worker runs for a whole session. */
@@ -60,7 +61,7 @@ export type WorkerReply =
       samples: Float64Array | null;
       sampleStride: number;
     }
-  | { type: 'hook-error'; round: number; hook: 'init' | 'workerStats'; message: string }
+  | { type: 'hook-error'; round: number; hook: 'init' | 'workerStats'; message: string; stack: StackFrame[] }
   /** The round failed inside the tool (a bug of adapter-hammer): the worker's state is unknown. */
   | { type: 'internal-error'; round: number; message: string }
   | { type: 'aborted'; round: number };

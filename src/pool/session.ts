@@ -326,7 +326,7 @@ export class WorkerSession {
       }
       const r = s.reply;
       if (!r) continue;
-      if (r.type === 'hook-error') out.hookErrors.push({ hook: r.hook, workerId: s.id, message: r.message });
+      if (r.type === 'hook-error') out.hookErrors.push({ hook: r.hook, workerId: s.id, message: r.message, stack: r.stack });
       if (r.type === 'internal-error') out.internalErrors.push({ workerId: s.id, message: r.message });
       if (r.type !== 'done') continue;
       mergeSamples(out.errors, r.errors);

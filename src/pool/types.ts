@@ -72,6 +72,8 @@ export interface WorkerHookError {
   hook: 'init' | 'workerStats';
   workerId: number;
   message: string;
+  /** The thrown error's stack, user frames first. */
+  stack: StackFrame[];
 }
 
 /** A worker's round failed inside the tool itself (a bug of adapter-hammer, not of the adapter). */

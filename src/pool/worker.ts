@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { errorLine, shown } from '../errors.js';
+import { errorLine, shown, stackFrames, type StackFrame } from '../errors.js';
 import { loadAdapter } from '../adapter/load.js';
 import type { Adapter, CallContext, Counters, Operation } from '../adapter/types.js';
 import { pinThread } from './affinity.js';
@@ -35,6 +35,9 @@ const firstLine = errorLine;
 
 /** adapter-hammer's own code (dist/): its stack frames are not the user's. */
 const TOOL_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** A worker hook's error stack, user frames first. */
+const stackOf = (e: unknown): StackFrame[] => stackFrames(e instanceof Error ? e.stack : undefined, TOOL_ROOT);
 
 /** Only a thenable is awaited: a sync operation's value costs no microtask (3-7x the calls/s of an await). */
 const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
@@ -113,7 +116,7 @@ class Engine {
       Atomics.store(this.ctl, C.HALT, Halt.ABORT);
       Atomics.notify(this.ctl, C.GEN);
       this.setPhase(Phase.DONE, req.round);
-      return { type: 'hook-error', round: req.round, hook: 'init', message: firstLine(e) };
+      return { type: 'hook-error', round: req.round, hook: 'init', message: firstLine(e), stack: stackOf(e) };
     }
     const seed = mixSeed(req.seed, req.round, task.workerId);
     const schedLen = Math.min(SCHEDULE_MAX, 2 ** Math.ceil(Math.log2(Math.max(2, Number.isFinite(req.calls) ? req.calls : SCHEDULE_MAX))));
@@ -164,7 +167,7 @@ class Engine {
       workerStats = (await this.adapter.workerStats?.()) ?? null;
     } catch (e) {
       this.setPhase(Phase.DONE, req.round);
-      return { type: 'hook-error', round: req.round, hook: 'workerStats', message: firstLine(e) };
+      return { type: 'hook-error', round: req.round, hook: 'workerStats', message: firstLine(e), stack: stackOf(e) };
     }
     const values: Record<string, unknown[]> = {};
     if (st.values) st.values.forEach((v, op) => task.uniqueOps[op] && (values[this.opNames[op]!] = v));
