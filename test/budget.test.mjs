@@ -94,6 +94,19 @@ test("the adapter's own counts and budget are the defaults; options win; the rep
   assert.match(flags.replay, / -r 5 .*--time 20s/);
 });
 
+test("the adapter's own defaults apply through the CLI exactly as through the API", async () => {
+  const cli = await runCli([at('own-defaults.mjs'), '-s', 'hammer,race', '--json', '-']);
+  assert.equal(cli.code, 0, cli.stderr);
+  const viaCli = JSON.parse(cli.stdout);
+  const viaApi = await hammer(at('own-defaults.mjs'), { strategy: ['hammer', 'race'], seed: viaCli.seed });
+  const pick = (r) => [r.config.workers, r.config.concurrency, r.config.requests, r.config.iterations, r.config.rounds, r.config.budgetMs, r.config.timeoutMs];
+  assert.deepEqual(pick(viaCli), [1, 2, 50, 3, 7, 30_000, 5000]);
+  assert.deepEqual(pick(viaApi), pick(viaCli));
+  assert.equal(viaCli.replay, viaApi.replay, 'the same plan, so the same replay command');
+  const flag = JSON.parse((await runCli([at('own-defaults.mjs'), '-s', 'race', '-r', '4', '--time', '2m', '--json', '-'])).stdout);
+  assert.deepEqual([flag.config.rounds, flag.config.budgetMs, flag.strategies[0].rounds], [4, 120_000, 4]);
+});
+
 test('a bad adapter field is exit 2 with one line, through the CLI and the API alike', async () => {
   for (const [file, pattern] of [
     ['bad-rounds.mjs', /adapter field `rounds`: rounds must be a whole number from 1/],
