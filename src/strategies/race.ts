@@ -43,14 +43,16 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   let firstFailedMs: number | null = null;
   let counters: CounterRow[] = [];
   let note = '';
+  let lastRoundMs = 0;
   try {
     for (let r = 0; r < plan.rounds; r++) {
       if (run.interrupted) {
         stopReason = 'interrupted';
         break;
       }
-      // The first round always runs: a strategy that checked nothing could not have failed.
-      if (r > 0 && run.timeLeft() <= (failedRounds > 0 ? shrinkReserve : 0)) {
+      // The first round always runs: a strategy that checked nothing could not have failed. Later ones
+      // only while one more round (as long as the last one took, hooks included) fits the share.
+      if (r > 0 && run.timeLeft() <= (failedRounds > 0 ? shrinkReserve : 0) + lastRoundMs) {
         stopReason = 'budget';
         break;
       }
@@ -58,7 +60,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       // A round of slow calls stops cleanly at the share's end too (the first round gets at least
       // FIRST_ROUND_MS of calls, so even a late strategy checks something).
       const stopAfterMs = r === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
+      const roundStart = performance.now();
       const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap, sampleEvery: 0, stopAfterMs });
+      lastRoundMs = performance.now() - roundStart;
       const t = played.tallies;
       // A round the user cut short is no evidence either way.
       if (!t?.interrupted) rounds++;

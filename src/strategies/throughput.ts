@@ -123,6 +123,7 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
   let completedCalls = 0;
   let stopped = false;
   let cutByBudget = false;
+  let lastPointMs = 0;
   const nowNs = nowCostNs();
   const budgetMs = run.strategyBudgetMs;
   const duration = durationWithin(plan.duration, all.length, budgetMs);
@@ -150,10 +151,12 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
   for (const workers of all) {
     if (run.interrupted || stopped) break;
     // The first point always runs: a strategy that measured nothing could not have failed.
-    if (points.length > 0 && run.timeLeft() <= 0) {
+    // Later points only while one more (as long as the last one took, hooks included) fits the share.
+    if (points.length > 0 && run.timeLeft() < lastPointMs) {
       cutByBudget = true;
       break;
     }
+    const pointStart = performance.now();
     const session = await run.openSession(workers);
     let measured: PlayedRound | null = null;
     let sampleEvery = WARM_SAMPLE_EVERY;
@@ -191,6 +194,7 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
     const opsPerSec = (done / Math.max(1e-3, t.endedAt - t.startedAt)) * 1000;
     const base = points[0]?.opsPerSec ?? opsPerSec;
     const lat = latencyOf(t.samples);
+    lastPointMs = performance.now() - pointStart;
     points.push({
       workers,
       opsPerSec,
