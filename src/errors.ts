@@ -115,6 +115,13 @@ export interface StackFrame {
   user: boolean;
 }
 
+/** The user's frame an error is grouped by ('' when the stack has no user frame). */
+export const topFrame = (stack: readonly StackFrame[]): string => (stack[0]?.user ? stack[0].text : '');
+
+/** Two errors are the same when their messages and top user frames are. */
+export const sameError = (a: { message: string; stack: readonly StackFrame[] }, b: { message: string; stack: readonly StackFrame[] }): boolean =>
+  a.message === b.message && topFrame(a.stack) === topFrame(b.stack);
+
 /** Frames kept per error. */
 const MAX_FRAMES = 8;
 

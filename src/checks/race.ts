@@ -1,6 +1,7 @@
 // The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
 // smallest failing setup means.
 import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport } from '../report/types.js';
+import { sameError } from '../errors.js';
 
 /** Findings a race produces (wrong results of an interleaving). */
 export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate']);
@@ -20,9 +21,8 @@ const MAX_DISTINCT = 5;
 
 /** Add the rounds' distinct errors up: the same message and top user frame is one entry. */
 function mergeDistinct(into: DistinctError[], more: readonly DistinctError[]): void {
-  const top = (e: DistinctError): string => (e.stack[0]?.user ? e.stack[0].text : '');
   for (const e of more) {
-    const same = into.find((x) => x.message === e.message && top(x) === top(e));
+    const same = into.find((x) => sameError(x, e));
     if (same) same.count += e.count;
     else if (into.length < MAX_DISTINCT) into.push({ ...e });
   }

@@ -1,5 +1,15 @@
 // The run's verdict, exit code and headline, and a multi-adapter run's: decided here, rendered elsewhere.
-import type { FindingKind, MultiReport, Report, StartFailure, Status, StrategyReport, Verdict, Warning } from '../report/types.js';
+import {
+  isStartFailure,
+  type FindingKind,
+  type MultiReport,
+  type Report,
+  type StartFailure,
+  type Status,
+  type StrategyReport,
+  type Verdict,
+  type Warning,
+} from '../report/types.js';
 import { RACE_KINDS } from './race.js';
 import { plural } from '../report/text.js';
 
@@ -46,8 +56,6 @@ export function judgeRun(o: {
   else headline = `${o.strategies.map((s) => s.name).join(', ')} passed`;
   return { verdict: status === 'pass' ? 'pass' : 'fail', status, exitCode, headline, strictFailure, warnings };
 }
-
-export const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
 
 /**
  * Several adapters: an interruption wins (130/143); then 2 when no adapter could start at all; then 1

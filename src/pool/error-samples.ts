@@ -2,7 +2,7 @@
 // the user's code) with their counts and a bounded stack, user frames first. Only the error path pays
 // for it, and only for the first SAMPLED_ERRORS errors of an operation in a round (the rest are
 // counted in the tallies, not grouped).
-import { errorLine, stackFrames, type StackFrame } from '../errors.js';
+import { errorLine, sameError, stackFrames, type StackFrame } from '../errors.js';
 
 /** Distinct errors kept per operation and round. */
 const MAX_DISTINCT = 5;
@@ -17,15 +17,11 @@ export interface ErrorSample {
   stack: StackFrame[];
 }
 
-/** The user's frame an error is grouped by ('' when the stack has no user frame). */
-const topFrame = (stack: readonly StackFrame[]): string => (stack[0]?.user ? stack[0].text : '');
-
 /** Count one thrown error into `samples` (grouped by operation, message and top user frame). */
 export function recordError(samples: ErrorSample[], op: string, e: unknown, toolRoot: string): void {
   const message = errorLine(e);
   const stack = stackFrames(e instanceof Error ? e.stack : undefined, toolRoot);
-  const top = topFrame(stack);
-  const same = samples.find((s) => s.op === op && s.message === message && topFrame(s.stack) === top);
+  const same = samples.find((s) => s.op === op && sameError(s, { message, stack }));
   if (same) same.count++;
   else if (samples.filter((s) => s.op === op).length < MAX_DISTINCT) samples.push({ op, message, count: 1, stack });
 }
@@ -33,8 +29,7 @@ export function recordError(samples: ErrorSample[], op: string, e: unknown, tool
 /** Merge the workers' samples: the same error from two workers is one entry with the counts added. */
 export function mergeSamples(into: ErrorSample[], more: readonly ErrorSample[]): void {
   for (const s of more) {
-    const top = topFrame(s.stack);
-    const same = into.find((x) => x.op === s.op && x.message === s.message && topFrame(x.stack) === top);
+    const same = into.find((x) => x.op === s.op && sameError(x, s));
     if (same) same.count += s.count;
     else into.push({ ...s, stack: [...s.stack] });
   }

@@ -281,3 +281,9 @@ export interface MultiReport {
   interrupted: boolean;
   adapters: (Report | StartFailure)[];
 }
+
+/** An adapter of a multi-adapter run that could not start, told from one that ran. */
+export const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
+
+/** The adapters' entries of a report: one for a single-adapter report, each for a multi-adapter one. */
+export const entriesOf = (report: Report | MultiReport): (Report | StartFailure)[] => ('adapters' in report ? report.adapters : [report]);

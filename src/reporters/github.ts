@@ -4,15 +4,12 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { truncate } from '../errors.js';
-import type { Finding, MultiReport, Report, StartFailure, Status } from '../report/types.js';
+import { entriesOf, isStartFailure, type Finding, type MultiReport, type Report, type Status } from '../report/types.js';
 
 /** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
 export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 /** Property values (file=, title=) additionally escape `:` and `,`. */
 export const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-
-const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
-const entriesOf = (report: Report | MultiReport): (Report | StartFailure)[] => ('adapters' in report ? report.adapters : [report]);
 
 /** The adapter path as GitHub wants it in `file=`: relative to the checkout ($GITHUB_WORKSPACE), with `/`. */
 export function annotationFile(adapter: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {

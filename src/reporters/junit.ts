@@ -4,7 +4,7 @@
 import { create } from 'xmlbuilder2';
 import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import type { Finding, MultiReport, Report, StartFailure } from '../report/types.js';
+import { entriesOf, isStartFailure, type Finding, type MultiReport, type Report, type StartFailure } from '../report/types.js';
 
 /** Control characters (other than tab, LF, CR), lone surrogates and U+FFFE/FFFF are not XML 1.0 characters. */
 // eslint-disable-next-line no-control-regex
@@ -18,8 +18,6 @@ const xmlAttr = (s: string, max = 1000): string => {
   return truncate(line, max);
 };
 const seconds = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
-
-const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
 
 function findingLine(f: Finding): string {
   const where = [f.round !== undefined ? `round ${f.round}` : '', f.op ? `op ${f.op}` : '', f.hook ? `hook ${f.hook}` : ''].filter(Boolean).join(', ');
@@ -98,7 +96,7 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
 
 /** The JUnit XML document for one report or a multi-adapter run. */
 export function toJunit(report: Report | MultiReport): string {
-  const entries = 'adapters' in report ? report.adapters : [report];
+  const entries = entriesOf(report);
   let tests = 0;
   let failures = 0;
   let errors = 0;

@@ -100,13 +100,16 @@ const PROGRESS_MS = 250;
 const POINT_OVERHEAD_S = 0.15;
 const MIN_DURATION_S = 0.05;
 
+/** Each point's warm-up: a quarter of its measured time, at most 250 ms. */
+const warmUpSeconds = (duration: number): number => Math.min(0.25, duration / 4);
+
 /**
  * Seconds to measure each point so that every point (warm-up, measure, overhead) fits the strategy's
  * share of the budget: --duration when it fits, else less (never below MIN_DURATION_S).
  */
 export function durationWithin(duration: number, points: number, budgetMs: number): number {
   const perPoint = budgetMs / 1000 / Math.max(1, points);
-  const cost = (d: number): number => d + Math.min(0.25, d / 4) + POINT_OVERHEAD_S;
+  const cost = (d: number): number => d + warmUpSeconds(d) + POINT_OVERHEAD_S;
   if (cost(duration) <= perPoint) return duration;
   return Math.max(MIN_DURATION_S, Math.min(duration, (perPoint - POINT_OVERHEAD_S) / 1.25));
 }
@@ -118,7 +121,6 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
   const found: Finding[] = [];
   const all = workerPoints(plan.workers);
   let round = 0;
-  let rounds = 0;
   let callsSoFar = 0;
   let completedCalls = 0;
   let stopped = false;
@@ -162,9 +164,8 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
     let sampleEvery = WARM_SAMPLE_EVERY;
     try {
       for (const phase of ['warm-up', 'measure'] as const) {
-        const durationMs = phase === 'warm-up' ? Math.min(250, duration * 250) : duration * 1000;
+        const durationMs = (phase === 'warm-up' ? warmUpSeconds(duration) : duration) * 1000;
         const played = await timedRound(session, workers, phase, durationMs, sampleEvery);
-        rounds++;
         for (const f of played.findings) found.push({ ...f, message: `${plural(workers, 'worker')}, ${phase}: ${f.message}` });
         const t = played.tallies;
         // Hangs, crashes, failed hooks and interrupts end the strategy; what calls did is in the findings.
@@ -209,7 +210,7 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
     });
     if (found.length) break; // the strategy fails already: no need to measure more points
   }
-  const findings = summariseRoundFindings(found, rounds);
+  const findings = summariseRoundFindings(found, round);
   const gate = findings.length || run.interrupted ? {} : minOpsOf(plan.minOps, plan.workers, points);
   if (gate.finding) findings.push(gate.finding);
   const scaling = scalingOf(points, plan.env.cores);

@@ -1,13 +1,13 @@
 // The per-adapter summary table printed after a multi-adapter run. Renders verdicts, never computes them.
 import { makeChalk, type ColorLevel } from '../color.js';
-import type { MultiReport } from '../../report/types.js';
+import { isStartFailure, type MultiReport } from '../../report/types.js';
 import { safe, statusWord, table, type Style } from './common.js';
 
 export function renderSummary(multi: MultiReport, level: ColorLevel): string {
   const c = makeChalk(level);
   const style: Style = { c, ok: '✓', bad: '✗' };
   const rows = multi.adapters.map((r) => {
-    if ('notStarted' in r) return [safe(r.adapter, 80), c.red.bold('NOT STARTED'), '—', safe(r.problems.join('; '), 120)];
+    if (isStartFailure(r)) return [safe(r.adapter, 80), c.red.bold('NOT STARTED'), '—', safe(r.problems.join('; '), 120)];
     const strategies =
       r.strategies.map((s) => `${s.name} ${s.status === 'pass' ? c.green(style.ok) : s.status === 'partial' ? c.yellow('…') : c.red(style.bad)}`).join('  ') ||
       '—';
@@ -19,8 +19,8 @@ export function renderSummary(multi: MultiReport, level: ColorLevel): string {
         : r.headline;
     return [safe(r.adapter, 80), statusWord(style, r.status), strategies, safe(detail, 120)];
   });
-  const passed = multi.adapters.filter((r) => !('notStarted' in r) && r.status === 'pass').length;
-  const notStarted = multi.adapters.filter((r) => 'notStarted' in r).length;
+  const passed = multi.adapters.filter((r) => !isStartFailure(r) && r.status === 'pass').length;
+  const notStarted = multi.adapters.filter(isStartFailure).length;
   const counts = `${passed} of ${multi.adapters.length} adapters passed${notStarted ? `, ${notStarted} could not start` : ''}`;
   const head = multi.interrupted && multi.status !== 'fail' ? c.yellow.bold('INTERRUPTED') : statusWord(style, multi.status);
   return `\n${c.bold('SUMMARY')}\n${table(style, ['adapter', 'verdict', 'strategies', 'findings'], rows, ['left', 'left', 'left', 'left'])}\n${head}  ${counts} · ${(multi.durationMs / 1000).toFixed(1)} s\n`;
