@@ -140,8 +140,15 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
   const names = Object.keys(ops);
   if (names.length === 0) return [`${shown} has no operations (\`operations\` is empty)`];
   for (const name of names) {
-    if (typeof ops[name] !== 'function') problems.push(`${shown}: operation '${name}' is not a function (got ${typeName(ops[name])})`);
+    const op = ops[name];
+    if (typeof op === 'function') continue;
+    // An operation with an input: { input(ctx), run(input, ctx) }.
+    if (isObject(op) && !Array.isArray(op) && ('run' in op || 'input' in op)) {
+      for (const f of ['input', 'run'] as const)
+        if (typeof op[f] !== 'function') problems.push(`${shown}: operation '${name}' needs \`${f}\` to be a function (got ${typeName(op[f])})`);
+    } else problems.push(`${shown}: operation '${name}' is not a function nor { input, run } (got ${typeName(op)})`);
   }
+  problems.push(...modelProblems(a.model, shown));
   for (const hook of HOOKS) {
     if (a[hook] !== undefined && typeof a[hook] !== 'function') problems.push(`${shown}: hook '${hook}' must be a function (got ${typeName(a[hook])})`);
   }
@@ -168,6 +175,18 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
     }
   }
   problems.push(...limitProblems(a, shown));
+  return problems;
+}
+
+/** A model is { init(), step(state, op, input, output), partition?(op, input) }. */
+function modelProblems(model: unknown, shown: string): string[] {
+  if (model === undefined) return [];
+  if (!isObject(model) || Array.isArray(model)) return [`${shown}: \`model\` must be an object { init, step } (got ${typeName(model)})`];
+  const problems: string[] = [];
+  for (const f of ['init', 'step'] as const)
+    if (typeof model[f] !== 'function') problems.push(`${shown}: \`model.${f}\` must be a function (got ${typeName(model[f])})`);
+  if (model.partition !== undefined && typeof model.partition !== 'function')
+    problems.push(`${shown}: \`model.partition\` must be a function (got ${typeName(model.partition)})`);
   return problems;
 }
 

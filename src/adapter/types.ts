@@ -38,9 +38,45 @@ type MaybePromise<T> = T | Promise<T>;
 
 export type Operation = (ctx: CallContext) => unknown;
 
+/**
+ * An operation with an input (an addition to the contract): `input(ctx)` picks what the call is asked,
+ * `run(input, ctx)` makes the call. The call history and the model see both the input and the result.
+ */
+export interface OperationSpec<I = unknown> {
+  input(ctx: CallContext): I;
+  run(input: I, ctx: CallContext): unknown;
+}
+
+/** A plain operation or one with an input. */
+export type OperationEntry = Operation | OperationSpec;
+
+/** What `step` answers: does the model accept this call's output, and the state after it. */
+export interface ModelStep<S> {
+  ok: boolean;
+  state: S;
+}
+
+/**
+ * A sequential model (an addition to the contract): what the code under test should do, one call at a
+ * time. A round is correct when some order of its calls, consistent with their real-time order, is
+ * accepted by the model call after call (linearizability). `step` must not change `state`: it returns
+ * the next state. A call that threw reaches `step` with an `Error` as its output.
+ */
+export interface Model<S = unknown> {
+  init(): S;
+  step(state: S, op: string, input: unknown, output: unknown): ModelStep<S>;
+  /**
+   * Calls whose keys differ touch independent state (keys of a key-value store): each key's calls are
+   * checked on their own, from `init()` (P-compositionality). `undefined`: the call touches every key.
+   */
+  partition?(op: string, input: unknown): string | number | undefined;
+}
+
 /** The adapter contract; its own defaults for the run's settings (RunDefaults) are optional fields. */
 export interface Adapter<Shared = unknown> extends RunDefaults {
-  operations: Record<string, Operation>;
+  operations: Record<string, OperationEntry>;
+  /** Checks every round's call history for linearizability against it. */
+  model?: Model;
   threadSafe?: boolean;
   setup?(options: SetupOptions): MaybePromise<Shared>;
   init?(shared: Shared, ctx: InitContext): MaybePromise<unknown>;

@@ -6,7 +6,7 @@ import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { errorLine, shown, stackFrames, type StackFrame } from '../errors.js';
 import { loadAdapter } from '../adapter/load.js';
-import type { Adapter, CallContext, Counters, Operation } from '../adapter/types.js';
+import type { Adapter, CallContext, Counters } from '../adapter/types.js';
 import { pinThread } from './affinity.js';
 import { barrierWait } from './barrier.js';
 import { C, Ctl, Halt, Phase, Tally, makeLayout, type Layout } from './layout.js';
@@ -82,7 +82,10 @@ class Engine {
   private readonly tally: Float64Array;
   private readonly layout: Layout;
   private readonly base: number;
-  private readonly fns: Operation[];
+  /** Per operation: the call (a plain operation's function, or a spec's `run(input, ctx)`). */
+  private readonly fns: ((a: unknown, b: CallContext) => unknown)[];
+  /** Per operation: a spec's `input(ctx)`, null for a plain operation. */
+  private readonly inputs: (((ctx: CallContext) => unknown) | null)[];
 
   constructor(
     private readonly task: SessionTask,
@@ -94,7 +97,9 @@ class Engine {
     this.layout = makeLayout(opNames.length, task.lanes, task.workers);
     this.base = this.layout.base(task.workerId);
     // Bind once so `this` inside an operation is the operations object, as the author wrote it.
-    this.fns = opNames.map((n) => adapter.operations[n]!.bind(adapter.operations));
+    const entries = opNames.map((n) => adapter.operations[n]!);
+    this.fns = entries.map((e) => (typeof e === 'function' ? (e.bind(adapter.operations) as (ctx: unknown) => unknown) : e.run.bind(e)));
+    this.inputs = entries.map((e) => (typeof e === 'function' ? null : e.input.bind(e)));
   }
 
   private setPhase(phase: number, round: number): void {
@@ -190,7 +195,7 @@ class Engine {
 
   /** One async lane: takes the next call index until the round's share is used up or HALT is set. */
   private async lane(l: number, st: RoundState): Promise<void> {
-    const { tally, ctl, fns, layout } = this;
+    const { tally, ctl, fns, inputs, layout } = this;
     const b = this.base;
     const seqIdx = b + layout.laneSeq(l);
     const opIdx = b + layout.laneOp(l);
@@ -209,7 +214,9 @@ class Engine {
       const timed = st.sampleEvery !== 0 && (i & (st.sampleEvery - 1)) === 0;
       const t0 = timed ? performance.now() : 0;
       try {
-        let v = fns[op]!({ workerId, call: i, random } satisfies CallContext);
+        const ctx: CallContext = { workerId, call: i, random };
+        const input = inputs[op]!;
+        let v = input === null ? fns[op]!(ctx, ctx) : fns[op]!(input(ctx), ctx);
         if (isThenable(v)) v = await v;
         tally[slot + Tally.DONE]!++;
         if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v));

@@ -16,8 +16,11 @@ export type Status = 'pass' | 'fail' | 'partial';
  * twice: not a lost update, still a failure), `throughput` (calls/s at --workers below --min-ops: a CI
  * gate for performance regressions) and `inconclusive` (a strategy that completed no call, or whose
  * every round was cut short: a check that could not have failed never passes).
+ * `linearizability`: no order of a round's calls, consistent with their real-time order, is accepted
+ * by the adapter's `model`.
  */
-export type FindingKind = 'lost-update' | 'mismatch' | 'invariant' | 'duplicate' | 'error' | 'hang' | 'crash' | 'throughput' | 'inconclusive';
+export type FindingKind =
+  'lost-update' | 'mismatch' | 'invariant' | 'duplicate' | 'error' | 'hang' | 'crash' | 'throughput' | 'inconclusive' | 'linearizability';
 
 export interface Finding {
   strategy: string;
@@ -37,6 +40,35 @@ export interface Finding {
   stack?: StackFrame[];
   /** Where in the user's source the failure is, when a stack says so (annotations point there). */
   where?: { file: string; line: number; column?: number };
+  /** How the failure happened: the smallest failing part of the round's call history. */
+  history?: CallHistory;
+}
+
+/** One call of a round, as recorded in its worker (no message per call: see pool/history.ts). */
+export interface HistoryCall {
+  worker: number;
+  lane: number;
+  op: string;
+  /** What the call was asked (operations with an `input`). */
+  input?: unknown;
+  /** What it returned (absent when it threw or never returned). */
+  output?: unknown;
+  /** Its error's first line, when it threw. */
+  error?: string;
+  /** ms on one monotonic clock shared by every thread, from the round's first call. */
+  start: number;
+  /** null: it never returned (hung, or the round was cut short). */
+  end: number | null;
+}
+
+/** A round's calls, or the part of them that shows a failure. */
+export interface CallHistory {
+  round: number;
+  calls: HistoryCall[];
+  /** Calls of the round left out of `calls` (a window of a long history, or beyond what a worker records). */
+  omitted: number;
+  /** Index in `calls` of the call that no order of the calls can explain (a model's failure). */
+  culprit?: number;
 }
 
 /** One distinct error of an operation: its message and top user frame, how often, and its stack. */
