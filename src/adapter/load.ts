@@ -146,7 +146,7 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
     if (isObject(op) && !Array.isArray(op) && ('run' in op || 'input' in op)) {
       for (const f of ['input', 'run'] as const)
         if (typeof op[f] !== 'function') problems.push(`${shown}: operation '${name}' needs \`${f}\` to be a function (got ${typeName(op[f])})`);
-    } else problems.push(`${shown}: operation '${name}' is not a function nor { input, run } (got ${typeName(op)})`);
+    } else problems.push(`${shown}: operation '${name}' is not a function (got ${typeName(op)}; an operation is a function or { input, run })`);
   }
   problems.push(...modelProblems(a.model, shown));
   for (const hook of HOOKS) {
