@@ -2,7 +2,15 @@
 // option as the command line does), `defineAdapter()` (types for an adapter), `AdapterError`, the
 // adapter-author toolkit, and the types of the adapter contract and of the report object.
 export { hammer, type HammerOptions } from './api.js';
-export { defineAdapter, type AdapterDefinition, type CallCounts, type OperationFn } from './define.js';
+export {
+  defineAdapter,
+  type AdapterDefinition,
+  type AnyOperation,
+  type CallCounts,
+  type ModelDefinition,
+  type OperationFn,
+  type OperationWithInput,
+} from './define.js';
 export { AdapterError } from './errors.js';
 export type { AdapterArgs, CallContext, Calls, Counters, InitContext, Operation, SetupOptions } from './adapter/types.js';
 export type { StrategyName } from './options/table.js';

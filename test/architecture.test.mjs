@@ -18,7 +18,7 @@ const ALLOWED = {
   options: ['errors'],
   adapter: ['errors', 'options'],
   plan: ['errors', 'options', 'adapter'],
-  pool: ['errors', 'adapter'],
+  pool: ['errors', 'adapter', 'report'],
   report: ['errors', 'options'],
   checks: ['errors', 'adapter', 'options', 'pool', 'report'],
   rounds: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks'],

@@ -496,7 +496,7 @@ test('outcomeOf: counters as name=value, missing shown, no counters said so', ()
 });
 
 test('RACE_KINDS: interleaving kinds only', () => {
-  assert.deepEqual([...RACE_KINDS].sort(), ['duplicate', 'invariant', 'lost-update', 'mismatch']);
+  assert.deepEqual([...RACE_KINDS].sort(), ['duplicate', 'invariant', 'linearizability', 'lost-update', 'mismatch']);
 });
 
 test('summariseRoundFindings: a single occurrence is kept as is, without a suffix', () => {
@@ -952,6 +952,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
       'rounds',
       'duration',
       'minOps',
+      'ops',
       'seed',
       'timeoutMs',
       'budgetMs',
@@ -966,11 +967,14 @@ test("table: API names are the camelCase long names; run options are the plan's 
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, seed, timeout, time, maxOldSpace, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, time, maxOldSpace, strict)",
   );
 });
 
 test("apiOptionsProblem: bad values are rejected with the table's message; good ones pass", () => {
+  assert.equal(apiOptionsProblem({ ops: [] }), "ops must be a comma list of names (an array of strings in the API), got ''");
+  assert.equal(apiOptionsProblem({ ops: 'incr' }), "ops must be a comma list of names (an array of strings in the API), got 'incr'");
+  assert.equal(apiOptionsProblem({ ops: ['incr'] }), null);
   assert.equal(apiOptionsProblem({ workers: 300 }), "workers must be a whole number from 1 to 256, got '300'");
   assert.equal(apiOptionsProblem({ strategy: ['race', 'x'] }), "unknown strategy 'x' (choose from hammer, race, throughput)");
   assert.equal(apiOptionsProblem({ minOps: -5 }), "min-ops must be a number above 0, got '-5'");

@@ -17,6 +17,9 @@ const at = tempAdapters({
   'no-ops.mjs': 'export default { threadSafe: true };',
   'empty-ops.mjs': 'export default { operations: {} };',
   'not-fn.mjs': 'export default { operations: { a: 42, b() {} } };',
+  'bad-spec.mjs': 'export default { operations: { a: { input: () => 1 }, b: { input: 2, run() {} }, c: { input: () => 1, run: (x) => x } } };',
+  'bad-model.mjs': 'export default { operations: { a() {} }, model: { init: () => 0, step: 1, partition: true } };',
+  'not-model.mjs': 'export default { operations: { a() {} }, model: [] };',
   'bad-unique.mjs': 'export default { operations: { a() {} }, unique: ["a", "nope"] };',
   'bad-hook.mjs': 'export default { operations: { a() {} }, stats: 3 };',
   'bad-weights.mjs': 'export default { operations: { a() {}, b() {} }, weights: { a: -1, c: 2 } };',
@@ -74,7 +77,19 @@ test('no operations, empty operations, non-function operation', async () => {
   assert.match((await problems('empty-ops.mjs'))[0], /no operations/);
   const p = await problems('not-fn.mjs');
   assert.equal(p.length, 1);
-  assert.match(p[0], /operation 'a' is not a function \(got number\)/);
+  assert.match(p[0], /operation 'a' is not a function \(got number; an operation is a function or \{ input, run \}\)/);
+});
+
+test('operations with an input and the model are validated, one line per problem', async () => {
+  assert.deepEqual(
+    (await problems('bad-spec.mjs')).map((l) => l.replace(/^.*?: /, '')),
+    ["operation 'a' needs `run` to be a function (got undefined)", "operation 'b' needs `input` to be a function (got number)"],
+  );
+  assert.deepEqual(
+    (await problems('bad-model.mjs')).map((l) => l.replace(/^.*?: /, '')),
+    ['`model.step` must be a function (got number)', '`model.partition` must be a function (got boolean)'],
+  );
+  assert.match((await problems('not-model.mjs'))[0], /`model` must be an object \{ init, step \} \(got array\)/);
 });
 
 test('unique, hooks and weights are validated, one line per problem', async () => {

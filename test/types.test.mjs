@@ -35,6 +35,9 @@ for (const [what, from, to, pattern] of [
   ['a timeout that is not a number', 'timeout: 1000', "timeout: 'soon'", /string.*number/],
   ['an unknown resource limit', 'stackSizeMb: 4', 'stackSize: 4', /stackSize/],
   ['a unique name that is not an operation', "unique: ['increment']", "unique: ['nope']", /nope/],
+  ['a model step that returns no state', ': { ok: true, state },', ': { ok: true },', /state/],
+  ['a model state that does not match init', 'state: { count: state.count + input!.by }', 'state: { total: 1 }', /total/],
+  ['an operation with an input but no run', 'run: ({ by }: { by: number }) =>', 'go: ({ by }: { by: number }) =>', /run|go/],
 ]) {
   test(`defineAdapter rejects ${what}: the type test can fail`, () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ah-types-'));

@@ -4,7 +4,7 @@ import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport } from
 import { sameError } from '../errors.js';
 
 /** Findings a race produces (wrong results of an interleaving). */
-export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate']);
+export const RACE_KINDS: ReadonlySet<FindingKind> = new Set(['lost-update', 'mismatch', 'invariant', 'duplicate', 'linearizability']);
 
 /** Failures the smallest-failing-setup search looks into: races, and errors, crashes and hangs too. */
 export const SHRINKABLE: ReadonlySet<FindingKind> = new Set([...RACE_KINDS, 'error', 'crash', 'hang']);
@@ -40,7 +40,8 @@ export function outcomeOf(rows: CounterRow[]): string {
 export function summariseRoundFindings(found: Finding[], rounds: number): Finding[] {
   const byKind = new Map<string, { finding: Finding; rounds: number; total: number; errors: DistinctError[] }>();
   for (const f of found) {
-    const key = [f.kind, f.op, f.hook, f.counter, f.workerId].map((x) => x ?? '').join(':');
+    // A model's failure is one finding whichever call happened to be the one no order explains.
+    const key = f.kind === 'linearizability' ? f.kind : [f.kind, f.op, f.hook, f.counter, f.workerId].map((x) => x ?? '').join(':');
     const entry = byKind.get(key) ?? { finding: f, rounds: 0, total: 0, errors: [] };
     entry.rounds++;
     entry.total += f.count ?? 0;

@@ -42,7 +42,7 @@ export const roundComplete = (t: RoundTallies): boolean =>
  * Why a round has no counter rows, said as what happened: the adapter has none, or they could not be
  * collected (and why). Never "no counters" for counters a hang kept us from reading.
  */
-export function countersNote(t: RoundTallies | null, statsFailed: boolean): string {
+export function countersNote(t: RoundTallies | null, statsFailed: boolean, hasModel = false): string {
   if (!t) return 'counters not collected: setup failed, no call ran';
   if (t.interrupted) return 'counters not collected: the run was interrupted during this round';
   if (t.hangs.length) return `counters not collected: the round was cut short by a hang in worker ${t.hangs.map((h) => h.workerId).join(', ')}`;
@@ -50,6 +50,7 @@ export function countersNote(t: RoundTallies | null, statsFailed: boolean): stri
   if (t.stopped.length) return 'counters not collected: the round was called off and a worker had to be stopped';
   if (t.hookErrors.length) return `counters not collected: hook '${t.hookErrors[0]!.hook}' failed in a worker`;
   if (statsFailed) return "counters not collected: the adapter's stats, expected or invariant hook failed";
+  if (hasModel) return 'the adapter reports no counters: its model, errors, duplicates and the invariant were checked';
   return 'the adapter reports no counters: only errors, duplicates and the invariant were checked';
 }
 

@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { loadAdapter } from '../adapter/load.js';
 import type { LoadedAdapter } from '../adapter/types.js';
 import type { AdapterArgs } from '../adapter/types.js';
-import { AdapterError, UsageError } from '../errors.js';
+import { AdapterError, OptionError, UsageError } from '../errors.js';
 import { planFieldsOf } from '../options/validate.js';
 import { makePlan, type RunPlan } from '../plan/plan.js';
 import type { Report, StartFailure } from '../report/types.js';
@@ -125,10 +125,12 @@ export async function main(argv: string[]): Promise<number> {
       entries.push(report);
       if (report.interrupted) break;
     } catch (e) {
-      if (e instanceof AdapterError) {
-        if (!multi) return fail2(e.problems.join('\nadapter-hammer: '));
-        process.stderr.write(`adapter-hammer: could not start ${adapter}: ${e.problems.join('; ')}\n`);
-        entries.push(startFailure(adapter, e.problems));
+      // An option that does not fit this adapter (--ops naming no operation of it) is its problem too.
+      const problems = e instanceof AdapterError ? e.problems : e instanceof OptionError ? [`${adapter}: ${e.message.replace(/^adapter-hammer: /, '')}`] : null;
+      if (problems) {
+        if (!multi) return fail2(problems.join('\nadapter-hammer: '));
+        process.stderr.write(`adapter-hammer: could not start ${adapter}: ${problems.join('; ')}\n`);
+        entries.push(startFailure(adapter, problems));
         continue;
       }
       throw e;

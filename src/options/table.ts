@@ -24,6 +24,8 @@ export interface RunSettings {
   maxOldSpace?: number;
   /** --time: the whole adapter's run, hooks included, in ms; the counts are upper bounds within it. */
   budgetMs: number;
+  /** --ops: only these operations are called (the others weigh 0). */
+  ops?: string[];
   strict: boolean;
 }
 
@@ -68,9 +70,10 @@ export interface PlanEnvironment {
  * - strategies: a non-empty list of STRATEGIES (a comma list on the command line, an array in the API);
  * - flag: a boolean switch;
  * - path: a file path (outputs only);
- * - duration: a time span, `90s`, `2m`, `1500ms` or a number of seconds (the plan holds milliseconds).
+ * - duration: a time span, `90s`, `2m`, `1500ms` or a number of seconds (the plan holds milliseconds);
+ * - names: a non-empty list of names (operations of the adapter, checked when it is loaded).
  */
-export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration';
+export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration' | 'names';
 
 export interface OptionSpec {
   /** The plan's and the report `config`'s field. */
@@ -196,6 +199,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     scope: 'run',
     help: 'throughput strategy fails when calls/s at --workers is below this (a CI gate)',
     replayWhen: 'throughput',
+  },
+  {
+    key: 'ops',
+    long: 'ops',
+    value: '<list>',
+    kind: 'names',
+    scope: 'run',
+    help: 'call only these operations (comma list), e.g. the smallest failing scenario a replay command names',
+    defaultHelp: 'every operation',
   },
   { key: 'seed', long: 'seed', value: '<n>', kind: 'seed', scope: 'run', help: 'seed for every PRNG', defaultHelp: 'random, printed in the report' },
   {

@@ -2,7 +2,7 @@
 // (through the command line's parser) and the API (values) all accept exactly the same values.
 import ms from 'ms';
 import { shown as text } from '../errors.js';
-import { OPTIONS, SEED_MAX, STRATEGIES, apiName, type OptionSpec, type StrategyName } from './table.js';
+import { OPTIONS, SEED_MAX, STRATEGIES, apiName, type OptionSpec } from './table.js';
 
 /** A duration option's value in ms: a number of seconds, or text such as `90s`, `2m`, `1500ms` (`ms`'s syntax). */
 export function durationMs(v: unknown): number | null {
@@ -40,6 +40,10 @@ export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): str
       return typeof v === 'boolean' ? null : `${name} must be true or false, ${got}`;
     case 'path':
       return typeof v === 'string' && v.length > 0 ? null : `${name} must be a file path, ${got}`;
+    case 'names':
+      return Array.isArray(v) && v.length > 0 && v.every((n) => typeof n === 'string' && n.length > 0)
+        ? null
+        : `${name} must be a comma list of names (an array of strings in the API), ${got}`;
     case 'duration':
       return durationMs(v) !== null ? null : `${name} must be a duration such as 90s, 2m or 1500ms (a plain number is seconds), ${got}`;
   }
@@ -58,6 +62,7 @@ export function parseText(o: OptionSpec, text: string): unknown {
       v = t === '' ? NaN : Number(t);
       break;
     case 'strategies':
+    case 'names':
       v = [
         ...new Set(
           t
@@ -65,7 +70,7 @@ export function parseText(o: OptionSpec, text: string): unknown {
             .map((s) => s.trim())
             .filter(Boolean),
         ),
-      ] as StrategyName[];
+      ];
       break;
     default:
       v = text;
@@ -105,7 +110,7 @@ export function planFieldsOf(options: Record<string, unknown>): Record<string, u
     if (o.scope !== 'run') continue;
     const v = options[apiName(o)];
     if (v === undefined) continue;
-    out[o.key] = o.kind === 'strategies' ? [...new Set(v as string[])] : v;
+    out[o.key] = o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : v;
   }
   return out;
 }

@@ -58,7 +58,13 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (v === undefined && o.adapterField !== undefined) v = fromAdapter[o.adapterField];
     if (v === undefined) v = o.default?.(env);
     if (v === undefined) continue;
-    plan[o.key] = o.kind === 'strategies' ? [...new Set(v as string[])] : o.kind === 'duration' ? durationMs(v) : v;
+    plan[o.key] = o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'duration' ? durationMs(v) : v;
+  }
+  if (loaded && plan.ops) {
+    const ops = plan.ops as string[];
+    const unknown = ops.find((n) => !loaded.opNames.includes(n));
+    if (unknown !== undefined) throw new OptionError(`--ops names '${unknown}', which is not an operation (operations: ${loaded.opNames.join(', ')})`);
+    if (ops.every((n) => loaded.adapter.weights?.[n] === 0)) throw new OptionError(`--ops: every operation it names has weight 0, so none would run`);
   }
   plan.seed ??= randomInt(1, Math.min(SEED_MAX, 2 ** 31 - 1));
   const limits = loaded?.adapter.resourceLimits;

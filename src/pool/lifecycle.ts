@@ -47,6 +47,7 @@ export class WorkerPool {
     private readonly opts: SessionOptions,
     private readonly ctl: SharedArrayBuffer,
     private readonly tally: SharedArrayBuffer,
+    private readonly history: SharedArrayBuffer | null,
     private readonly events: LifecycleEvents,
   ) {
     this.pool = new Tinypool({
@@ -78,6 +79,7 @@ export class WorkerPool {
         args: opts.args,
         ctl: this.ctl,
         tally: this.tally,
+        history: this.history,
         lanes: opts.lanes,
         weights: opts.weights,
         uniqueOps: opts.uniqueOps,

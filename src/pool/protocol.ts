@@ -3,6 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
+import type { HistoryValues } from './history.js';
 
 /** The long-lived tinypool task each worker runs for a whole session. */
 export interface SessionTask {
@@ -22,6 +23,8 @@ export interface SessionTask {
   quietStdout: boolean;
   /** Pin this worker to its own CPU (src/pool/affinity.ts). */
   pinCpus: boolean;
+  /** Where workers record their calls (pool/history.ts); null: this session records none. */
+  history: SharedArrayBuffer | null;
 }
 
 export interface RoundRequest {
@@ -37,6 +40,8 @@ export interface RoundRequest {
   overlap: boolean;
   /** Time one call in `sampleEvery` (a power of two; 0 = none) for latency percentiles. */
   sampleEvery: number;
+  /** Record this round's calls (pool/history.ts). */
+  history: boolean;
 }
 
 export type { ErrorSample } from './error-samples.js';
@@ -60,6 +65,8 @@ export type WorkerReply =
       endedAt: number;
       samples: Float64Array | null;
       sampleStride: number;
+      /** The recorded calls' inputs and results, when the round recorded its history. */
+      history: HistoryValues | null;
     }
   | { type: 'hook-error'; round: number; hook: 'init' | 'workerStats'; message: string; stack: StackFrame[] }
   /** The round failed inside the tool (a bug of adapter-hammer): the worker's state is unknown. */

@@ -11,6 +11,8 @@ import type { Hang, RoundSpec, RoundTallies, SessionOptions, StoppedWorker } fro
 import { Watchdog, type WatchedMemory } from './watchdog.js';
 import { mergeSamples } from './error-samples.js';
 import { probeWorker } from './stack-probe.js';
+import { HISTORY_CAP, historyLength, joinHistories, readWorkerHistory } from './history.js';
+import type { HistoryCall } from '../report/types.js';
 
 export type { Crash, Hang, HangWhere, InternalWorkerError, OpTally, RoundSpec, RoundTallies, SessionOptions, StoppedWorker, WorkerHookError } from './types.js';
 
@@ -43,6 +45,7 @@ export class WorkerSession {
   readonly layout: Layout;
   private readonly ctl: Int32Array;
   private readonly tally: Float64Array;
+  private readonly history: Float64Array | null;
   private readonly mem: WatchedMemory;
   private readonly workers: WorkerPool;
   private current: Current | null = null;
@@ -68,18 +71,25 @@ export class WorkerSession {
     this.layout = makeLayout(opts.opNames.length, opts.lanes, opts.workers);
     this.ctl = new Int32Array(new SharedArrayBuffer(this.layout.ctlLength * 4));
     this.tally = new Float64Array(new SharedArrayBuffer(this.layout.tallyLength * 8));
+    this.history = opts.history ? new Float64Array(new SharedArrayBuffer(historyLength(opts.workers) * 8)) : null;
     this.mem = { ctl: this.ctl, tally: this.tally, layout: this.layout, opNames: opts.opNames, timeoutMs: opts.timeoutMs };
-    this.workers = new WorkerPool(opts, this.ctl.buffer as SharedArrayBuffer, this.tally.buffer as SharedArrayBuffer, {
-      reply: (slot) => {
-        if (slot.reply?.type === 'internal-error') this.current?.internalError();
-        this.current?.settle();
+    this.workers = new WorkerPool(
+      opts,
+      this.ctl.buffer as SharedArrayBuffer,
+      this.tally.buffer as SharedArrayBuffer,
+      (this.history?.buffer as SharedArrayBuffer | undefined) ?? null,
+      {
+        reply: (slot) => {
+          if (slot.reply?.type === 'internal-error') this.current?.internalError();
+          this.current?.settle();
+        },
+        crash: (slot) => {
+          this.broken = true;
+          this.current?.crashed(slot);
+        },
+        exit: () => this.current?.settle(),
       },
-      crash: (slot) => {
-        this.broken = true;
-        this.current?.crashed(slot);
-      },
-      exit: () => this.current?.settle(),
-    });
+    );
   }
 
   /** Start the workers, each loading the adapter once. Rejects with a SessionStartError. */
@@ -142,6 +152,7 @@ export class WorkerSession {
         durationMode: duration !== null,
         overlap: spec.overlap,
         sampleEvery: spec.sampleEvery,
+        history: this.history !== null && spec.history === true,
       };
       this.workers.post(s, req);
     }
@@ -249,7 +260,7 @@ export class WorkerSession {
       this.startTicker(tickMs);
       if (settled()) done();
     });
-    return this.collect(spec.round, live, hangs, stopped);
+    return this.collect(spec.round, live, hangs, stopped, true, this.history !== null && spec.history === true);
   }
 
   /** Wait briefly for every live worker's answer and take them now (see REPLY_WAIT_MS). */
@@ -289,7 +300,7 @@ export class WorkerSession {
     return p.round === round && p.phase >= Phase.CALLS;
   }
 
-  private collect(round: number, live: WorkerSlot[], hangs: Hang[], stopped: StoppedWorker[], withCounts = true): RoundTallies {
+  private collect(round: number, live: WorkerSlot[], hangs: Hang[], stopped: StoppedWorker[], withCounts = true, withHistory = false): RoundTallies {
     const { layout, tally, opts } = this;
     const n = opts.opNames.length;
     const out: RoundTallies = {
@@ -310,7 +321,10 @@ export class WorkerSession {
       internalErrors: [],
       stopped,
       interrupted: this.interruptRequested,
+      history: null,
     };
+    const histories: HistoryCall[][] = [];
+    let omitted = 0;
     for (const s of live) {
       // Counts come from shared memory, so a worker that died still contributes what it did.
       const b = layout.base(s.id);
@@ -319,6 +333,15 @@ export class WorkerSession {
         t.started += tally[b + layout.started(op)]!;
         t.done += tally[b + layout.done(op)]!;
         t.errors += tally[b + layout.errors(op)]!;
+      }
+      if (withHistory && withCounts) {
+        // From shared memory too: a hung or crashed worker's calls show, without their values.
+        let started = 0;
+        for (let op = 0; op < n; op++) started += tally[b + layout.started(op)]!;
+        const recorded = Math.min(started, HISTORY_CAP);
+        omitted += started - recorded;
+        const values = s.reply?.type === 'done' ? s.reply.history : null;
+        histories.push(readWorkerHistory(this.history!, s.id, recorded, opts.opNames, values));
       }
       if (s.dead && s.crashMessage !== undefined) {
         out.crashes.push({ workerId: s.id, message: s.crashMessage, exitCode: s.exitCode });
@@ -350,6 +373,7 @@ export class WorkerSession {
       out.startedAt = Math.min(out.startedAt, this.roundPostedAt);
       out.endedAt = Math.max(out.endedAt, performance.timeOrigin + performance.now());
     }
+    if (withHistory && withCounts) out.history = { calls: joinHistories(histories), omitted };
     if (out.startedAt === Infinity) out.startedAt = out.endedAt = performance.timeOrigin + performance.now();
     return out;
   }

@@ -4,6 +4,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
+import type { HistoryCall } from '../report/types.js';
 
 export interface SessionOptions {
   adapterPath: string;
@@ -22,6 +23,8 @@ export interface SessionOptions {
    * environment), never by the pool.
    */
   pinCpus: boolean;
+  /** Its workers can record call histories (a shared buffer of HISTORY_CAP calls per worker). */
+  history?: boolean;
 }
 
 export interface RoundSpec {
@@ -37,6 +40,8 @@ export interface RoundSpec {
   stopAfterMs?: number;
   overlap: boolean;
   sampleEvery: number;
+  /** Record this round's calls (the session must have been opened with `history`). */
+  history?: boolean;
 }
 
 /**
@@ -121,4 +126,6 @@ export interface RoundTallies {
   stopped: StoppedWorker[];
   /** Ended early by interrupt(): the counts are partial. */
   interrupted: boolean;
+  /** The round's calls in time order, when it recorded them; `omitted`: calls beyond what workers record. */
+  history: { calls: HistoryCall[]; omitted: number } | null;
 }

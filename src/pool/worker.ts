@@ -13,6 +13,7 @@ import { C, Ctl, Halt, Phase, Tally, makeLayout, type Layout } from './layout.js
 import { mixSeed, mulberry32, opSchedule } from './prng.js';
 import type { RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
 import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.js';
+import { H, HISTORY_CAP, historyBase, monotonicOffset, type HistoryValues } from './history.js';
 
 const SAMPLE_CAPACITY = 1 << 16;
 /**
@@ -75,6 +76,10 @@ interface RoundState {
   unmarked: number;
   maxWorkers: number[];
   localIn: Int32Array;
+  /** The shared history buffer while this round records its calls, else null. */
+  rec: Float64Array | null;
+  /** Inputs, outputs and error lines of the recorded calls, by call index. */
+  recValues: HistoryValues;
 }
 
 class Engine {
@@ -86,6 +91,9 @@ class Engine {
   private readonly fns: ((a: unknown, b: CallContext) => unknown)[];
   /** Per operation: a spec's `input(ctx)`, null for a plain operation. */
   private readonly inputs: (((ctx: CallContext) => unknown) | null)[];
+  private readonly history: Float64Array | null;
+  /** performance.now() + clock = the process's monotonic clock, one for every thread (pool/history.ts). */
+  private readonly clock = monotonicOffset();
 
   constructor(
     private readonly task: SessionTask,
@@ -96,6 +104,7 @@ class Engine {
     this.tally = new Float64Array(task.tally);
     this.layout = makeLayout(opNames.length, task.lanes, task.workers);
     this.base = this.layout.base(task.workerId);
+    this.history = task.history ? new Float64Array(task.history) : null;
     // Bind once so `this` inside an operation is the operations object, as the author wrote it.
     const entries = opNames.map((n) => adapter.operations[n]!);
     this.fns = entries.map((e) => (typeof e === 'function' ? (e.bind(adapter.operations) as (ctx: unknown) => unknown) : e.run.bind(e)));
@@ -146,6 +155,8 @@ class Engine {
       unmarked: ops,
       maxWorkers: new Array<number>(ops).fill(0),
       localIn: new Int32Array(ops),
+      rec: req.history ? this.history : null,
+      recValues: { inputs: this.inputs.some((f) => f !== null) ? [] : null, outputs: [], errors: [] },
     };
     this.setPhase(Phase.BARRIER, req.round);
     // Two barrier passes: the first gathers everyone (a worker may have gone to sleep in Atomics.wait
@@ -190,6 +201,7 @@ class Engine {
       endedAt,
       samples: st.samples ? st.samples.slice(0, st.nSamples) : null,
       sampleStride: st.sampleEvery,
+      history: st.rec ? st.recValues : null,
     };
   }
 
@@ -201,6 +213,10 @@ class Engine {
     const opIdx = b + layout.laneOp(l);
     const workerId = this.task.workerId;
     const random = st.random;
+    const rec = st.rec;
+    const recBase = historyBase(workerId);
+    const { inputs: recIn, outputs: recOut, errors: recErr } = st.recValues;
+    const clock = this.clock;
     for (;;) {
       const i = st.next++;
       if (i >= st.limit || Atomics.load(ctl, C.HALT) !== Halt.RUN) break;
@@ -213,14 +229,37 @@ class Engine {
       if (inst) this.enter(op, st);
       const timed = st.sampleEvery !== 0 && (i & (st.sampleEvery - 1)) === 0;
       const t0 = timed ? performance.now() : 0;
+      // Recorded: op, lane, start now; end when it settles (NaN until then: a hang shows as in flight).
+      const h = rec !== null && i < HISTORY_CAP ? recBase + i * H.STRIDE : -1;
+      if (h >= 0) {
+        rec![h + H.OP] = op;
+        rec![h + H.LANE] = l;
+        rec![h + H.END] = NaN;
+        recErr[i] = null;
+        rec![h + H.START] = performance.now() + clock;
+      }
       try {
         const ctx: CallContext = { workerId, call: i, random };
         const input = inputs[op]!;
-        let v = input === null ? fns[op]!(ctx, ctx) : fns[op]!(input(ctx), ctx);
+        let v: unknown;
+        if (input === null) v = fns[op]!(ctx, ctx);
+        else {
+          const asked = input(ctx);
+          if (h >= 0) recIn![i] = asked;
+          v = fns[op]!(asked, ctx);
+        }
         if (isThenable(v)) v = await v;
+        if (h >= 0) {
+          rec![h + H.END] = performance.now() + clock;
+          recOut[i] = v;
+        }
         tally[slot + Tally.DONE]!++;
         if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v));
       } catch (e) {
+        if (h >= 0) {
+          rec![h + H.END] = performance.now() + clock;
+          recErr[i] = firstLine(e);
+        }
         tally[slot + Tally.ERRORS]!++;
         if (st.errorsSampled[op]!++ < SAMPLED_ERRORS) recordError(st.errors, this.opNames[op]!, e, TOOL_ROOT);
       }
@@ -271,6 +310,27 @@ class Engine {
   }
 }
 
+/**
+ * Post an answer. Recorded inputs and outputs are the adapter's values: one that cannot be cloned (a
+ * function, a class with private state) is sent as its inspected text instead of losing the answer.
+ */
+function post(port: SessionTask['port'], reply: WorkerReply): void {
+  try {
+    port.postMessage(reply);
+  } catch (e) {
+    if (reply.type !== 'done' || reply.history === null) throw e;
+    const safe = (v: unknown): unknown => {
+      try {
+        return structuredClone(v);
+      } catch {
+        return shown(v);
+      }
+    };
+    const h = reply.history;
+    port.postMessage({ ...reply, history: { inputs: h.inputs?.map(safe) ?? null, outputs: h.outputs.map(safe), errors: h.errors } });
+  }
+}
+
 export default async function runSession(task: SessionTask): Promise<void> {
   const { port } = task;
   if (task.quietStdout) process.stdout.write = process.stderr.write.bind(process.stderr);
@@ -290,7 +350,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
   let served = 0;
   await new Promise<void>((resolve) => {
     const answer = (reply: WorkerReply): void => {
-      port.postMessage(reply);
+      post(port, reply);
       // After the post: once the session counts every answer, each is in its port's queue.
       Atomics.add(ctl, C.REPLIES, 1);
       Atomics.notify(ctl, C.REPLIES);

@@ -122,6 +122,14 @@ interface StrategyBase {
   interrupted?: boolean;
 }
 
+/** The model's checks of a strategy's histories. */
+export interface ModelChecks {
+  checkedRounds: number;
+  /** Out of the check's budget (or not fully recorded): neither pass nor failure; a warning (fails under --strict). */
+  unknownRounds: number;
+  unknownReason?: string;
+}
+
 export interface HammerReport extends StrategyBase {
   name: 'hammer';
   requests: number;
@@ -138,6 +146,8 @@ export interface HammerReport extends StrategyBase {
   opsPerSec: number;
   perOperation: { name: string; calls: number; errors: number }[];
   contention: ContentionRow[];
+  /** With an adapter `model`: its check of the hammer's history. */
+  model?: ModelChecks;
 }
 
 export interface OutcomeBucket {
@@ -176,6 +186,8 @@ export interface RaceReport extends StrategyBase {
   contention: ContentionRow[];
   /** Rounds in which contention (calls in flight) was measured: one in every few, see strategies/race.ts. */
   contentionRounds?: number;
+  /** With an adapter `model`: rounds checked for linearizability, and those the check could not decide. */
+  model?: ModelChecks;
   /**
    * Smallest configuration found that still fails the same way (a search of a few seconds after a race
    * failure), with how often it failed in a confirmation run and a command that replays it; null when
@@ -198,6 +210,10 @@ export interface RaceReport extends StrategyBase {
     classification?: 'bug' | 'async' | 'threads';
     /** The classification as a sentence. */
     meaning?: string;
+    /** The operations it still fails with, when fewer than the run's (the replay's --ops). */
+    ops?: string[];
+    /** How the smallest scenario failed: its call history (or the part of it that shows the failure). */
+    history?: CallHistory;
   } | null;
 }
 

@@ -13,6 +13,10 @@ import type { ProgressEvent } from '../report/types.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
+/** Each operation's weight: the adapter's (1 if it gives none), 0 for those --ops leaves out. */
+export const weightsOf = (loaded: LoadedAdapter, ops: readonly string[] | undefined): number[] =>
+  loaded.opNames.map((n) => (ops && !ops.includes(n) ? 0 : (loaded.adapter.weights?.[n] ?? 1)));
+
 export class RunContext {
   private readonly sessions = new Set<WorkerSession>();
   private readonly pendingHooks: PendingHooks = new Set();
@@ -79,7 +83,7 @@ export class RunContext {
       workers,
       lanes: plan.concurrency,
       args: plan.args,
-      weights: loaded.opNames.map((n) => loaded.adapter.weights?.[n] ?? 1),
+      weights: weightsOf(loaded, plan.ops),
       uniqueOps: loaded.opNames.map((n) => loaded.adapter.unique?.includes(n) ?? false),
       timeoutMs: plan.timeoutMs,
       quietStdout: plan.quietStdout,

@@ -6,6 +6,7 @@ import type { Counters } from '../adapter/types.js';
 import { defaultExpected, mergeCounters, numbersOnly } from '../checks/counters.js';
 import { callsOf, checkRound, countersNote, hookFinding, roundComplete, type RoundVerdict } from '../checks/round.js';
 import { clip } from '../errors.js';
+import { checkModel, HAMMER_CHECK_STEPS, ROUND_CHECK_STEPS, type ModelVerdict } from '../checks/model.js';
 import type { StrategyName } from '../options/table.js';
 import type { RoundSpec, RoundTallies, WorkerSession } from '../pool/session.js';
 import type { Finding, Warning } from '../report/types.js';
@@ -22,6 +23,12 @@ export interface PlayedRound extends RoundVerdict {
   /** A main-thread hook failed: more rounds would only repeat it. */
   hookFailed: boolean;
   warnings: Warning[];
+  /** The round's calls, when it recorded them. */
+  history: RoundTallies['history'];
+  /** The model's check of the round: null when there is no model or the round was not checkable. */
+  model: ModelVerdict['outcome'] | null;
+  /** Why the model's check could not decide, when it could not. */
+  modelUnknown?: string;
 }
 
 export type RoundRequest = Omit<RoundSpec, 'shared' | 'seed'> & { strategy: StrategyName };
@@ -49,12 +56,15 @@ export async function playRound(run: RunContext, session: WorkerSession, req: Ro
       failed: hookFindings.length > 0,
       hookFailed: true,
       warnings: [],
+      history: null,
+      model: null,
     };
   }
   const shared = setup.value;
   const problems: string[] = [];
   let verdict: RoundVerdict;
   let tallies: RoundTallies;
+  let model: ModelVerdict | null = null;
   try {
     const { strategy: _, ...spec } = req;
     tallies = await session.runRound({ ...spec, seed: run.plan.seed, shared });
@@ -85,6 +95,13 @@ export async function playRound(run: RunContext, session: WorkerSession, req: Ro
     // Duration rounds (throughput) keep no return values: uniqueness is checked by count rounds only.
     const uniqueOps = Array.isArray(req.calls) ? (adapter.unique ?? []) : [];
     verdict = checkRound(strategy, { tallies, calls, actual, expected, invariant, uniqueOps });
+    // Only a round whose every call returned is checked against the model: a cut-short history proves nothing.
+    if (adapter.model && tallies.history && roundComplete(tallies)) {
+      model = checkModel(strategy, round, adapter.model, tallies.history, strategy === 'hammer' ? HAMMER_CHECK_STEPS : ROUND_CHECK_STEPS);
+      if (model.outcome === 'violation') verdict = { ...verdict, failed: true, findings: [...verdict.findings, model.finding] };
+      // A model that throws is the model's bug: like a failed hook, more rounds would only repeat it.
+      else if (model.outcome === 'model-error') hookFindings.push(model.finding);
+    }
   } finally {
     const td = await run.hook('teardown', [shared]);
     if (!td.ok) failedHook(td);
@@ -96,11 +113,14 @@ export async function playRound(run: RunContext, session: WorkerSession, req: Ro
     ...verdict,
     round,
     tallies,
-    countersNote: countersNote(tallies, hookFindings.length > 0),
+    countersNote: countersNote(tallies, hookFindings.length > 0, adapter.model !== undefined),
     complete: roundComplete(tallies),
     findings,
     failed: verdict.failed || hookFindings.length > 0,
     hookFailed: hookFindings.length > 0,
     warnings,
+    history: tallies.history,
+    model: model?.outcome ?? null,
+    ...(model?.outcome === 'unknown' ? { modelUnknown: model.reason } : {}),
   };
 }

@@ -4,19 +4,29 @@
 import { ContentionTracker } from '../checks/contention.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import { split } from '../plan/plan.js';
+import { modelUnknownWarning } from '../checks/model.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound } from '../rounds/play.js';
 
 export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
-  const session = await run.openSession(plan.workers);
+  const hasModel = loaded.adapter.model !== undefined;
+  const session = await run.openSession(plan.workers, { history: hasModel });
   let played: PlayedRound;
   try {
     run.progress({ strategy: 'hammer', phase: 'calls', done: 0, total: plan.requests });
     // --requests is an upper bound: the calls stop cleanly when the strategy's share of --time is used.
     const calls = split(plan.requests, plan.workers);
-    played = await playRound(run, session, { strategy: 'hammer', round: 0, calls, overlap: true, sampleEvery: 0, stopAfterMs: run.timeLeft() });
+    played = await playRound(run, session, {
+      strategy: 'hammer',
+      round: 0,
+      calls,
+      overlap: true,
+      sampleEvery: 0,
+      stopAfterMs: run.timeLeft(),
+      history: hasModel,
+    });
   } finally {
     await run.closeSession(session);
   }
@@ -45,9 +55,22 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
       opsPerSec: t ? (completed / elapsed) * 1000 : 0,
       perOperation: t ? t.ops.map((o) => ({ name: o.name, calls: o.done, errors: o.errors })) : [],
       contention: contention.result,
+      ...(hasModel
+        ? {
+            model: {
+              checkedRounds: played.model === null ? 0 : 1,
+              unknownRounds: played.modelUnknown ? 1 : 0,
+              ...(played.modelUnknown ? { unknownReason: played.modelUnknown } : {}),
+            },
+          }
+        : {}),
     },
     findings: played.findings,
-    warnings: [...played.warnings, ...(played.complete ? contention.warnings('hammer', called) : [])],
+    warnings: [
+      ...played.warnings,
+      ...(played.complete ? contention.warnings('hammer', called) : []),
+      ...(played.modelUnknown ? [modelUnknownWarning('hammer', 1, 1, played.modelUnknown)] : []),
+    ],
     info: contention.info('hammer'),
     interrupted: run.interrupted,
     completedCalls: completed,

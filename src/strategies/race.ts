@@ -8,6 +8,7 @@ import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning 
 import type { RunContext } from '../rounds/context.js';
 import { playRound } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
+import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
 
 /**
  * Contention evidence is measured in one round of every OVERLAP_EVERY (round 0 included): its Atomics
@@ -21,7 +22,10 @@ const FIRST_ROUND_MS = 1000;
 export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
-  const session = await run.openSession(plan.workers);
+  const session = await run.openSession(plan.workers, { history: true });
+  const hasModel = loaded.adapter.model !== undefined;
+  const model = { checkedRounds: 0, unknownRounds: 0 };
+  let unknownReason: string | undefined;
   const contention = new ContentionTracker(loaded.opNames);
   const called = new Set<string>();
   const warnings: Warning[] = [];
@@ -61,7 +65,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       // FIRST_ROUND_MS of calls, so even a late strategy checks something).
       const stopAfterMs = r === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
       const roundStart = performance.now();
-      const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap, sampleEvery: 0, stopAfterMs });
+      // Histories: every round with a model (each is checked); without one, until the first failing
+      // round's is kept (it shows how the counters went wrong).
+      const history = hasModel || firstFailed === null;
+      const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap, sampleEvery: 0, stopAfterMs, history });
       lastRoundMs = performance.now() - roundStart;
       const t = played.tallies;
       // A round the user cut short is no evidence either way.
@@ -84,6 +91,11 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         bucket.rounds++;
         outcomes.set(key, bucket);
       }
+      if (played.model !== null) model.checkedRounds++;
+      if (played.modelUnknown !== undefined) {
+        model.unknownRounds++;
+        unknownReason ??= played.modelUnknown;
+      }
       if (played.failed) {
         failedRounds++;
         lostUpdates += played.lostUpdates;
@@ -93,6 +105,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
           firstFailedMs = performance.now() - t0;
           counters = played.counters;
           note = played.countersNote;
+          const h = played.history;
+          if (h) for (const f of played.findings) f.history ??= historyOfFailure(r, h);
         }
         roundFindings.push(...played.findings);
       } else if (firstFailed === null) {
@@ -131,6 +145,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   }
   const sorted = [...lostPerFailed].sort((a, b) => a - b);
   if (rounds > 0 && !session.broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
+  if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, unknownReason!));
   return {
     figures: {
       name: 'race',
@@ -153,6 +168,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       contention: contention.result,
       contentionRounds,
       ...(minimal !== undefined ? { minimal } : {}),
+      ...(hasModel ? { model: { ...model, ...(unknownReason ? { unknownReason } : {}) } } : {}),
     },
     findings,
     warnings,

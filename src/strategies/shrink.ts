@@ -1,13 +1,14 @@
-// After a failure: search for the smallest configuration (fewer workers, then fewer lanes, then
-// fewer calls per worker) that still fails the same way, within a small time budget. A developer
+// After a failure: search for the smallest configuration (fewer workers, then fewer lanes, then fewer
+// operations, then fewer calls per worker) that still fails the same way, within a small time budget. A developer
 // debugging a race wants the smallest case: "1 worker x 2 lanes x 2 calls" says the bug is an async
 // interleaving inside one thread; "2 workers x 1 lane x 1 call" says two threads and one call each; an
 // error, crash or hang that still happens with 1 worker x 1 lane is a plain bug, not a race.
 import { classifyMinimal } from '../checks/race.js';
 import { replayCommand } from '../plan/replay.js';
 import type { WorkerSession } from '../pool/session.js';
-import type { FindingKind, RaceReport } from '../report/types.js';
-import type { RunContext } from '../rounds/context.js';
+import type { CallHistory, FindingKind, RaceReport } from '../report/types.js';
+import { weightsOf, type RunContext } from '../rounds/context.js';
+import { historyOfFailure } from '../checks/model.js';
 import { playRound } from '../rounds/play.js';
 
 export interface ShrinkOptions {
@@ -29,6 +30,8 @@ interface Config {
   workers: number;
   concurrency: number;
   iterations: number;
+  /** The operations called (those of the run that have a weight). */
+  ops: string[];
 }
 
 /** Values to try for one dimension, smallest first, all below the current one. */
@@ -57,12 +60,13 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
   const matches = (kinds: FindingKind[]) => kinds.some((k) => opts.kinds.has(k)) && kinds.every((k) => opts.allKinds.has(k));
 
   const sessions = new Map<string, WorkerSession>();
+  const keyOf = (c: Config): string => `${c.workers}x${c.concurrency}:${c.ops.join(',')}`;
   const sessionFor = async (c: Config): Promise<WorkerSession> => {
-    const key = `${c.workers}x${c.concurrency}`;
+    const key = keyOf(c);
     let s = sessions.get(key);
     if (!s || s.broken) {
       if (s) await run.closeSession(s);
-      s = await run.openSession(c.workers, { lanes: c.concurrency });
+      s = await run.openSession(c.workers, { lanes: c.concurrency, history: true, weights: weightsOf(run.loaded, c.ops) });
       sessions.set(key, s);
     }
     return s;
@@ -82,6 +86,7 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
     const calls = Array.from({ length: c.workers }, () => c.iterations);
     let rounds = 0;
     let failed = 0;
+    let history: CallHistory | undefined;
     while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
       const played = await playRound(run, session, {
         strategy: 'race',
@@ -90,30 +95,41 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
         overlap: false,
         sampleEvery: 0,
         stopAfterMs: Math.max(1, end - performance.now()),
+        history: true,
       });
       if (played.tallies?.interrupted) break;
       rounds++;
       if (played.failed && matches(played.findings.map((f) => f.kind))) {
         failed++;
+        // How the smallest scenario fails: the model's window, else the calls around the failure.
+        history ??= played.findings.find((f) => f.history)?.history ?? (played.history ? historyOfFailure(played.round, played.history) : undefined);
         if (failed >= stopAfter) break;
       } else if (played.failed || played.hookFailed || !played.complete) break; // another failure: no evidence either way
     }
-    return { rounds, failed };
+    return { rounds, failed, history };
   };
 
-  let best: Config = { workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations };
-  let bestStats = { rounds: 0, failed: 0 };
+  const allOps = run.loaded.opNames.filter((_, i) => weightsOf(run.loaded, plan.ops)[i]! > 0);
+  let best: Config = { workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations, ops: allOps };
+  let bestStats: { rounds: number; failed: number; history?: CallHistory } = { rounds: 0, failed: 0 };
   let tried = 0;
   try {
     const dims: [keyof Config, number[]][] = [
       ['workers', WORKER_STEPS],
       ['concurrency', LANE_STEPS],
+      ['ops', []],
       ['iterations', ITERATION_STEPS],
     ];
     for (const [dim, steps] of dims) {
-      for (const v of ladder(best[dim], steps)) {
-        if (left() <= 0 || run.interrupted) break;
-        const c = { ...best, [dim]: v };
+      // Operations: drop one at a time, from the best so far, while the failure persists (fewer kinds
+      // of calls to read). Numbers: the smallest failing value (the ladder is ascending).
+      const candidates: (() => Config | null)[] =
+        dim === 'ops'
+          ? best.ops.map((o) => () => (best.ops.length > 1 ? { ...best, ops: best.ops.filter((x) => x !== o) } : null))
+          : ladder(best[dim], steps).map((v) => () => ({ ...best, [dim]: v }));
+      for (const next of candidates) {
+        const c = next();
+        if (c === null || left() <= 0 || run.interrupted) break;
         tried++;
         run.progress({ strategy: 'race', phase: 'shrink', done: tried });
         // Leave time for the remaining dimensions: a trial gets at most a third of what is left.
@@ -121,11 +137,11 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
         if (r.failed > 0) {
           best = c;
           bestStats = r;
-          break; // smallest failing value of this dimension found (ladder is ascending)
+          if (dim !== 'ops') break;
         }
       }
       // Sessions of other worker/lane counts are no longer needed.
-      await closeAll(`${best.workers}x${best.concurrency}`);
+      await closeAll(keyOf(best));
     }
     if (run.interrupted) return null;
     // Confirm: how often does the minimal configuration fail? A short run (up to 20 failures or 1,000
@@ -136,14 +152,25 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
     const rate = total.failed / total.rounds;
     // Suggest enough rounds that the replay fails with high probability (~10 expected failures).
     const rounds = Math.max(total.rounds, Math.min(100_000, Math.ceil(10 / rate)));
-    const smaller = best.workers < plan.workers || best.concurrency < plan.concurrency || best.iterations < plan.iterations;
+    const fewerOps = best.ops.length < allOps.length;
+    const smaller = best.workers < plan.workers || best.concurrency < plan.concurrency || best.iterations < plan.iterations || fewerOps;
+    const history = bestStats.history ?? confirm.history;
     return {
       workers: best.workers,
       concurrency: best.concurrency,
       iterations: best.iterations,
       failedRounds: total.failed,
       rounds: total.rounds,
-      command: replayCommand(plan, { strategies: ['race'], workers: best.workers, concurrency: best.concurrency, iterations: best.iterations, rounds }),
+      ...(fewerOps ? { ops: best.ops } : {}),
+      command: replayCommand(plan, {
+        strategies: ['race'],
+        workers: best.workers,
+        concurrency: best.concurrency,
+        iterations: best.iterations,
+        rounds,
+        ...(fewerOps ? { ops: best.ops } : {}),
+      }),
+      ...(history ? { history } : {}),
       smaller,
       tried,
       ...classifyMinimal(best),

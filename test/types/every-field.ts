@@ -17,8 +17,15 @@ export default defineAdapter({
     async read() {
       return Atomics.load(view!, 0);
     },
+    add: { input: ({ random }) => ({ by: 1 + Math.floor(random() * 3) }), run: ({ by }: { by: number }) => Atomics.add(view!, 0, by) + by },
   },
-  weights: { increment: 3, read: 1 },
+  model: {
+    init: () => ({ count: 0 }),
+    step: (state, op, input: { by: number } | undefined, output) =>
+      op === 'add' ? { ok: output === state.count + input!.by, state: { count: state.count + input!.by } } : { ok: true, state },
+    partition: (op) => (op === 'read' ? undefined : 'count'),
+  },
+  weights: { increment: 3, read: 1, add: 1 },
   unique: ['increment'],
   workerStats: () => ({ local: 0 }),
   stats: (shared) => ({ increment: new Int32Array(shared.buffer)[0] ?? 0 }),

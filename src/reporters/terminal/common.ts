@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import { truncate } from '../../errors.js';
 import type { ChalkInstance } from 'chalk';
-import type { ContentionRow, CounterRow, Status, Verdict } from '../../report/types.js';
+import type { ContentionRow, CounterRow, ModelChecks, Status, Verdict } from '../../report/types.js';
 
 export interface Style {
   c: ChalkInstance;
@@ -80,4 +80,11 @@ export function contentionLine(style: Style, rows: ContentionRow[]): string {
       : style.c.yellow(`${r.op} never overlapped`),
   );
   return `  ${style.c.dim('contention:')} ${parts.join(style.c.dim(' · '))}`;
+}
+
+/** The model's checks of a strategy: how many rounds it checked, and how many it could not decide. */
+export function modelLine(style: Style, m: ModelChecks | undefined): string {
+  if (!m) return '';
+  const undecided = m.unknownRounds ? style.c.yellow(` · ${int(m.unknownRounds)} undecided (${safe(m.unknownReason ?? 'out of budget', 200)})`) : '';
+  return `  ${style.c.dim('model:')} ${int(m.checkedRounds)} round${m.checkedRounds === 1 ? '' : 's'} checked for linearizability${undecided}`;
 }

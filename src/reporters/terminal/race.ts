@@ -1,5 +1,5 @@
 import type { RaceReport } from '../../report/types.js';
-import { contentionLine, counterTable, int, ms, safe, strategyHeading, type Style } from './common.js';
+import { contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
 
 const TOP_OUTCOMES = 5;
 
@@ -42,7 +42,8 @@ export function renderRace(style: Style, s: RaceReport): string {
   if (s.minimal) {
     const m = s.minimal;
     const plural = (n: number, one: string) => `${int(n)} ${one}${n === 1 ? '' : 's'}`;
-    const setup = `${plural(m.workers, 'worker')} × ${plural(m.concurrency, 'lane')} × ${plural(m.iterations, 'call')}`;
+    const ops = m.ops ? ` of ${m.ops.join(', ')}` : '';
+    const setup = `${plural(m.workers, 'worker')} × ${plural(m.concurrency, 'lane')} × ${plural(m.iterations, 'call')}${safe(ops, 200)}`;
     const share = `failed ${int(m.failedRounds)} of ${int(m.rounds)} rounds`;
     lines.push(`  ${style.c.bold('smallest failing setup:')} ${setup} (${share})${m.smaller === false ? style.c.dim(' — nothing smaller failed') : ''}`);
     if (m.meaning) lines.push(`    ${m.classification === 'bug' ? style.c.yellow(m.meaning) : style.c.dim(m.meaning)}`);
@@ -50,6 +51,8 @@ export function renderRace(style: Style, s: RaceReport): string {
   } else if (s.minimal === null) {
     lines.push(style.c.dim('  (the search for a smaller failing setup found none within its time budget)'));
   }
+  const model = modelLine(style, s.model);
+  if (model) lines.push(model);
   const c = contentionLine(style, s.contention);
   if (c) lines.push(c);
   return lines.join('\n');
