@@ -63,7 +63,13 @@ export async function hammer(adapterPath: string, options: HammerOptions = {}): 
   if (options.print) {
     const stream = options.print === true ? process.stdout : options.print;
     const isTTY = (stream as { isTTY?: boolean }).isTTY;
-    stream.write(renderTerminal(report, colorLevel({ color: options.color, isTTY, stream: stream === process.stderr ? 'stderr' : 'stdout' })));
+    stream.write(
+      renderTerminal(
+        report,
+        colorLevel({ color: options.color, isTTY, stream: stream === process.stderr ? 'stderr' : 'stdout' }),
+        (stream as NodeJS.WriteStream).columns || 120,
+      ),
+    );
   }
   return report;
 }

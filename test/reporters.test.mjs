@@ -467,6 +467,46 @@ test('junit: the failure body lists every finding of the strategy, then the repl
   assert.match(testcase(xml, 'race').body, /<failure message="2 findings: /);
 });
 
+// Two increments that overlapped, the second of which no order explains.
+const modelFailure = {
+  strategy: 'race',
+  kind: 'linearizability',
+  round: 4,
+  op: 'incr',
+  message: 'round 4: no order of its 2 calls explains incr() → 1 (worker 1, lane 0): not linearizable against the model',
+  history: {
+    round: 4,
+    omitted: 0,
+    culprit: 1,
+    calls: [
+      { worker: 0, lane: 0, op: 'incr', start: 0, end: 0.02, output: 1 },
+      { worker: 1, lane: 0, op: 'incr', start: 0.01, end: 0.03, output: 1 },
+    ],
+  },
+};
+
+test('a finding with a history: its table in the terminal, the JUnit failure text and the GitHub summary', () => {
+  const r = makeReport({ statuses: { race: 'fail' }, findings: [modelFailure] });
+  const term = renderTerminal(r, 0);
+  assert.match(term, /round 4, calls in time order:/);
+  // One column per worker × lane; both calls open before either closes; the culprit is marked.
+  const table = term.split('\n').filter((l) => /w0 l0|w1 l0|┌|└|◀/.test(l));
+  assert.ok(
+    table.some((l) => /w0 l0/.test(l) && /w1 l0/.test(l)),
+    table.join('\n'),
+  );
+  const opened = table.findIndex((l) => /┌ incr\(\)/.test(l) && l.indexOf('┌') > l.indexOf('│'));
+  assert.ok(opened > 0, table.join('\n'));
+  assert.match(
+    table.find((l) => /◀ no order explains this/.test(l)),
+    /→ 1/,
+  );
+  const body = testcase(toJunit(r), 'race').body.match(/<failure [^>]*>([\s\S]*?)<\/failure>/)[1];
+  assert.match(body, /\[linearizability\][^\n]*\n[\s\S]*w0 l0[\s\S]*w1 l0[\s\S]*◀ no order explains this/);
+  const md = githubSummary(r);
+  assert.match(md, /- ❌ \*\*linearizability\*\*[^\n]*\n\n {2}```\n[\s\S]*◀ no order explains this[\s\S]*\n {2}```/);
+});
+
 // ---------------------------------------------------------------------------------------------------
 // GitHub
 // ---------------------------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
       const plan = makePlan({ ...planFieldsOf(opts), adapter, args, quietStdout: jsonToStdout }, loaded);
       const report = await runOne(plan, loaded, jsonToStdout);
       const term = terminalOut(outputs);
-      term.stream.write(renderTerminal(report, term.level));
+      term.stream.write(renderTerminal(report, term.level, term.stream.columns || 120));
       entries.push(report);
       if (report.interrupted) break;
     } catch (e) {

@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { truncate } from '../errors.js';
 import { entriesOf, isStartFailure, type Finding, type MultiReport, type Report, type Status } from '../report/types.js';
+import { historyText } from './history-table.js';
 
 /** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
 export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -88,7 +89,19 @@ export function githubSummary(report: Report | MultiReport): string {
   for (const r of entries) {
     if (isStartFailure(r) || (r.findings.length === 0 && r.warnings.length === 0)) continue;
     out.push('', `### ${code(r.adapter)}`, '');
-    for (const f of r.findings) out.push(`- ❌ **${f.kind}** (${f.strategy}): ${cell(f.message, 600)}`);
+    for (const f of r.findings) {
+      out.push(`- ❌ **${f.kind}** (${f.strategy}): ${cell(f.message, 600)}`);
+      // How it happened, as the terminal shows it (a code block keeps the columns).
+      if (f.history)
+        out.push(
+          '',
+          '  ```',
+          ...historyText(f.history)
+            .split('\n')
+            .map((l) => `  ${l}`),
+          '  ```',
+        );
+    }
     for (const w of r.warnings) out.push(`- ⚠️ **${w.code}**: ${cell(w.message, 600)}`);
     if (r.status !== 'pass') out.push('', `Replay: ${code(r.replay)}`);
   }

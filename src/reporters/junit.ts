@@ -5,6 +5,7 @@ import { create } from 'xmlbuilder2';
 import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { entriesOf, isStartFailure, type Finding, type MultiReport, type Report, type StartFailure } from '../report/types.js';
+import { historyText } from './history-table.js';
 
 /** Control characters (other than tab, LF, CR), lone surrogates and U+FFFE/FFFF are not XML 1.0 characters. */
 // eslint-disable-next-line no-control-regex
@@ -77,7 +78,9 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
     const own = r.findings.filter((f) => f.strategy === s.name);
     const kinds = [...new Set(own.map((f) => f.kind))].join(',') || 'fail';
     const head = own.length ? `${own.length} finding${own.length === 1 ? '' : 's'}: ${findingLine(own[0]!)}` : `${s.name} failed`;
-    tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...own.map(findingLine), '', `replay: ${r.replay}`].join('\n')));
+    // Each finding's line, then how it happened (its history table, plain text) where it has one.
+    const text = own.flatMap((f) => [findingLine(f), ...(f.history ? [historyText(f.history), ''] : [])]);
+    tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...text, '', `replay: ${r.replay}`].join('\n')));
   }
   for (const name of skipped) {
     suite

@@ -1,17 +1,19 @@
 // Terminal reporter: renders the report object; every verdict it shows was computed before it.
-import type { Report, StrategyReport } from '../../report/types.js';
+import type { ChalkInstance } from 'chalk';
+import type { CallHistory, Report, StrategyReport } from '../../report/types.js';
+import { historyTable } from '../history-table.js';
 import { makeChalk, type ColorLevel } from '../color.js';
 import { safe, statusWord, type Style } from './common.js';
 import { renderHammer } from './hammer.js';
 import { renderRace } from './race.js';
 import { renderThroughput } from './throughput.js';
 
-function renderStrategy(style: Style, s: StrategyReport): string {
+function renderStrategy(style: Style, s: StrategyReport, width: number): string {
   switch (s.name) {
     case 'hammer':
       return renderHammer(style, s);
     case 'race':
-      return renderRace(style, s);
+      return renderRace(style, s, width);
     case 'throughput':
       return renderThroughput(style, s);
   }
@@ -22,7 +24,12 @@ const MAX_DISTINCT_SHOWN = 3;
 /** Frames of a hung worker's stack listed under its finding. */
 const MAX_FRAMES_SHOWN = 5;
 
-export function renderTerminal(report: Report, level: ColorLevel): string {
+/** The history table under a finding, indented. */
+export function historyLines(c: ChalkInstance, h: CallHistory, width: number): string[] {
+  return [c.dim(`      round ${h.round}, calls in time order:`), ...historyTable(h, { color: c, width: width - 8 }).map((l) => `        ${l}`)];
+}
+
+export function renderTerminal(report: Report, level: ColorLevel, width = 120): string {
   const c = makeChalk(level);
   const style: Style = { c, ok: '✓', bad: '✗' };
   const cfg = report.config;
@@ -30,7 +37,7 @@ export function renderTerminal(report: Report, level: ColorLevel): string {
   const out: string[] = [];
   out.push(`${c.bold(report.tool.name)} ${report.tool.version} · ${c.bold(safe(report.adapter, 200))}`);
   out.push(c.dim(`workers ${cfg.workers} · lanes ${cfg.concurrency} · seed ${report.seed} · timeout ${cfg.timeoutMs} ms · threadSafe: `) + declared);
-  for (const s of report.strategies) out.push('', renderStrategy(style, s));
+  for (const s of report.strategies) out.push('', renderStrategy(style, s, width));
   if (report.findings.length) {
     out.push('', c.red.bold(`FINDINGS (${report.findings.length})`));
     for (const f of report.findings) {
@@ -42,6 +49,8 @@ export function renderTerminal(report: Report, level: ColorLevel): string {
         const at = e.stack[0]?.user ? c.dim(`  at ${safe(e.stack[0].text, 200)}`) : '';
         out.push(`      ${c.bold(`${e.count}×`)} ${safe(e.message, 300)}${at}`);
       }
+      // How it happened: the failing part of the round's history, one column per worker × lane.
+      if (f.history) out.push(...historyLines(c, f.history, width));
     }
   }
   if (report.warnings.length) {

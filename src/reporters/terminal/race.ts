@@ -1,4 +1,5 @@
 import type { RaceReport } from '../../report/types.js';
+import { historyTable } from '../history-table.js';
 import { contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
 
 const TOP_OUTCOMES = 5;
@@ -15,7 +16,7 @@ function roundsDone(s: RaceReport): string {
   return of;
 }
 
-export function renderRace(style: Style, s: RaceReport): string {
+export function renderRace(style: Style, s: RaceReport, width = 120): string {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
   const detail = `${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
   const lines = [strategyHeading(style, 'race', s.status, detail)];
@@ -48,6 +49,7 @@ export function renderRace(style: Style, s: RaceReport): string {
     lines.push(`  ${style.c.bold('smallest failing setup:')} ${setup} (${share})${m.smaller === false ? style.c.dim(' — nothing smaller failed') : ''}`);
     if (m.meaning) lines.push(`    ${m.classification === 'bug' ? style.c.yellow(m.meaning) : style.c.dim(m.meaning)}`);
     lines.push(`    ${style.c.dim('replay it:')} ${style.c.cyan(safe(m.command, 4000))}`);
+    if (m.history) lines.push(...historyTable(m.history, { color: style.c, width: width - 6 }).map((l) => `      ${l}`));
   } else if (s.minimal === null) {
     lines.push(style.c.dim('  (the search for a smaller failing setup found none within its time budget)'));
   }
