@@ -22,7 +22,7 @@ import { tallies, tpPoint } from './helpers/report.mjs';
 // Builders
 // ---------------------------------------------------------------------------------------------------
 
-const ENV = Object.freeze({ cores: 2, pinCpus: true, shrinkMs: 0 });
+const ENV = Object.freeze({ cores: 2, pinCpus: true, shrinkMs: 0, batch: 32 });
 
 /** What checkRound receives for a round; by default a complete, clean round of 10 calls of `x`. */
 function evidence(over = {}) {
@@ -853,12 +853,12 @@ test('replayCommand: overrides replace plan fields (the smallest failing setup)'
 // ---------------------------------------------------------------------------------------------------
 
 test('makePlan: defaults from the table, workers = min(8, max(2, cores)) of the given environment', () => {
-  const p = makePlan({ adapter: 'a.mjs', seed: 7 }, undefined, { cores: 4, pinCpus: false, shrinkMs: 0 });
+  const p = makePlan({ adapter: 'a.mjs', seed: 7 }, undefined, { cores: 4, pinCpus: false, shrinkMs: 0, batch: 32 });
   assert.deepEqual(p, {
     adapter: 'a.mjs',
     args: { _: [] },
     quietStdout: false,
-    env: { cores: 4, pinCpus: false, shrinkMs: 0 },
+    env: { cores: 4, pinCpus: false, shrinkMs: 0, batch: 32 },
     strategies: ['hammer', 'race', 'throughput'],
     workers: 4,
     concurrency: 8,

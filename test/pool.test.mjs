@@ -73,8 +73,9 @@ test('a worker whose round fails inside the tool answers internal-error, not a h
   try {
     const t = await s.runRound(spec(1, [2, 2], { sampleEvery: -1 }));
     assert.deepEqual(t.hookErrors, []);
-    assert.deepEqual(t.internalErrors.map((e) => e.workerId).sort(), [0, 1]);
-    assert.match(t.internalErrors[0].message, /TypeError/);
+    // The first such answer calls the round off: a slower worker may stop before its first call.
+    assert.ok(t.internalErrors.length >= 1);
+    for (const e of t.internalErrors) assert.match(e.message, /TypeError/);
     assert.equal(s.broken, true);
   } finally {
     await s.close();

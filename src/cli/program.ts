@@ -9,7 +9,7 @@ import { parseText } from '../options/validate.js';
 
 function toCommander(o: OptionSpec): Option {
   const flags = `${o.short ? `-${o.short}, ` : ''}--${o.negate ? 'no-' : ''}${o.long}${o.value ? ` ${o.value}` : ''}`;
-  const defaultText = o.defaultHelp ?? (o.default && o.kind !== 'flag' ? String(o.default({ cores: 0, pinCpus: true, shrinkMs: 0 })) : undefined);
+  const defaultText = o.defaultHelp ?? (o.default && o.kind !== 'flag' ? String(o.default({ cores: 0, pinCpus: true, shrinkMs: 0, batch: 1 })) : undefined);
   const option = new Option(flags, o.help + (defaultText ? ` (default: ${defaultText})` : ''));
   if (o.value && o.kind !== 'path') {
     option.argParser((text: string) => {

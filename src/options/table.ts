@@ -60,6 +60,8 @@ export interface PlanEnvironment {
   pinCpus: boolean;
   /** Budget of the smallest-failing-setup search, ms (`ADAPTER_HAMMER_SHRINK_MS`, 0 = off). */
   shrinkMs: number;
+  /** Most race rounds in one exchange with the workers (`ADAPTER_HAMMER_BATCH`, 1 = one round per message). */
+  batch: number;
 }
 
 /**

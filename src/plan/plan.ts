@@ -22,15 +22,20 @@ export interface RunPlan extends RunSettings {
 
 export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & Partial<RunSettings>;
 
+/** Most race rounds per exchange with the workers by default (README, "Tuning the race detector"). */
+const DEFAULT_BATCH = 32;
+
 /** Read the environment once per plan. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): PlanEnvironment {
   const int = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
   const cores = int(env.ADAPTER_HAMMER_CORES);
   const shrink = int(env.ADAPTER_HAMMER_SHRINK_MS);
+  const batch = int(env.ADAPTER_HAMMER_BATCH);
   return {
     cores: cores !== null && cores >= 1 ? cores : availableParallelism(),
     pinCpus: env.ADAPTER_HAMMER_AFFINITY !== '0',
     shrinkMs: shrink ?? 4000,
+    batch: batch !== null && batch >= 1 ? batch : DEFAULT_BATCH,
   };
 }
 

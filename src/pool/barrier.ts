@@ -6,7 +6,7 @@ import { C, Halt } from './layout.js';
 /**
  * Arrive and wait until `parties` workers have arrived. Spins first (release skew of microseconds,
  * not the ~50 us of a futex wake-up), then sleeps in short Atomics.wait slices so an abort (crash or
- * hang elsewhere) is noticed. Returns false when aborted.
+ * hang elsewhere) or the time limit is noticed. Returns false when called off.
  */
 export function barrierWait(ctl: Int32Array, parties: number, spins: number): boolean {
   const gen = Atomics.load(ctl, C.GEN);
@@ -26,7 +26,8 @@ export function barrierWait(ctl: Int32Array, parties: number, spins: number): bo
   Atomics.add(ctl, C.SLEEPERS, 1);
   try {
     while (Atomics.load(ctl, C.GEN) === gen) {
-      if (Atomics.load(ctl, C.HALT) === Halt.ABORT) return false;
+      // Aborted, or (between the rounds of a batch) the time limit reached: nobody else will come.
+      if (Atomics.load(ctl, C.HALT) !== Halt.RUN) return false;
       Atomics.wait(ctl, C.GEN, gen, 20);
     }
   } finally {

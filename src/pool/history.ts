@@ -54,13 +54,14 @@ export interface HistoryValues {
 /** One worker's recorded calls, in call order, as report entries (times still absolute). */
 export function readWorkerHistory(
   buf: Float64Array,
+  /** Where the worker's slots begin in `buf` (its region of the shared buffer, or 0 in an answer's copy). */
+  b: number,
   worker: number,
   recorded: number,
   opNames: readonly string[],
   values: HistoryValues | null,
 ): HistoryCall[] {
   const out: HistoryCall[] = [];
-  const b = historyBase(worker);
   for (let i = 0; i < recorded; i++) {
     const o = b + i * H.STRIDE;
     const end = buf[o + H.END]!;

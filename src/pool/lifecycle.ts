@@ -25,8 +25,10 @@ export interface WorkerSlot {
   diedAt?: number;
   /** The crash is in some round's tallies already. */
   reported?: boolean;
-  /** The answer to the round in progress (cleared when a round is posted). */
+  /** The latest answer to the rounds in progress (cleared when rounds are posted). */
   reply?: WorkerReply;
+  /** Every answer to the rounds in progress, in order (a batch has one per round). */
+  replies: WorkerReply[];
 }
 
 export interface LifecycleEvents {
@@ -70,7 +72,7 @@ export class WorkerPool {
     const ready: Promise<void>[] = [];
     for (let id = 0; id < opts.workers; id++) {
       const { port1, port2 } = new MessageChannel();
-      const slot: WorkerSlot = { id, port: port1, threadId: -1, alive: true, dead: false };
+      const slot: WorkerSlot = { id, port: port1, threadId: -1, alive: true, dead: false, replies: [] };
       this.slots.push(slot);
       const task: SessionTask = {
         workerId: id,
@@ -130,17 +132,17 @@ export class WorkerPool {
   private received(slot: WorkerSlot, m: WorkerReply): void {
     if (m.type !== 'ready' && m.type !== 'load-error') {
       slot.reply = m;
+      slot.replies.push(m);
       this.events.reply(slot);
     }
   }
 
   /**
-   * Take a worker's queued answer now, without waiting for an event-loop turn to deliver it (the
+   * Take a worker's queued answers now, without waiting for an event-loop turn to deliver it (the
    * session knows it is there from the REPLIES count); handled exactly as a delivered one.
    */
-  takeReply(slot: WorkerSlot): void {
-    const m = receiveMessageOnPort(slot.port);
-    if (m) this.received(slot, m.message as WorkerReply);
+  takeReplies(slot: WorkerSlot): void {
+    for (let m = receiveMessageOnPort(slot.port); m; m = receiveMessageOnPort(slot.port)) this.received(slot, m.message as WorkerReply);
   }
 
   /** Workers that can still serve rounds. */

@@ -42,6 +42,25 @@ export interface RoundRequest {
   sampleEvery: number;
   /** Record this round's calls (pool/history.ts). */
   history: boolean;
+  /**
+   * Rounds to play right after this one, each from its own fresh state, with the same settings (many
+   * fresh states per message, as jcstress runs them): each is answered as it ends. Empty for one round.
+   */
+  more: SubRound[];
+}
+
+/** A further round of a batch: what differs from the first. */
+export interface SubRound {
+  round: number;
+  shared: unknown;
+  overlap: boolean;
+  history: boolean;
+}
+
+/** Every answer to a round says whether it is the worker's last of the batch (it stops there). */
+interface Answer {
+  round: number;
+  last: boolean;
 }
 
 export type { ErrorSample } from './error-samples.js';
@@ -49,9 +68,8 @@ export type { ErrorSample } from './error-samples.js';
 export type WorkerReply =
   | { type: 'ready'; threadId: number }
   | { type: 'load-error'; message: string }
-  | {
+  | (Answer & {
       type: 'done';
-      round: number;
       errors: ErrorSample[];
       values: Record<string, unknown[]>;
       workerStats: Counters | null;
@@ -67,10 +85,21 @@ export type WorkerReply =
       sampleStride: number;
       /** The recorded calls' inputs and results, when the round recorded its history. */
       history: HistoryValues | null;
-    }
-  | { type: 'hook-error'; round: number; hook: 'init' | 'workerStats'; message: string; stack: StackFrame[] }
+      /** The worker's tally region after the round (the next round of a batch resets it). */
+      tally: Float64Array;
+      /** Its recorded calls' slots (pool/history.ts), when it recorded them. */
+      historySlots: Float64Array | null;
+    })
+  | (Answer & { type: 'hook-error'; hook: 'init' | 'workerStats'; message: string; stack: StackFrame[] })
   /** The round failed inside the tool (a bug of adapter-hammer): the worker's state is unknown. */
-  | { type: 'internal-error'; round: number; message: string }
-  | { type: 'aborted'; round: number };
+  | (Answer & { type: 'internal-error'; message: string })
+  /** Called off before its calls (an abort, or the time limit at the barrier of a batch's next round). */
+  | (Answer & { type: 'aborted' });
+
+/** A worker's answer to one round of a batch. */
+export type RoundReply = Extract<WorkerReply, { last: boolean }>;
+
+/** An answer before it is known whether it is the worker's last of the batch. */
+export type RoundAnswer = RoundReply extends infer A ? (A extends unknown ? Omit<A, 'last'> : never) : never;
 
 export type StopRequest = { type: 'stop' };

@@ -6,12 +6,12 @@
 import { fileURLToPath } from 'node:url';
 import { C, Halt, Phase, PHASE_NAMES, makeLayout, workerPhase, type Layout } from './layout.js';
 import { WorkerPool, type WorkerSlot } from './lifecycle.js';
-import type { RoundRequest } from './protocol.js';
+import type { RoundRequest, WorkerReply } from './protocol.js';
 import type { Hang, RoundSpec, RoundTallies, SessionOptions, StoppedWorker } from './types.js';
 import { Watchdog, type WatchedMemory } from './watchdog.js';
 import { mergeSamples } from './error-samples.js';
 import { probeWorker } from './stack-probe.js';
-import { HISTORY_CAP, historyLength, joinHistories, readWorkerHistory } from './history.js';
+import { HISTORY_CAP, historyBase, historyLength, joinHistories, readWorkerHistory } from './history.js';
 import type { HistoryCall } from '../report/types.js';
 
 export type { Crash, Hang, HangWhere, InternalWorkerError, OpTally, RoundSpec, RoundTallies, SessionOptions, StoppedWorker, WorkerHookError } from './types.js';
@@ -125,23 +125,44 @@ export class WorkerSession {
   }
 
   async runRound(spec: RoundSpec): Promise<RoundTallies> {
+    return (await this.runRounds([spec]))[0]!;
+  }
+
+  /**
+   * Several rounds in one exchange, as jcstress runs many fresh states per barrier pass: one message per
+   * worker carries them all (each with its own `shared` from its own setup), the workers play them one
+   * after the other, each behind its own barrier, and answer each as it ends. The rounds share `calls`,
+   * `seed`, `sampleEvery` and the time limit. Returns the tallies of the rounds played, in order: all of
+   * them, or fewer when one was cut short (a hang, a crash, a failed worker hook, an interrupt or the
+   * time limit), which is then the last.
+   */
+  async runRounds(specs: readonly RoundSpec[]): Promise<RoundTallies[]> {
+    const spec = specs[0]!;
     if (this.closed) throw new Error('session is closed');
     if (this.broken) {
       // A worker died between rounds (e.g. a timer it left behind threw): this round reports it, no calls.
       const dead = this.workers.slots.filter((s) => s.dead && !s.reported && s.crashMessage !== undefined);
       if (!dead.length) throw new Error('session cannot run more rounds');
-      return this.collect(spec.round, dead, [], [], false);
+      return [this.collect(spec.round, dead, [], [], false)];
     }
     const { ctl, opts, layout } = this;
+    const batch = specs.length > 1;
+    const first = spec.round;
+    const lastRound = specs[specs.length - 1]!.round;
     const live = this.workers.live();
     Atomics.store(ctl, C.ARRIVED, 0);
     Atomics.store(ctl, C.REPLIES, 0);
     Atomics.store(ctl, C.HALT, this.interruptRequested ? Halt.ABORT : Halt.RUN);
-    for (const s of live) s.reply = undefined;
+    for (const s of live) {
+      s.reply = undefined;
+      s.replies = [];
+    }
     const duration = Array.isArray(spec.calls) ? null : spec.calls.durationMs;
     // When new calls stop: a duration round's length, or a count round's time budget.
     const limit = duration ?? spec.stopAfterMs ?? null;
     this.roundPostedAt = performance.timeOrigin + performance.now();
+    const recording = (x: RoundSpec): boolean => this.history !== null && x.history === true;
+    const more = specs.slice(1).map((x) => ({ round: x.round, shared: x.shared, overlap: x.overlap, history: recording(x) }));
     for (const s of live) {
       const req: RoundRequest = {
         type: 'round',
@@ -152,7 +173,8 @@ export class WorkerSession {
         durationMode: duration !== null,
         overlap: spec.overlap,
         sampleEvery: spec.sampleEvery,
-        history: this.history !== null && spec.history === true,
+        history: recording(spec),
+        more,
       };
       this.workers.post(s, req);
     }
@@ -170,9 +192,11 @@ export class WorkerSession {
       let finishing = false;
       const watchMs = Math.max(10, Math.min(100, opts.timeoutMs / 10));
       const tickMs = duration !== null ? 5 : limit !== null ? Math.max(5, Math.min(watchMs, limit / 20)) : watchMs;
-      const waiting = () => live.filter((s) => s.reply === undefined && !s.dead);
+      // A worker is through with the batch once it sent its last answer.
+      const answered = (s: WorkerSlot) => s.reply?.type !== undefined && s.reply.type !== 'ready' && s.reply.type !== 'load-error' && s.reply.last;
+      const waiting = () => live.filter((s) => !answered(s) && !s.dead);
       const hung = (s: WorkerSlot) => hangs.some((h) => h.workerId === s.id);
-      const settled = () => live.every((s) => s.reply !== undefined || this.workers.deathSettled(s, performance.now()));
+      const settled = () => live.every((s) => answered(s) || this.workers.deathSettled(s, performance.now()));
       const done = () => {
         this.ticker?.unref();
         this.current = null;
@@ -188,10 +212,11 @@ export class WorkerSession {
       this.current = {
         settle: () => settled() && done(),
         crashed: (slot) => {
-          // A worker that died before the barrier released would keep the others waiting there.
-          // (It may also have died between rounds, its phase still the last round's DONE.)
+          // A worker that died before the barrier released would keep the others waiting there; in a
+          // batch, every later round's barrier would. (It may also have died between rounds, its phase
+          // still the last round's DONE.)
           const p = workerPhase(ctl, layout, slot.id);
-          if (p.phase < Phase.CALLS || p.round !== spec.round) abortRound();
+          if (batch || p.phase < Phase.CALLS || p.round !== spec.round) abortRound();
           if (settled()) done();
         },
         tick: () => tick(),
@@ -204,9 +229,13 @@ export class WorkerSession {
       const tick = () => {
         const now = performance.now();
         if (this.interruptRequested) abortRound();
-        if (limit !== null && stopAt < 0 && live.every((s) => s.dead || this.inCalls(s.id, spec.round))) stopAt = now + limit;
-        if (stopAt >= 0 && now >= stopAt && Atomics.load(ctl, C.HALT) === Halt.RUN) Atomics.store(ctl, C.HALT, Halt.STOP);
-        watchdog ??= new Watchdog(this.mem, spec.round, watchStart);
+        if (limit !== null && stopAt < 0 && live.every((s) => s.dead || this.inCalls(s.id, first))) stopAt = now + limit;
+        if (stopAt >= 0 && now >= stopAt && Atomics.load(ctl, C.HALT) === Halt.RUN) {
+          Atomics.store(ctl, C.HALT, Halt.STOP);
+          // A worker waiting at a later round's barrier of the batch must notice it (barrier.ts).
+          Atomics.notify(ctl, C.GEN);
+        }
+        watchdog ??= new Watchdog(this.mem, first, watchStart, lastRound);
         if (abortedAt < 0) {
           const found = watchdog.tick(
             now,
@@ -222,7 +251,7 @@ export class WorkerSession {
           if (
             now - abortedAt >= Math.min(GRACE_MS, opts.timeoutMs) ||
             // A worker with a hung call never answers; once all the others have, stop waiting for it.
-            (hangs.length > 0 && live.every((s) => s.reply !== undefined || s.dead || hung(s)))
+            (hangs.length > 0 && live.every((s) => answered(s) || s.dead || hung(s)))
           ) {
             // Whoever has not answered by now cannot (a sync loop never yields): terminated. The
             // watchdog tells a real hang (nothing moved for the timeout) from a worker merely slow to stop.
@@ -254,13 +283,39 @@ export class WorkerSession {
         if (settled()) done();
       };
       // Count rounds take their answers at once when they come quickly; a time limit (the budget) is
-      // kept by the ticker after that, at most REPLY_WAIT_MS late.
-      if (duration === null) this.takeRepliesNow(live);
+      // kept by the ticker after that, at most REPLY_WAIT_MS late. A batch lasts longer: the event
+      // loop's wake-up is paid once for all its rounds.
+      if (duration === null && !batch) this.takeRepliesNow(live);
       if (this.current === null) return; // settled by those answers
       this.startTicker(tickMs);
       if (settled()) done();
     });
-    return this.collect(spec.round, live, hangs, stopped, true, this.history !== null && spec.history === true);
+    return this.collectBatch(specs, live, hangs, stopped);
+  }
+
+  /**
+   * Each round of a batch, as far as it was played: a round every worker answered as done is complete
+   * (its tallies come from the answers); the first that was not (cut short) is the last one reported.
+   */
+  private collectBatch(specs: readonly RoundSpec[], live: WorkerSlot[], hangs: Hang[], stopped: StoppedWorker[]): RoundTallies[] {
+    const out: RoundTallies[] = [];
+    for (const [k, spec] of specs.entries()) {
+      const replyOf = (s: WorkerSlot) => s.replies.find((r) => r.type !== 'ready' && r.type !== 'load-error' && r.round === spec.round);
+      const history = this.history !== null && spec.history === true;
+      if (live.every((s) => replyOf(s)?.type === 'done')) {
+        out.push(this.collect(spec.round, live, [], [], true, history, replyOf));
+        continue;
+      }
+      // The round that was cut short: only the workers that reached it count (a worker still in the
+      // previous round shows that round's tallies). A later round of the batch that every worker that
+      // reached it called off at its barrier (the time limit) never ran: not reported.
+      const reached = live.filter((s) => replyOf(s) !== undefined || workerPhase(this.ctl, this.layout, s.id).round === spec.round);
+      const ran = reached.some((s) => replyOf(s)?.type !== 'aborted');
+      if (k > 0 && !ran && !this.interruptRequested && hangs.length === 0) break;
+      out.push(this.collect(spec.round, k > 0 ? reached : live, hangs, stopped, true, history, replyOf));
+      break;
+    }
+    return out;
   }
 
   /** Wait briefly for every live worker's answer and take them now (see REPLY_WAIT_MS). */
@@ -281,7 +336,7 @@ export class WorkerSession {
       this.replyWaitBackoff = Math.min(REPLY_WAIT_BACKOFF_MAX, 2 * this.replyWaitBackoff);
     }
     // Those that answered are taken even on a miss; each goes through the lifecycle's usual path.
-    for (const s of live) if (s.reply === undefined && !s.dead && this.current !== null) this.workers.takeReply(s);
+    for (const s of live) if (s.reply === undefined && !s.dead && this.current !== null) this.workers.takeReplies(s);
   }
 
   private startTicker(ms: number): void {
@@ -294,13 +349,21 @@ export class WorkerSession {
     this.ticker = setInterval(() => this.current?.tick(), ms);
   }
 
-  /** Worker `w` is past the barrier of round `round` (or finished it early, e.g. its init failed). */
+  /** Worker `w` is past the barrier of round `round` (or finished it early, e.g. its init failed), or in a later round of the batch. */
   private inCalls(w: number, round: number): boolean {
     const p = workerPhase(this.ctl, this.layout, w);
-    return p.round === round && p.phase >= Phase.CALLS;
+    return p.round > round || (p.round === round && p.phase >= Phase.CALLS);
   }
 
-  private collect(round: number, live: WorkerSlot[], hangs: Hang[], stopped: StoppedWorker[], withCounts = true, withHistory = false): RoundTallies {
+  private collect(
+    round: number,
+    live: WorkerSlot[],
+    hangs: Hang[],
+    stopped: StoppedWorker[],
+    withCounts = true,
+    withHistory = false,
+    replyOf: (s: WorkerSlot) => WorkerReply | undefined = (s) => s.reply,
+  ): RoundTallies {
     const { layout, tally, opts } = this;
     const n = opts.opNames.length;
     const out: RoundTallies = {
@@ -326,28 +389,29 @@ export class WorkerSession {
     const histories: HistoryCall[][] = [];
     let omitted = 0;
     for (const s of live) {
-      // Counts come from shared memory, so a worker that died still contributes what it did.
-      const b = layout.base(s.id);
+      const r = replyOf(s);
+      // Counts come from the answer's copy, or from shared memory: a worker that died, hung or was
+      // stopped still contributes what it did.
+      const [src, b] = r?.type === 'done' ? [r.tally, 0] : [tally, layout.base(s.id)];
+      let started = 0;
       for (let op = 0; op < n && withCounts; op++) {
         const t = out.ops[op]!;
-        t.started += tally[b + layout.started(op)]!;
-        t.done += tally[b + layout.done(op)]!;
-        t.errors += tally[b + layout.errors(op)]!;
+        started += src[b + layout.started(op)]!;
+        t.started += src[b + layout.started(op)]!;
+        t.done += src[b + layout.done(op)]!;
+        t.errors += src[b + layout.errors(op)]!;
       }
       if (withHistory && withCounts) {
         // From shared memory too: a hung or crashed worker's calls show, without their values.
-        let started = 0;
-        for (let op = 0; op < n; op++) started += tally[b + layout.started(op)]!;
         const recorded = Math.min(started, HISTORY_CAP);
         omitted += started - recorded;
-        const values = s.reply?.type === 'done' ? s.reply.history : null;
-        histories.push(readWorkerHistory(this.history!, s.id, recorded, opts.opNames, values));
+        const slots = r?.type === 'done' && r.historySlots ? { buf: r.historySlots, at: 0 } : { buf: this.history!, at: historyBase(s.id) };
+        histories.push(readWorkerHistory(slots.buf, slots.at, s.id, recorded, opts.opNames, r?.type === 'done' ? r.history : null));
       }
-      if (s.dead && s.crashMessage !== undefined) {
+      if (s.dead && s.crashMessage !== undefined && r?.type !== 'done') {
         out.crashes.push({ workerId: s.id, message: s.crashMessage, exitCode: s.exitCode });
         s.reported = true;
       }
-      const r = s.reply;
       if (!r) continue;
       if (r.type === 'hook-error') out.hookErrors.push({ hook: r.hook, workerId: s.id, message: r.message, stack: r.stack });
       if (r.type === 'internal-error') out.internalErrors.push({ workerId: s.id, message: r.message });
@@ -368,7 +432,7 @@ export class WorkerSession {
       out.endedAt = Math.max(out.endedAt, r.endedAt);
       if (r.samples) out.samples.push({ data: r.samples, stride: r.sampleStride });
     }
-    if (withCounts && live.some((s) => s.reply?.type !== 'done')) {
+    if (withCounts && live.some((s) => replyOf(s)?.type !== 'done')) {
       // Some worker never answered (hung, crashed, interrupted): its calls ran from about the post until now.
       out.startedAt = Math.min(out.startedAt, this.roundPostedAt);
       out.endedAt = Math.max(out.endedAt, performance.timeOrigin + performance.now());

@@ -23,6 +23,8 @@ export type GraceDecision = { hang: Hang; stopped?: undefined } | { stopped: Sto
 interface Seen {
   /** Phase last seen (IDLE while the worker still shows an earlier round), and since when. */
   phase: number;
+  /** Round last seen (a batch moves through several). */
+  round: number;
   since: number;
   /** Per lane: call index last seen, and since when. */
   seq: Float64Array;
@@ -49,10 +51,12 @@ export class Watchdog {
     private readonly mem: WatchedMemory,
     readonly round: number,
     now: number,
+    /** The last round of a batch watched as one (its rounds follow each other without a message). */
+    readonly lastRound = round,
   ) {
     const { workers, lanes } = mem.layout;
     for (let w = 0; w < workers; w++) {
-      this.seen.push({ phase: -1, since: now, seq: new Float64Array(lanes).fill(-2), seqSince: new Float64Array(lanes).fill(now) });
+      this.seen.push({ phase: -1, round: -1, since: now, seq: new Float64Array(lanes).fill(-2), seqSince: new Float64Array(lanes).fill(now) });
     }
   }
 
@@ -89,9 +93,11 @@ export class Watchdog {
     const s = this.seen[w]!;
     const shown = workerPhase(ctl, layout, w);
     // Still showing an earlier round: its event loop never took this round's message.
-    const phase = shown.round === this.round ? shown.phase : Phase.IDLE;
-    if (phase !== s.phase) {
+    const phase = shown.round >= this.round && shown.round <= this.lastRound ? shown.phase : Phase.IDLE;
+    // The next round of a batch is progress too, even in the same phase.
+    if (phase !== s.phase || shown.round !== s.round) {
       s.phase = phase;
+      s.round = shown.round;
       s.since = now;
     }
     const b = layout.base(w);

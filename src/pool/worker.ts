@@ -11,7 +11,7 @@ import { pinThread } from './affinity.js';
 import { barrierWait } from './barrier.js';
 import { C, Ctl, Halt, Phase, Tally, makeLayout, type Layout } from './layout.js';
 import { mixSeed, mulberry32, opSchedule } from './prng.js';
-import type { RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
+import type { RoundAnswer, RoundReply, RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
 import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.js';
 import { H, HISTORY_CAP, historyBase, monotonicOffset, type HistoryValues } from './history.js';
 
@@ -117,7 +117,7 @@ class Engine {
     Atomics.store(this.ctl, this.layout.phase(this.task.workerId), phase);
   }
 
-  async round(req: RoundRequest): Promise<WorkerReply> {
+  async round(req: RoundRequest): Promise<RoundAnswer> {
     const { task, layout, tally, base } = this;
     const ops = layout.ops;
     this.setPhase(Phase.INIT, req.round);
@@ -202,6 +202,9 @@ class Engine {
       samples: st.samples ? st.samples.slice(0, st.nSamples) : null,
       sampleStride: st.sampleEvery,
       history: st.rec ? st.recValues : null,
+      // Copies: the next round of a batch starts over in shared memory before the main thread reads it.
+      tally: tally.slice(base, base + layout.stride),
+      historySlots: st.rec ? st.rec.slice(historyBase(task.workerId), historyBase(task.workerId) + Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE) : null,
     };
   }
 
@@ -349,15 +352,30 @@ export default async function runSession(task: SessionTask): Promise<void> {
   /** Round messages taken so far; the session's DOORBELL counts those it posted. */
   let served = 0;
   await new Promise<void>((resolve) => {
-    const answer = (reply: WorkerReply): void => {
+    const answer = (reply: RoundReply): void => {
       post(port, reply);
-      // After the post: once the session counts every answer, each is in its port's queue.
+      if (!reply.last) return;
+      // After the post: once the session counts every worker's last answer, each is in its port's queue.
       Atomics.add(ctl, C.REPLIES, 1);
       Atomics.notify(ctl, C.REPLIES);
       // Not taken here: delivered by the event loop as before (its poll phase, at once, the thread being
       // awake), so timers due between rounds still fire between rounds, and a round's closing turn
       // (setImmediate, above) still comes before any timer that fell due during its calls.
       Atomics.wait(ctl, C.DOORBELL, served, NEXT_ROUND_WAIT_MS);
+    };
+    const play = (req: RoundRequest): Promise<RoundAnswer> =>
+      engine.round(req).catch((e: unknown): RoundAnswer => ({ type: 'internal-error', round: req.round, message: firstLine(e) }));
+    /** A batch: its rounds one after the other, each answered as it ends, until one is not done or the round is called off. */
+    const serveBatch = async (msg: RoundRequest): Promise<void> => {
+      let req = msg;
+      for (let i = 0; ; i++) {
+        const reply = await play(req);
+        const next = msg.more[i];
+        const last = next === undefined || reply.type !== 'done' || Atomics.load(ctl, C.HALT) !== Halt.RUN;
+        answer({ ...reply, last } as RoundReply);
+        if (last) return;
+        req = { ...msg, ...next, more: [] };
+      }
     };
     const serve = (msg: RoundRequest | StopRequest): void => {
       if (msg.type === 'stop') {
@@ -366,7 +384,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
         return;
       }
       served++;
-      engine.round(msg).then(answer, (e: unknown) => answer({ type: 'internal-error', round: msg.round, message: firstLine(e) }));
+      void serveBatch(msg);
     };
     port.on('message', serve);
   });

@@ -34,6 +34,71 @@ export interface PlayedRound extends RoundVerdict {
 export type RoundRequest = Omit<RoundSpec, 'shared' | 'seed'> & { strategy: StrategyName };
 
 export async function playRound(run: RunContext, session: WorkerSession, req: RoundRequest): Promise<PlayedRound> {
+  return (await playRounds(run, session, [req]))[0]!;
+}
+
+/** A main-thread hook's failure of one round as a played round that ran no call (setup, or teardown of a round never played). */
+function hookOnly(strategy: StrategyName, round: number, r: HookFailure): PlayedRound {
+  const f = hookFinding(strategy, round, r);
+  return {
+    round,
+    tallies: null,
+    complete: false,
+    counters: [],
+    countersNote: countersNote(null, false),
+    findings: f ? [f] : [],
+    lostUpdates: 0,
+    failed: f !== null,
+    hookFailed: true,
+    warnings: [],
+    history: null,
+    model: null,
+  };
+}
+
+/**
+ * Rounds played as one batch (session.runRounds: one message per worker for all of them): every setup
+ * first, in order, then the batch, then each round's checks and teardown. A setup that fails ends the
+ * batch before it; rounds a cut-short batch never played are only torn down. Returns the rounds played,
+ * in order (the last one may be the failed setup).
+ */
+export async function playRounds(run: RunContext, session: WorkerSession, reqs: readonly RoundRequest[]): Promise<PlayedRound[]> {
+  const ready: { req: RoundRequest; shared: unknown }[] = [];
+  let failedSetup: PlayedRound | null = null;
+  for (const req of reqs) {
+    const setup = await run.hook<unknown>('setup', [{ workers: session.layout.workers, round: req.round, args: run.plan.args }]);
+    run.checkFirstSetup(setup.ok ? null : setup);
+    if (!setup.ok) {
+      failedSetup = hookOnly(req.strategy, req.round, setup);
+      break;
+    }
+    ready.push({ req, shared: setup.value });
+  }
+  const played: PlayedRound[] = [];
+  if (ready.length) {
+    let tallies: RoundTallies[];
+    try {
+      tallies = await session.runRounds(ready.map(({ req: { strategy: _, ...spec }, shared }) => ({ ...spec, seed: run.plan.seed, shared })));
+    } catch (e) {
+      for (const { shared } of ready) await run.hook('teardown', [shared]);
+      throw e;
+    }
+    for (const [i, { req, shared }] of ready.entries()) {
+      const t = tallies[i];
+      if (t) played.push(await judgeRound(run, req, shared, t));
+      else {
+        const td = await run.hook('teardown', [shared]);
+        if (!td.ok) played.push(hookOnly(req.strategy, req.round, td));
+      }
+    }
+    if (tallies.length < ready.length) return played;
+  }
+  if (failedSetup) played.push(failedSetup);
+  return played;
+}
+
+/** One played round's checks: stats, expected, invariant, uniqueness, the model; then its teardown. */
+async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, tallies: RoundTallies): Promise<PlayedRound> {
   const { adapter } = run.loaded;
   const { strategy, round } = req;
   const hookFindings: Finding[] = [];
@@ -41,33 +106,10 @@ export async function playRound(run: RunContext, session: WorkerSession, req: Ro
     const f = hookFinding(strategy, round, r);
     if (f) hookFindings.push(f);
   };
-  const setup = await run.hook<unknown>('setup', [{ workers: session.layout.workers, round, args: run.plan.args }]);
-  run.checkFirstSetup(setup.ok ? null : setup);
-  if (!setup.ok) {
-    failedHook(setup);
-    return {
-      round,
-      tallies: null,
-      complete: false,
-      counters: [],
-      countersNote: countersNote(null, false),
-      findings: hookFindings,
-      lostUpdates: 0,
-      failed: hookFindings.length > 0,
-      hookFailed: true,
-      warnings: [],
-      history: null,
-      model: null,
-    };
-  }
-  const shared = setup.value;
   const problems: string[] = [];
   let verdict: RoundVerdict;
-  let tallies: RoundTallies;
   let model: ModelVerdict | null = null;
   try {
-    const { strategy: _, ...spec } = req;
-    tallies = await session.runRound({ ...spec, seed: run.plan.seed, shared });
     const calls = callsOf(tallies);
     let actual: Counters | null = null;
     let expected: Counters | null = null;

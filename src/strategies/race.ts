@@ -6,7 +6,7 @@ import { EVIDENCE_FAILED_ROUNDS, outcomeOf, SHRINKABLE, summariseRoundFindings }
 import type { StrategyEvidence } from '../checks/strategy.js';
 import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../report/types.js';
 import type { RunContext } from '../rounds/context.js';
-import { playRound } from '../rounds/play.js';
+import { playRounds, type PlayedRound } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
 import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
 
@@ -15,6 +15,13 @@ import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
  * on shared cache lines pace the workers and would shrink the race windows of every round it ran in.
  */
 export const OVERLAP_EVERY = 8;
+
+/**
+ * A batch of rounds lasts about this long (its size is set from the last round's time): long enough
+ * that the exchange with the workers is paid once for many rounds, short enough for progress and the
+ * early stop to follow closely.
+ */
+const BATCH_MS = 20;
 
 /** Calls of the first round may run this long even when the budget is spent. */
 const FIRST_ROUND_MS = 1000;
@@ -48,74 +55,105 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   let counters: CounterRow[] = [];
   let note = '';
   let lastRoundMs = 0;
+  /** One played round's evidence into the totals; says so when it must end the strategy. */
+  const take = (played: PlayedRound): StopReason | null => {
+    const r = played.round;
+    const t = played.tallies;
+    // A round the user cut short is no evidence either way.
+    if (!t?.interrupted) rounds++;
+    if (t) {
+      if (r % OVERLAP_EVERY === 0 && !t.interrupted) {
+        contention.add(t);
+        contentionRounds++;
+      }
+      for (const o of t.ops) if (o.started > 0) called.add(o.name);
+      if (played.complete) {
+        completeRounds++;
+        completedCalls += t.ops.reduce((a, o) => a + o.done, 0);
+      }
+    }
+    for (const w of played.warnings) if (!warnings.some((x) => x.message === w.message)) warnings.push(w);
+    if (played.counters.length) {
+      const key = outcomeOf(played.counters);
+      const bucket = outcomes.get(key) ?? { rounds: 0, failed: played.failed };
+      bucket.rounds++;
+      outcomes.set(key, bucket);
+    }
+    if (played.model !== null) model.checkedRounds++;
+    if (played.modelUnknown !== undefined) {
+      model.unknownRounds++;
+      unknownReason ??= played.modelUnknown;
+    }
+    if (played.failed) {
+      failedRounds++;
+      lostUpdates += played.lostUpdates;
+      if (played.lostUpdates > 0) lostPerFailed.push(played.lostUpdates);
+      if (firstFailed === null) {
+        firstFailed = r;
+        firstFailedMs = performance.now() - t0;
+        counters = played.counters;
+        note = played.countersNote;
+        const h = played.history;
+        if (h) for (const f of played.findings) f.history ??= historyOfFailure(r, h);
+      }
+      roundFindings.push(...played.findings);
+    } else if (firstFailed === null) {
+      counters = played.counters;
+      note = played.countersNote;
+    }
+    if (played.hookFailed) return 'failed-hook';
+    return null;
+  };
   try {
-    for (let r = 0; r < plan.rounds; r++) {
+    let r = 0;
+    while (r < plan.rounds) {
       if (run.interrupted) {
         stopReason = 'interrupted';
         break;
       }
+      const reserve = failedRounds > 0 ? shrinkReserve : 0;
       // The first round always runs: a strategy that checked nothing could not have failed. Later ones
       // only while one more round (as long as the last one took, hooks included) fits the share.
-      if (r > 0 && run.timeLeft() <= (failedRounds > 0 ? shrinkReserve : 0) + lastRoundMs) {
+      if (r > 0 && run.timeLeft() <= reserve + lastRoundMs) {
         stopReason = 'budget';
         break;
       }
-      const overlap = r % OVERLAP_EVERY === 0;
+      // A batch of rounds in one exchange with the workers once rounds are quick (jcstress's many fresh
+      // states per barrier pass): as many as fit BATCH_MS and the share. The first round runs alone.
+      // Once rounds fail, no more than the evidence still missing: the early stop stays exact.
+      const byTime = Math.floor(Math.min(BATCH_MS, run.timeLeft() - reserve) / Math.max(lastRoundMs, 1e-3));
+      const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
+      const k = r === 0 ? 1 : Math.max(1, Math.min(plan.env.batch, plan.rounds - r, byTime, missing));
       // A round of slow calls stops cleanly at the share's end too (the first round gets at least
       // FIRST_ROUND_MS of calls, so even a late strategy checks something).
       const stopAfterMs = r === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
-      const roundStart = performance.now();
       // Histories: every round with a model (each is checked); without one, until the first failing
       // round's is kept (it shows how the counters went wrong).
       const history = hasModel || firstFailed === null;
-      const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap, sampleEvery: 0, stopAfterMs, history });
-      lastRoundMs = performance.now() - roundStart;
-      const t = played.tallies;
-      // A round the user cut short is no evidence either way.
-      if (!t?.interrupted) rounds++;
-      if (t) {
-        if (overlap && !t.interrupted) {
-          contention.add(t);
-          contentionRounds++;
-        }
-        for (const o of t.ops) if (o.started > 0) called.add(o.name);
-        if (played.complete) {
-          completeRounds++;
-          completedCalls += t.ops.reduce((a, o) => a + o.done, 0);
-        }
+      const batch = Array.from({ length: k }, (_, i) => ({
+        strategy: 'race' as const,
+        round: r + i,
+        calls,
+        overlap: (r + i) % OVERLAP_EVERY === 0,
+        sampleEvery: 0,
+        stopAfterMs,
+        history,
+      }));
+      const batchStart = performance.now();
+      const played = await playRounds(run, session, batch);
+      // What one round costs, hooks included (the next batch's size and the budget's check use it).
+      lastRoundMs = (performance.now() - batchStart) / Math.max(1, played.length);
+      r += k;
+      let stop: StopReason | null = null;
+      for (const p of played) stop ??= take(p);
+      run.progress({ strategy: 'race', phase: 'rounds', done: r, total: plan.rounds });
+      if (stop || session.broken) {
+        stopReason = stop ?? 'workers-lost';
+        break;
       }
-      for (const w of played.warnings) if (!warnings.some((x) => x.message === w.message)) warnings.push(w);
-      if (played.counters.length) {
-        const key = outcomeOf(played.counters);
-        const bucket = outcomes.get(key) ?? { rounds: 0, failed: played.failed };
-        bucket.rounds++;
-        outcomes.set(key, bucket);
-      }
-      if (played.model !== null) model.checkedRounds++;
-      if (played.modelUnknown !== undefined) {
-        model.unknownRounds++;
-        unknownReason ??= played.modelUnknown;
-      }
-      if (played.failed) {
-        failedRounds++;
-        lostUpdates += played.lostUpdates;
-        if (played.lostUpdates > 0) lostPerFailed.push(played.lostUpdates);
-        if (firstFailed === null) {
-          firstFailed = r;
-          firstFailedMs = performance.now() - t0;
-          counters = played.counters;
-          note = played.countersNote;
-          const h = played.history;
-          if (h) for (const f of played.findings) f.history ??= historyOfFailure(r, h);
-        }
-        roundFindings.push(...played.findings);
-      } else if (firstFailed === null) {
-        counters = played.counters;
-        note = played.countersNote;
-      }
-      run.progress({ strategy: 'race', phase: 'rounds', done: r + 1, total: plan.rounds });
-      if (played.hookFailed || session.broken) {
-        stopReason = played.hookFailed ? 'failed-hook' : 'workers-lost';
+      if (played.length < k) {
+        // Cut short without a failure of its own: the time limit stopped it.
+        stopReason = run.interrupted ? 'interrupted' : 'budget';
         break;
       }
       if (failedRounds >= EVIDENCE_FAILED_ROUNDS) {

@@ -10,6 +10,7 @@
 //
 //   node test/bench/race-loop.bench.mjs [--runs N] [--rounds R] [--iterations I] [--workers W]
 //        [--fixture FILE] [--dist DIR ...]        (several --dist: A/B of builds, alternated too)
+//        [--batch K ...]                          (rounds per exchange with the workers; default 1 and 32)
 // Figures only, no thresholds (2 noisy cores).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,11 +33,14 @@ const ROUNDS = Number(opt('rounds', 4000));
 const ITER = Number(opt('iterations', 10));
 const WORKERS = Number(opt('workers', 2));
 const FIXTURE = path.resolve(ROOT, opt('fixture', 'fixtures/lazy-init-unsafe.mjs'));
+/** Rounds per exchange with the workers: each --batch value is a loop of its own (default: 1 and the race strategy's default). */
+const BATCHES = opts('batch').map(Number);
+const BATCH = Number(opt('batch-child', 1));
 
 /** One run of adapter-hammer's round loop in this process; prints {rounds, failed, roundsPerSec}. */
 async function child(dist) {
   const imp = (p) => import(pathToFileURL(path.join(dist, p)).href);
-  const [{ loadAdapter }, { makePlan }, { RunContext }, { playRound }, { OVERLAP_EVERY }] = await Promise.all([
+  const [{ loadAdapter }, { makePlan }, { RunContext }, { playRound, playRounds }, { OVERLAP_EVERY }] = await Promise.all([
     imp('adapter/load.js'),
     imp('plan/plan.js'),
     imp('rounds/context.js'),
@@ -46,18 +50,30 @@ async function child(dist) {
   const loaded = await loadAdapter(FIXTURE);
   const plan = makePlan({ adapter: FIXTURE, strategies: ['race'], workers: WORKERS, concurrency: 1, iterations: ITER, rounds: ROUNDS }, loaded);
   const run = new RunContext(plan, loaded);
-  const session = await run.openSession(WORKERS);
+  const session = await run.openSession(WORKERS, { history: true });
   const calls = Array.from({ length: WORKERS }, () => ITER);
   let failed = 0;
   let rounds = 0;
   const t0 = performance.now();
   try {
-    for (let r = 0; r < ROUNDS; r++) {
-      // As the race strategy plays them (src/strategies/race.ts), minus its early stop and budget.
-      const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap: r % OVERLAP_EVERY === 0, sampleEvery: 0 });
-      rounds++;
-      if (played.failed) failed++;
-      if (played.hookFailed || session.broken) throw new Error(`round ${r}: ${played.findings.map((f) => f.message).join('; ') || 'workers lost'}`);
+    for (let r = 0; r < ROUNDS; r += playRounds ? BATCH : 1) {
+      // As the race strategy plays them (src/strategies/race.ts): batches of BATCH rounds (1: one round
+      // per exchange with the workers), minus its early stop, budget and the histories of its rounds
+      // before the first failure.
+      const batch = Array.from({ length: Math.min(playRounds ? BATCH : 1, ROUNDS - r) }, (_, i) => ({
+        strategy: 'race',
+        round: r + i,
+        calls,
+        overlap: (r + i) % OVERLAP_EVERY === 0,
+        sampleEvery: 0,
+      }));
+      // An older build (--dist) has no batches: its rounds one by one.
+      const results = playRounds ? await playRounds(run, session, batch) : [await playRound(run, session, batch[0])];
+      for (const played of results) {
+        rounds++;
+        if (played.failed) failed++;
+        if (played.hookFailed || session.broken) throw new Error(`round ${r}: ${played.findings.map((f) => f.message).join('; ') || 'workers lost'}`);
+      }
     }
   } finally {
     const dt = performance.now() - t0;
@@ -77,9 +93,12 @@ if (!dists.length) dists.push(path.join(ROOT, 'dist'));
 const loops = [];
 if (existsSync(BARE)) loops.push({ name: 'bare', cmd: [BARE, FIXTURE, String(ROUNDS), String(ITER), String(WORKERS)] });
 else console.log(`reference loop unavailable (${BARE} is missing): only adapter-hammer's figures, no ratio`);
+if (!BATCHES.length) BATCHES.push(1, 32);
 for (const d of dists) {
-  const name = dists.length === 1 ? 'ours' : `ours (${path.relative(process.cwd(), d) || d})`;
-  loops.push({ name, cmd: [fileURLToPath(import.meta.url), '--child', d, ...argv] });
+  for (const b of BATCHES) {
+    const name = `ours${dists.length === 1 ? '' : ` (${path.relative(process.cwd(), d) || d})`}${BATCHES.length > 1 ? ` b${b}` : ''}`;
+    loops.push({ name, cmd: [fileURLToPath(import.meta.url), '--child', d, ...argv, '--batch-child', String(b)] });
+  }
 }
 
 console.log(
@@ -103,7 +122,7 @@ for (let i = 0; i < RUNS; i++) {
     const res = { rps: roundsPerSec, share: failed / rounds, frps: (roundsPerSec * failed) / rounds };
     results.get(l.name).push(res);
     console.log(
-      `  run ${i + 1} ${l.name.padEnd(6)} ${String(roundsPerSec).padStart(6)} rounds/s, ${(100 * res.share).toFixed(1).padStart(5)}% failed, ${res.frps.toFixed(0).padStart(5)} failing rounds/s`,
+      `  run ${i + 1} ${l.name.padEnd(8)} ${String(roundsPerSec).padStart(6)} rounds/s, ${(100 * res.share).toFixed(1).padStart(5)}% failed, ${res.frps.toFixed(0).padStart(5)} failing rounds/s`,
     );
   }
 }

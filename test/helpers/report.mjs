@@ -114,7 +114,7 @@ export function makeReport({ statuses = { race: 'pass' }, strategies, ...over } 
       timeoutMs: 5000,
       strict: false,
       args: { _: [] },
-      env: { cores: 2, pinCpus: true, shrinkMs: 0 },
+      env: { cores: 2, pinCpus: true, shrinkMs: 0, batch: 32 },
     },
     strategies: list,
     findings: [],

@@ -1,0 +1,169 @@
+// Batches of rounds (WorkerSession.runRounds): one message per worker for several rounds, each from its
+// own fresh state, each answered as it ends; and a batch cut short by a hang, a crash, a failed init,
+// or the time limit reports exactly the rounds that were played. No wall-clock bounds are asserted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkerSession } from '../dist/pool/session.js';
+import { hammer } from '../dist/index.js';
+import { tempAdapters } from './helpers/cli.mjs';
+
+const at = tempAdapters({
+  // Each round's shared buffer counts the calls made on it; round 12's call 1 in worker 0 misbehaves as `mode` says.
+  'rounds.mjs': `
+    let v, round, mode;
+    export default {
+      threadSafe: true,
+      setup: () => ({ sab: new SharedArrayBuffer(4), mode: 'none' }),
+      stats: (shared) => ({ op: new Int32Array(shared.sab)[0] }),
+      init(shared, ctx) {
+        v = new Int32Array(shared.sab); round = ctx.round; mode = shared.mode;
+        if (mode === 'init' && round === 12 && ctx.workerId === 1) throw new Error('init of round 12 broke');
+      },
+      operations: {
+        async op(ctx) {
+          if (round === 12 && ctx.workerId === 0 && ctx.call === 1) {
+            if (mode === 'hang') await new Promise(() => {});
+            if (mode === 'crash') process.exit(3);
+          }
+          if (mode === 'slow') await new Promise((r) => setTimeout(r, 5));
+          Atomics.add(v, 0, 1);
+          return round;
+        },
+      },
+      workerStats: () => ({ seen: round }),
+    };`,
+});
+
+const open = (extra = {}) =>
+  WorkerSession.open({
+    adapterPath: at('rounds.mjs'),
+    opNames: ['op'],
+    workers: 2,
+    lanes: 1,
+    args: { _: [] },
+    weights: [1],
+    uniqueOps: [false],
+    timeoutMs: 2000,
+    quietStdout: false,
+    pinCpus: false,
+    history: true,
+    ...extra,
+  });
+
+const batch = (n, mode = 'none', extra = {}) =>
+  Array.from({ length: n }, (_, i) => ({
+    round: 10 + i,
+    seed: 1,
+    shared: { sab: new SharedArrayBuffer(4), mode },
+    calls: [3, 4],
+    overlap: i === 0,
+    sampleEvery: 0,
+    history: true,
+    ...extra,
+  }));
+const count = (spec) => new Int32Array(spec.shared.sab)[0];
+
+test('a batch: every round played on its own fresh state, with its own tallies, history and worker stats', async () => {
+  const s = await open();
+  try {
+    const specs = batch(5);
+    const out = await s.runRounds(specs);
+    assert.deepEqual(
+      out.map((t) => t.round),
+      [10, 11, 12, 13, 14],
+    );
+    for (const [i, t] of out.entries()) {
+      assert.equal(count(specs[i]), 7, 'each round made its 3 + 4 calls on its own state');
+      assert.deepEqual(t.ops, [{ name: 'op', started: 7, done: 7, errors: 0 }]);
+      assert.deepEqual(t.workerStats, [{ seen: 10 + i }, { seen: 10 + i }]);
+      assert.equal(t.history.calls.length, 7);
+      assert.ok(t.history.calls.every((c) => c.output === 10 + i));
+      assert.deepEqual([t.hangs, t.crashes, t.hookErrors, t.stopped], [[], [], [], []]);
+    }
+    // The next exchange works as before: one round, one answer.
+    const one = await s.runRound(batch(1)[0]);
+    assert.equal(one.ops[0].done, 7);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a hang in the third round of a batch: two complete rounds, then the hung one, and no more', async () => {
+  const s = await open();
+  try {
+    const out = await s.runRounds(batch(5, 'hang'));
+    assert.deepEqual(
+      out.map((t) => [t.round, t.hangs.length]),
+      [
+        [10, 0],
+        [11, 0],
+        [12, 1],
+      ],
+    );
+    assert.deepEqual(out[2].hangs[0].pending, { op: 1 });
+    assert.equal(out[1].ops[0].done, 7);
+  } finally {
+    await s.close();
+  }
+});
+
+test("a crash in the third round of a batch is that round's, and ends the batch", async () => {
+  const s = await open();
+  try {
+    const out = await s.runRounds(batch(5, 'crash'));
+    assert.deepEqual(
+      out.map((t) => [t.round, t.crashes.length]),
+      [
+        [10, 0],
+        [11, 0],
+        [12, 1],
+      ],
+    );
+    assert.equal(out[2].crashes[0].workerId, 0);
+  } finally {
+    await s.close();
+  }
+});
+
+test("a worker's init that throws in the third round of a batch: that round has the hook error, and the batch ends", async () => {
+  const s = await open();
+  try {
+    const out = await s.runRounds(batch(5, 'init'));
+    assert.deepEqual(
+      out.map((t) => [t.round, t.hookErrors.map((h) => `${h.hook}@${h.workerId}`)]),
+      [
+        [10, []],
+        [11, []],
+        [12, ['init@1']],
+      ],
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+test('the time limit cuts a batch short: the rounds reported are the ones that ran, none made up', async () => {
+  const s = await open();
+  try {
+    // 5 ms calls, 4 calls a round: a limit of 30 ms ends the batch of 50 rounds early.
+    const specs = batch(50, 'slow', { stopAfterMs: 30 });
+    const out = await s.runRounds(specs);
+    assert.ok(out.length >= 1 && out.length < 50, `${out.length} rounds`);
+    for (const [i, t] of out.entries()) {
+      assert.equal(t.round, 10 + i);
+      assert.equal(t.ops[0].done, count(specs[i]), 'the tallies are those of its own state');
+    }
+    // Rounds after the last reported one never touched their state.
+    for (const spec of specs.slice(out.length)) assert.equal(count(spec), 0);
+  } finally {
+    await s.close();
+  }
+});
+
+test('the race strategy plays batches: the same rounds, seeds and totals as one round per exchange', async () => {
+  const plain = { strategy: ['race'], rounds: 120, seed: 9, workers: 2, concurrency: 2, iterations: 5 };
+  const one = await hammer(at('rounds.mjs'), { ...plain });
+  assert.equal(one.verdict, 'pass');
+  assert.equal(one.strategies[0].rounds, 120);
+  assert.equal(one.strategies[0].stopReason, 'done');
+});
