@@ -372,7 +372,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
         const reply = await play(req);
         const next = msg.more[i];
         const last = next === undefined || reply.type !== 'done' || Atomics.load(ctl, C.HALT) !== Halt.RUN;
-        answer({ ...reply, last } as RoundReply);
+        answer({ ...reply, last });
         if (last) return;
         req = { ...msg, ...next, more: [] };
       }
