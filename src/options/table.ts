@@ -25,6 +25,14 @@ export interface RunSettings {
   /** --time: the whole adapter's run, hooks included, in ms; the counts are upper bounds within it. */
   budgetMs: number;
   strict: boolean;
+  /** --shard k/N: this job plays the race rounds r with r % N === k - 1 (plan/shard.ts). */
+  shard?: Shard;
+}
+
+/** One of N shards of a run (`--shard k/N`), 1-based. */
+export interface Shard {
+  index: number;
+  count: number;
 }
 
 /**
@@ -58,6 +66,8 @@ export interface PlanEnvironment {
   pinCpus: boolean;
   /** Budget of the smallest-failing-setup search, ms (`ADAPTER_HAMMER_SHRINK_MS`, 0 = off). */
   shrinkMs: number;
+  /** This machine's name: a merged report keeps throughput per machine, never averaged across machines. */
+  hostname?: string;
 }
 
 /**
@@ -68,9 +78,10 @@ export interface PlanEnvironment {
  * - strategies: a non-empty list of STRATEGIES (a comma list on the command line, an array in the API);
  * - flag: a boolean switch;
  * - path: a file path (outputs only);
- * - duration: a time span, `90s`, `2m`, `1500ms` or a number of seconds (the plan holds milliseconds).
+ * - duration: a time span, `90s`, `2m`, `1500ms` or a number of seconds (the plan holds milliseconds);
+ * - shard: `k/N` with 1 <= k <= N (the plan holds `{ index: k, count: N }`).
  */
-export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration';
+export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration' | 'shard';
 
 export interface OptionSpec {
   /** The plan's and the report `config`'s field. */
@@ -229,6 +240,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 1_000_000,
     scope: 'run',
     help: "heap limit of each worker thread in MB (on top of the adapter's `resourceLimits`): a leaking adapter crashes its worker (out of memory) instead of the machine",
+  },
+  {
+    key: 'shard',
+    long: 'shard',
+    value: '<k/N>',
+    kind: 'shard',
+    max: 10_000,
+    scope: 'run',
+    help: 'play shard k of N of the run (with --seed): race rounds r with r % N = k-1, and every Nth adapter of several; `adapter-hammer merge` adds the shards up',
   },
   { key: 'strict', long: 'strict', kind: 'flag', scope: 'run', help: 'warnings fail the run too', default: () => false },
   {

@@ -22,6 +22,7 @@ export interface SessionTask {
   quietStdout: boolean;
   /** Pin this worker to its own CPU (src/pool/affinity.ts). */
   pinCpus: boolean;
+  cpuOffset?: number;
 }
 
 export interface RoundRequest {

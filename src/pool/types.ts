@@ -22,6 +22,8 @@ export interface SessionOptions {
    * environment), never by the pool.
    */
   pinCpus: boolean;
+  /** With pinCpus: worker i goes to the (cpuOffset + i)th allowed CPU, so sessions run side by side on disjoint CPUs. */
+  cpuOffset?: number;
 }
 
 export interface RoundSpec {

@@ -2,7 +2,8 @@
 // reporter renders. Field names of the contract (section 3) are kept exactly; the rest are additions.
 // Every status, verdict and diagnosis in it is decided in checks/; reporters only render them.
 import type { StackFrame } from '../errors.js';
-import type { PlanEnvironment, RunSettings } from '../options/table.js';
+import type { PlanEnvironment, RunSettings, Shard } from '../options/table.js';
+import type { ValueHistogram } from './distribution.js';
 
 export type { StackFrame };
 
@@ -37,6 +38,8 @@ export interface Finding {
   stack?: StackFrame[];
   /** Where in the user's source the failure is, when a stack says so (annotations point there). */
   where?: { file: string; line: number; column?: number };
+  /** In a merged report: the shard that found it (`2/3`). */
+  shard?: string;
 }
 
 /** One distinct error of an operation: its message and top user frame, how often, and its stack. */
@@ -88,6 +91,14 @@ interface StrategyBase {
   durationMs: number;
   /** Cut short by Ctrl-C / SIGTERM: its figures cover only what finished. */
   interrupted?: boolean;
+  /** In a merged report, hammer and throughput: the machine that measured it (never averaged across machines). */
+  machine?: Machine;
+}
+
+/** A machine of a merged report: its name and the shards that ran on it. */
+export interface Machine {
+  hostname: string;
+  shards: string[];
 }
 
 export interface HammerReport extends StrategyBase {
@@ -137,6 +148,12 @@ export interface RaceReport extends StrategyBase {
   concurrency: number;
   /** Lost updates per failing round. */
   lostPerFailedRound: { min: number; median: number; max: number } | null;
+  /** The same as a distribution (`lostPerFailedRound` is its summary), so that shard reports merge exactly. */
+  lostPerFailedRoundHistogram?: ValueHistogram;
+  /** Rounds each independent session played, when several ran side by side on this machine's cores. */
+  sessions?: number[];
+  /** In a merged report: the command that replays the shard holding `firstFailedRound`. */
+  firstFailedReplay?: string;
   firstFailedRound: number | null;
   /** Time to first detection: ms from the strategy's start (workers included) to the end of the first failing round. */
   firstFailedMs?: number | null;
@@ -185,6 +202,8 @@ export interface ThroughputPoint {
   sampleEvery?: number;
   /** Share of the point's calls that threw (they are not counted as speed). */
   errorRate?: number;
+  /** The latency HDR histogram (ns), compressed base64 (hdr-histogram-js), so that points of one machine merge exactly. */
+  latencyHistogram?: string;
 }
 
 /** How calls/s grew with workers (decided in checks/throughput.ts, with the thresholds used). */
@@ -251,6 +270,15 @@ export interface Report {
   /** A command line that replays this run (same seed and settings). */
   replay: string;
   interrupted: boolean;
+  /** Set by `adapter-hammer merge`: what was merged. */
+  merged?: MergeInfo;
+}
+
+/** What `adapter-hammer merge` added up: the files, the shards found, and those missing (then the run fails). */
+export interface MergeInfo {
+  files: string[];
+  shards: string[];
+  missing: string[];
 }
 
 /** An adapter of a multi-adapter run that could not start (missing file, syntax error, no operations). */
@@ -280,6 +308,9 @@ export interface MultiReport {
   durationMs: number;
   interrupted: boolean;
   adapters: (Report | StartFailure)[];
+  /** This job's shard of a sharded run (`--shard`), and every adapter of the whole run (the merge checks them). */
+  shard?: Shard & { adapters: string[] };
+  merged?: MergeInfo;
 }
 
 /** An adapter of a multi-adapter run that could not start, told from one that ran. */

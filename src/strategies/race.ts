@@ -8,6 +8,9 @@ import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning 
 import type { RunContext } from '../rounds/context.js';
 import { playRound } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
+import { playShardRounds, type SessionRounds } from './sessions.js';
+import { shardRoundCount } from '../plan/shard.js';
+import { summaryOf, valueHistogram } from '../report/distribution.js';
 
 /**
  * Contention evidence is measured in one round of every OVERLAP_EVERY (round 0 included): its Atomics
@@ -21,7 +24,6 @@ const FIRST_ROUND_MS = 1000;
 export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
-  const session = await run.openSession(plan.workers);
   const contention = new ContentionTracker(loaded.opNames);
   const called = new Set<string>();
   const warnings: Warning[] = [];
@@ -29,12 +31,13 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const lostPerFailed: number[] = [];
   const roundFindings: Finding[] = [];
   const calls = Array.from({ length: plan.workers }, () => plan.iterations);
+  const plannedRounds = shardRoundCount(plan.rounds, plan.shard);
   let rounds = 0;
   let completeRounds = 0;
   let completedCalls = 0;
   let contentionRounds = 0;
   let failedRounds = 0;
-  let stopReason: StopReason = 'done';
+  let stopReason = 'done' as StopReason;
   const budgetMs = run.strategyBudgetMs;
   // Once a round failed, keep time for the smallest-failing-setup search out of the rounds' share.
   const shrinkReserve = Math.min(plan.env.shrinkMs, budgetMs / 4);
@@ -44,22 +47,24 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   let counters: CounterRow[] = [];
   let note = '';
   let lastRoundMs = 0;
-  try {
-    for (let r = 0; r < plan.rounds; r++) {
+  // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts).
+  let fanOut: SessionRounds;
+  {
+    fanOut = await playShardRounds(run, async ({ round: r, position, started, session }) => {
       if (run.interrupted) {
         stopReason = 'interrupted';
-        break;
+        return false;
       }
       // The first round always runs: a strategy that checked nothing could not have failed. Later ones
       // only while one more round (as long as the last one took, hooks included) fits the share.
-      if (r > 0 && run.timeLeft() <= (failedRounds > 0 ? shrinkReserve : 0) + lastRoundMs) {
+      if (started > 0 && run.timeLeft() <= (failedRounds > 0 ? shrinkReserve : 0) + lastRoundMs) {
         stopReason = 'budget';
-        break;
+        return false;
       }
-      const overlap = r % OVERLAP_EVERY === 0;
+      const overlap = position % OVERLAP_EVERY === 0;
       // A round of slow calls stops cleanly at the share's end too (the first round gets at least
       // FIRST_ROUND_MS of calls, so even a late strategy checks something).
-      const stopAfterMs = r === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
+      const stopAfterMs = started === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
       const roundStart = performance.now();
       const played = await playRound(run, session, { strategy: 'race', round: r, calls, overlap, sampleEvery: 0, stopAfterMs });
       lastRoundMs = performance.now() - roundStart;
@@ -88,9 +93,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         failedRounds++;
         lostUpdates += played.lostUpdates;
         if (played.lostUpdates > 0) lostPerFailed.push(played.lostUpdates);
-        if (firstFailed === null) {
+        // The earliest failing round (sessions side by side finish rounds out of order).
+        if (firstFailed === null || r < firstFailed) {
+          firstFailedMs ??= performance.now() - t0;
           firstFailed = r;
-          firstFailedMs = performance.now() - t0;
           counters = played.counters;
           note = played.countersNote;
         }
@@ -99,19 +105,19 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         counters = played.counters;
         note = played.countersNote;
       }
-      run.progress({ strategy: 'race', phase: 'rounds', done: r + 1, total: plan.rounds });
+      run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
       if (played.hookFailed || session.broken) {
         stopReason = played.hookFailed ? 'failed-hook' : 'workers-lost';
-        break;
+        return false;
       }
       if (failedRounds >= EVIDENCE_FAILED_ROUNDS) {
         stopReason = 'evidence';
-        break;
+        return false;
       }
-    }
-  } finally {
-    await run.closeSession(session);
+      return true;
+    });
   }
+  const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(roundFindings, rounds);
   // Every failure gets the search: for a race it finds the interleaving's size; for an error, a crash or
   // a hang it answers "does it need concurrency at all?". A hang costs --timeout per trial, so it is
@@ -129,14 +135,14 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       firstRound: plan.rounds,
     });
   }
-  const sorted = [...lostPerFailed].sort((a, b) => a - b);
-  if (rounds > 0 && !session.broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
+  const lostHistogram = valueHistogram(lostPerFailed);
+  if (rounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
   return {
     figures: {
       name: 'race',
       durationMs: performance.now() - t0,
       rounds,
-      plannedRounds: plan.rounds,
+      plannedRounds,
       stopReason: run.interrupted ? 'interrupted' : stopReason,
       budgetMs,
       failedRounds,
@@ -146,7 +152,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       iterations: plan.iterations,
       workers: plan.workers,
       concurrency: plan.concurrency,
-      lostPerFailedRound: sorted.length ? { min: sorted[0]!, median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted[sorted.length - 1]! } : null,
+      lostPerFailedRound: summaryOf(lostHistogram),
+      lostPerFailedRoundHistogram: lostHistogram,
+      ...(fanOut.sessions.length > 1 ? { sessions: fanOut.perSession } : {}),
       firstFailedRound: firstFailed,
       firstFailedMs,
       outcomes: [...outcomes].map(([outcome, b]) => ({ outcome, ...b })).sort((a, b) => b.rounds - a.rounds),
