@@ -104,8 +104,6 @@ function checkJobs(jobs: Job[]): void {
   }
 }
 
-const RACE_SHARED = /^race: /;
-
 /** One adapter's reports from its shards, merged; `missing`: shards that should have played it. */
 function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string) => string, files: string[]): Report {
   const first = parts[0]!.report;
@@ -168,22 +166,25 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
       if (extra.length) findings.push(...extra.splice(0));
     }
   }
-  // Warnings and notes: each once; the race's contention ones again from the merged contention.
-  const unique = (ws: Warning[]): Warning[] => ws.filter((w, i) => ws.findIndex((x) => x.code === w.code && x.message === w.message) === i);
+  // Warnings and notes: each once; the contention ones (hammer, race) again from the merged contention,
+  // where the shards' own said what one shard saw.
+  const fromContention = (w: Warning): boolean => (w.code === 'no-contention' || w.code === 'concurrent-access') && /^(hammer|race): /.test(w.message);
   const all = parts.flatMap((p) => p.report.warnings).filter((w) => w.code !== 'declared-safe-but-raced');
-  const warnings = unique(all.filter((w) => !(w.code === 'no-contention' && RACE_SHARED.test(w.message))));
-  const info = unique(parts.flatMap((p) => p.report.info).filter((w) => !(w.code === 'concurrent-access' && RACE_SHARED.test(w.message))));
-  const race = strategies.find((s): s is RaceReport => s.name === 'race');
-  if (race) {
-    const tracker = contentionOf(ops, [race.contention]);
-    const called = new Set(ops.filter((op) => race.contention.some((c) => c.op === op && c.maxInFlight > 0) || all.some((w) => w.message === noContention('race', op).message)));
-    if (race.rounds > 0 && !interrupted(parts, 'race') && race.stopReason !== 'workers-lost') warnings.push(...tracker.warnings('race', called));
-    info.push(...tracker.info('race'));
+  const warnings = all.filter((w) => !fromContention(w));
+  const info = parts.flatMap((p) => p.report.info).filter((w) => !fromContention(w));
+  for (const s of strategies) {
+    if (s.name === 'throughput') continue;
+    const tracker = contentionOf(ops, [s.contention]);
+    const warned = (op: string): boolean => all.some((w) => w.message === noContention(s.name, op).message);
+    const called = new Set(ops.filter((op) => s.contention.some((c) => c.op === op && c.maxInFlight > 0) || warned(op)));
+    // As a run decides it: no verdict on contention from rounds cut short.
+    if (!s.interrupted && s.stopReason !== 'workers-lost') warnings.push(...tracker.warnings(s.name, called));
+    info.push(...tracker.info(s.name));
   }
   const stops = parts.map((p) => p.report.exitCode);
   const stopSignal = stops.includes(130) ? 'SIGINT' : stops.includes(143) ? 'SIGTERM' : null;
   const judged = judgeRun({ strategies, findingKinds: findings.map((f) => f.kind), warnings, strict: cfg.strict, threadSafe: first.threadSafe, stopSignal });
-  warnings.push(...judged.warnings);
+  const unique = (ws: Warning[]): Warning[] => ws.filter((w, i) => ws.findIndex((x) => x.code === w.code && x.message === w.message) === i);
   const { shard: _, ...config } = cfg;
   const whole = replayCommand({ ...config, adapter: first.adapter } as unknown as RunPlan);
   return {
@@ -201,10 +202,10 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
     config,
     strategies,
     findings,
-    warnings,
-    info,
+    warnings: unique([...warnings, ...judged.warnings]),
+    info: unique(info),
     // The earliest failing round's shard replays it soonest; else the whole run, unsharded.
-    replay: race?.firstFailedReplay ?? whole,
+    replay: strategies.find((s): s is RaceReport => s.name === 'race')?.firstFailedReplay ?? whole,
     interrupted: stopSignal !== null,
     merged: { files, shards: parts.map((p) => p.shard), missing },
   };

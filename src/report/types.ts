@@ -316,5 +316,15 @@ export interface MultiReport {
 /** An adapter of a multi-adapter run that could not start, told from one that ran. */
 export const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
 
+/** A strategy's name, and in a merged report the machine it measured: `throughput on runner-1 (shard 1/3, 2/3)`. */
+export const strategyLabel = (s: StrategyReport): string => (s.machine ? `${s.name} on ${s.machine.hostname} (shard ${s.machine.shards.join(', ')})` : s.name);
+
+/** A strategy's findings; in a merged report a machine's entry holds those of its own shards. */
+export const findingsOf = (r: Report, s: StrategyReport): Finding[] =>
+  r.findings.filter((f) => f.strategy === s.name && (!s.machine || f.shard === undefined || s.machine.shards.includes(f.shard)));
+
+/** Where a finding came from: `race`, or `race · shard 2/3` in a merged report. */
+export const findingSource = (f: Finding): string => (f.shard ? `${f.strategy} · shard ${f.shard}` : f.strategy);
+
 /** The adapters' entries of a report: one for a single-adapter report, each for a multi-adapter one. */
 export const entriesOf = (report: Report | MultiReport): (Report | StartFailure)[] => ('adapters' in report ? report.adapters : [report]);

@@ -4,7 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { truncate } from '../errors.js';
-import { entriesOf, isStartFailure, type Finding, type MultiReport, type Report, type Status } from '../report/types.js';
+import { entriesOf, findingSource, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type Status } from '../report/types.js';
 
 /** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
 export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -48,8 +48,8 @@ export function githubAnnotations(report: Report | MultiReport, env: NodeJS.Proc
       continue;
     }
     for (const f of r.findings) {
-      const msg = `${f.kind} in ${f.strategy}: ${f.message}\nreplay: ${r.replay}`;
-      lines.push(command('error', { ...locationOf(f, file, env, cwd), title: `adapter-hammer ${f.strategy}: ${f.kind}` }, msg));
+      const msg = `${f.kind} in ${findingSource(f)}: ${f.message}\nreplay: ${r.replay}`;
+      lines.push(command('error', { ...locationOf(f, file, env, cwd), title: `adapter-hammer ${findingSource(f)}: ${f.kind}` }, msg));
     }
     for (const w of r.warnings) lines.push(command('warning', { file, title: `adapter-hammer: ${w.code}` }, w.message));
   }
@@ -81,14 +81,14 @@ export function githubSummary(report: Report | MultiReport): string {
       out.push(`| ${code(r.adapter)} | ⛔ could not start | — | ${cell(r.problems.join('; '))} | — |`);
       continue;
     }
-    const strategies = r.strategies.map((s) => `${s.name} ${ICON[s.status]}`).join(' · ') || '—';
+    const strategies = r.strategies.map((s) => `${strategyLabel(s)} ${ICON[s.status]}`).join(' · ') || '—';
     const v = `${ICON[r.status]} ${r.status === 'partial' ? 'interrupted' : r.status}`;
     out.push(`| ${code(r.adapter)} | ${v} | ${strategies} | ${r.findings.length} | ${r.seed} |`);
   }
   for (const r of entries) {
     if (isStartFailure(r) || (r.findings.length === 0 && r.warnings.length === 0)) continue;
     out.push('', `### ${code(r.adapter)}`, '');
-    for (const f of r.findings) out.push(`- ❌ **${f.kind}** (${f.strategy}): ${cell(f.message, 600)}`);
+    for (const f of r.findings) out.push(`- ❌ **${f.kind}** (${findingSource(f)}): ${cell(f.message, 600)}`);
     for (const w of r.warnings) out.push(`- ⚠️ **${w.code}**: ${cell(w.message, 600)}`);
     if (r.status !== 'pass') out.push('', `Replay: ${code(r.replay)}`);
   }
