@@ -4,7 +4,7 @@
 // added up within one machine. Statuses are decided by checks/, as for a run.
 import { ContentionTracker } from '../checks/contention.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
-import { addHistograms, addLatency, encodeLatency, percentilesOf, summaryOf } from '../report/distribution.js';
+import { addHistograms, addLatency, encodeLatency, NS_PER_MS, percentilesOf, summaryOf } from '../report/distribution.js';
 import type { CounterRow, HammerReport, RaceReport, Report, StopReason, ThroughputPoint, ThroughputReport } from '../report/types.js';
 import type { Finding } from '../report/types.js';
 
@@ -138,7 +138,7 @@ function mergePoint(points: ThroughputPoint[]): ThroughputPoint {
   // Without every histogram (a report of an older version) percentiles cannot be added up: the worst is kept.
   if (encoded.every((e): e is string => typeof e === 'string')) {
     const h = addLatency(encoded);
-    point.latencyMs = percentilesOf(h);
+    point.latencyMs = percentilesOf(h, Math.round(maxOf(points.map((p) => p.latencyMs.max)) * NS_PER_MS));
     point.latencyHistogram = encodeLatency(h);
     h.destroy();
   } else {

@@ -33,11 +33,14 @@ export function latencyHistogram(): Histogram {
   return build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_NS, numberOfSignificantValueDigits: 3, bitBucketSize: 64 });
 }
 
-/** p50/p90/p99/max in ms of a latency histogram (zeros when it is empty). */
-export function percentilesOf(h: Histogram): { p50: number; p90: number; p99: number; max: number } {
+/**
+ * p50/p90/p99/max in ms of a latency histogram (zeros when it is empty). `maxNs`: the exact largest
+ * sample, when known: a decoded histogram only knows its bucket (the JSON keeps the exact max per point).
+ */
+export function percentilesOf(h: Histogram, maxNs = h.maxValue): { p50: number; p90: number; p99: number; max: number } {
   if (h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
   // HDR percentiles are the highest value equivalent to a bucket, which can lie just above the exact max.
-  const max = h.maxValue;
+  const max = maxNs;
   const at = (q: number): number => Math.min(max, h.getValueAtPercentile(q)) / NS_PER_MS;
   return { p50: at(50), p90: at(90), p99: at(99), max: max / NS_PER_MS };
 }
