@@ -45,7 +45,12 @@ const totals = (race) => ({
 });
 
 test('shard rounds: disjoint, together every round once, each keeping its index', () => {
-  for (const [total, n] of [[10, 3], [7, 7], [5, 8], [2000, 4]]) {
+  for (const [total, n] of [
+    [10, 3],
+    [7, 7],
+    [5, 8],
+    [2000, 4],
+  ]) {
     const seen = [];
     for (let k = 1; k <= n; k++) seen.push(...shardRounds(total, { index: k, count: n }));
     assert.deepEqual(
@@ -60,7 +65,10 @@ test('several adapters: split over the shards, each played by at least one, thei
   const five = ['a', 'b', 'c', 'd', 'e'];
   const byShard = [1, 2, 3].map((k) => adaptersOfShard(five, { index: k, count: 3 }));
   assert.deepEqual(
-    byShard.flat().map((p) => p.adapter).sort(),
+    byShard
+      .flat()
+      .map((p) => p.adapter)
+      .sort(),
     five,
   );
   assert.ok(byShard.every((s) => s.length > 0 && s.every((p) => p.rounds.count === 1)));
@@ -140,7 +148,10 @@ test('merged equals unsharded: 3 shards of one seed add up to the same race tota
   assert.equal(raceOf(merged).firstFailedReplay, merged.replay);
   // Every finding says which shard found it, and every shard's is there.
   assert.ok(merged.findings.length > 0 && merged.findings.every((f) => ['1/3', '2/3', '3/3'].includes(f.shard)));
-  assert.equal(merged.findings.length, shards.reduce((a, s) => a + s.report.findings.length, 0));
+  assert.equal(
+    merged.findings.length,
+    shards.reduce((a, s) => a + s.report.findings.length, 0),
+  );
   assert.match(m.stdout, /merged 3 reports: shard 1\/3, 2\/3, 3\/3/);
   assert.match(m.stdout, /\[race · shard \d\/3\] lost-update/);
 });

@@ -46,9 +46,7 @@ export class ContentionTracker {
 
   /** `no-contention` for every operation that ran but never overlapped another call. */
   warnings(strategy: string, calledOps: Set<string>): Warning[] {
-    return this.rows
-      .filter((r) => calledOps.has(r.op) && !r.overlapped)
-      .map((r) => noContention(strategy, r.op));
+    return this.rows.filter((r) => calledOps.has(r.op) && !r.overlapped).map((r) => noContention(strategy, r.op));
   }
 
   info(strategy: string): Warning[] {

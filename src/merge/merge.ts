@@ -116,10 +116,19 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
   const strategyOf = <S extends StrategyReport>(p: Part, name: S['name']): S | undefined => p.report.strategies.find((s): s is S => s.name === name);
   const ops = [...new Set(parts.flatMap((p) => p.report.strategies.flatMap((s) => ('contention' in s ? s.contention.map((c) => c.op) : []))))];
   const interrupted = (ps: Part[], name: string): boolean => ps.some((p) => strategyOf(p, name as StrategyReport['name'])?.interrupted === true);
-  const completed = (ps: Part[], name: string): number => (ps.some((p) => !p.report.findings.some((f) => f.strategy === name && f.kind === 'inconclusive')) ? 1 : 0);
+  const completed = (ps: Part[], name: string): number =>
+    ps.some((p) => !p.report.findings.some((f) => f.strategy === name && f.kind === 'inconclusive')) ? 1 : 0;
   const judge = (figures: StrategyEvidence['figures'], ps: Part[], own: Finding[]): void => {
     const c = completed(ps, figures.name);
-    const out = judgeStrategy({ figures, findings: own, warnings: [], info: [], interrupted: interrupted(ps, figures.name), completedCalls: c, completeRounds: c });
+    const out = judgeStrategy({
+      figures,
+      findings: own,
+      warnings: [],
+      info: [],
+      interrupted: interrupted(ps, figures.name),
+      completedCalls: c,
+      completeRounds: c,
+    });
     strategies.push(out.report);
     findings.push(...out.findings);
   };
@@ -151,7 +160,17 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
       if (!mine.length) continue;
       const machine = { hostname, shards: mine.map((p) => p.shard) };
       if (name === 'hammer') {
-        judge({ ...mergeHammer(ops, mine.map((p) => strategyOf<HammerReport>(p, 'hammer')!)), machine }, mine, findingsOf(mine, 'hammer'));
+        judge(
+          {
+            ...mergeHammer(
+              ops,
+              mine.map((p) => strategyOf<HammerReport>(p, 'hammer')!),
+            ),
+            machine,
+          },
+          mine,
+          findingsOf(mine, 'hammer'),
+        );
       } else {
         const own = findingsOf(mine, 'throughput', (f) => f.kind !== 'throughput');
         const t = mergeThroughput(
@@ -223,7 +242,11 @@ export function mergeReports(files: ShardFile[]): Report | MultiReport {
   const entries: (Report | StartFailure)[] = [];
   for (const adapter of adapters) {
     // The shards that play this adapter (plan/shard.ts), and which rounds each plays of it.
-    const owners = all.flatMap((s) => adaptersOfShard(adapters, s).filter((a) => a.adapter === adapter).map((a) => ({ shard: s, rounds: a.rounds })));
+    const owners = all.flatMap((s) =>
+      adaptersOfShard(adapters, s)
+        .filter((a) => a.adapter === adapter)
+        .map((a) => ({ shard: s, rounds: a.rounds })),
+    );
     const roundsOf = (label: string): string => {
       const o = owners.find((x) => shardText(x.shard) === label);
       return o && o.rounds.count > 1 ? `rounds r with r % ${o.rounds.count} = ${o.rounds.index - 1}` : 'all its rounds';
@@ -238,7 +261,16 @@ export function mergeReports(files: ShardFile[]): Report | MultiReport {
     const notStarted = found.find((f): f is typeof f & { entry: StartFailure } => isStartFailure(f.entry));
     if (notStarted) entries.push(notStarted.entry);
     else if (!found.length) {
-      entries.push({ adapter, verdict: 'fail', exitCode: 2, notStarted: true, problems: [`not run: shard ${missing.join(', ')} missing from the merge`], strategies: [], findings: [], warnings: [] });
+      entries.push({
+        adapter,
+        verdict: 'fail',
+        exitCode: 2,
+        notStarted: true,
+        problems: [`not run: shard ${missing.join(', ')} missing from the merge`],
+        strategies: [],
+        findings: [],
+        warnings: [],
+      });
     } else {
       const parts = found.map((f) => ({ shard: f.shard, report: f.entry as Report }));
       entries.push(mergeAdapter(parts, missing, roundsOf, names));
