@@ -82,6 +82,7 @@ test('several adapters: split over the shards, each played by at least one, thei
 
 test('race sessions: several only where cores are at least twice the workers, on disjoint CPUs', () => {
   assert.equal(raceSessions({ cores: 2 }, 2), 1);
+  assert.equal(raceSessions({ cores: 16 }, 1), 1);
   assert.equal(raceSessions({ cores: 3 }, 2), 1);
   assert.equal(raceSessions({ cores: 16 }, 8), 2);
   assert.equal(raceSessions({ cores: 16 }, 2), 8);

@@ -54,9 +54,11 @@ export const MAX_SESSIONS = 8;
 /**
  * Race sessions to run at once on this machine: where it has at least twice as many cores as the run
  * has workers, several independent sessions (each `workers` threads on its own CPUs) play disjoint
- * rounds at once and add them up, as jcstress does; otherwise one.
+ * rounds at once and add them up, as jcstress does; otherwise one. Not with one worker: it races only
+ * its own lanes, and its rounds are mostly round trips to the main thread, which every session shares.
  */
 export function raceSessions(env: Pick<PlanEnvironment, 'cores'>, workers: number): number {
+  if (workers < 2) return 1;
   return Math.max(1, Math.min(MAX_SESSIONS, Math.floor(env.cores / workers)));
 }
 
