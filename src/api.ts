@@ -26,6 +26,8 @@ export interface HammerOptions extends RunDefaults {
   maxOldSpace?: number;
   /** Warnings fail the run too (`--strict`). */
   strict?: boolean;
+  /** Play shard k of N of the race rounds (`--shard`): `'2/3'` or `{ index: 2, count: 3 }`; needs `seed`. */
+  shard?: string | { index: number; count: number };
   /** What the adapter's setup()/init() receive as `args`: an object, or an argv array parsed by yargs-parser. */
   args?: Record<string, unknown> | string[];
   /** Stops the run like Ctrl-C: the promise resolves with a partial report (`interrupted: true`). */

@@ -957,6 +957,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
       'timeoutMs',
       'budgetMs',
       'maxOldSpace',
+      'shard',
       'strict',
     ],
   );
@@ -967,7 +968,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, time, maxOldSpace, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, time, maxOldSpace, shard, strict)",
   );
 });
 

@@ -2,6 +2,12 @@
 import type { RoundTallies } from '../pool/session.js';
 import type { ContentionRow, Warning } from '../report/types.js';
 
+/** The warning for an operation that ran but never overlapped another call. */
+export const noContention = (strategy: string, op: string): Warning => ({
+  code: 'no-contention',
+  message: `${strategy}: operation '${op}' never ran at the same time as another call, so this run could not have revealed a race in it (more --workers or --concurrency, or a slower/async operation, would)`,
+});
+
 export class ContentionTracker {
   private readonly rows: ContentionRow[];
 
@@ -23,18 +29,24 @@ export class ContentionTracker {
     });
   }
 
+  /** Add rows measured elsewhere (another shard's): the most in flight, the most workers, overlapped by any. */
+  addRows(rows: readonly ContentionRow[]): void {
+    for (const x of rows) {
+      const r = this.rows.find((y) => y.op === x.op);
+      if (!r) continue;
+      r.maxInFlight = Math.max(r.maxInFlight, x.maxInFlight);
+      r.maxWorkers = Math.max(r.maxWorkers, x.maxWorkers);
+      r.overlapped ||= x.overlapped;
+    }
+  }
+
   get result(): ContentionRow[] {
     return this.rows.map((r) => ({ ...r }));
   }
 
   /** `no-contention` for every operation that ran but never overlapped another call. */
   warnings(strategy: string, calledOps: Set<string>): Warning[] {
-    return this.rows
-      .filter((r) => calledOps.has(r.op) && !r.overlapped)
-      .map((r) => ({
-        code: 'no-contention',
-        message: `${strategy}: operation '${r.op}' never ran at the same time as another call, so this run could not have revealed a race in it (more --workers or --concurrency, or a slower/async operation, would)`,
-      }));
+    return this.rows.filter((r) => calledOps.has(r.op) && !r.overlapped).map((r) => noContention(strategy, r.op));
   }
 
   info(strategy: string): Warning[] {

@@ -4,7 +4,9 @@ import { loadAdapter } from '../adapter/load.js';
 import type { LoadedAdapter } from '../adapter/types.js';
 import type { AdapterArgs } from '../adapter/types.js';
 import { AdapterError, OptionError, UsageError } from '../errors.js';
-import { planFieldsOf } from '../options/validate.js';
+import type { Shard } from '../options/table.js';
+import { combinationProblem, planFieldsOf } from '../options/validate.js';
+import { adaptersOfShard } from '../plan/shard.js';
 import { makePlan, type RunPlan } from '../plan/plan.js';
 import type { Report, StartFailure } from '../report/types.js';
 import { createProgress } from '../reporters/progress.js';
@@ -13,6 +15,7 @@ import { combineReports, startFailure } from '../run/multi.js';
 import { runPlan } from '../run/run.js';
 import { TOOL } from '../tool.js';
 import { expandAdapters } from './adapters.js';
+import { mergeMain } from './merge.js';
 import { findConfig, loadConfig, type LoadedConfig } from './config.js';
 import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
 import { buildProgram, splitArgv } from './program.js';
@@ -72,6 +75,7 @@ async function runOne(plan: RunPlan, loaded: LoadedAdapter, jsonToStdout: boolea
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'merge') return mergeMain(argv.slice(1), fail2, commanderLine);
   const { own, adapterArgs } = splitArgv(argv);
   const program = buildProgram(TOOL.version);
   let stderrBuf = '';
@@ -97,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const opts = program.opts<Record<string, unknown>>();
   const outputs = opts as OutputOptions;
+  const combination = combinationProblem(opts);
+  if (combination) return fail2(combination);
   const given = program.args.length ? program.args : (config?.adapters ?? []);
   if (!given.length) return fail2("missing required argument 'adapter' (see --help)");
   let adapters: string[];
@@ -115,10 +121,13 @@ export async function main(argv: string[]): Promise<number> {
   // Several adapters (or a directory): each is run in turn; one that cannot start is reported, not fatal.
   const entries: (Report | StartFailure)[] = [];
   const t0 = performance.now();
-  for (const adapter of adapters) {
+  // --shard k/N: this job's adapters, and which of their race rounds (plan/shard.ts).
+  const shard = opts.shard as Shard | undefined;
+  for (const { adapter, rounds } of adaptersOfShard(adapters, shard)) {
     try {
       const loaded = await loadAdapter(adapter);
-      const plan = makePlan({ ...planFieldsOf(opts), adapter, args, quietStdout: jsonToStdout }, loaded);
+      const fields = { ...planFieldsOf(opts), shard: rounds.count > 1 ? rounds : undefined };
+      const plan = makePlan({ ...fields, adapter, args, quietStdout: jsonToStdout }, loaded);
       const report = await runOne(plan, loaded, jsonToStdout);
       const term = terminalOut(outputs);
       term.stream.write(renderTerminal(report, term.level, term.stream.columns || 120));
@@ -136,6 +145,6 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     }
   }
-  const result = multi ? combineReports(entries, performance.now() - t0) : (entries[0] as Report);
+  const result = multi ? combineReports(entries, performance.now() - t0, shard && { ...shard, adapters }) : (entries[0] as Report);
   return writeOutputs(result, outputs);
 }

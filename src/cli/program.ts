@@ -7,7 +7,7 @@ import type { AdapterArgs } from '../adapter/types.js';
 import { OPTIONS, type OptionSpec } from '../options/table.js';
 import { parseText } from '../options/validate.js';
 
-function toCommander(o: OptionSpec): Option {
+export function toCommander(o: OptionSpec): Option {
   const flags = `${o.short ? `-${o.short}, ` : ''}--${o.negate ? 'no-' : ''}${o.long}${o.value ? ` ${o.value}` : ''}`;
   const defaultText = o.defaultHelp ?? (o.default && o.kind !== 'flag' ? String(o.default({ cores: 0, pinCpus: true, shrinkMs: 0, batch: 1 })) : undefined);
   const option = new Option(flags, o.help + (defaultText ? ` (default: ${defaultText})` : ''));
@@ -36,7 +36,7 @@ export function buildProgram(version: string): Command {
   return program
     .addHelpText(
       'after',
-      "\nArguments after `--` are parsed by yargs-parser and passed to the adapter's setup() and init() as `args`.\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.",
+      "\nArguments after `--` are parsed by yargs-parser and passed to the adapter's setup() and init() as `args`.\n`adapter-hammer merge <reports...>` merges the JSON reports of --shard k/N runs (see merge --help).\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.",
     )
     .showHelpAfterError(false)
     .exitOverride();

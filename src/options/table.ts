@@ -27,6 +27,14 @@ export interface RunSettings {
   /** --ops: only these operations are called (the others weigh 0). */
   ops?: string[];
   strict: boolean;
+  /** --shard k/N: this job plays the race rounds r with r % N === k - 1 (plan/shard.ts). */
+  shard?: Shard;
+}
+
+/** One of N shards of a run (`--shard k/N`), 1-based. */
+export interface Shard {
+  index: number;
+  count: number;
 }
 
 /**
@@ -62,6 +70,8 @@ export interface PlanEnvironment {
   shrinkMs: number;
   /** Most race rounds in one exchange with the workers (`ADAPTER_HAMMER_BATCH`, 1 = one round per message). */
   batch: number;
+  /** This machine's name: a merged report keeps throughput per machine, never averaged across machines. */
+  hostname?: string;
 }
 
 /**
@@ -73,9 +83,10 @@ export interface PlanEnvironment {
  * - flag: a boolean switch;
  * - path: a file path (outputs only);
  * - duration: a time span, `90s`, `2m`, `1500ms` or a number of seconds (the plan holds milliseconds);
- * - names: a non-empty list of names (operations of the adapter, checked when it is loaded).
+ * - names: a non-empty list of names (operations of the adapter, checked when it is loaded);
+ * - shard: `k/N` with 1 <= k <= N (the plan holds `{ index: k, count: N }`).
  */
-export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration' | 'names';
+export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration' | 'names' | 'shard';
 
 export interface OptionSpec {
   /** The plan's and the report `config`'s field. */
@@ -243,6 +254,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 1_000_000,
     scope: 'run',
     help: "heap limit of each worker thread in MB (on top of the adapter's `resourceLimits`): a leaking adapter crashes its worker (out of memory) instead of the machine",
+  },
+  {
+    key: 'shard',
+    long: 'shard',
+    value: '<k/N>',
+    kind: 'shard',
+    max: 10_000,
+    scope: 'run',
+    help: 'play shard k of N of the run (with --seed): race rounds r with r % N = k-1, and every Nth adapter of several; `adapter-hammer merge` adds the shards up',
   },
   { key: 'strict', long: 'strict', kind: 'flag', scope: 'run', help: 'warnings fail the run too', default: () => false },
   {

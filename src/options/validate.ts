@@ -2,7 +2,7 @@
 // (through the command line's parser) and the API (values) all accept exactly the same values.
 import ms from 'ms';
 import { shown as text } from '../errors.js';
-import { OPTIONS, SEED_MAX, STRATEGIES, apiName, type OptionSpec } from './table.js';
+import { OPTIONS, SEED_MAX, STRATEGIES, apiName, type OptionSpec, type Shard } from './table.js';
 
 /** A duration option's value in ms: a number of seconds, or text such as `90s`, `2m`, `1500ms` (`ms`'s syntax). */
 export function durationMs(v: unknown): number | null {
@@ -13,6 +13,19 @@ export function durationMs(v: unknown): number | null {
     out = /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) * 1000 : ms(v.trim() as ms.StringValue);
   }
   return typeof out === 'number' && Number.isFinite(out) && out > 0 ? Math.round(out) : null;
+}
+
+/** A shard option's value as `{ index, count }`: text `k/N` (the command line, the config file) or that object (the API); null if invalid. */
+export function shardOf(v: unknown, max = Number.MAX_SAFE_INTEGER): Shard | null {
+  let index: unknown;
+  let count: unknown;
+  if (typeof v === 'string') {
+    const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
+    if (!m) return null;
+    [index, count] = [Number(m[1]), Number(m[2])];
+  } else if (v !== null && typeof v === 'object') ({ index, count } = v as Record<string, unknown>);
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n);
+  return whole(index) && whole(count) && count >= 1 && count <= max && index >= 1 && index <= count ? { index, count } : null;
 }
 
 /** The value's problem as one line, or null. `shown` is what the user typed, for the message. */
@@ -46,6 +59,11 @@ export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): str
         : `${name} must be a comma list of names (an array of strings in the API), ${got}`;
     case 'duration':
       return durationMs(v) !== null ? null : `${name} must be a duration such as 90s, 2m or 1500ms (a plain number is seconds), ${got}`;
+    case 'shard': {
+      const max = o.max ?? Number.MAX_SAFE_INTEGER;
+      const typed = v !== null && typeof v === 'object' ? `${String((v as Shard).index)}/${String((v as Shard).count)}` : shown;
+      return shardOf(v, max) ? null : `${name} must be k/N, shard k of N with 1 <= k <= N <= ${max} (e.g. 2/3), got '${text(typed)}'`;
+    }
   }
 }
 
@@ -60,6 +78,9 @@ export function parseText(o: OptionSpec, text: string): unknown {
       break;
     case 'positive':
       v = t === '' ? NaN : Number(t);
+      break;
+    case 'shard':
+      v = shardOf(t) ?? t;
       break;
     case 'strategies':
     case 'names':
@@ -100,6 +121,17 @@ export function apiOptionsProblem(options: Record<string, unknown>): string | nu
     const problem = valueProblem(o, v);
     if (problem) return problem;
   }
+  return combinationProblem(options);
+}
+
+/**
+ * Rules across options (API-named fields: the API's options, the command line's parsed ones). Shards
+ * add up to one run only when they play the same seed's rounds, so --shard needs --seed.
+ */
+export function combinationProblem(options: Record<string, unknown>): string | null {
+  if (options.shard !== undefined && options.seed === undefined) {
+    return '--shard needs --seed: every shard must play the same seed (e.g. --seed $GITHUB_RUN_NUMBER on every job)';
+  }
   return null;
 }
 
@@ -110,7 +142,7 @@ export function planFieldsOf(options: Record<string, unknown>): Record<string, u
     if (o.scope !== 'run') continue;
     const v = options[apiName(o)];
     if (v === undefined) continue;
-    out[o.key] = o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : v;
+    out[o.key] = o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'shard' ? (shardOf(v) ?? v) : v;
   }
   return out;
 }

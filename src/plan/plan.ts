@@ -1,13 +1,13 @@
 // Options -> a validated run plan. Defaults come from the option table; the adapter's own defaults
 // (`timeout`, `resourceLimits`) apply under what the caller gave; the environment is read here, once,
 // and recorded in the plan (and so in the report's config), never inside a run.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { randomInt } from 'node:crypto';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, LoadedAdapter } from '../adapter/types.js';
 import { OptionError } from '../errors.js';
 import { RUN_OPTIONS, SEED_MAX, type PlanEnvironment, type RunSettings } from '../options/table.js';
-import { durationMs, valueProblem } from '../options/validate.js';
+import { combinationProblem, durationMs, shardOf, valueProblem } from '../options/validate.js';
 
 export interface RunPlan extends RunSettings {
   /** The adapter path as the user gave it (shown in reports). */
@@ -36,6 +36,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): PlanEnvir
     pinCpus: env.ADAPTER_HAMMER_AFFINITY !== '0',
     shrinkMs: shrink ?? 4000,
     batch: batch !== null && batch >= 1 ? batch : DEFAULT_BATCH,
+    hostname: hostname(),
   };
 }
 
@@ -63,7 +64,14 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (v === undefined && o.adapterField !== undefined) v = fromAdapter[o.adapterField];
     if (v === undefined) v = o.default?.(env);
     if (v === undefined) continue;
-    plan[o.key] = o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'duration' ? durationMs(v) : v;
+    plan[o.key] =
+      o.kind === 'strategies' || o.kind === 'names'
+        ? [...new Set(v as string[])]
+        : o.kind === 'duration'
+          ? durationMs(v)
+          : o.kind === 'shard'
+            ? shardOf(v)
+            : v;
   }
   if (loaded && plan.ops) {
     const ops = plan.ops as string[];
@@ -71,6 +79,7 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (unknown !== undefined) throw new OptionError(`--ops names '${unknown}', which is not an operation (operations: ${loaded.opNames.join(', ')})`);
     if (ops.every((n) => loaded.adapter.weights?.[n] === 0)) throw new OptionError(`--ops: every operation it names has weight 0, so none would run`);
   }
+  if (plan.shard !== undefined && plan.seed === undefined) throw new OptionError(combinationProblem({ shard: plan.shard })!);
   plan.seed ??= randomInt(1, Math.min(SEED_MAX, 2 ** 31 - 1));
   const limits = loaded?.adapter.resourceLimits;
   const maxOld = plan.maxOldSpace as number | undefined;

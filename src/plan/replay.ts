@@ -1,6 +1,6 @@
 // A command line that replays a run: same adapter, seed and settings, derived from the option table
 // (every run option the plan holds, in the table's order; a strategy's own counts only when it runs).
-import { RUN_OPTIONS } from '../options/table.js';
+import { RUN_OPTIONS, type Shard } from '../options/table.js';
 import type { RunPlan } from './plan.js';
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -15,6 +15,7 @@ export function replayCommand(plan: RunPlan, overrides: Partial<RunPlan> = {}): 
     const flag = o.short ? `-${o.short}` : `--${o.long}`;
     if (o.kind === 'flag') parts.push(flag);
     else if (o.kind === 'duration') parts.push(flag, `${Number(v) / 1000}s`);
+    else if (o.kind === 'shard') parts.push(flag, `${(v as unknown as Shard).index}/${(v as unknown as Shard).count}`);
     else parts.push(flag, quote(Array.isArray(v) ? v.join(',') : String(v)));
   }
   const { _: positional, ...named } = p.args;

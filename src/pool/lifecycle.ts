@@ -89,6 +89,7 @@ export class WorkerPool {
         barrierSpins: spins,
         quietStdout: opts.quietStdout,
         pinCpus: opts.pinCpus,
+        cpuOffset: opts.cpuOffset,
       };
       ready.push(
         new Promise<void>((resolve, reject) => {

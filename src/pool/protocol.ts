@@ -25,6 +25,7 @@ export interface SessionTask {
   pinCpus: boolean;
   /** Where workers record their calls (pool/history.ts); null: this session records none. */
   history: SharedArrayBuffer | null;
+  cpuOffset?: number;
 }
 
 export interface RoundRequest {

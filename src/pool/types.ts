@@ -25,6 +25,8 @@ export interface SessionOptions {
   pinCpus: boolean;
   /** Its workers can record call histories (a shared buffer of HISTORY_CAP calls per worker). */
   history?: boolean;
+  /** With pinCpus: worker i goes to the (cpuOffset + i)th allowed CPU, so sessions run side by side on disjoint CPUs. */
+  cpuOffset?: number;
 }
 
 export interface RoundSpec {

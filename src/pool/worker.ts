@@ -346,7 +346,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
     port.close();
     return;
   }
-  if (task.pinCpus) pinThread(task.workerId); // each worker on its own CPU, so shared-memory races can happen at all
+  if (task.pinCpus) pinThread(task.workerId + (task.cpuOffset ?? 0)); // each worker on its own CPU, so shared-memory races can happen at all
   port.postMessage({ type: 'ready', threadId } satisfies WorkerReply);
   const ctl = new Int32Array(task.ctl);
   /** Round messages taken so far; the session's DOORBELL counts those it posted. */

@@ -2,7 +2,8 @@
 // reporter renders. Field names of the contract (section 3) are kept exactly; the rest are additions.
 // Every status, verdict and diagnosis in it is decided in checks/; reporters only render them.
 import type { StackFrame } from '../errors.js';
-import type { PlanEnvironment, RunSettings } from '../options/table.js';
+import type { PlanEnvironment, RunSettings, Shard } from '../options/table.js';
+import type { ValueHistogram } from './distribution.js';
 
 export type { StackFrame };
 
@@ -40,6 +41,8 @@ export interface Finding {
   stack?: StackFrame[];
   /** Where in the user's source the failure is, when a stack says so (annotations point there). */
   where?: { file: string; line: number; column?: number };
+  /** In a merged report: the shard that found it (`2/3`). */
+  shard?: string;
   /** How the failure happened: the smallest failing part of the round's call history. */
   history?: CallHistory;
 }
@@ -120,6 +123,14 @@ interface StrategyBase {
   durationMs: number;
   /** Cut short by Ctrl-C / SIGTERM: its figures cover only what finished. */
   interrupted?: boolean;
+  /** In a merged report, hammer and throughput: the machine that measured it (never averaged across machines). */
+  machine?: Machine;
+}
+
+/** A machine of a merged report: its name and the shards that ran on it. */
+export interface Machine {
+  hostname: string;
+  shards: string[];
 }
 
 /** The model's checks of a strategy's histories. */
@@ -179,6 +190,12 @@ export interface RaceReport extends StrategyBase {
   concurrency: number;
   /** Lost updates per failing round. */
   lostPerFailedRound: { min: number; median: number; max: number } | null;
+  /** The same as a distribution (`lostPerFailedRound` is its summary), so that shard reports merge exactly. */
+  lostPerFailedRoundHistogram?: ValueHistogram;
+  /** Rounds each independent session played, when several ran side by side on this machine's cores. */
+  sessions?: number[];
+  /** In a merged report: the command that replays the shard holding `firstFailedRound`. */
+  firstFailedReplay?: string;
   firstFailedRound: number | null;
   /** Time to first detection: ms from the strategy's start (workers included) to the end of the first failing round. */
   firstFailedMs?: number | null;
@@ -233,6 +250,8 @@ export interface ThroughputPoint {
   sampleEvery?: number;
   /** Share of the point's calls that threw (they are not counted as speed). */
   errorRate?: number;
+  /** The latency HDR histogram (ns), compressed base64 (hdr-histogram-js), so that points of one machine merge exactly. */
+  latencyHistogram?: string;
 }
 
 /** How calls/s grew with workers (decided in checks/throughput.ts, with the thresholds used). */
@@ -299,6 +318,15 @@ export interface Report {
   /** A command line that replays this run (same seed and settings). */
   replay: string;
   interrupted: boolean;
+  /** Set by `adapter-hammer merge`: what was merged. */
+  merged?: MergeInfo;
+}
+
+/** What `adapter-hammer merge` added up: the files, the shards found, and those missing (then the run fails). */
+export interface MergeInfo {
+  files: string[];
+  shards: string[];
+  missing: string[];
 }
 
 /** An adapter of a multi-adapter run that could not start (missing file, syntax error, no operations). */
@@ -328,10 +356,23 @@ export interface MultiReport {
   durationMs: number;
   interrupted: boolean;
   adapters: (Report | StartFailure)[];
+  /** This job's shard of a sharded run (`--shard`), and every adapter of the whole run (the merge checks them). */
+  shard?: Shard & { adapters: string[] };
+  merged?: MergeInfo;
 }
 
 /** An adapter of a multi-adapter run that could not start, told from one that ran. */
 export const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
+
+/** A strategy's name, and in a merged report the machine it measured: `throughput on runner-1 (shard 1/3, 2/3)`. */
+export const strategyLabel = (s: StrategyReport): string => (s.machine ? `${s.name} on ${s.machine.hostname} (shard ${s.machine.shards.join(', ')})` : s.name);
+
+/** A strategy's findings; in a merged report a machine's entry holds those of its own shards. */
+export const findingsOf = (r: Report, s: StrategyReport): Finding[] =>
+  r.findings.filter((f) => f.strategy === s.name && (!s.machine || f.shard === undefined || s.machine.shards.includes(f.shard)));
+
+/** Where a finding came from: `race`, or `race · shard 2/3` in a merged report. */
+export const findingSource = (f: Finding): string => (f.shard ? `${f.strategy} · shard ${f.shard}` : f.strategy);
 
 /** The adapters' entries of a report: one for a single-adapter report, each for a multi-adapter one. */
 export const entriesOf = (report: Report | MultiReport): (Report | StartFailure)[] => ('adapters' in report ? report.adapters : [report]);

@@ -4,7 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { truncate } from '../errors.js';
-import { entriesOf, isStartFailure, type Finding, type MultiReport, type Report, type Status } from '../report/types.js';
+import { entriesOf, findingSource, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type Status } from '../report/types.js';
 import { historyText } from './history-table.js';
 
 /** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
@@ -49,8 +49,8 @@ export function githubAnnotations(report: Report | MultiReport, env: NodeJS.Proc
       continue;
     }
     for (const f of r.findings) {
-      const msg = `${f.kind} in ${f.strategy}: ${f.message}\nreplay: ${r.replay}`;
-      lines.push(command('error', { ...locationOf(f, file, env, cwd), title: `adapter-hammer ${f.strategy}: ${f.kind}` }, msg));
+      const msg = `${f.kind} in ${findingSource(f)}: ${f.message}\nreplay: ${r.replay}`;
+      lines.push(command('error', { ...locationOf(f, file, env, cwd), title: `adapter-hammer ${findingSource(f)}: ${f.kind}` }, msg));
     }
     for (const w of r.warnings) lines.push(command('warning', { file, title: `adapter-hammer: ${w.code}` }, w.message));
   }
@@ -82,7 +82,7 @@ export function githubSummary(report: Report | MultiReport): string {
       out.push(`| ${code(r.adapter)} | ⛔ could not start | — | ${cell(r.problems.join('; '))} | — |`);
       continue;
     }
-    const strategies = r.strategies.map((s) => `${s.name} ${ICON[s.status]}`).join(' · ') || '—';
+    const strategies = r.strategies.map((s) => `${strategyLabel(s)} ${ICON[s.status]}`).join(' · ') || '—';
     const v = `${ICON[r.status]} ${r.status === 'partial' ? 'interrupted' : r.status}`;
     out.push(`| ${code(r.adapter)} | ${v} | ${strategies} | ${r.findings.length} | ${r.seed} |`);
   }
@@ -90,7 +90,7 @@ export function githubSummary(report: Report | MultiReport): string {
     if (isStartFailure(r) || (r.findings.length === 0 && r.warnings.length === 0)) continue;
     out.push('', `### ${code(r.adapter)}`, '');
     for (const f of r.findings) {
-      out.push(`- ❌ **${f.kind}** (${f.strategy}): ${cell(f.message, 600)}`);
+      out.push(`- ❌ **${f.kind}** (${findingSource(f)}): ${cell(f.message, 600)}`);
       // How it happened, as the terminal shows it (a code block keeps the columns).
       if (f.history)
         out.push(

@@ -4,7 +4,7 @@
 import { create } from 'xmlbuilder2';
 import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { entriesOf, isStartFailure, type Finding, type MultiReport, type Report, type StartFailure } from '../report/types.js';
+import { entriesOf, findingsOf, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type StartFailure } from '../report/types.js';
 import { historyText } from './history-table.js';
 
 /** Control characters (other than tab, LF, CR), lone surrogates and U+FFFE/FFFF are not XML 1.0 characters. */
@@ -65,9 +65,10 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
   props.ele('property', { name: 'replay', value: xmlAttr(r.replay, 4000) });
   for (const s of r.strategies) {
     // file/line (a common JUnit extension CI systems read): the first failing line of the user's code.
-    const at = r.findings.find((f) => f.strategy === s.name && f.where)?.where;
+    const own = findingsOf(r, s);
+    const at = own.find((f) => f.where)?.where;
     const tc = suite.ele('testcase', {
-      name: s.name,
+      name: xmlAttr(strategyLabel(s)),
       classname: xmlAttr(r.adapter),
       time: seconds(s.durationMs),
       ...(s.status === 'fail' && at ? { file: xmlAttr(at.file), line: at.line } : {}),
@@ -75,7 +76,6 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
     // A partial strategy did not pass: it is a skipped testcase, never a passing one.
     if (s.status === 'partial') tc.ele('skipped', { message: 'interrupted before it could finish; nothing failed in what ran' });
     if (s.status !== 'fail') continue;
-    const own = r.findings.filter((f) => f.strategy === s.name);
     const kinds = [...new Set(own.map((f) => f.kind))].join(',') || 'fail';
     const head = own.length ? `${own.length} finding${own.length === 1 ? '' : 's'}: ${findingLine(own[0]!)}` : `${s.name} failed`;
     // Each finding's line, then how it happened (its history table, plain text) where it has one.

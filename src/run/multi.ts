@@ -7,6 +7,6 @@ export function startFailure(adapter: string, problems: string[]): StartFailure 
   return { adapter, verdict: 'fail', exitCode: 2, notStarted: true, problems, strategies: [], findings: [], warnings: [] };
 }
 
-export function combineReports(adapters: (Report | StartFailure)[], durationMs: number): MultiReport {
-  return { tool: TOOL, ...judgeMulti(adapters), durationMs, adapters };
+export function combineReports(adapters: (Report | StartFailure)[], durationMs: number, shard?: MultiReport['shard']): MultiReport {
+  return { tool: TOOL, ...judgeMulti(adapters), durationMs, adapters, ...(shard ? { shard } : {}) };
 }

@@ -8,6 +8,9 @@ import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning 
 import type { RunContext } from '../rounds/context.js';
 import { playRounds, type PlayedRound } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
+import { playShardRounds, type SessionRounds } from './sessions.js';
+import { shardRoundCount } from '../plan/shard.js';
+import { summaryOf, valueHistogram } from '../report/distribution.js';
 import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
 
 /**
@@ -29,7 +32,6 @@ const FIRST_ROUND_MS = 1000;
 export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
-  const session = await run.openSession(plan.workers, { history: true });
   const hasModel = loaded.adapter.model !== undefined;
   const model = { checkedRounds: 0, unknownRounds: 0 };
   let unknownReason: string | undefined;
@@ -40,12 +42,13 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const lostPerFailed: number[] = [];
   const roundFindings: Finding[] = [];
   const calls = Array.from({ length: plan.workers }, () => plan.iterations);
+  const plannedRounds = shardRoundCount(plan.rounds, plan.shard);
   let rounds = 0;
   let completeRounds = 0;
   let completedCalls = 0;
   let contentionRounds = 0;
   let failedRounds = 0;
-  let stopReason: StopReason = 'done';
+  let stopReason = 'done' as StopReason;
   const budgetMs = run.strategyBudgetMs;
   // Once a round failed, keep time for the smallest-failing-setup search out of the rounds' share.
   const shrinkReserve = Math.min(plan.env.shrinkMs, budgetMs / 4);
@@ -55,14 +58,14 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   let counters: CounterRow[] = [];
   let note = '';
   let lastRoundMs = 0;
-  /** One played round's evidence into the totals; says so when it must end the strategy. */
-  const take = (played: PlayedRound): StopReason | null => {
+  /** One played round's evidence into the totals; says why the strategy must end, when it must. */
+  const take = (played: PlayedRound, position: number): StopReason | null => {
     const r = played.round;
     const t = played.tallies;
     // A round the user cut short is no evidence either way.
     if (!t?.interrupted) rounds++;
     if (t) {
-      if (r % OVERLAP_EVERY === 0 && !t.interrupted) {
+      if (position % OVERLAP_EVERY === 0 && !t.interrupted) {
         contention.add(t);
         contentionRounds++;
       }
@@ -88,9 +91,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       failedRounds++;
       lostUpdates += played.lostUpdates;
       if (played.lostUpdates > 0) lostPerFailed.push(played.lostUpdates);
-      if (firstFailed === null) {
+      // The earliest failing round (sessions side by side finish rounds out of order), with its history.
+      if (firstFailed === null || r < firstFailed) {
+        firstFailedMs ??= performance.now() - t0;
         firstFailed = r;
-        firstFailedMs = performance.now() - t0;
         counters = played.counters;
         note = played.countersNote;
         const h = played.history;
@@ -102,68 +106,61 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       note = played.countersNote;
     }
     if (played.hookFailed) return 'failed-hook';
+    if (failedRounds >= EVIDENCE_FAILED_ROUNDS) return 'evidence';
     return null;
   };
-  try {
-    let r = 0;
-    while (r < plan.rounds) {
-      if (run.interrupted) {
-        stopReason = 'interrupted';
-        break;
-      }
-      const reserve = failedRounds > 0 ? shrinkReserve : 0;
-      // The first round always runs: a strategy that checked nothing could not have failed. Later ones
-      // only while one more round (as long as the last one took, hooks included) fits the share.
-      if (r > 0 && run.timeLeft() <= reserve + lastRoundMs) {
-        stopReason = 'budget';
-        break;
-      }
-      // A batch of rounds in one exchange with the workers once rounds are quick (jcstress's many fresh
-      // states per barrier pass): as many as fit BATCH_MS and the share. The first round runs alone.
-      // Once rounds fail, no more than the evidence still missing: the early stop stays exact.
-      const byTime = Math.floor(Math.min(BATCH_MS, run.timeLeft() - reserve) / Math.max(lastRoundMs, 1e-3));
-      const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
-      const k = r === 0 ? 1 : Math.max(1, Math.min(plan.env.batch, plan.rounds - r, byTime, missing));
-      // A round of slow calls stops cleanly at the share's end too (the first round gets at least
-      // FIRST_ROUND_MS of calls, so even a late strategy checks something).
-      const stopAfterMs = r === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
-      // Histories: every round with a model (each is checked); without one, until the first failing
-      // round's is kept (it shows how the counters went wrong).
-      const history = hasModel || firstFailed === null;
-      const batch = Array.from({ length: k }, (_, i) => ({
-        strategy: 'race' as const,
-        round: r + i,
-        calls,
-        overlap: (r + i) % OVERLAP_EVERY === 0,
-        sampleEvery: 0,
-        stopAfterMs,
-        history,
-      }));
-      const batchStart = performance.now();
-      const played = await playRounds(run, session, batch);
-      // What one round costs, hooks included (the next batch's size and the budget's check use it).
-      lastRoundMs = (performance.now() - batchStart) / Math.max(1, played.length);
-      r += k;
-      let stop: StopReason | null = null;
-      for (const p of played) stop ??= take(p);
-      run.progress({ strategy: 'race', phase: 'rounds', done: r, total: plan.rounds });
-      if (stop || session.broken) {
-        stopReason = stop ?? 'workers-lost';
-        break;
-      }
-      if (played.length < k) {
-        // Cut short without a failure of its own: the time limit stopped it.
-        stopReason = run.interrupted ? 'interrupted' : 'budget';
-        break;
-      }
-      if (failedRounds >= EVIDENCE_FAILED_ROUNDS) {
-        stopReason = 'evidence';
-        break;
-      }
+  // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
+  // in batches: many rounds per exchange with the workers once rounds are quick (jcstress's many fresh
+  // states per barrier pass), as many as fit BATCH_MS and the share. The first round runs alone.
+  const reserve = () => (failedRounds > 0 ? shrinkReserve : 0);
+  const batchSize = (started: number): number => {
+    if (started === 0) return 1;
+    const byTime = Math.floor(Math.min(BATCH_MS, run.timeLeft() - reserve()) / Math.max(lastRoundMs, 1e-3));
+    // Once rounds fail, no more than the evidence still missing: the early stop stays exact.
+    const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
+    return Math.max(1, Math.min(plan.env.batch, byTime, missing));
+  };
+  const fanOut: SessionRounds = await playShardRounds(run, batchSize, async (slots, session) => {
+    if (run.interrupted) {
+      stopReason = 'interrupted';
+      return false;
     }
-  } finally {
-    await run.closeSession(session);
-  }
+    const started = slots[0]!.started;
+    // The first round always runs: a strategy that checked nothing could not have failed. Later ones
+    // only while one more round (as long as the last one took, hooks included) fits the share.
+    if (started > 0 && run.timeLeft() <= reserve() + lastRoundMs) {
+      stopReason = 'budget';
+      return false;
+    }
+    // A round of slow calls stops cleanly at the share's end too (the first round gets at least
+    // FIRST_ROUND_MS of calls, so even a late strategy checks something).
+    const stopAfterMs = started === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
+    // Histories: every round with a model (each is checked); without one, until the first failing
+    // round's is kept (it shows how the counters went wrong).
+    const history = hasModel || firstFailed === null;
+    const batchStart = performance.now();
+    const played = await playRounds(
+      run,
+      session,
+      slots.map(({ round, position }) => ({ strategy: 'race' as const, round, calls, overlap: position % OVERLAP_EVERY === 0, sampleEvery: 0, stopAfterMs, history })),
+    );
+    // What one round costs, hooks included (the next batch's size and the budget's check use it).
+    lastRoundMs = (performance.now() - batchStart) / Math.max(1, played.length);
+    let stop: StopReason | null = null;
+    for (const [i, p] of played.entries()) stop ??= take(p, slots[i]!.position);
+    run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
+    if (stop || session.broken) {
+      stopReason = stop ?? 'workers-lost';
+      return false;
+    }
+    if (played.length < slots.length) {
+      // Cut short without a failure of its own: the time limit (or an interrupt) stopped it.
+      stopReason = run.interrupted ? 'interrupted' : 'budget';
+      return false;
+    }
+    return true;
+  });
+  const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(roundFindings, rounds);
   // Every failure gets the search: for a race it finds the interleaving's size; for an error, a crash or
   // a hang it answers "does it need concurrency at all?". A hang costs --timeout per trial, so it is
@@ -181,15 +178,15 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       firstRound: plan.rounds,
     });
   }
-  const sorted = [...lostPerFailed].sort((a, b) => a - b);
-  if (rounds > 0 && !session.broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
+  const lostHistogram = valueHistogram(lostPerFailed);
+  if (rounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
   if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, unknownReason!));
   return {
     figures: {
       name: 'race',
       durationMs: performance.now() - t0,
       rounds,
-      plannedRounds: plan.rounds,
+      plannedRounds,
       stopReason: run.interrupted ? 'interrupted' : stopReason,
       budgetMs,
       failedRounds,
@@ -199,7 +196,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       iterations: plan.iterations,
       workers: plan.workers,
       concurrency: plan.concurrency,
-      lostPerFailedRound: sorted.length ? { min: sorted[0]!, median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted[sorted.length - 1]! } : null,
+      lostPerFailedRound: summaryOf(lostHistogram),
+      lostPerFailedRoundHistogram: lostHistogram,
+      ...(fanOut.sessions.length > 1 ? { sessions: fanOut.perSession } : {}),
       firstFailedRound: firstFailed,
       firstFailedMs,
       outcomes: [...outcomes].map(([outcome, b]) => ({ outcome, ...b })).sort((a, b) => b.rounds - a.rounds),

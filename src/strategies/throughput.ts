@@ -10,7 +10,6 @@
 // time, so a no-op is timed about 1 call in 512, and a call of 40 us or more every time.
 // The main thread records each worker's samples into an HDR histogram, each sample weighted by the
 // number of calls it stands for, and merges the per-worker histograms.
-import { build, type Histogram } from 'hdr-histogram-js';
 import { summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
@@ -19,6 +18,7 @@ import type { Finding, ThroughputPoint } from '../report/types.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound } from '../rounds/play.js';
 import { plural } from '../report/text.js';
+import { encodeLatency, HIGHEST_NS, latencyHistogram, NS_PER_MS, percentilesOf } from '../report/distribution.js';
 
 /** 1, 2, 4, ... below max, then max itself. */
 export function workerPoints(max: number): number[] {
@@ -56,18 +56,12 @@ export function sampleEveryFor(meanCallNs: number, nowNs: number): number {
   const want = (2 * nowNs) / (SAMPLE_BUDGET * meanCallNs);
   return Math.min(MAX_SAMPLE_EVERY, 2 ** Math.max(0, Math.ceil(Math.log2(Math.max(1, want)))));
 }
-/** Histogram range: 1 ns to 1 hour, 3 significant digits (0.1% value precision). */
-const HIGHEST_NS = 3_600_000_000_000;
-const NS_PER_MS = 1e6;
-
-function histogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_NS, numberOfSignificantValueDigits: 3, bitBucketSize: 64 });
-}
-
 export interface Latency {
   latencyMs: ThroughputPoint['latencyMs'];
   /** Calls actually timed. */
   samples: number;
+  /** The merged histogram, encoded (report/distribution.ts), so that reports of one machine merge exactly. */
+  histogram: string;
 }
 
 /**
@@ -75,24 +69,20 @@ export interface Latency {
  * counted `stride` times (the calls it stands for), merged into one.
  */
 export function latencyOf(workers: { data: Float64Array; stride: number }[]): Latency {
-  const merged = histogram();
+  const merged = latencyHistogram();
   let samples = 0;
   for (const w of workers) {
     if (!w.data.length) continue;
-    const h = histogram();
+    const h = latencyHistogram();
     const weight = Math.max(1, w.stride);
     for (const ms of w.data) h.recordValueWithCount(Math.min(HIGHEST_NS, Math.max(1, Math.round(ms * NS_PER_MS))), weight);
     merged.add(h);
     h.destroy();
     samples += w.data.length;
   }
-  if (merged.totalCount === 0) return { latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 }, samples: 0 };
-  // HDR percentiles are the highest value equivalent to a bucket, which can lie just above the exact max.
-  const max = merged.maxValue;
-  const at = (q: number) => Math.min(max, merged.getValueAtPercentile(q)) / NS_PER_MS;
-  const latencyMs = { p50: at(50), p90: at(90), p99: at(99), max: max / NS_PER_MS };
+  const out = { latencyMs: percentilesOf(merged), samples, histogram: encodeLatency(merged) };
   merged.destroy();
-  return { latencyMs, samples };
+  return out;
 }
 
 const PROGRESS_MS = 250;
@@ -206,6 +196,7 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
       speedup: base > 0 ? opsPerSec / base : 0,
       efficiency: base > 0 ? opsPerSec / base / workers : 0,
       latencySamples: lat.samples,
+      latencyHistogram: lat.histogram,
       sampleEvery,
     });
     if (found.length) break; // the strategy fails already: no need to measure more points

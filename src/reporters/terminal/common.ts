@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import { truncate } from '../../errors.js';
 import type { ChalkInstance } from 'chalk';
-import type { ContentionRow, CounterRow, ModelChecks, Status, Verdict } from '../../report/types.js';
+import type { ContentionRow, CounterRow, Machine, ModelChecks, Status, Verdict } from '../../report/types.js';
 
 export interface Style {
   c: ChalkInstance;
@@ -50,8 +50,9 @@ export function statusWord(style: Style, s: Status | Verdict): string {
   return style.c.red.bold('FAIL');
 }
 
-export function strategyHeading(style: Style, name: string, status: Status, detail: string): string {
-  return `${style.c.bold(name.toUpperCase())}  ${statusWord(style, status)}  ${style.c.dim(detail)}`;
+export function strategyHeading(style: Style, name: string, status: Status, detail: string, machine?: Machine): string {
+  const on = machine ? `on ${safe(machine.hostname, 100)} (shard ${machine.shards.join(', ')}) · ` : '';
+  return `${style.c.bold(name.toUpperCase())}  ${statusWord(style, status)}  ${style.c.dim(on + detail)}`;
 }
 
 export function counterTable(style: Style, rows: CounterRow[], note?: string): string {

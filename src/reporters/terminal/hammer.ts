@@ -5,7 +5,7 @@ export function renderHammer(style: Style, s: HammerReport): string {
   const budget = s.stopReason === 'budget' && s.budgetMs !== undefined ? ` in its ${ms(s.budgetMs)} share of the --time budget` : '';
   const detail = `${int(s.completed)} of ${int(s.requests)} calls ok${s.errors ? `, ${int(s.errors)} threw` : ''}${budget} · ${s.workers} workers × ${s.concurrency} lanes · ${rate(s.opsPerSec)} calls/s · ${ms(s.durationMs)}`;
   return [
-    strategyHeading(style, 'hammer', s.status, detail),
+    strategyHeading(style, 'hammer', s.status, detail, s.machine),
     counterTable(style, s.counters, s.countersNote),
     modelLine(style, s.model),
     contentionLine(style, s.contention),

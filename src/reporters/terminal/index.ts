@@ -1,6 +1,6 @@
 // Terminal reporter: renders the report object; every verdict it shows was computed before it.
 import type { ChalkInstance } from 'chalk';
-import type { CallHistory, Report, StrategyReport } from '../../report/types.js';
+import { findingSource, type CallHistory, type Report, type StrategyReport } from '../../report/types.js';
 import { historyTable } from '../history-table.js';
 import { makeChalk, type ColorLevel } from '../color.js';
 import { safe, statusWord, type Style } from './common.js';
@@ -37,11 +37,16 @@ export function renderTerminal(report: Report, level: ColorLevel, width = 120): 
   const out: string[] = [];
   out.push(`${c.bold(report.tool.name)} ${report.tool.version} · ${c.bold(safe(report.adapter, 200))}`);
   out.push(c.dim(`workers ${cfg.workers} · lanes ${cfg.concurrency} · seed ${report.seed} · timeout ${cfg.timeoutMs} ms · threadSafe: `) + declared);
+  if (report.merged) {
+    const { shards, missing, files } = report.merged;
+    const gap = missing.length ? c.red.bold(` · missing ${missing.join(', ')}`) : '';
+    out.push(c.dim(`merged ${files.length} report${files.length === 1 ? '' : 's'}: shard ${shards.join(', ')}`) + gap);
+  }
   for (const s of report.strategies) out.push('', renderStrategy(style, s, width));
   if (report.findings.length) {
     out.push('', c.red.bold(`FINDINGS (${report.findings.length})`));
     for (const f of report.findings) {
-      out.push(`  ${c.red(style.bad)} ${c.dim(`[${f.strategy}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
+      out.push(`  ${c.red(style.bad)} ${c.dim(`[${findingSource(f)}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
       // Distinct errors, most frequent first: how often, the message, and where in the user's code.
       // A hung worker's stack, as pausing it showed (user frames first).
       for (const frame of (f.stack ?? []).slice(0, MAX_FRAMES_SHOWN)) out.push(c.dim(`      at ${safe(frame.text, 200)}`));

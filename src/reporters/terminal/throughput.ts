@@ -18,7 +18,7 @@ export function renderThroughput(style: Style, s: ThroughputReport): string {
   const secs = s.duration !== undefined ? `${+s.duration.toFixed(3)} s per point${fit} · ` : '';
   const left = s.stopReason === 'budget' ? ' · the budget ran out before the last worker counts' : '';
   const detail = `${s.points.length} point${s.points.length === 1 ? '' : 's'} · ${s.concurrency} lane${s.concurrency === 1 ? '' : 's'} per worker · ${secs}${ms(s.durationMs)}${left}`;
-  const lines = [strategyHeading(style, 'throughput', s.status, detail)];
+  const lines = [strategyHeading(style, 'throughput', s.status, detail, s.machine)];
   if (!s.points.length) return lines.join('\n');
   lines.push(
     table(

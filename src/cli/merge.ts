@@ -1,0 +1,63 @@
+// `adapter-hammer merge <reports...>`: read shard reports, merge them (src/merge/), render the merged
+// report with every reporter, exit with its code. Reports that are not shards of one run exit 2.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors.js';
+import { mergeReports, type ShardFile } from '../merge/merge.js';
+import { OPTIONS } from '../options/table.js';
+import { entriesOf, isStartFailure } from '../report/types.js';
+import { renderTerminal } from '../reporters/terminal/index.js';
+import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
+import { toCommander } from './program.js';
+
+function buildMergeProgram(): Command {
+  const program = new Command('adapter-hammer merge')
+    .description('Merge the JSON reports of the shards of one run (--shard k/N --json) into one report, verdict and exit code.')
+    .argument('<reports...>', 'JSON report files, one per shard')
+    .addHelpText('after', '\nExit codes: 0 the merged run passed, 1 it failed (or shards are missing), 2 the reports are not the shards of one run.')
+    .showHelpAfterError(false)
+    .exitOverride();
+  for (const o of OPTIONS) if (o.scope === 'output') program.addOption(toCommander(o));
+  return program;
+}
+
+function readShard(file: string): ShardFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  try {
+    return { file, json: JSON.parse(text) as unknown };
+  } catch (e) {
+    throw new UsageError(`${file}: invalid JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Returns the exit code; `fail2` prints one line and returns 2. */
+export function mergeMain(argv: string[], fail2: (message: string) => number, commanderLine: (written: string, e: CommanderError) => string): number {
+  const program = buildMergeProgram();
+  let err = '';
+  program.configureOutput({ writeErr: (s) => (err += s), writeOut: (s) => process.stdout.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.exitCode === 0) return 0;
+      return fail2(`merge: ${commanderLine(err, e)} (see merge --help)`);
+    }
+    throw e;
+  }
+  const outputs = program.opts<OutputOptions>();
+  let merged;
+  try {
+    merged = mergeReports(program.args.map(readShard));
+  } catch (e) {
+    if (e instanceof UsageError) return fail2(`merge: ${e.message}`);
+    throw e;
+  }
+  const term = terminalOut(outputs);
+  for (const r of entriesOf(merged)) if (!isStartFailure(r)) term.stream.write(renderTerminal(r, term.level));
+  return writeOutputs(merged, outputs);
+}
