@@ -142,7 +142,15 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     const played = await playRounds(
       run,
       session,
-      slots.map(({ round, position }) => ({ strategy: 'race' as const, round, calls, overlap: position % OVERLAP_EVERY === 0, sampleEvery: 0, stopAfterMs, history })),
+      slots.map(({ round, position }) => ({
+        strategy: 'race' as const,
+        round,
+        calls,
+        overlap: position % OVERLAP_EVERY === 0,
+        sampleEvery: 0,
+        stopAfterMs,
+        history,
+      })),
     );
     // What one round costs, hooks included (the next batch's size and the budget's check use it).
     lastRoundMs = (performance.now() - batchStart) / Math.max(1, played.length);

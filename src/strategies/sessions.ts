@@ -48,7 +48,7 @@ export async function playShardRounds(
       sessions.map(async (session, s) => {
         while (!stop) {
           const slots: RoundSlot[] = [];
-          for (let k = batchSize(started); slots.length < k; ) {
+          for (let k = batchSize(started); slots.length < k;) {
             const next = queue.next();
             if (next.done) break;
             slots.push({ round: next.value, position: positionInShard(next.value, plan.shard), started: started++, session });
