@@ -65,13 +65,7 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (v === undefined) v = o.default?.(env);
     if (v === undefined) continue;
     plan[o.key] =
-      o.kind === 'strategies' || o.kind === 'names'
-        ? [...new Set(v as string[])]
-        : o.kind === 'duration'
-          ? durationMs(v)
-          : o.kind === 'shard'
-            ? shardOf(v)
-            : v;
+      o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'duration' ? durationMs(v) : o.kind === 'shard' ? shardOf(v) : v;
   }
   if (loaded && plan.ops) {
     const ops = plan.ops as string[];
