@@ -13,6 +13,8 @@ const DIR = path.join(ROOT, 'fixtures');
 const PARALLEL = 2;
 /** Lessons about a hang or a crash rather than a race. */
 const ROBUSTNESS = /^(deadlock|hung-promise|infinite-loop|worker-exit|timer-throw|unhandled-rejection|out-of-memory)-unsafe/;
+/** Lessons checked by a sequential model: they fail by the kind their model exists for. */
+const MODEL = /^model-.*-unsafe/;
 const KILL_AFTER_MS = 240_000; // generous: a loaded 2-core machine, and the database fixtures
 
 const names = readdirSync(DIR)
@@ -51,6 +53,11 @@ describe('fixture lessons', { concurrency: PARALLEL }, () => {
         if (ROBUSTNESS.test(name))
           assert.ok(
             findings.some((f) => f.strategy === 'hammer' && (f.kind === 'hang' || f.kind === 'crash')),
+            summary,
+          );
+        if (MODEL.test(name))
+          assert.ok(
+            findings.some((f) => f.kind === 'linearizability'),
             summary,
           );
       } else {

@@ -11,6 +11,7 @@
 import type { Model, ModelStep } from '../adapter/types.js';
 import type { HistoryCall } from '../report/types.js';
 import { errorLine } from '../errors.js';
+import { mulberry32 } from '../pool/prng.js';
 
 /**
  * `violation`: no order explains the calls. `culprit` is the call no order could place: at the deepest
@@ -173,10 +174,16 @@ function checkGroup(
     limit = min1 + margin;
   };
 
-  const words = new Uint32Array(Math.ceil(n / 32) || 1);
-  const halves = new Uint16Array(words.buffer);
+  // The set of linearized calls as three 32-bit hashes (XOR of a seeded random word per call, kept up
+  // to date on every flip): O(1) per step however long the history, where a bitset key would cost n/16
+  // characters per step. A collision (about 2^-96 per pair of keys) could only skip a branch.
+  const random = mulberry32(n + 1);
+  const salt = Uint32Array.from({ length: 3 * n }, () => (random() * 2 ** 32) >>> 0);
+  const hash = new Uint32Array(3);
   const flip = (i: number): void => {
-    words[i >>> 5]! ^= 1 << (i & 31);
+    hash[0]! ^= salt[3 * i]!;
+    hash[1]! ^= salt[3 * i + 1]!;
+    hash[2]! ^= salt[3 * i + 2]!;
   };
   const keyOf = (s: unknown): string => modelCall('state (as a cache key)', () => stateKey(s));
   const seen = new Set<string>();
@@ -202,7 +209,9 @@ function checkGroup(
 
   // Depth-first over the choices, each level's choices kept on the stack for the way back.
   const stack: { call: number; before: unknown; choices: Choice[]; next: number }[] = [];
-  let deepest: number[] = [];
+  // The deepest prefix so far, updated from where it and the stack part (amortised O(1) per step).
+  const deepest: number[] = [];
+  let shared = 0;
   let state = modelCall('init()', () => model.init());
   let choices = expand(state);
   let k = 0;
@@ -210,7 +219,7 @@ function checkGroup(
     const c = choices[k++];
     if (c) {
       flip(c.call);
-      const key = `${String.fromCharCode(...halves)}\u0000${c.key}`;
+      const key = `${hash[0]}:${hash[1]}:${hash[2]}:${c.key}`;
       if (seen.has(key)) {
         flip(c.call);
         continue;
@@ -218,7 +227,12 @@ function checkGroup(
       seen.add(key);
       stack.push({ call: c.call, before: state, choices, next: k });
       lift(c.call);
-      if (stack.length > deepest.length) deepest = stack.map((f) => f.call);
+      if (shared === stack.length - 1 && deepest[shared] === c.call) shared++;
+      if (stack.length > deepest.length) {
+        deepest.length = shared;
+        for (let d = shared; d < stack.length; d++) deepest.push(stack[d]!.call);
+        shared = stack.length;
+      }
       state = c.state;
       choices = expand(state);
       k = 0;
@@ -226,6 +240,7 @@ function checkGroup(
     }
     // Nothing more can go next here: undo the last call and try the next choice of its level.
     const top = stack.pop();
+    shared = Math.min(shared, stack.length);
     if (!top) return { culprit: ids[culpritOf(deepest, n, end)]!, order: deepest.map((i) => ids[i]!) };
     flip(top.call);
     unlift(top.call);
