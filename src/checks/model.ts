@@ -16,7 +16,7 @@ export const CROSS_WORKER_MARGIN_MS = 0.005;
 /** Model steps one race round's check may take: a few ms for the default round, unknown beyond. */
 export const ROUND_CHECK_STEPS = 200_000;
 /** The hammer's one long history gets more. */
-export const HAMMER_CHECK_STEPS = 5_000_000;
+export const HAMMER_CHECK_STEPS = 1_000_000;
 
 export type ModelVerdict =
   | { outcome: 'ok' }
