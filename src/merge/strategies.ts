@@ -5,7 +5,7 @@
 import { ContentionTracker } from '../checks/contention.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
 import { addHistograms, addLatency, encodeLatency, NS_PER_MS, percentilesOf, summaryOf } from '../report/distribution.js';
-import type { CounterRow, HammerReport, RaceReport, Report, StopReason, ThroughputPoint, ThroughputReport } from '../report/types.js';
+import type { CounterRow, HammerReport, ModelChecks, RaceReport, Report, StopReason, ThroughputPoint, ThroughputReport } from '../report/types.js';
 import type { Finding } from '../report/types.js';
 
 /** One shard's report of one adapter. */
@@ -79,6 +79,21 @@ export function mergeRace(ops: string[], parts: { shard: string; s: RaceReport; 
     ).result,
     contentionRounds: sum(parts.map((p) => p.s.contentionRounds ?? 0)),
     ...(minimal ? { minimal } : searched ? { minimal: null } : {}),
+    ...modelOf(parts.map((p) => p.s.model)),
+  };
+}
+
+/** The model's checks of every shard, added up (absent when the adapter has no model). */
+function modelOf(parts: (ModelChecks | undefined)[]): { model?: ModelChecks } {
+  const ms = parts.filter((m): m is ModelChecks => m !== undefined);
+  if (!ms.length) return {};
+  const reason = ms.find((m) => m.unknownReason)?.unknownReason;
+  return {
+    model: {
+      checkedRounds: sum(ms.map((m) => m.checkedRounds)),
+      unknownRounds: sum(ms.map((m) => m.unknownRounds)),
+      ...(reason ? { unknownReason: reason } : {}),
+    },
   };
 }
 
@@ -116,6 +131,7 @@ export function mergeHammer(ops: string[], parts: HammerReport[]): Omit<HammerRe
       ops,
       parts.map((s) => s.contention),
     ).result,
+    ...modelOf(parts.map((s) => s.model)),
   };
 }
 
