@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hammer } from '../dist/index.js';
 import { WorkerSession } from '../dist/pool/session.js';
+import { loadAdapter } from '../dist/adapter/load.js';
+import { makePlan } from '../dist/plan/plan.js';
 import { runCli, tempAdapters } from './helpers/cli.mjs';
 
 const at = tempAdapters({
@@ -235,4 +237,17 @@ test('--ops: only the named operations run; an unknown name is exit 2 with one l
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--ops names 'nope', which is not an operation \(operations: incr\)/);
   assert.doesNotMatch(bad.stderr, /\n\s+at /);
+});
+
+test('an adapter with a model runs small histories by default; the flags and its own counts win', async () => {
+  const env = { cores: 2, pinCpus: false, shrinkMs: 0, batch: 32 };
+  const withModel = await loadAdapter(at('ctr-safe.mjs'));
+  const p = makePlan({ adapter: 'x' }, withModel, env);
+  assert.deepEqual([p.iterations, p.requests], [20, 2000]);
+  const flags = makePlan({ adapter: 'x', iterations: 100, requests: 500 }, withModel, env);
+  assert.deepEqual([flags.iterations, flags.requests], [100, 500]);
+  const own = makePlan({ adapter: 'x' }, await loadAdapter(at('undecidable.mjs')), env);
+  assert.equal(own.iterations, 16, "the adapter's own iterations");
+  const plain = makePlan({ adapter: 'x' }, await loadAdapter(at('shared-counter.mjs')), env);
+  assert.deepEqual([plain.iterations, plain.requests], [100, 20_000]);
 });

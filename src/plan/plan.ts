@@ -25,6 +25,9 @@ export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boo
 /** Most race rounds per exchange with the workers by default (README, "Tuning the race detector"). */
 const DEFAULT_BATCH = 32;
 
+/** Counts for an adapter with a model, where neither the caller nor the adapter gave them (README, "Models"). */
+export const MODEL_DEFAULTS = { iterations: 20, requests: 2_000 } as const;
+
 /** Read the environment once per plan. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): PlanEnvironment {
   const int = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
@@ -74,6 +77,14 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (ops.every((n) => loaded.adapter.weights?.[n] === 0)) throw new OptionError(`--ops: every operation it names has weight 0, so none would run`);
   }
   if (plan.shard !== undefined && plan.seed === undefined) throw new OptionError(combinationProblem({ shard: plan.shard })!);
+  // With a model, every round's history is checked: keep histories small enough to be decided (Lincheck
+  // keeps its scenarios to a few calls per thread), unless the caller or the adapter set the counts.
+  if (loaded?.adapter.model) {
+    for (const [key, value] of Object.entries(MODEL_DEFAULTS)) {
+      const o = RUN_OPTIONS.find((x) => x.key === key)!;
+      if (given[key] === undefined && (o.adapterField === undefined || fromAdapter[o.adapterField] === undefined)) plan[key] = value;
+    }
+  }
   plan.seed ??= randomInt(1, Math.min(SEED_MAX, 2 ** 31 - 1));
   const limits = loaded?.adapter.resourceLimits;
   const maxOld = plan.maxOldSpace as number | undefined;
