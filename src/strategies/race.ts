@@ -8,6 +8,7 @@ import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning 
 import type { RunContext } from '../rounds/context.js';
 import { playRounds, type PlayedRound } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
+import { batchOf } from './batch.js';
 import { playShardRounds, type SessionRounds } from './sessions.js';
 import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../report/distribution.js';
@@ -18,13 +19,6 @@ import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
  * on shared cache lines pace the workers and would shrink the race windows of every round it ran in.
  */
 export const OVERLAP_EVERY = 8;
-
-/**
- * A batch of rounds lasts about this long (its size is set from the last round's time): long enough
- * that the exchange with the workers is paid once for many rounds, short enough for progress and the
- * early stop to follow closely.
- */
-const BATCH_MS = 20;
 
 /** Calls of the first round may run this long even when the budget is spent. */
 const FIRST_ROUND_MS = 1000;
@@ -110,15 +104,13 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     return null;
   };
   // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
-  // in batches: many rounds per exchange with the workers once rounds are quick (jcstress's many fresh
-  // states per barrier pass), as many as fit BATCH_MS and the share. The first round runs alone.
+  // in batches once rounds are quick (strategies/batch.ts). The first round runs alone.
   const reserve = () => (failedRounds > 0 ? shrinkReserve : 0);
   const batchSize = (started: number): number => {
     if (started === 0) return 1;
-    const byTime = Math.floor(Math.min(BATCH_MS, run.timeLeft() - reserve()) / Math.max(lastRoundMs, 1e-3));
     // Once rounds fail, no more than the evidence still missing: the early stop stays exact.
     const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
-    return Math.max(1, Math.min(plan.env.batch, byTime, missing));
+    return Math.max(1, Math.min(batchOf(lastRoundMs, plan.env.batch, run.timeLeft() - reserve()), missing));
   };
   const fanOut: SessionRounds = await playShardRounds(run, batchSize, async (slots, session) => {
     if (run.interrupted) {

@@ -9,7 +9,8 @@ import type { WorkerSession } from '../pool/session.js';
 import type { CallHistory, FindingKind, RaceReport } from '../report/types.js';
 import { weightsOf, type RunContext } from '../rounds/context.js';
 import { historyOfFailure } from '../checks/model.js';
-import { playRound } from '../rounds/play.js';
+import { playRounds } from '../rounds/play.js';
+import { batchOf } from './batch.js';
 
 export interface ShrinkOptions {
   /** Wall-clock budget for the whole search, ms. */
@@ -87,24 +88,36 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
     let rounds = 0;
     let failed = 0;
     let history: CallHistory | undefined;
-    while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
-      const played = await playRound(run, session, {
-        strategy: 'race',
-        round: round++,
-        calls,
-        overlap: false,
-        sampleEvery: 0,
-        stopAfterMs: Math.max(1, end - performance.now()),
-        history: true,
-      });
-      if (played.tallies?.interrupted) break;
-      rounds++;
-      if (played.failed && matches(played.findings.map((f) => f.kind))) {
-        failed++;
-        // How the smallest scenario fails: the model's window, else the calls around the failure.
-        history ??= played.findings.find((f) => f.history)?.history ?? (played.history ? historyOfFailure(played.round, played.history) : undefined);
-        if (failed >= stopAfter) break;
-      } else if (played.failed || played.hookFailed || !played.complete) break; // another failure: no evidence either way
+    let roundMs = 0;
+    trials: while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
+      // Quick rounds in batches, as the race plays them (strategies/batch.ts).
+      const k = Math.min(cap - rounds, batchOf(roundMs, run.plan.env.batch, end - performance.now()));
+      const t = performance.now();
+      const played = await playRounds(
+        run,
+        session,
+        Array.from({ length: k }, () => ({
+          strategy: 'race' as const,
+          round: round++,
+          calls,
+          overlap: false,
+          sampleEvery: 0,
+          stopAfterMs: Math.max(1, end - performance.now()),
+          history: true,
+        })),
+      );
+      roundMs = (performance.now() - t) / Math.max(1, played.length);
+      for (const p of played) {
+        if (p.tallies?.interrupted) break trials;
+        rounds++;
+        if (p.failed && matches(p.findings.map((f) => f.kind))) {
+          failed++;
+          // How the smallest scenario fails: the model's window, else the calls around the failure.
+          history ??= p.findings.find((f) => f.history)?.history ?? (p.history ? historyOfFailure(p.round, p.history) : undefined);
+          if (failed >= stopAfter) break trials;
+        } else if (p.failed || p.hookFailed || !p.complete) break trials; // another failure: no evidence either way
+      }
+      if (played.length < k) break;
     }
     return { rounds, failed, history };
   };
