@@ -36,6 +36,8 @@ export interface CallOutput {
   op: string;
   output?: unknown;
   error?: string;
+  /** The error's stack: it names the user's original lines (source maps through the instrumentation). */
+  stack?: string;
 }
 
 export interface RoundOutcome {
@@ -106,7 +108,7 @@ export async function runRound(adapter: Adapter, o: Required<Omit<ControlledOpti
           calls.total++;
           calls[c.op] = (calls[c.op] ?? 0) + 1;
         } catch (e) {
-          outputs.push({ lane: l, call: k, op: c.op, error: firstLine(e) });
+          outputs.push({ lane: l, call: k, op: c.op, error: firstLine(e), stack: e instanceof Error ? e.stack : undefined });
           problems.push(`lane ${l} call ${k} (${c.op}) threw: ${firstLine(e)}`);
         }
       }

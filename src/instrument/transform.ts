@@ -73,7 +73,8 @@ export function withInlineMap(code: string, map: RawSourceMap): string {
  */
 export function instrumentSource(code: string, filename: string, inputMap?: RawSourceMap | null, options: InstrumentOptions = {}): Instrumented {
   const unchanged: Instrumented = { code, map: null, sites: [] };
-  if (!code.includes('await')) return unchanged;
+  // No await, or instrumented already (a file can reach both the ESM hook and require's handler).
+  if (!code.includes('await') || code.includes(`${PARK_GLOBAL}(`)) return unchanged;
   const input = inputMap ?? inlineMapOf(code);
   let ast: Node;
   try {
