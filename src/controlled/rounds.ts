@@ -27,6 +27,8 @@ export interface ControlledOptions {
   /** Shrink the first failing round's schedule to fewer preemptions. */
   shrink?: boolean;
   stallMs?: number;
+  /** PCT: steps a round is expected to take; runRounds passes the previous round's (as shuttle does). */
+  estimatedSteps?: number;
   args?: AdapterArgs;
 }
 
@@ -84,7 +86,7 @@ function planCalls(adapter: Adapter, lanes: number, perLane: number, seed: numbe
 
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 
-export async function runRound(adapter: Adapter, o: Required<Omit<ControlledOptions, 'schedule' | 'args'>> & ControlledOptions, round: number, lenient = false): Promise<RoundOutcome> {
+export async function runRound(adapter: Adapter, o: Required<Omit<ControlledOptions, 'schedule' | 'args' | 'estimatedSteps'>> & ControlledOptions, round: number, lenient = false): Promise<RoundOutcome> {
   const problems: string[] = [];
   const shared = await adapter.setup?.({ workers: 1, round, args: o.args ?? { _: [] } });
   try {
@@ -95,7 +97,7 @@ export async function runRound(adapter: Adapter, o: Required<Omit<ControlledOpti
     const scheduler =
       o.strategy === 'natural' && !o.schedule
         ? null
-        : createScheduler({ strategy: o.strategy === 'natural' ? 'random' : o.strategy, seed: o.seed, round, lanes: o.lanes, depth: o.depth, replay: o.schedule, lenient, stallMs: o.stallMs, estimatedSteps: o.lanes * o.callsPerLane * 4 });
+        : createScheduler({ strategy: o.strategy === 'natural' ? 'random' : o.strategy, seed: o.seed, round, lanes: o.lanes, depth: o.depth, replay: o.schedule, lenient, stallMs: o.stallMs, estimatedSteps: o.estimatedSteps ?? o.lanes * o.callsPerLane * 4 });
     const lane = async (l: number): Promise<void> => {
       const rng = xoroshiro128plus(roundSeed(o.seed, round, 0x20000 + l));
       const random = (): number => uniformFloat64(rng);
@@ -144,7 +146,7 @@ export async function runRounds(adapter: Adapter, opts: ControlledOptions): Prom
   let first: RoundOutcome | null = null;
   let last: RoundOutcome | null = null;
   for (let r = 0; r < o.rounds; r++) {
-    last = await runRound(adapter, o, r);
+    last = await runRound(adapter, { ...o, estimatedSteps: last?.run?.steps ?? o.estimatedSteps }, r);
     rounds++;
     if (last.failed) {
       failedRounds++;

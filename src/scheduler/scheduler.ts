@@ -236,6 +236,9 @@ export class Scheduler implements Parker {
     );
     await this.loop();
     await Promise.all(ended);
+    const unused = (this.replay?.decisions.length ?? 0) - this.decisions.length;
+    if (!this.lenient && this.divergence === null && this.stalled === null && unused > 0)
+      this.divergence = `schedule diverged at step ${this.trace.length + 1}: the run ended with ${unused} decision(s) of the schedule unused`;
     return this.result();
   }
 
@@ -280,10 +283,19 @@ export class Scheduler implements Parker {
     return this.strategy === 'pct' ? this.pctChoice(ready) : ready[uniformInt(this.rng, 0, ready.length - 1)]!;
   }
 
+  /**
+   * PCT. The lane that ran last keeps running while it is ready, except at a change point, where its
+   * priority drops below every initial one; otherwise the highest-priority ready lane runs. A lane made
+   * ready by I/O does not take over a lane that can continue (that would make the outside world's timing
+   * a preemption): so the only preemptions are the d - 1 change points, and depth 1 never preempts.
+   */
   private pctChoice(ready: number[]): number {
     const top = (): number => ready.reduce((a, b) => (this.priority[b]! > this.priority[a]! ? b : a));
+    const prev = this.trace.at(-1)?.lane;
+    const canContinue = prev !== undefined && ready.includes(prev);
     const change = this.changeAt.get(this.decisions.length + 1);
-    if (change !== undefined) this.priority[top()] = change; // below every initial priority (>= d)
+    if (change === undefined) return canContinue ? prev : top();
+    this.priority[canContinue ? prev : top()] = change; // below every initial priority (>= d)
     return top();
   }
 
