@@ -92,7 +92,8 @@ test('errors and await sites name the TypeScript line (.mts through tsx, .cts th
 });
 
 test("the user's files are instrumented (ESM, required CommonJS, TypeScript), node_modules is not", async () => {
-  const source = async (file) => (await runControlled(path.join(FIX, file), { lanes: 1, callsPerLane: 8, strategy: 'random', seed: 1 })).round.outputs.find((o) => o.op === 'source').output;
+  const source = async (file) =>
+    (await runControlled(path.join(FIX, file), { lanes: 1, callsPerLane: 8, strategy: 'random', seed: 1 })).round.outputs.find((o) => o.op === 'source').output;
   const esm = await source('throws.mjs');
   assert.match(esm.own, /__ahPark\(1, /);
   assert.doesNotMatch(esm.lib, /__ahPark/);
@@ -101,6 +102,12 @@ test("the user's files are instrumented (ESM, required CommonJS, TypeScript), no
 });
 
 test('node_modules is instrumented when the user opts in with a glob', async () => {
-  const r = await runControlled(path.join(FIX, 'throws.mjs'), { lanes: 1, callsPerLane: 8, strategy: 'random', seed: 1, include: ['**/node_modules/slow-lib/**'] });
+  const r = await runControlled(path.join(FIX, 'throws.mjs'), {
+    lanes: 1,
+    callsPerLane: 8,
+    strategy: 'random',
+    seed: 1,
+    include: ['**/node_modules/slow-lib/**'],
+  });
   assert.match(r.round.outputs.find((o) => o.op === 'source').output.lib, /__ahPark\(null, /);
 });

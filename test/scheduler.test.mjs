@@ -86,7 +86,15 @@ test('a replay that cannot follow its schedule says where, instead of doing some
 });
 
 test('PCT of depth 1 never preempts; of depth 3 it does', async () => {
-  const d1 = await runControlled(fixture('retry-safe.mjs'), { lanes: 3, callsPerLane: 3, strategy: 'pct', depth: 1, seed: 5, rounds: 100, stopOnFailure: false });
+  const d1 = await runControlled(fixture('retry-safe.mjs'), {
+    lanes: 3,
+    callsPerLane: 3,
+    strategy: 'pct',
+    depth: 1,
+    seed: 5,
+    rounds: 100,
+    stopOnFailure: false,
+  });
   assert.equal(d1.round.run.preemptions, 0);
   let total = 0;
   for (let seed = 1; seed <= 20; seed++) {
@@ -98,7 +106,7 @@ test('PCT of depth 1 never preempts; of depth 3 it does', async () => {
   assert.ok(total > 0, 'depth 3 preempted somewhere in 20 seeds');
 });
 
-test('a callback resumed by a dependency\'s timer is counted as an uncontrolled resumption', async () => {
+test("a callback resumed by a dependency's timer is counted as an uncontrolled resumption", async () => {
   const r = await runControlled(path.join(ROOT, 'test/fixtures-controlled/callback.mjs'), { lanes: 2, callsPerLane: 2, strategy: 'random', seed: 1 });
   assert.equal(r.round.failed, false, r.round.problems.join('; '));
   assert.ok(r.round.run.uncontrolled.length > 0);

@@ -4,7 +4,6 @@
 // The adapter must have been loaded through the instrumenting loader (instrument/register.ts) for its
 // awaits to be scheduling points; otherwise only the call starts are.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { Adapter, AdapterArgs, Calls, CallContext, OperationEntry } from '../adapter/types.js';
 import { compareCounters, defaultExpected, mergeCounters, numbersOnly, rowFails } from '../checks/counters.js';
@@ -66,7 +65,13 @@ export interface ControlledResult {
 type Fn = (a: unknown, ctx: CallContext) => unknown;
 
 /** Each lane's calls, drawn by weight from its own seeded stream, so the choice of operations never depends on the schedule. */
-function planCalls(adapter: Adapter, lanes: number, perLane: number, seed: number, round: number): { op: string; fn: Fn; input: ((c: CallContext) => unknown) | null }[][] {
+function planCalls(
+  adapter: Adapter,
+  lanes: number,
+  perLane: number,
+  seed: number,
+  round: number,
+): { op: string; fn: Fn; input: ((c: CallContext) => unknown) | null }[][] {
   const names = Object.keys(adapter.operations);
   const weights = names.map((n) => adapter.weights?.[n] ?? 1);
   const total = weights.reduce((a, b) => a + b, 0);
@@ -79,14 +84,19 @@ function planCalls(adapter: Adapter, lanes: number, perLane: number, seed: numbe
       const entry: OperationEntry = adapter.operations[names[i]!]!;
       return typeof entry === 'function'
         ? { op: names[i]!, fn: ((ctx: CallContext) => entry(ctx)) as Fn, input: null }
-        : { op: names[i]!, fn: entry.run.bind(entry) as Fn, input: entry.input.bind(entry) };
+        : { op: names[i]!, fn: (a: unknown, ctx: CallContext) => entry.run(a, ctx), input: entry.input.bind(entry) };
     });
   });
 }
 
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 
-export async function runRound(adapter: Adapter, o: Required<Omit<ControlledOptions, 'schedule' | 'args' | 'estimatedSteps'>> & ControlledOptions, round: number, lenient = false): Promise<RoundOutcome> {
+export async function runRound(
+  adapter: Adapter,
+  o: Required<Omit<ControlledOptions, 'schedule' | 'args' | 'estimatedSteps'>> & ControlledOptions,
+  round: number,
+  lenient = false,
+): Promise<RoundOutcome> {
   const problems: string[] = [];
   const shared = await adapter.setup?.({ workers: 1, round, args: o.args ?? { _: [] } });
   try {
@@ -97,7 +107,17 @@ export async function runRound(adapter: Adapter, o: Required<Omit<ControlledOpti
     const scheduler =
       o.strategy === 'natural' && !o.schedule
         ? null
-        : createScheduler({ strategy: o.strategy === 'natural' ? 'random' : o.strategy, seed: o.seed, round, lanes: o.lanes, depth: o.depth, replay: o.schedule, lenient, stallMs: o.stallMs, estimatedSteps: o.estimatedSteps ?? o.lanes * o.callsPerLane * 4 });
+        : createScheduler({
+            strategy: o.strategy === 'natural' ? 'random' : o.strategy,
+            seed: o.seed,
+            round,
+            lanes: o.lanes,
+            depth: o.depth,
+            replay: o.schedule,
+            lenient,
+            stallMs: o.stallMs,
+            estimatedSteps: o.estimatedSteps ?? o.lanes * o.callsPerLane * 4,
+          });
     const lane = async (l: number): Promise<void> => {
       const rng = xoroshiro128plus(roundSeed(o.seed, round, 0x20000 + l));
       const random = (): number => uniformFloat64(rng);
@@ -120,7 +140,8 @@ export async function runRound(adapter: Adapter, o: Required<Omit<ControlledOpti
     const ws = numbersOnly(await adapter.workerStats?.(), problems, 'workerStats');
     const actual = mergeCounters(numbersOnly(await adapter.stats?.(shared), problems, 'stats'), [ws]);
     const expected = adapter.expected ? numbersOnly(await adapter.expected(calls), problems, 'expected') : defaultExpected(actual, calls);
-    for (const r of compareCounters(actual, expected).filter(rowFails)) problems.push(`counter ${r.name}: expected ${r.expected}, got ${r.actual ?? 'nothing'}`);
+    for (const r of compareCounters(actual, expected).filter(rowFails))
+      problems.push(`counter ${r.name}: expected ${r.expected}, got ${r.actual ?? 'nothing'}`);
     if (adapter.invariant) {
       let verdict: unknown;
       try {
@@ -128,7 +149,7 @@ export async function runRound(adapter: Adapter, o: Required<Omit<ControlledOpti
       } catch (e) {
         verdict = firstLine(e);
       }
-      if (verdict !== true && verdict !== undefined) problems.push(`invariant: ${verdict === false ? 'violated' : String(verdict)}`);
+      if (verdict !== true && verdict !== undefined) problems.push(`invariant: ${typeof verdict === 'string' ? verdict : 'violated'}`);
     }
     if (run?.divergence) problems.push(run.divergence);
     return { round, failed: problems.length > 0, problems, outputs, run };

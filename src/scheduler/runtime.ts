@@ -36,7 +36,9 @@ export function parkIter(iterable: unknown, site: string): unknown {
   return {
     [Symbol.asyncIterator](): AsyncIterator<unknown> {
       const it = asyncIteratorOf(iterable);
-      const wrapped: AsyncIterator<unknown> = { next: (...v: [] | [unknown]) => c.scheduler.park(c.lane, it.next(...v), site) as Promise<IteratorResult<unknown>> };
+      const wrapped: AsyncIterator<unknown> = {
+        next: (...v: [] | [unknown]) => c.scheduler.park(c.lane, it.next(...v), site) as Promise<IteratorResult<unknown>>,
+      };
       // `break` must still close the source (a stream, a generator's finally).
       if (it.return) wrapped.return = (v?: unknown) => it.return!(v);
       if (it.throw) wrapped.throw = (e?: unknown) => it.throw!(e);
@@ -58,7 +60,7 @@ function asyncIteratorOf(iterable: unknown): AsyncIterator<unknown> {
       const r = it.next(...v);
       return { done: r.done, value: await r.value } as IteratorResult<unknown>;
     },
-    ...(it.return ? { return: async (v?: unknown) => it.return!(v) } : {}),
+    ...(it.return ? { return: (v?: unknown) => Promise.resolve(it.return!(v)) } : {}),
   };
 }
 

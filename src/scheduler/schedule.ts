@@ -27,7 +27,7 @@ function checksum(text: string): string {
 
 function encodeDecisions(decisions: readonly number[]): string {
   let out = '';
-  for (let i = 0; i < decisions.length; ) {
+  for (let i = 0; i < decisions.length;) {
     let j = i;
     while (j < decisions.length && decisions[j] === decisions[i]) j++;
     const digit = decisions[i]!.toString(36);
@@ -55,7 +55,7 @@ export function decodeSchedule(text: string): Schedule {
   if (lanes < 1 || lanes > MAX_LANES) return bad(`lane count ${lanes} out of range 1..${MAX_LANES}`);
   const decisions: number[] = [];
   const body = m[4]!;
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const lane = parseInt(body[i]!, 36);
     if (Number.isNaN(lane) || lane >= lanes) return bad(`decision ${decisions.length + 1} names lane ${body[i]}, but there are ${lanes} lanes`);
     if (body[i + 1] === '.') {

@@ -129,7 +129,8 @@ export class Scheduler implements Parker {
   private stalled: string | null = null;
 
   constructor(opts: SchedulerOptions) {
-    if (!Number.isInteger(opts.lanes) || opts.lanes < 1 || opts.lanes > MAX_LANES) throw new OptionError(`lanes: ${opts.lanes} (1..${MAX_LANES} under the scheduler)`);
+    if (!Number.isInteger(opts.lanes) || opts.lanes < 1 || opts.lanes > MAX_LANES)
+      throw new OptionError(`lanes: ${opts.lanes} (1..${MAX_LANES} under the scheduler)`);
     this.replay = opts.replay ? decodeSchedule(opts.replay) : null;
     if (this.replay && this.replay.lanes !== opts.lanes)
       throw new OptionError(`schedule: it was recorded with ${this.replay.lanes} lanes, this run has ${opts.lanes}`);
@@ -153,7 +154,7 @@ export class Scheduler implements Parker {
     }
     this.priority.push(...prio);
     const steps = Math.max(1, Math.floor(k));
-    for (let i = 1; i < this.depth && this.changeAt.size < steps; ) {
+    for (let i = 1; i < this.depth && this.changeAt.size < steps;) {
       const at = uniformInt(this.rng, 1, steps);
       if (!this.changeAt.has(at)) this.changeAt.set(at, i++);
     }
@@ -222,7 +223,7 @@ export class Scheduler implements Parker {
   }
 
   /** Run the lanes to the end under this scheduler. A lane's rejection is rethrown after all have ended. */
-  async run(laneFns: readonly (() => Promise<unknown> | unknown)[]): Promise<ScheduleRun> {
+  async run(laneFns: readonly (() => unknown)[]): Promise<ScheduleRun> {
     if (laneFns.length !== this.lanes.length) throw new OptionError(`lanes: ${laneFns.length} lane functions for a scheduler of ${this.lanes.length}`);
     const ended = laneFns.map((fn, i) =>
       laneContext.run({ scheduler: this, lane: i }, async () => {

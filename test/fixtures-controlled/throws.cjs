@@ -3,7 +3,8 @@ const helper = require('./cjs-pkg/helper.cjs');
 module.exports = {
   operations: {
     async boom() {
-      await helper.wait(); throw new Error('boom from cjs');
+      await helper.wait();
+      throw new Error('boom from cjs');
     },
     source: () => String(helper.wait),
   },

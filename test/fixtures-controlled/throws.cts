@@ -6,7 +6,8 @@ interface Shape {
 module.exports = {
   operations: {
     async boom(): Promise<Shape> {
-      await Promise.resolve<Shape>({ n: 1 }); throw new Error('boom from cts');
+      await Promise.resolve<Shape>({ n: 1 });
+      throw new Error('boom from cts');
     },
     source: () => String(module.exports.operations.boom),
   },
