@@ -77,7 +77,7 @@ async function boomFrame(file) {
 
 test('errors thrown from instrumented code name the original line: JavaScript ESM and CommonJS', async () => {
   assert.match((await boomFrame('throws.mjs')).frame, /throws\.mjs:9:/);
-  assert.match((await boomFrame('throws.cjs')).frame, /throws\.cjs:6:/);
+  assert.match((await boomFrame('throws.cjs')).frame, /throws\.cjs:7:/);
 });
 
 test('errors and await sites name the TypeScript line (.mts through tsx, .cts through tsx as CommonJS)', async () => {
@@ -88,7 +88,7 @@ test('errors and await sites name the TypeScript line (.mts through tsx, .cts th
     sites.some((s) => /throws\.mts:10:\d+$/.test(s)),
     sites.join(' '),
   );
-  assert.match((await boomFrame('throws.cts')).frame, /throws\.cts:9:/);
+  assert.match((await boomFrame('throws.cts')).frame, /throws\.cts:10:/);
 });
 
 test("the user's files are instrumented (ESM, required CommonJS, TypeScript), node_modules is not", async () => {

@@ -1,4 +1,4 @@
-// Test adapter (CommonJS JavaScript): the throw is on line 6.
+// Test adapter (CommonJS JavaScript): the throw is on line 7.
 const helper = require('./cjs-pkg/helper.cjs');
 module.exports = {
   operations: {

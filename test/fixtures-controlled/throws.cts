@@ -1,4 +1,4 @@
-// Test adapter (TypeScript, CommonJS through require): the throw is on line 9.
+// Test adapter (TypeScript, CommonJS through require): the throw is on line 10.
 interface Shape {
   n: number;
 }
