@@ -20,8 +20,12 @@ const ALLOWED = {
   plan: ['errors', 'options', 'adapter'],
   pool: ['errors', 'adapter', 'report'],
   report: ['errors', 'options'],
+  scheduler: ['errors'],
+  instrument: ['errors', 'scheduler'],
   checks: ['errors', 'adapter', 'options', 'pool', 'report'],
   rounds: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks'],
+  // The standalone driver of controlled scheduling (one thread, no pool): what the pool's lanes will plug into.
+  controlled: ['errors', 'adapter', 'checks', 'instrument', 'scheduler'],
   strategies: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks', 'rounds'],
   run: ['errors', 'tool', 'adapter', 'options', 'plan', 'report', 'checks', 'rounds', 'strategies'],
   merge: ['errors', 'options', 'plan', 'report', 'checks'],

@@ -1,0 +1,28 @@
+// Which files are instrumented: the user's own (under the adapter's directory or the working directory),
+// never node_modules, unless the user opts in with globs (picomatch, matched against the path relative to
+// the working directory and the absolute one).
+import path from 'node:path';
+import picomatch from 'picomatch';
+
+export interface Selection {
+  /** Directories whose files (outside node_modules) are the user's own. */
+  roots: string[];
+  /** Globs of further files to instrument, node_modules included (e.g. `node_modules/my-db/**`). */
+  include?: string[];
+  /** Resolves `include` and shows sites relative to it. Default: process.cwd(). */
+  cwd?: string;
+}
+
+export const SOURCE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
+
+export function createSelector(sel: Selection): (file: string) => boolean {
+  const cwd = sel.cwd ?? process.cwd();
+  const roots = sel.roots.map((r) => path.resolve(cwd, r) + path.sep);
+  const included = sel.include?.length ? picomatch(sel.include, { dot: true }) : null;
+  return (file) => {
+    if (!SOURCE_EXTENSIONS.includes(path.extname(file).toLowerCase())) return false;
+    if (included && (included(path.relative(cwd, file)) || included(file))) return true;
+    if (file.split(path.sep).includes('node_modules')) return false;
+    return roots.some((r) => file.startsWith(r));
+  };
+}

@@ -1,0 +1,89 @@
+// A schedule as a compact, shell-safe string: `<strategy>-<lanes>-<decisions>-<check>`, e.g.
+// `pct3-4-0.12.1230.5.-k2`. The decisions are the lane (base 36) chosen at every step where two or more
+// lanes were still alive (a step with one live lane has no choice, so it is not written); a run of 3 or
+// more equal decisions is written `<lane>.<count>.`. The lane count is a field of its own, so a schedule
+// replayed against a different --concurrency is refused, and a 2-character checksum over the rest
+// catches a string that was cut or mistyped before it can replay something else.
+import { UsageError } from '../errors.js';
+
+export const MAX_LANES = 36;
+
+export type StrategyName = 'random' | 'pct';
+
+export interface Schedule {
+  strategy: StrategyName;
+  /** PCT's depth d (d - 1 priority change points); 0 for the random walk. */
+  depth: number;
+  lanes: number;
+  decisions: number[];
+}
+
+/** FNV-1a over the text, as two base-36 characters. */
+function checksum(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return ((h >>> 0) % 1296).toString(36).padStart(2, '0');
+}
+
+function encodeDecisions(decisions: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < decisions.length;) {
+    let j = i;
+    while (j < decisions.length && decisions[j] === decisions[i]) j++;
+    const digit = decisions[i]!.toString(36);
+    out += j - i >= 3 ? `${digit}.${j - i}.` : digit.repeat(j - i);
+    i = j;
+  }
+  return out;
+}
+
+export function encodeSchedule(s: Schedule): string {
+  const head = `${s.strategy === 'pct' ? `pct${s.depth}` : 'rw'}-${s.lanes.toString(36)}-${encodeDecisions(s.decisions)}`;
+  return `${head}-${checksum(head)}`;
+}
+
+/** Parse a schedule string; a malformed one throws a UsageError (exit 2) with a one-line reason. */
+export function decodeSchedule(text: string): Schedule {
+  const bad = (why: string): never => {
+    throw new UsageError(`bad schedule '${text.length > 60 ? `${text.slice(0, 57)}...` : text}': ${why}`);
+  };
+  const m = /^(rw|pct(\d+))-([0-9a-z]+)-([0-9a-z.]*)-([0-9a-z]{2})$/.exec(text.trim());
+  if (!m) return bad('expected <strategy>-<lanes>-<decisions>-<check>, e.g. pct3-4-0120-k2');
+  const head = `${m[1]}-${m[3]}-${m[4]}`;
+  if (checksum(head) !== m[5]) return bad('checksum mismatch (the string was cut or changed)');
+  const lanes = parseInt(m[3]!, 36);
+  if (lanes < 1 || lanes > MAX_LANES) return bad(`lane count ${lanes} out of range 1..${MAX_LANES}`);
+  const decisions: number[] = [];
+  const body = m[4]!;
+  for (let i = 0; i < body.length;) {
+    const lane = parseInt(body[i]!, 36);
+    if (Number.isNaN(lane) || lane >= lanes) return bad(`decision ${decisions.length + 1} names lane ${body[i]}, but there are ${lanes} lanes`);
+    if (body[i + 1] === '.') {
+      const end = body.indexOf('.', i + 2);
+      const count = Number(body.slice(i + 2, end));
+      if (end < 0 || !Number.isInteger(count) || count < 3) return bad(`bad repeat count after decision ${decisions.length + 1}`);
+      for (let k = 0; k < count; k++) decisions.push(lane);
+      i = end + 1;
+    } else {
+      decisions.push(lane);
+      i++;
+    }
+  }
+  return { strategy: m[2] === undefined ? 'random' : 'pct', depth: m[2] === undefined ? 0 : Number(m[2]), lanes, decisions };
+}
+
+/**
+ * The context switches of a decision sequence that may be preemptions: a switch away from a lane that
+ * is chosen again later (so it had not finished). Its indices, in order. The scheduler's own count
+ * knows readiness and is exact; this one works on the string alone, for shrinking.
+ */
+export function switchPoints(decisions: readonly number[]): number[] {
+  const out: number[] = [];
+  const lastAt = new Map<number, number>();
+  decisions.forEach((d, i) => lastAt.set(d, i));
+  for (let i = 1; i < decisions.length; i++) {
+    const prev = decisions[i - 1]!;
+    if (decisions[i] !== prev && lastAt.get(prev)! > i) out.push(i);
+  }
+  return out;
+}

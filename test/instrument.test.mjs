@@ -1,0 +1,113 @@
+// Load-time instrumentation (src/instrument/): every await of the user's code becomes a scheduling point,
+// semantics unchanged, node_modules untouched unless opted in, and stacks still name the user's lines
+// (JavaScript and TypeScript, ES modules and CommonJS).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './helpers/cli.mjs';
+
+const { instrumentSource } = await import(pathToFileURL(path.join(ROOT, 'dist/instrument/transform.js')).href);
+const { installParkGlobals } = await import(pathToFileURL(path.join(ROOT, 'dist/scheduler/runtime.js')).href);
+const { runControlled } = await import(pathToFileURL(path.join(ROOT, 'dist/controlled/run.js')).href);
+const FIX = path.join(ROOT, 'test/fixtures-controlled');
+
+const SOURCE = `// await in a comment: await nothing
+const s = "await in a string";
+export const t = \`x \${await Promise.resolve(1)} await y\`;
+export async function f(x) { return (await (await x)) + (await g(), 1); }
+async function g() { return 0; }
+export const o = { async m() { const out = []; for await (const v of [Promise.resolve(1), 2]) out.push(v); return out; } };
+export class C { async k() { return await this.v; } static async s() { return await null; } v = 7; }
+export const arrow = async () => await 5;
+export default await f(Promise.resolve(2));
+`;
+
+test('every await is rewritten, strings and comments are not; the module computes the same values', async () => {
+  const out = instrumentSource(SOURCE, '/virtual/a.mjs');
+  const parks = out.code.match(/__ahPark\(/g)?.length;
+  assert.equal(parks, 8, out.code); // template, two nested, sequence, class k, class s, arrow, top-level
+  assert.equal(out.code.match(/__ahParkIter\(/g)?.length, 1);
+  assert.match(out.code, /\/\/ await in a comment: await nothing/);
+  assert.match(out.code, /"await in a string"/);
+  assert.match(out.code, /await y`/);
+  assert.ok(out.sites.includes('/virtual/a.mjs:3:23'), out.sites.join(' '));
+  const dir = mkdtempSync(path.join(tmpdir(), 'ah-instr-'));
+  try {
+    installParkGlobals();
+    writeFileSync(path.join(dir, 'plain.mjs'), SOURCE);
+    writeFileSync(path.join(dir, 'instr.mjs'), out.code);
+    const plain = await import(pathToFileURL(path.join(dir, 'plain.mjs')).href);
+    const instr = await import(pathToFileURL(path.join(dir, 'instr.mjs')).href);
+    assert.equal(instr.default, plain.default);
+    assert.equal(instr.t, plain.t);
+    assert.deepEqual(await instr.o.m(), await plain.o.m());
+    assert.equal(await new instr.C().k(), 7);
+    assert.equal(await instr.arrow(), 5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('code that does not parse, or has no await, is returned unchanged with no map', () => {
+  for (const code of ['const x = ;', 'const y = 1; // no awaits here']) {
+    const out = instrumentSource(code, '/virtual/b.mjs');
+    assert.equal(out.code, code);
+    assert.equal(out.map, null);
+  }
+});
+
+test('an input source map is chained: sites name the original line', () => {
+  // A map that says generated line 1 came from original line 40 of orig.ts.
+  const map = { version: 3, sources: ['orig.ts'], names: [], mappings: ';;;;AAuCA' };
+  const out = instrumentSource('\n\n\n\nawait x;\n', '/virtual/c.js', map, { format: 'module' });
+  assert.deepEqual(out.sites, ['/virtual/orig.ts:40:1']);
+  assert.deepEqual(out.map.sources, ['orig.ts']); // resolved by Node against the module's own URL
+});
+
+/** The stack frame of the op's error that names the fixture. */
+async function boomFrame(file) {
+  const r = await runControlled(path.join(FIX, file), { lanes: 1, callsPerLane: 8, strategy: 'random', seed: 1 });
+  const failed = r.round.outputs.find((o) => o.op === 'boom');
+  assert.ok(failed?.error, `${file}: no boom call`);
+  return { frame: failed.stack.split('\n').find((l) => l.includes(file)) ?? failed.stack, r };
+}
+
+test('errors thrown from instrumented code name the original line: JavaScript ESM and CommonJS', async () => {
+  assert.match((await boomFrame('throws.mjs')).frame, /throws\.mjs:9:/);
+  assert.match((await boomFrame('throws.cjs')).frame, /throws\.cjs:7:/);
+});
+
+test('errors and await sites name the TypeScript line (.mts through tsx, .cts through tsx as CommonJS)', async () => {
+  const mts = await boomFrame('throws.mts');
+  assert.match(mts.frame, /throws\.mts:11:/);
+  const sites = mts.r.round.run.trace.map((s) => s.to);
+  assert.ok(
+    sites.some((s) => /throws\.mts:10:\d+$/.test(s)),
+    sites.join(' '),
+  );
+  assert.match((await boomFrame('throws.cts')).frame, /throws\.cts:10:/);
+});
+
+test("the user's files are instrumented (ESM, required CommonJS, TypeScript), node_modules is not", async () => {
+  const source = async (file) =>
+    (await runControlled(path.join(FIX, file), { lanes: 1, callsPerLane: 8, strategy: 'random', seed: 1 })).round.outputs.find((o) => o.op === 'source').output;
+  const esm = await source('throws.mjs');
+  assert.match(esm.own, /__ahPark\(1, /);
+  assert.doesNotMatch(esm.lib, /__ahPark/);
+  assert.match(await source('throws.cjs'), /__ahPark\(null, "[^"]*cjs-pkg\/helper\.cjs:3:3"\)/);
+  assert.match(await source('throws.cts'), /__ahPark\(/);
+});
+
+test('node_modules is instrumented when the user opts in with a glob', async () => {
+  const r = await runControlled(path.join(FIX, 'throws.mjs'), {
+    lanes: 1,
+    callsPerLane: 8,
+    strategy: 'random',
+    seed: 1,
+    include: ['**/node_modules/slow-lib/**'],
+  });
+  assert.match(r.round.outputs.find((o) => o.op === 'source').output.lib, /__ahPark\(null, /);
+});
