@@ -1,6 +1,7 @@
 // Batches of rounds (WorkerSession.runRounds): one message per worker for several rounds, each from its
-// own fresh state, each answered as it ends; and a batch cut short by a hang, a crash, a failed init,
-// or the time limit reports exactly the rounds that were played. No wall-clock bounds are asserted.
+// own fresh state, the answers sent together when the batch ends; and a batch cut short by a hang, a
+// crash, a failed init, or the time limit reports exactly the rounds it can tell. No wall-clock bounds
+// are asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkerSession } from '../dist/pool/session.js';
@@ -88,20 +89,17 @@ test('a batch: every round played on its own fresh state, with its own tallies, 
   }
 });
 
-test('a hang in the third round of a batch: two complete rounds, then the hung one, and no more', async () => {
+test('a hang in the third round of a batch: the hung round is reported, and no round after it', async () => {
   const s = await open();
   try {
     const out = await s.runRounds(batch(5, 'hang'));
+    // The hung worker holds its answers until its batch ends: those of rounds 10 and 11 went down with
+    // it, so those rounds are not reported at all (never as passes), and the hung one is the last.
     assert.deepEqual(
       out.map((t) => [t.round, t.hangs.length]),
-      [
-        [10, 0],
-        [11, 0],
-        [12, 1],
-      ],
+      [[12, 1]],
     );
-    assert.deepEqual(out[2].hangs[0].pending, { op: 1 });
-    assert.equal(out[1].ops[0].done, 7);
+    assert.deepEqual(out[0].hangs[0].pending, { op: 1 });
   } finally {
     await s.close();
   }
@@ -112,14 +110,9 @@ test("a crash in the third round of a batch is that round's, and ends the batch"
   try {
     const out = await s.runRounds(batch(5, 'crash'));
     assert.deepEqual(
-      out.map((t) => [t.round, t.crashes.length]),
-      [
-        [10, 0],
-        [11, 0],
-        [12, 1],
-      ],
+      out.map((t) => [t.round, t.crashes.map((c) => c.workerId)]),
+      [[12, [0]]],
     );
-    assert.equal(out[2].crashes[0].workerId, 0);
   } finally {
     await s.close();
   }

@@ -296,6 +296,8 @@ export class WorkerSession {
   /**
    * Each round of a batch, as far as it was played: a round every worker answered as done is complete
    * (its tallies come from the answers); the first that was not (cut short) is the last one reported.
+   * A round whose answer went down with a worker later in the batch is left out (its round number is
+   * missing from the result).
    */
   private collectBatch(specs: readonly RoundSpec[], live: WorkerSlot[], hangs: Hang[], stopped: StoppedWorker[]): RoundTallies[] {
     const out: RoundTallies[] = [];
@@ -306,6 +308,9 @@ export class WorkerSession {
         out.push(this.collect(spec.round, live, [], [], true, history, replyOf));
         continue;
       }
+      // A worker got past this round but its answer never came (it holds a batch's answers until the
+      // batch ends, and died or hung later in it): the round cannot be told, so it is not reported.
+      if (live.some((s) => replyOf(s) === undefined && workerPhase(this.ctl, this.layout, s.id).round > spec.round)) continue;
       // The round that was cut short: only the workers that reached it count (a worker still in the
       // previous round shows that round's tallies). A later round of the batch that every worker that
       // reached it called off at its barrier (the time limit) never ran: not reported.

@@ -352,9 +352,19 @@ export default async function runSession(task: SessionTask): Promise<void> {
   /** Round messages taken so far; the session's DOORBELL counts those it posted. */
   let served = 0;
   await new Promise<void>((resolve) => {
+    /** A batch's answers before its last: posted together with it (below). */
+    let held: RoundReply[] = [];
     const answer = (reply: RoundReply): void => {
+      // Each post wakes the main thread's event loop, which then takes a core from the workers in the
+      // middle of the batch (2-core machines): a batch's answers go together, when it ends. If the
+      // worker dies or hangs before that, those rounds are lost, never misreported (session.ts).
+      if (!reply.last) {
+        held.push(reply);
+        return;
+      }
+      for (const r of held) post(port, r);
+      held = [];
       post(port, reply);
-      if (!reply.last) return;
       // After the post: once the session counts every worker's last answer, each is in its port's queue.
       Atomics.add(ctl, C.REPLIES, 1);
       Atomics.notify(ctl, C.REPLIES);

@@ -83,15 +83,17 @@ export async function playRounds(run: RunContext, session: WorkerSession, reqs: 
       for (const { shared } of ready) await run.hook('teardown', [shared]);
       throw e;
     }
-    for (const [i, { req, shared }] of ready.entries()) {
-      const t = tallies[i];
+    // By round number: a round whose answers were lost with a worker is missing (pool/session.ts).
+    const byRound = new Map(tallies.map((t) => [t.round, t]));
+    for (const { req, shared } of ready) {
+      const t = byRound.get(req.round);
       if (t) played.push(await judgeRound(run, req, shared, t));
       else {
         const td = await run.hook('teardown', [shared]);
         if (!td.ok) played.push(hookOnly(req.strategy, req.round, td));
       }
     }
-    if (tallies.length < ready.length) return played;
+    if (byRound.size < ready.length) return played;
   }
   if (failedSetup) played.push(failedSetup);
   return played;

@@ -147,7 +147,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     // What one round costs, hooks included (the next batch's size and the budget's check use it).
     lastRoundMs = (performance.now() - batchStart) / Math.max(1, played.length);
     let stop: StopReason | null = null;
-    for (const [i, p] of played.entries()) stop ??= take(p, slots[i]!.position);
+    const positions = new Map(slots.map((x) => [x.round, x.position]));
+    for (const p of played) stop ??= take(p, positions.get(p.round)!);
     run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
     if (stop || session.broken) {
       stopReason = stop ?? 'workers-lost';
