@@ -40,6 +40,8 @@ export interface AdapterDefinition<
 > extends RunDefaults {
   /** Your claim: is the code under test thread-safe? Absent: a warning in the report. */
   threadSafe?: boolean;
+  /** Race rounds may be set up several at a time (batches): absent, when each setup returns new shared memory. */
+  batch?: boolean;
   /** Main thread, before each round. The return value reaches every worker by structured clone. */
   setup?: (options: SetupOptions) => MaybePromise<Shared>;
   /** Each worker, before the round's calls; `shared` is what setup() returned. */

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkerSession } from '../dist/pool/session.js';
 import { hammer } from '../dist/index.js';
+import { BatchPolicy } from '../dist/strategies/batch.js';
 import { tempAdapters } from './helpers/cli.mjs';
 
 const at = tempAdapters({
@@ -32,6 +33,18 @@ const at = tempAdapters({
         },
       },
       workerStats: () => ({ seen: round }),
+    };`,
+  // Its setup resets one buffer every round shares (a stand-in for a server or a fixed file it resets):
+  // set up several rounds ahead, every round but the last would be counted twice. Never batched.
+  'reset.mjs': `
+    const sab = new SharedArrayBuffer(4);
+    let v;
+    export default {
+      threadSafe: true,
+      setup() { Atomics.store(new Int32Array(sab), 0, 0); return { sab }; },
+      init(shared) { v = new Int32Array(shared.sab); },
+      operations: { inc() { Atomics.add(v, 0, 1); } },
+      stats: (shared) => ({ inc: Atomics.load(new Int32Array(shared.sab), 0) }),
     };`,
 });
 
@@ -159,4 +172,40 @@ test('the race strategy plays batches: the same rounds, seeds and totals as one 
   assert.equal(one.verdict, 'pass');
   assert.equal(one.strategies[0].rounds, 120);
   assert.equal(one.strategies[0].stopReason, 'done');
+});
+
+test('batches only for rounds with state of their own: the adapter says so, or every setup returns new shared memory', () => {
+  const a = new SharedArrayBuffer(4);
+  const b = new SharedArrayBuffer(4);
+  const auto = new BatchPolicy(undefined);
+  assert.equal(auto.allowed, false, 'not before it has seen two setups');
+  auto.note([a]);
+  assert.equal(auto.allowed, false);
+  auto.note([b]);
+  assert.equal(auto.allowed, true, 'two rounds, each its own memory');
+  auto.note([b]);
+  assert.equal(auto.allowed, false, 'a setup handed out memory an earlier round had');
+  auto.note([new SharedArrayBuffer(4)]);
+  assert.equal(auto.allowed, false, 'and stays off');
+  const none = new BatchPolicy(undefined);
+  none.note([]);
+  none.note([a]);
+  none.note([b]);
+  assert.equal(none.allowed, false, 'a setup without shared memory (a server, a file) turns batches off');
+  assert.equal(new BatchPolicy(true).allowed, true);
+  const off = new BatchPolicy(false);
+  off.note([a]);
+  off.note([b]);
+  assert.equal(off.allowed, false);
+});
+
+test("an adapter whose setup resets state the rounds share is never batched: every round's counters stay exact", async () => {
+  const r = await hammer(at('reset.mjs'), { strategy: ['race'], rounds: 300, workers: 2, concurrency: 1, iterations: 5, seed: 3 });
+  assert.equal(r.verdict, 'pass', JSON.stringify(r.findings));
+  assert.equal(r.strategies[0].rounds, 300);
+  // The same adapter declared batch: true is set up rounds ahead, and its counters go wrong: the
+  // policy is what keeps it right.
+  const forced = tempAdapters({ 'forced.mjs': `import a from ${JSON.stringify(at('reset.mjs'))}; export default { ...a, batch: true };` });
+  const bad = await hammer(forced('forced.mjs'), { strategy: ['race'], rounds: 300, workers: 2, concurrency: 1, iterations: 5, seed: 3 });
+  assert.equal(bad.verdict, 'fail');
 });

@@ -152,8 +152,8 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
   for (const hook of HOOKS) {
     if (a[hook] !== undefined && typeof a[hook] !== 'function') problems.push(`${shown}: hook '${hook}' must be a function (got ${typeName(a[hook])})`);
   }
-  if (a.threadSafe !== undefined && typeof a.threadSafe !== 'boolean') {
-    problems.push(`${shown}: \`threadSafe\` must be true or false (got ${typeName(a.threadSafe)})`);
+  for (const flag of ['threadSafe', 'batch'] as const) {
+    if (a[flag] !== undefined && typeof a[flag] !== 'boolean') problems.push(`${shown}: \`${flag}\` must be true or false (got ${typeName(a[flag])})`);
   }
   if (a.unique !== undefined) {
     if (!Array.isArray(a.unique)) problems.push(`${shown}: \`unique\` must be an array of operation names (got ${typeName(a.unique)})`);

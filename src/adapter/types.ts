@@ -78,6 +78,12 @@ export interface Adapter<Shared = unknown> extends RunDefaults {
   /** Checks every round's call history for linearizability against it. */
   model?: Model;
   threadSafe?: boolean;
+  /**
+   * May several race rounds be set up before the first of them runs (batches)? Absent: yes when every
+   * setup returns new shared memory (each round's state its own); false when setup resets something
+   * the rounds share (a server, a fixed file).
+   */
+  batch?: boolean;
   setup?(options: SetupOptions): MaybePromise<Shared>;
   init?(shared: Shared, ctx: InitContext): MaybePromise<unknown>;
   stats?(shared: Shared): MaybePromise<Counters>;

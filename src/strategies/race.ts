@@ -8,7 +8,7 @@ import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning 
 import type { RunContext } from '../rounds/context.js';
 import { playRounds, type PlayedRound } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
-import { batchOf } from './batch.js';
+import { BatchPolicy, batchOf } from './batch.js';
 import { playShardRounds, type SessionRounds } from './sessions.js';
 import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../report/distribution.js';
@@ -56,6 +56,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const take = (played: PlayedRound, position: number): StopReason | null => {
     const r = played.round;
     const t = played.tallies;
+    if (t) batches.note(played.buffers);
     // A round the user cut short is no evidence either way.
     if (!t?.interrupted) rounds++;
     if (t) {
@@ -106,8 +107,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
   // in batches once rounds are quick (strategies/batch.ts). The first round runs alone.
   const reserve = () => (failedRounds > 0 ? shrinkReserve : 0);
+  const batches = new BatchPolicy(loaded.adapter.batch);
   const batchSize = (started: number): number => {
-    if (started === 0) return 1;
+    if (started === 0 || !batches.allowed) return 1;
     // Once rounds fail, no more than the evidence still missing: the early stop stays exact.
     const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
     return Math.max(1, Math.min(batchOf(lastRoundMs, plan.env.batch, run.timeLeft() - reserve()), missing));
@@ -177,6 +179,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       kinds: shrinkKinds,
       allKinds,
       firstRound: plan.rounds,
+      batch: batches.allowed,
     });
   }
   const lostHistogram = valueHistogram(lostPerFailed);

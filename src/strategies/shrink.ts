@@ -23,6 +23,8 @@ export interface ShrinkOptions {
   allKinds: ReadonlySet<FindingKind>;
   /** Round numbers used by the search start here (so their seeds differ from the main run's). */
   firstRound: number;
+  /** Rounds may go in batches (strategies/batch.ts, BatchPolicy). */
+  batch: boolean;
 }
 
 type Minimal = NonNullable<RaceReport['minimal']>;
@@ -91,7 +93,7 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
     let roundMs = 0;
     trials: while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
       // Quick rounds in batches, as the race plays them (strategies/batch.ts).
-      const k = Math.min(cap - rounds, batchOf(roundMs, run.plan.env.batch, end - performance.now()));
+      const k = opts.batch ? Math.min(cap - rounds, batchOf(roundMs, run.plan.env.batch, end - performance.now())) : 1;
       const t = performance.now();
       const played = await playRounds(
         run,
