@@ -113,7 +113,8 @@ class Connection {
     const hold = (data: Buffer, cb: (e?: Error | null) => void): void => {
       const all = this.held ? Buffer.concat([this.held, data]) : data;
       this.held = all.subarray(all.length - 1);
-      if (all.length > 1) write(all.subarray(0, all.length - 1), 'buffer' as BufferEncoding, cb); // net picks writeBuffer by this name
+      if (all.length > 1)
+        write(all.subarray(0, all.length - 1), 'buffer' as BufferEncoding, cb); // net picks writeBuffer by this name
       else cb();
     };
     const toBuffer = (chunk: unknown, encoding: BufferEncoding): Buffer =>

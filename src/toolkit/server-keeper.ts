@@ -11,13 +11,14 @@ interface KeeperSpec {
   command: string[];
   shell: boolean;
   cwd: string;
-  env: Record<string, string>;
   graceMs: number;
 }
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as KeeperSpec;
+// The spec comes in the environment (not argv: `ps` shows argv to everyone); the server gets the rest of it.
+const { ADAPTER_HAMMER_KEEPER: specText, ...env } = process.env;
+const spec = JSON.parse(specText ?? '{}') as KeeperSpec;
 const [file, ...argv] = spec.command;
-const child = spawn(file ?? '', argv, { cwd: spec.cwd, env: spec.env, shell: spec.shell, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+const child = spawn(file ?? '', argv, { cwd: spec.cwd, env, shell: spec.shell, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 const state = { stopping: false };
 
 const killGroup = (signal: NodeJS.Signals): void => {

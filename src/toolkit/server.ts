@@ -143,18 +143,22 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     command: Array.isArray(command) ? command.map(String) : [command],
     shell: !Array.isArray(command),
     cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, ...(port ? { PORT: String(port) } : {}), HOST: '127.0.0.1', ...options.env },
     graceMs: options.graceMs ?? 2000,
   };
+  const env = { ...process.env, ...(port ? { PORT: String(port) } : {}), HOST: '127.0.0.1', ...options.env, ADAPTER_HAMMER_KEEPER: JSON.stringify(spec) };
   // detached: its own session, so a Ctrl-C in the terminal reaches adapter-hammer (which reports) and not
   // the server (which must answer until then); the keeper outlives adapter-hammer to clean up after it.
-  const keeper = spawn(process.execPath, [KEEPER, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const keeper = spawn(process.execPath, [KEEPER], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const name = `server '${show(command)}'`;
   let stderr = '';
   let stdout = '';
   let ready = false;
   let exited: { code: number; stderr: string } | null = null;
-  const firstLine = (): string => stderr.split('\n').find((l) => l.trim())?.trim() ?? '';
+  const firstLine = (): string =>
+    stderr
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '';
   const gone = new Promise<void>((resolve) => keeper.once('exit', () => resolve()));
   keeper.once('exit', (code, signal) => (exited = { code: code ?? (signal ? 128 : 0), stderr: firstLine() }));
   // Keep reading its output for as long as it runs (a full pipe would block the server), keeping the
@@ -188,8 +192,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   }
   ready = true;
   const exposed = options.allowExposed ? [] : exposedListeners(listening);
-  if (exposed.length)
-    return fail(`listens beyond 127.0.0.1 (on ${exposed.join(', ')}): make it listen on HOST (127.0.0.1), or pass allowExposed: true`, false);
+  if (exposed.length) return fail(`listens beyond 127.0.0.1 (on ${exposed.join(', ')}): make it listen on HOST (127.0.0.1), or pass allowExposed: true`, false);
   return {
     url: `http://127.0.0.1:${listening}`,
     port: listening,
@@ -241,7 +244,8 @@ export function localServer(defaults: ServerOptions = {}): LocalServer {
         running = { name: `server '${show(command)}'`, process: started };
       }
       const p = await running.process;
-      if (p.exited) throw new ServerStartError(`${running.name} exited with code ${p.exited.code} during the run${p.exited.stderr ? `: ${p.exited.stderr}` : ''}`);
+      if (p.exited)
+        throw new ServerStartError(`${running.name} exited with code ${p.exited.code} during the run${p.exited.stderr ? `: ${p.exited.stderr}` : ''}`);
       return p.url;
     },
     async stop(): Promise<void> {
