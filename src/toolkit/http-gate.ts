@@ -9,9 +9,10 @@
  * but the last on each. The operation then only sends that last byte (one `write` syscall, before its
  * first `await`), so all lanes of all workers complete their requests within microseconds.
  *
- * Everything generic is Node's own `http` module: it formats the request, manages the keep-alive
- * connections (one `http.Agent` per connection) and parses the response with llhttp. This module only
- * owns the timing: it holds back the final byte a request writes on its socket until `release()`.
+ * Everything generic is undici's (Node's own HTTP/1.1 client, the one `fetch` is built on): it formats
+ * the request, keeps the connection alive (one `Client` per connection) and parses the response with
+ * llhttp. This module only owns the timing: it holds back the final byte a request writes on its socket
+ * until `release()`.
  *
  * ```js
  * const gate = new HttpGate(); // per worker (module scope)
@@ -26,8 +27,11 @@
  *
  * @module
  */
-import http from 'node:http';
 import type { Socket } from 'node:net';
+import type * as UndiciModule from 'undici';
+import type { Client } from 'undici';
+
+type Undici = typeof UndiciModule;
 
 /** One request, as an operation sends it. */
 export interface HttpRequestSpec {
@@ -36,7 +40,7 @@ export interface HttpRequestSpec {
   /** Path and query, e.g. `/redeem?x=1`. Default `/`. */
   path?: string;
   headers?: Record<string, string>;
-  /** A raw body (a `content-length` is set). */
+  /** A raw body (undici sets its `content-length`). */
   body?: string | Uint8Array;
   /** A JSON body (`content-type: application/json`); instead of `body`. */
   json?: unknown;
@@ -45,7 +49,7 @@ export interface HttpRequestSpec {
 /** A response, read whole. */
 export interface HttpResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Record<string, string | string[] | undefined>;
   body: string;
   /** `JSON.parse(body)`. */
   json<T = unknown>(): T;
@@ -84,41 +88,53 @@ interface InFlight {
   key: string;
   released: boolean;
   response: Promise<HttpResponse>;
-  req: http.ClientRequest;
+  abort: AbortController | null;
 }
 
-/** One keep-alive connection (its own single-socket agent), with the gate on whatever socket it has. */
+const toBuffer = (chunk: unknown, encoding: BufferEncoding): Buffer =>
+  Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, encoding) : Buffer.from(chunk as Uint8Array);
+
+/** One keep-alive connection (its own undici Client, pipelining 1), with the gate on whatever socket it has. */
 class Connection {
-  readonly agent: http.Agent;
+  readonly client: Client;
   /** While set, the last byte written on the socket is held back in `held`. */
   holding = false;
   held: Buffer | null = null;
+  socket: Socket | null = null;
   inflight: InFlight | null = null;
+  /** Called once the bytes before the held one are written (the request is primed). */
+  private onPrimed: (() => void) | null = null;
 
-  constructor(readonly origin: URL) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-    // Every socket the agent opens (the first, and a new one after the server closed an idle one) is gated.
-    const create = this.agent.createConnection.bind(this.agent) as (options: object, onCreate: unknown) => Socket;
-    this.agent.createConnection = (options: object, onCreate: unknown) => {
-      const socket = create(options, onCreate);
-      socket.setNoDelay(true); // no Nagle: the last byte must leave at once
-      this.gate(socket);
-      return socket;
-    };
+  constructor(undici: Undici, origin: URL) {
+    // undici's own connector (timeouts, keep-alive), plus the gate on every socket it opens: the first,
+    // and a new one after the server or undici closed an idle one.
+    const connector = undici.buildConnector({});
+    this.client = new undici.Client(origin, {
+      connect: (options, callback) =>
+        connector(options, (...args) => {
+          const socket = args[1];
+          if (socket) this.adopt(socket);
+          callback(...args);
+        }),
+    });
   }
 
   /** Wrap the socket's write implementation (stream.Writable's `_write`/`_writev`) to hold back the last byte. */
-  private gate(socket: Socket): void {
+  private adopt(socket: Socket): void {
+    socket.setNoDelay(true); // no Nagle: the last byte must leave at once
+    this.socket = socket;
     const write = socket._write.bind(socket);
     const hold = (data: Buffer, cb: (e?: Error | null) => void): void => {
       const all = this.held ? Buffer.concat([this.held, data]) : data;
       this.held = all.subarray(all.length - 1);
+      const primed = (e?: Error | null): void => {
+        cb(e);
+        if (!e) this.onPrimed?.();
+      };
       if (all.length > 1)
-        write(all.subarray(0, all.length - 1), 'buffer' as BufferEncoding, cb); // net picks writeBuffer by this name
-      else cb();
+        write(all.subarray(0, all.length - 1), 'buffer' as BufferEncoding, primed); // net picks writeBuffer by this name
+      else primed();
     };
-    const toBuffer = (chunk: unknown, encoding: BufferEncoding): Buffer =>
-      Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, encoding) : Buffer.from(chunk as Uint8Array);
     socket._write = (chunk: unknown, encoding: BufferEncoding, cb: (e?: Error | null) => void): void => {
       if (this.holding) hold(toBuffer(chunk, encoding), cb);
       else write(chunk, encoding, cb);
@@ -135,52 +151,45 @@ class Connection {
     return this.inflight === null;
   }
 
-  /** Send `spec` (all of it, or all but its last byte when `hold`); `written` settles once those bytes are written. */
-  send(spec: PreparedRequest, hold: boolean): { written: Promise<void>; response: Promise<HttpResponse> } {
+  /**
+   * Send `spec` whole, or (`hold`) all but its last byte: then `written` settles once those bytes are
+   * written. Only a held request gets an AbortController (to drop it unreleased): a signal costs undici
+   * listeners on every request, a measurable share of a fast endpoint's calls/s.
+   */
+  send(spec: PreparedRequest, hold: boolean): { written: Promise<void> | null; response: Promise<HttpResponse> } {
     this.holding = hold;
     this.held = null;
-    const req = http.request({
-      agent: this.agent,
-      host: this.origin.hostname.replace(/^\[|\]$/g, ''),
-      port: this.origin.port || 80,
-      method: spec.method,
-      path: spec.path,
-      headers: spec.headers,
-    });
-    const response = new Promise<HttpResponse>((resolve, reject) => {
-      req.once('error', reject);
-      req.once('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.once('error', reject);
-        res.once('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T });
-        });
-      });
-    });
-    const inflight: InFlight = { key: spec.key, released: !hold, response, req };
-    this.inflight = inflight;
-    // Free again once answered (or failed); a primed request nobody released stays in flight.
-    response.then(
-      () => this.done(inflight),
-      () => this.done(inflight, true),
+    const abort = hold ? new AbortController() : null;
+    // The connection is free again once the response is read (or failed); a primed request nobody
+    // released stays in flight. One promise per request: each extra one costs a fast endpoint calls/s.
+    const done = (): void => {
+      if (this.inflight !== inflight) return;
+      this.inflight = null;
+      this.holding = false;
+      this.held = null;
+    };
+    const response = this.client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal: abort?.signal }).then(
+      async (r): Promise<HttpResponse> => {
+        try {
+          const body = await r.body.text();
+          return { status: r.statusCode, headers: r.headers, body, json: <T>() => JSON.parse(body) as T };
+        } finally {
+          done();
+        }
+      },
+      (e: unknown) => {
+        done();
+        throw e;
+      },
     );
-    const written = new Promise<void>((resolve, reject) => {
-      req.once('finish', resolve);
-      req.once('error', reject);
-    });
+    const inflight: InFlight = { key: hold ? keyOf(spec) : '', released: !hold, response, abort };
+    this.inflight = inflight;
+    if (!hold) return { written: null, response };
+    const written = Promise.race([new Promise<void>((resolve) => (this.onPrimed = resolve)), response.then(() => undefined)]).finally(
+      () => (this.onPrimed = null),
+    );
     written.catch(() => {}); // a failed write fails `response` too: that is where a caller sees it
-    req.end(spec.body);
     return { written, response };
-  }
-
-  private done(inflight: InFlight, failed = false): void {
-    if (this.inflight !== inflight) return;
-    this.inflight = null;
-    this.holding = false;
-    this.held = null;
-    if (failed) this.agent.destroy(); // the next request starts on a fresh socket
   }
 
   /** Send the held last byte of the primed request: one write, now. */
@@ -190,24 +199,24 @@ class Connection {
     this.holding = false;
     const last = this.held;
     this.held = null;
-    if (last) inflight.req.socket?.write(last);
+    if (last) this.socket?.write(last);
     return inflight.response;
   }
 
-  /** Drop a primed request nobody released (the server discards the partial request with the socket). */
+  /** Drop a primed request nobody released (undici closes its socket: the server discards the partial request). */
   discard(): void {
     const inflight = this.inflight;
     if (!inflight) return;
     this.inflight = null;
     this.holding = false;
     this.held = null;
-    inflight.response.catch(() => {}); // destroying the request rejects it: expected
-    inflight.req.destroy();
+    inflight.response.catch(() => {}); // aborting it rejects it: expected
+    inflight.abort?.abort();
   }
 
   close(): void {
     this.discard();
-    this.agent.destroy();
+    this.client.destroy().catch(() => {});
   }
 }
 
@@ -216,8 +225,6 @@ interface PreparedRequest {
   path: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
-  /** Identifies the request's bytes: a primed request left over from the last round is kept if the same. */
-  key: string;
 }
 
 function prepare(spec: HttpRequestSpec): PreparedRequest {
@@ -227,11 +234,13 @@ function prepare(spec: HttpRequestSpec): PreparedRequest {
     body = Buffer.from(JSON.stringify(spec.json));
     headers['content-type'] ??= 'application/json';
   } else if (spec.body !== undefined) body = Buffer.from(spec.body);
-  if (body) headers['content-length'] = String(body.length);
   const method = (spec.method ?? (body ? 'POST' : 'GET')).toUpperCase();
   const path = spec.path ?? '/';
-  return { method, path, headers, body, key: JSON.stringify([method, path, headers, body?.toString('base64')]) };
+  return { method, path, headers, body };
 }
+
+/** Identifies a request's bytes: a primed request left over from the last round is kept if the same. */
+const keyOf = (r: PreparedRequest): string => JSON.stringify([r.method, r.path, r.headers, r.body?.toString('base64')]);
 
 /**
  * One worker's connections to one HTTP origin, and the requests primed on them. Create one per
@@ -239,6 +248,8 @@ function prepare(spec: HttpRequestSpec): PreparedRequest {
  */
 export class HttpGate {
   #origin: URL | null = null;
+  /** Loaded by the first `prime`, so that importing the toolkit does not load an HTTP client. */
+  #undici: Undici | null = null;
   #connections: Connection[] = [];
   #last: PreparedRequest | null = null;
   readonly #allowHosts: string[];
@@ -258,15 +269,16 @@ export class HttpGate {
    */
   async prime(url: string | URL, ctx: GateContext = {}, request?: HttpRequestSpec): Promise<void> {
     this.#use(url, ctx);
+    this.#undici ??= await import('undici');
     const want = ctx.lanes ?? this.#defaultConnections;
     const spec = request ? prepare(request) : null;
     if (spec) this.#last = spec;
-    while (this.#connections.length < want) this.#connections.push(new Connection(this.#origin!));
+    while (this.#connections.length < want) this.#connections.push(new Connection(this.#undici, this.#origin!));
     const pending: Promise<void>[] = [];
     for (const c of this.#connections.slice(0, want)) {
-      if (c.inflight && !c.inflight.released && c.inflight.key === spec?.key) continue; // still primed
+      if (c.inflight && !c.inflight.released && spec && c.inflight.key === keyOf(spec)) continue; // still primed
       if (c.inflight) c.discard();
-      if (spec) pending.push(c.send(spec, true).written);
+      if (spec) pending.push(c.send(spec, true).written!);
     }
     await Promise.all(pending);
   }
@@ -299,9 +311,9 @@ export class HttpGate {
   }
 
   #sendWhole(spec: PreparedRequest): Promise<HttpResponse> {
-    if (!this.#origin) return Promise.reject(new Error('HttpGate: no URL yet (call gate.prime(url, ctx) in init)'));
+    if (!this.#origin || !this.#undici) return Promise.reject(new Error('HttpGate: no URL yet (call gate.prime(url, ctx) in init)'));
     let c = this.#connections.find((x) => x.free);
-    if (!c) this.#connections.push((c = new Connection(this.#origin)));
+    if (!c) this.#connections.push((c = new Connection(this.#undici, this.#origin)));
     return c.send(spec, false).response;
   }
 
