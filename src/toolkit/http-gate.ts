@@ -9,10 +9,11 @@
  * but the last on each. The operation then only sends that last byte (one `write` syscall, before its
  * first `await`), so all lanes of all workers complete their requests within microseconds.
  *
- * Everything generic is undici's (Node's own HTTP/1.1 client, the one `fetch` is built on): it formats
- * the request, keeps the connection alive (one `Client` per connection) and parses the response with
- * llhttp. This module only owns the timing: it holds back the final byte a request writes on its socket
- * until `release()`.
+ * What this module owns is when bytes go out on which socket: the held-back last byte, and a keep-alive
+ * connection reused at once (undici, Node's own client, waits one event-loop turn before it reuses an
+ * idle socket, which cost a fast endpoint ~30-45% of its calls/s next to autocannon: README, HTTP
+ * services). The response is parsed by http-parser-js (autocannon's parser), the request is formatted
+ * with its header names and values checked.
  *
  * ```js
  * const gate = new HttpGate(); // per worker (module scope)
@@ -27,11 +28,13 @@
  *
  * @module
  */
-import type { Socket } from 'node:net';
-import type * as UndiciModule from 'undici';
-import type { Client } from 'undici';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import type { HTTPParser as ParserClass } from 'http-parser-js';
 
-type Undici = typeof UndiciModule;
+type Parser = InstanceType<typeof ParserClass>;
+// http-parser-js is CommonJS: its class, loaded once per thread that uses the gate.
+const { HTTPParser } = createRequire(import.meta.url)('http-parser-js') as { HTTPParser: typeof ParserClass };
 
 /** One request, as an operation sends it. */
 export interface HttpRequestSpec {
@@ -40,7 +43,7 @@ export interface HttpRequestSpec {
   /** Path and query, e.g. `/redeem?x=1`. Default `/`. */
   path?: string;
   headers?: Record<string, string>;
-  /** A raw body (undici sets its `content-length`). */
+  /** A raw body (sent with its `content-length`). */
   body?: string | Uint8Array;
   /** A JSON body (`content-type: application/json`); instead of `body`. */
   json?: unknown;
@@ -86,108 +89,113 @@ export function isLoopback(url: string | URL): boolean {
 /** A request in flight on one connection; `released` once its last byte has gone out. */
 interface InFlight {
   key: string;
+  /** A HEAD request: its response has no body, whatever its content-length says. */
+  head: boolean;
   released: boolean;
   response: Promise<HttpResponse>;
-  abort: AbortController | null;
+  resolve(r: HttpResponse): void;
+  reject(e: Error): void;
 }
 
-const toBuffer = (chunk: unknown, encoding: BufferEncoding): Buffer =>
-  Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, encoding) : Buffer.from(chunk as Uint8Array);
+/** A connection idle this long is not reused: a server may be closing it (Node's keepAliveTimeout is 5 s). */
+const IDLE_REUSE_MS = 1000;
 
-/** One keep-alive connection (its own undici Client, pipelining 1), with the gate on whatever socket it has. */
+/** One keep-alive connection: a socket, its response parser, and at most one request in flight. */
 class Connection {
-  readonly client: Client;
-  /** While set, the last byte written on the socket is held back in `held`. */
-  holding = false;
-  held: Buffer | null = null;
-  socket: Socket | null = null;
+  private socket: net.Socket | null = null;
+  private parser: Parser | null = null;
+  /** The last byte of the primed request, held back until `release`. */
+  private held: Buffer | null = null;
+  private idleSince = 0;
+  private status = 0;
+  private headers: Record<string, string | string[]> = {};
+  private chunks: Buffer[] = [];
+  private keepAlive = true;
   inflight: InFlight | null = null;
-  /** Called once the bytes before the held one are written (the request is primed). */
-  private onPrimed: (() => void) | null = null;
 
-  constructor(undici: Undici, origin: URL) {
-    // undici's own connector (timeouts, keep-alive), plus the gate on every socket it opens: the first,
-    // and a new one after the server or undici closed an idle one.
-    const connector = undici.buildConnector({});
-    this.client = new undici.Client(origin, {
-      connect: (options, callback) =>
-        connector(options, (...args) => {
-          const socket = args[1];
-          if (socket) this.adopt(socket);
-          callback(...args);
-        }),
-    });
-  }
-
-  /** Wrap the socket's write implementation (stream.Writable's `_write`/`_writev`) to hold back the last byte. */
-  private adopt(socket: Socket): void {
-    socket.setNoDelay(true); // no Nagle: the last byte must leave at once
-    this.socket = socket;
-    const write = socket._write.bind(socket);
-    const hold = (data: Buffer, cb: (e?: Error | null) => void): void => {
-      const all = this.held ? Buffer.concat([this.held, data]) : data;
-      this.held = all.subarray(all.length - 1);
-      const primed = (e?: Error | null): void => {
-        cb(e);
-        if (!e) this.onPrimed?.();
-      };
-      if (all.length > 1)
-        write(all.subarray(0, all.length - 1), 'buffer' as BufferEncoding, primed); // net picks writeBuffer by this name
-      else primed();
-    };
-    socket._write = (chunk: unknown, encoding: BufferEncoding, cb: (e?: Error | null) => void): void => {
-      if (this.holding) hold(toBuffer(chunk, encoding), cb);
-      else write(chunk, encoding, cb);
-    };
-    const writev = socket._writev?.bind(socket);
-    if (writev)
-      socket._writev = (chunks: { chunk: unknown; encoding: BufferEncoding }[], cb: (e?: Error | null) => void): void => {
-        if (this.holding) hold(Buffer.concat(chunks.map((c) => toBuffer(c.chunk, c.encoding))), cb);
-        else writev(chunks, cb);
-      };
-  }
+  constructor(private readonly origin: URL) {}
 
   get free(): boolean {
     return this.inflight === null;
   }
 
-  /**
-   * Send `spec` whole, or (`hold`) all but its last byte: then `written` settles once those bytes are
-   * written. Only a held request gets an AbortController (to drop it unreleased): a signal costs undici
-   * listeners on every request, a measurable share of a fast endpoint's calls/s.
-   */
-  send(spec: PreparedRequest, hold: boolean): { written: Promise<void> | null; response: Promise<HttpResponse> } {
-    this.holding = hold;
-    this.held = null;
-    const abort = hold ? new AbortController() : null;
-    // The connection is free again once the response is read (or failed); a primed request nobody
-    // released stays in flight. One promise per request: each extra one costs a fast endpoint calls/s.
-    const done = (): void => {
-      if (this.inflight !== inflight) return;
-      this.inflight = null;
-      this.holding = false;
-      this.held = null;
+  /** The socket to write on: the open one, or a new one (net buffers writes until it connects). */
+  private connect(): net.Socket {
+    if (this.socket && this.keepAlive && performance.now() - this.idleSince < IDLE_REUSE_MS) return this.socket;
+    this.socket?.destroy();
+    const socket = net.connect({ host: this.origin.hostname.replace(/^\[|\]$/g, ''), port: Number(this.origin.port || 80) });
+    socket.setNoDelay(true); // no Nagle: the last byte must leave at once
+    const parser = new HTTPParser(HTTPParser.RESPONSE);
+    parser[HTTPParser.kOnHeadersComplete] = (info) => {
+      this.status = info.statusCode;
+      this.keepAlive = info.shouldKeepAlive;
+      this.headers = {};
+      for (let i = 0; i + 1 < info.headers.length; i += 2) {
+        const name = info.headers[i]!.toLowerCase();
+        const prev = this.headers[name];
+        this.headers[name] = prev === undefined ? info.headers[i + 1]! : [...(Array.isArray(prev) ? prev : [prev]), info.headers[i + 1]!];
+      }
+      return this.inflight?.head ? 1 : 0;
     };
-    const response = this.client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body, signal: abort?.signal }).then(
-      async (r): Promise<HttpResponse> => {
-        try {
-          const body = await r.body.text();
-          return { status: r.statusCode, headers: r.headers, body, json: <T>() => JSON.parse(body) as T };
-        } finally {
-          done();
-        }
-      },
-      (e: unknown) => {
-        done();
-        throw e;
-      },
-    );
-    const inflight: InFlight = { key: hold ? keyOf(spec) : '', released: !hold, response, abort };
-    this.inflight = inflight;
-    if (!hold) return { written: null, response };
-    const written = Promise.race([new Promise<void>((resolve) => (this.onPrimed = resolve)), response.then(() => undefined)]).finally(
-      () => (this.onPrimed = null),
-    );
+    parser[HTTPParser.kOnBody] = (chunk, offset, length) => void this.chunks.push(chunk.subarray(offset, offset + length));
+    parser[HTTPParser.kOnMessageComplete] = () => this.complete();
+    socket.on('data', (d: Buffer) => {
+      const r = parser.execute(d);
+      if (r instanceof Error) this.fail(socket, new Error(`bad HTTP response: ${r.message}`));
+    });
+    socket.on('end', () => parser.finish()); // a body delimited by the connection's end completes here
+    socket.on('error', (e) => this.fail(socket, e));
+    socket.on('close', () => this.fail(socket, new Error('the server closed the connection before answering')));
+    this.socket = socket;
+    this.parser = parser;
+    this.keepAlive = true;
+    return socket;
+  }
+
+  private complete(): void {
+    const inflight = this.inflight;
+    if (!inflight) return;
+    const body = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    this.chunks = [];
+    this.inflight = null;
+    this.idleSince = performance.now();
+    if (!this.keepAlive) this.drop();
+    inflight.resolve({ status: this.status, headers: this.headers, body, json: <T>() => JSON.parse(body) as T });
+  }
+
+  /** The socket failed or closed: the request on it (if any) fails; the next one opens a new socket. */
+  private fail(socket: net.Socket, e: Error): void {
+    if (socket !== this.socket) return;
+    this.drop();
+    const inflight = this.inflight;
+    this.inflight = null;
+    inflight?.reject(e);
+  }
+
+  private drop(): void {
+    this.socket?.destroy();
+    this.socket = null;
+    this.parser = null;
+    this.held = null;
+    this.chunks = [];
+  }
+
+  /**
+   * Write `bytes` whole, or (`hold`) all but the last byte: then `written` settles once they are written
+   * (handed to the kernel), so `init` can wait for its requests to be primed.
+   */
+  send({ bytes, key, head }: PreparedRequest, hold: boolean): { written: Promise<void> | null; response: Promise<HttpResponse> } {
+    const socket = this.connect();
+    let resolve!: (r: HttpResponse) => void;
+    let reject!: (e: Error) => void;
+    const response = new Promise<HttpResponse>((res, rej) => ((resolve = res), (reject = rej)));
+    this.inflight = { key, head, released: !hold, response, resolve, reject };
+    if (!hold) {
+      socket.write(bytes);
+      return { written: null, response };
+    }
+    this.held = bytes.subarray(bytes.length - 1);
+    const written = new Promise<void>((res, rej) => socket.write(bytes.subarray(0, bytes.length - 1), (e) => (e ? rej(e) : res())));
     written.catch(() => {}); // a failed write fails `response` too: that is where a caller sees it
     return { written, response };
   }
@@ -196,51 +204,63 @@ class Connection {
   release(): Promise<HttpResponse> {
     const inflight = this.inflight!;
     inflight.released = true;
-    this.holding = false;
     const last = this.held;
     this.held = null;
     if (last) this.socket?.write(last);
     return inflight.response;
   }
 
-  /** Drop a primed request nobody released (undici closes its socket: the server discards the partial request). */
+  /** Drop a primed request nobody released, with its socket (the server discards the partial request). */
   discard(): void {
     const inflight = this.inflight;
     if (!inflight) return;
     this.inflight = null;
-    this.holding = false;
-    this.held = null;
-    inflight.response.catch(() => {}); // aborting it rejects it: expected
-    inflight.abort?.abort();
+    this.drop();
+    inflight.response.catch(() => {}); // nobody waits for it
+    inflight.reject(new Error('primed request dropped'));
   }
 
   close(): void {
     this.discard();
-    this.client.destroy().catch(() => {});
+    this.drop();
   }
 }
 
+/** A request as bytes, and its key (a primed request left over from the last round is kept if the same). */
 interface PreparedRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: Buffer | undefined;
+  bytes: Buffer;
+  key: string;
+  head: boolean;
 }
 
-function prepare(spec: HttpRequestSpec): PreparedRequest {
-  const headers: Record<string, string> = { ...spec.headers };
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const PATH = /^\/[\x21-\x7e]*$/;
+
+/** Format a request (HTTP/1.1, keep-alive): the header names, values and path are checked, never trusted. */
+function prepare(spec: HttpRequestSpec, host: string): PreparedRequest {
   let body: Buffer | undefined;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(spec.headers ?? {})) headers[name.toLowerCase()] = String(value);
   if (spec.json !== undefined) {
     body = Buffer.from(JSON.stringify(spec.json));
     headers['content-type'] ??= 'application/json';
   } else if (spec.body !== undefined) body = Buffer.from(spec.body);
   const method = (spec.method ?? (body ? 'POST' : 'GET')).toUpperCase();
   const path = spec.path ?? '/';
-  return { method, path, headers, body };
+  if (!TOKEN.test(method)) throw new TypeError(`HttpGate: bad method ${JSON.stringify(method)}`);
+  if (!PATH.test(path)) throw new TypeError(`HttpGate: bad path ${JSON.stringify(path)} (it starts with / and has no spaces or control characters)`);
+  headers.host ??= host;
+  if (body || !['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'].includes(method)) headers['content-length'] = String(body?.length ?? 0);
+  delete headers['transfer-encoding']; // the body is sent whole, with its length
+  let head = `${method} ${path} HTTP/1.1\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) throw new TypeError(`HttpGate: bad header ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
+    head += `${name}: ${value}\r\n`;
+  }
+  const bytes = Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), ...(body ? [body] : [])]);
+  return { bytes, key: bytes.toString('latin1'), head: method === 'HEAD' };
 }
-
-/** Identifies a request's bytes: a primed request left over from the last round is kept if the same. */
-const keyOf = (r: PreparedRequest): string => JSON.stringify([r.method, r.path, r.headers, r.body?.toString('base64')]);
 
 /**
  * One worker's connections to one HTTP origin, and the requests primed on them. Create one per
@@ -248,8 +268,6 @@ const keyOf = (r: PreparedRequest): string => JSON.stringify([r.method, r.path, 
  */
 export class HttpGate {
   #origin: URL | null = null;
-  /** Loaded by the first `prime`, so that importing the toolkit does not load an HTTP client. */
-  #undici: Undici | null = null;
   #connections: Connection[] = [];
   #last: PreparedRequest | null = null;
   readonly #allowHosts: string[];
@@ -268,15 +286,14 @@ export class HttpGate {
    * when it is the same request, else dropped with its connection.
    */
   async prime(url: string | URL, ctx: GateContext = {}, request?: HttpRequestSpec): Promise<void> {
-    this.#use(url, ctx);
-    this.#undici ??= await import('undici');
+    const origin = this.#use(url, ctx);
     const want = ctx.lanes ?? this.#defaultConnections;
-    const spec = request ? prepare(request) : null;
+    const spec = request ? prepare(request, origin.host) : null;
     if (spec) this.#last = spec;
-    while (this.#connections.length < want) this.#connections.push(new Connection(this.#undici, this.#origin!));
+    while (this.#connections.length < want) this.#connections.push(new Connection(origin));
     const pending: Promise<void>[] = [];
     for (const c of this.#connections.slice(0, want)) {
-      if (c.inflight && !c.inflight.released && spec && c.inflight.key === keyOf(spec)) continue; // still primed
+      if (c.inflight && !c.inflight.released && spec && c.inflight.key === spec.key) continue; // still primed
       if (c.inflight) c.discard();
       if (spec) pending.push(c.send(spec, true).written!);
     }
@@ -296,7 +313,8 @@ export class HttpGate {
 
   /** In an operation: send `request` whole on a free keep-alive connection and wait for its response. */
   send(request: HttpRequestSpec): Promise<HttpResponse> {
-    return this.#sendWhole(prepare(request));
+    if (!this.#origin) return Promise.reject(new Error('HttpGate: no URL yet (call gate.prime(url, ctx) in init)'));
+    return this.#sendWhole(prepare(request, this.#origin.host));
   }
 
   /** How many primed requests wait for `release()`. */
@@ -311,13 +329,12 @@ export class HttpGate {
   }
 
   #sendWhole(spec: PreparedRequest): Promise<HttpResponse> {
-    if (!this.#origin || !this.#undici) return Promise.reject(new Error('HttpGate: no URL yet (call gate.prime(url, ctx) in init)'));
     let c = this.#connections.find((x) => x.free);
-    if (!c) this.#connections.push((c = new Connection(this.#undici, this.#origin)));
+    if (!c) this.#connections.push((c = new Connection(this.#origin!)));
     return c.send(spec, false).response;
   }
 
-  #use(url: string | URL, ctx: GateContext): void {
+  #use(url: string | URL, ctx: GateContext): URL {
     const u = new URL(url);
     if (u.protocol !== 'http:') throw new Error(`HttpGate: ${u.protocol} URLs are not supported (HTTP/1.1 over TCP: http://)`);
     const host = u.hostname.toLowerCase();
@@ -327,5 +344,6 @@ export class HttpGate {
       this.close();
       this.#origin = u;
     }
+    return this.#origin;
   }
 }
