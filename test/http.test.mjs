@@ -4,6 +4,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ const SERVER = path.join(dir, 'server.mjs');
 writeFileSync(
   SERVER,
   `import http from 'node:http';
+import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 if (process.argv[2] === 'fail') { console.error('Error: cannot open database shop.db'); console.error('second line'); process.exit(3); }
@@ -128,6 +130,25 @@ describe('HttpGate', () => {
     } finally {
       gate.close();
       await srv.close();
+    }
+  });
+
+  test('a primed request whose connection the server drops fails at release, not as an unhandled rejection', async () => {
+    const server = net.createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const unhandled = [];
+    const onUnhandled = (e) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    const gate = new HttpGate();
+    try {
+      await gate.prime(`http://127.0.0.1:${server.address().port}`, { lanes: 2 }, { path: '/x' });
+      await sleep(200); // the server has dropped both connections by now
+      await assert.rejects(gate.release(), /closed the connection before answering/);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      gate.close();
+      await new Promise((r) => server.close(r));
     }
   });
 

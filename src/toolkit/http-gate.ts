@@ -194,6 +194,9 @@ class Connection {
       socket.write(bytes);
       return { written: null, response };
     }
+    // Nobody awaits a primed request until release(): its connection failing before then must not be
+    // an unhandled rejection (a crash of the worker); release() still returns the rejected promise.
+    response.catch(() => {});
     this.held = bytes.subarray(bytes.length - 1);
     const written = new Promise<void>((res, rej) => socket.write(bytes.subarray(0, bytes.length - 1), (e) => (e ? rej(e) : res())));
     written.catch(() => {}); // a failed write fails `response` too: that is where a caller sees it
