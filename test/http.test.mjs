@@ -313,3 +313,14 @@ test('a server that fails to start: exit 2 with its first line of stderr', { tim
     /^adapter-hammer: .*stall-adapter\.mjs: cannot set up the adapter: hook 'setup' threw before any call: ServerStartError: server '.*server\.mjs fail' exited with code 3 before listening: Error: cannot open database shop\.db$/,
   );
 });
+
+test('-- --url targets a running server: nothing is started, the requests reach it', { timeout: 60_000 }, async () => {
+  const srv = await recordingServer();
+  try {
+    const { code, stderr } = await runCli([ADAPTER, '-s', 'hammer', '-n', '20', '--', '--url', srv.url, '--dir', dir]);
+    assert.equal(code, 0, stderr);
+    assert.equal(srv.seen.length, 20);
+  } finally {
+    await srv.close();
+  }
+});
