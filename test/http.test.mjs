@@ -152,6 +152,26 @@ describe('HttpGate', () => {
     }
   });
 
+  test('a server that answers a primed request before its last byte: that connection is not reused', async () => {
+    // Node's server runs the handler once the headers are in; this one answers without reading the body.
+    const server = http.createServer((req, res) => res.end(req.method === 'POST' ? 'early' : `ok ${req.url}`));
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const gate = new HttpGate();
+    try {
+      await gate.prime(`http://127.0.0.1:${server.address().port}`, { lanes: 1 }, { method: 'POST', path: '/p', json: { a: 1 } });
+      await sleep(200); // answered already: 'early'
+      assert.equal(gate.primed, 0);
+      // On the old connection the server would read this request's first byte as the POST's last one.
+      const r = await gate.send({ path: '/next' });
+      assert.equal(r.status, 200);
+      assert.equal(r.body, 'ok /next');
+    } finally {
+      gate.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   test('requests go only to loopback hosts unless the host is named', async () => {
     assert.equal(isLoopback('http://127.0.0.1:1/'), true);
     assert.equal(isLoopback('http://localhost/'), true);

@@ -32,7 +32,6 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { HTTPParser as ParserClass } from 'http-parser-js';
 
-type Parser = InstanceType<typeof ParserClass>;
 // http-parser-js is CommonJS: its class, loaded once per thread that uses the gate.
 const { HTTPParser } = createRequire(import.meta.url)('http-parser-js') as { HTTPParser: typeof ParserClass };
 
@@ -103,7 +102,6 @@ const IDLE_REUSE_MS = 1000;
 /** One keep-alive connection: a socket, its response parser, and at most one request in flight. */
 class Connection {
   private socket: net.Socket | null = null;
-  private parser: Parser | null = null;
   /** The last byte of the primed request, held back until `release`. */
   private held: Buffer | null = null;
   private idleSince = 0;
@@ -147,7 +145,6 @@ class Connection {
     socket.on('error', (e) => this.fail(socket, e));
     socket.on('close', () => this.fail(socket, new Error('the server closed the connection before answering')));
     this.socket = socket;
-    this.parser = parser;
     this.keepAlive = true;
     return socket;
   }
@@ -159,7 +156,9 @@ class Connection {
     this.chunks = [];
     this.inflight = null;
     this.idleSince = performance.now();
-    if (!this.keepAlive) this.drop();
+    // A server that answered before the last byte came (a 400, a 413) still waits for it: the next
+    // request's bytes would be read as the end of this one, so this connection is done.
+    if (!this.keepAlive || this.held) this.drop();
     inflight.resolve({ status: this.status, headers: this.headers, body, json: <T>() => JSON.parse(body) as T });
   }
 
@@ -175,7 +174,6 @@ class Connection {
   private drop(): void {
     this.socket?.destroy();
     this.socket = null;
-    this.parser = null;
     this.held = null;
     this.chunks = [];
   }
