@@ -96,7 +96,14 @@ export default {
   );
 
 async function spreads(client, url, workers, lanes) {
-  const report = await run(spreadAdapter(client), { strategies: ['race'], workers, concurrency: lanes, iterations: lanes, rounds: ROUNDS, args: { _: [], url } });
+  const report = await run(spreadAdapter(client), {
+    strategies: ['race'],
+    workers,
+    concurrency: lanes,
+    iterations: lanes,
+    rounds: ROUNDS,
+    args: { _: [], url },
+  });
   if (report.verdict !== 'pass') throw new Error(`${client}: ${report.findings.map((f) => f.message).join('; ')}`);
   const all = await fetch(`${url}/spreads`).then((r) => r.json());
   return all.filter((s) => s.n === workers * lanes).map((s) => s.us);
@@ -189,7 +196,9 @@ try {
   await timing.stop();
 
   // 2
-  console.log(`\n2. Share of race rounds that catch the coupon redeemed twice (fixtures/http-coupon-unsafe.mjs, ${CATCH_RUNS} runs × 20 rounds, 2 workers × 8 lanes):`);
+  console.log(
+    `\n2. Share of race rounds that catch the coupon redeemed twice (fixtures/http-coupon-unsafe.mjs, ${CATCH_RUNS} runs × 20 rounds, 2 workers × 8 lanes):`,
+  );
   const plain = await catchShare(COUPON_FETCH);
   const gated = await catchShare(COUPON_FIXTURE);
   console.log('| client | rounds caught |');
@@ -207,7 +216,9 @@ try {
     for (const p of await ours(shopUrl, 2, LANES, SECONDS)) rows[p.workers].ours.push(p);
     for (const w of [1, 2]) rows[w].cannon.push(await cannon(shopUrl, w, w * LANES, SECONDS));
   }
-  console.log(`\n3. GET /products/:sku of the shop (express + SQLite, own process), ${LANES} connections per thread, ${SECONDS} s, medians of ${REPEAT} alternated runs (load ${load()}):`);
+  console.log(
+    `\n3. GET /products/:sku of the shop (express + SQLite, own process), ${LANES} connections per thread, ${SECONDS} s, medians of ${REPEAT} alternated runs (load ${load()}):`,
+  );
   console.log('| threads | connections | adapter-hammer req/s | p50 / p99 | autocannon req/s | p50 / p99 | ours / autocannon |');
   console.log('|---|---|---|---|---|---|---|');
   for (const w of [1, 2]) {
