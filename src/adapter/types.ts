@@ -24,6 +24,8 @@ export interface SetupOptions {
 export interface InitContext {
   workerId: number;
   workers: number;
+  /** This worker's async lanes (`--concurrency`): e.g. one connection each (an addition to the contract). */
+  lanes: number;
   round: number;
   args: AdapterArgs;
 }

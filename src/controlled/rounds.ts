@@ -100,7 +100,7 @@ export async function runRound(
   const problems: string[] = [];
   const shared = await adapter.setup?.({ workers: 1, round, args: o.args ?? { _: [] } });
   try {
-    await adapter.init?.(shared, { workerId: 0, workers: 1, round, args: o.args ?? { _: [] } });
+    await adapter.init?.(shared, { workerId: 0, workers: 1, lanes: o.lanes, round, args: o.args ?? { _: [] } });
     const plan = planCalls(adapter, o.lanes, o.callsPerLane, o.seed, round);
     const outputs: CallOutput[] = [];
     const calls: Calls = { total: 0 };

@@ -124,7 +124,7 @@ class Engine {
     tally.fill(0, base, base + layout.stride);
     for (let l = 0; l < task.lanes; l++) tally[base + layout.laneSeq(l)] = -1;
     try {
-      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, round: req.round, args: task.args });
+      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, lanes: task.lanes, round: req.round, args: task.args });
     } catch (e) {
       // Nobody may wait at the barrier for a worker that will never arrive.
       Atomics.store(this.ctl, C.HALT, Halt.ABORT);

@@ -27,3 +27,7 @@ export type { LockKey } from './async-lock.js';
 export { SharedCounter, SharedCounters } from './shared-counter.js';
 export { threadLocal } from './thread-local.js';
 export type { ThreadLocal } from './thread-local.js';
+export { HttpGate, HttpGateHostError, isLoopback } from './http-gate.js';
+export type { GateContext, HttpGateOptions, HttpRequestSpec, HttpResponse } from './http-gate.js';
+export { localServer, startServer, ServerStartError } from './server.js';
+export type { LocalServer, ServerArgs, ServerOptions, ServerProcess } from './server.js';
