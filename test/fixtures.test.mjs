@@ -13,8 +13,13 @@ const DIR = path.join(ROOT, 'fixtures');
 const PARALLEL = 2;
 /** Lessons about a hang or a crash rather than a race. */
 const ROBUSTNESS = /^(deadlock|hung-promise|infinite-loop|worker-exit|timer-throw|unhandled-rejection|out-of-memory)-unsafe/;
-/** Lessons checked by a sequential model: they fail by the kind their model exists for. */
+/**
+ * Lessons checked by a sequential model (a cache, a key-value store, a queue, a rate limiter, the bank):
+ * the unsafe ones fail by the kind their model exists for; the safe ones pass with every round decided,
+ * since a round the check could not decide in its budget (`model-unknown`) is not a pass of it.
+ */
 const MODEL = /^model-.*-unsafe/;
+const MODEL_SAFE = /^model-.*-safe/;
 const KILL_AFTER_MS = 240_000; // generous: a loaded 2-core machine, and the database fixtures
 
 const names = readdirSync(DIR)
@@ -64,6 +69,15 @@ describe('fixture lessons', { concurrency: PARALLEL }, () => {
         assert.equal(code, 0, `a safe fixture must pass (exit 0), got exit ${code}\n${summary}${context}`);
         assert.equal(report.verdict, 'pass');
         assert.deepEqual(findings, [], `a safe fixture must have no findings:\n${summary}`);
+        if (MODEL_SAFE.test(name)) {
+          const checked = report.strategies.filter((s) => s.model);
+          assert.ok(checked.length > 0 && checked.every((s) => s.model.checkedRounds > 0), 'no round was checked against the model');
+          assert.deepEqual(
+            (report.warnings ?? []).filter((w) => w.code === 'model-unknown').map((w) => w.message),
+            [],
+            'every round of a model lesson must be decided',
+          );
+        }
       }
     });
   }
