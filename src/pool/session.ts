@@ -313,10 +313,10 @@ export class WorkerSession {
       if (live.some((s) => replyOf(s) === undefined && workerPhase(this.ctl, this.layout, s.id).round > spec.round)) continue;
       // The round that was cut short: only the workers that reached it count (a worker still in the
       // previous round shows that round's tallies). A later round of the batch that every worker that
-      // reached it called off at its barrier (the time limit) never ran: not reported.
+      // reached it called off at its barrier (the time limit), or that no worker reached, never ran: not reported.
       const reached = live.filter((s) => replyOf(s) !== undefined || workerPhase(this.ctl, this.layout, s.id).round === spec.round);
       const ran = reached.some((s) => replyOf(s)?.type !== 'aborted');
-      if (k > 0 && !ran && !this.interruptRequested && hangs.length === 0) break;
+      if (k > 0 && !ran && (reached.length === 0 || (!this.interruptRequested && hangs.length === 0))) break;
       out.push(this.collect(spec.round, k > 0 ? reached : live, hangs, stopped, true, history, replyOf));
       break;
     }
