@@ -66,14 +66,21 @@ function hookOnly(strategy: StrategyName, round: number, r: HookFailure): Played
   };
 }
 
+/** Rounds set up and sent to the workers, their answers still to come (the first half of playRounds). */
+export interface StartedRounds {
+  ready: { req: RoundRequest; shared: unknown }[];
+  /** A setup that failed ended the batch before it. */
+  failedSetup: PlayedRound | null;
+  /** The batch's tallies (pool/session.ts, runRounds); null when no round could be set up. */
+  tallies: Promise<RoundTallies[]> | null;
+}
+
 /**
- * Rounds played as one batch (session.runRounds: one message per worker for all of them): every setup
- * first, in order, then the batch, then each round's checks and teardown. A setup that fails ends the
- * batch before it; rounds a cut-short batch never played are only torn down. Returns the rounds played,
- * in order (the last one may be the failed setup).
+ * Every setup, in order, then the batch goes to the workers (session.runRounds: one message per worker
+ * for all of them). A setup that fails ends the batch before it.
  */
-export async function playRounds(run: RunContext, session: WorkerSession, reqs: readonly RoundRequest[]): Promise<PlayedRound[]> {
-  const ready: { req: RoundRequest; shared: unknown }[] = [];
+export async function startRounds(run: RunContext, session: WorkerSession, reqs: readonly RoundRequest[]): Promise<StartedRounds> {
+  const ready: StartedRounds['ready'] = [];
   let failedSetup: PlayedRound | null = null;
   for (const req of reqs) {
     const setup = await run.hook<unknown>('setup', [{ workers: session.layout.workers, round: req.round, args: run.plan.args }]);
@@ -84,11 +91,23 @@ export async function playRounds(run: RunContext, session: WorkerSession, reqs: 
     }
     ready.push({ req, shared: setup.value });
   }
+  const tallies = ready.length ? session.runRounds(ready.map(({ req: { strategy: _, ...spec }, shared }) => ({ ...spec, seed: run.plan.seed, shared }))) : null;
+  // Awaited by finishRounds or discardRounds, maybe after other work: never an unhandled rejection meanwhile.
+  tallies?.catch(() => {});
+  return { ready, failedSetup, tallies };
+}
+
+/**
+ * The second half: each round's checks and teardown once the answers are in; rounds a cut-short batch
+ * never played are only torn down. Returns the rounds played, in order (the last one may be the failed setup).
+ */
+export async function finishRounds(run: RunContext, started: StartedRounds): Promise<PlayedRound[]> {
+  const { ready, failedSetup } = started;
   const played: PlayedRound[] = [];
-  if (ready.length) {
+  if (started.tallies) {
     let tallies: RoundTallies[];
     try {
-      tallies = await session.runRounds(ready.map(({ req: { strategy: _, ...spec }, shared }) => ({ ...spec, seed: run.plan.seed, shared })));
+      tallies = await started.tallies;
     } catch (e) {
       for (const { shared } of ready) await run.hook('teardown', [shared]);
       throw e;
@@ -107,6 +126,17 @@ export async function playRounds(run: RunContext, session: WorkerSession, reqs: 
   }
   if (failedSetup) played.push(failedSetup);
   return played;
+}
+
+/** Rounds started that are no longer wanted (the strategy stopped while they ran): torn down, never counted. */
+export async function discardRounds(run: RunContext, started: StartedRounds): Promise<void> {
+  await started.tallies?.catch(() => []);
+  for (const { shared } of started.ready) await run.hook('teardown', [shared]);
+}
+
+/** Rounds played as one batch: startRounds, then finishRounds. */
+export async function playRounds(run: RunContext, session: WorkerSession, reqs: readonly RoundRequest[]): Promise<PlayedRound[]> {
+  return finishRounds(run, await startRounds(run, session, reqs));
 }
 
 /** One played round's checks: stats, expected, invariant, uniqueness, the model; then its teardown. */

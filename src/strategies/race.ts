@@ -6,10 +6,10 @@ import { EVIDENCE_FAILED_ROUNDS, outcomeOf, SHRINKABLE, summariseRoundFindings }
 import type { StrategyEvidence } from '../checks/strategy.js';
 import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../report/types.js';
 import type { RunContext } from '../rounds/context.js';
-import { playRounds, type PlayedRound } from '../rounds/play.js';
+import { discardRounds, finishRounds, startRounds, type PlayedRound, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
 import { BatchPolicy, batchOf } from './batch.js';
-import { playShardRounds, type SessionRounds } from './sessions.js';
+import { playShardRounds, type BatchPlayer, type SessionRounds } from './sessions.js';
 import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../report/distribution.js';
 import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
@@ -114,29 +114,27 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
     return Math.max(1, Math.min(batchOf(lastRoundMs, plan.env.batch, run.timeLeft() - reserve()), missing));
   };
-  const fanOut: SessionRounds = await playShardRounds(run, batchSize, async (slots, session) => {
-    if (run.interrupted) {
-      stopReason = 'interrupted';
-      return false;
-    }
-    const started = slots[0]!.started;
-    // The first round always runs: a strategy that checked nothing could not have failed. Later ones
-    // only while one more round (as long as the last one took, hooks included) fits the share.
-    if (started > 0 && run.timeLeft() <= reserve() + lastRoundMs) {
-      stopReason = 'budget';
-      return false;
-    }
-    // A round of slow calls stops cleanly at the share's end too (the first round gets at least
-    // FIRST_ROUND_MS of calls, so even a late strategy checks something).
-    const stopAfterMs = started === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
-    // Histories: every round with a model (each is checked); without one, until the first failing
-    // round's is kept (it shows how the counters went wrong).
-    const history = hasModel || firstFailed === null;
-    const batchStart = performance.now();
-    const played = await playRounds(
-      run,
-      session,
-      slots.map(({ round, position }) => ({
+  const player: BatchPlayer<{ started: StartedRounds; at: number }> = {
+    async start(slots, session) {
+      if (run.interrupted) {
+        stopReason = 'interrupted';
+        return null;
+      }
+      const started = slots[0]!.started;
+      // The first round always runs: a strategy that checked nothing could not have failed. Later ones
+      // only while one more round (as long as the last one took, hooks included) fits the share.
+      if (started > 0 && run.timeLeft() <= reserve() + lastRoundMs) {
+        stopReason = 'budget';
+        return null;
+      }
+      // A round of slow calls stops cleanly at the share's end too (the first round gets at least
+      // FIRST_ROUND_MS of calls, so even a late strategy checks something).
+      const stopAfterMs = started === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
+      // Histories: every round with a model (each is checked); without one, until the first failing
+      // round's is kept (it shows how the counters went wrong).
+      const history = hasModel || firstFailed === null;
+      const at = performance.now();
+      const reqs = slots.map(({ round, position }) => ({
         strategy: 'race' as const,
         round,
         calls,
@@ -144,25 +142,34 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         sampleEvery: 0,
         stopAfterMs,
         history,
-      })),
-    );
-    // What one round costs, hooks included (the next batch's size and the budget's check use it).
-    lastRoundMs = (performance.now() - batchStart) / Math.max(1, played.length);
-    let stop: StopReason | null = null;
-    const positions = new Map(slots.map((x) => [x.round, x.position]));
-    for (const p of played) stop ??= take(p, positions.get(p.round)!);
-    run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
-    if (stop || session.broken) {
-      stopReason = stop ?? 'workers-lost';
-      return false;
-    }
-    if (played.length < slots.length) {
-      // Cut short without a failure of its own: the time limit (or an interrupt) stopped it.
-      stopReason = run.interrupted ? 'interrupted' : 'budget';
-      return false;
-    }
-    return true;
-  });
+      }));
+      return { started: await startRounds(run, session, reqs), at };
+    },
+    answered: (b) => b.started.tallies ?? Promise.resolve(),
+    async finish(b, slots, session) {
+      const played = await finishRounds(run, b.started);
+      // What one round costs, hooks included (the next batch's size and the budget's check use it).
+      lastRoundMs = (performance.now() - b.at) / Math.max(1, played.length);
+      let stop: StopReason | null = null;
+      const positions = new Map(slots.map((x) => [x.round, x.position]));
+      for (const p of played) stop ??= take(p, positions.get(p.round)!);
+      run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
+      if (stop || session.broken) {
+        stopReason = stop ?? 'workers-lost';
+        return false;
+      }
+      if (played.length < slots.length) {
+        // Cut short without a failure of its own: the time limit (or an interrupt) stopped it.
+        stopReason = run.interrupted ? 'interrupted' : 'budget';
+        return false;
+      }
+      return true;
+    },
+    discard: (b) => discardRounds(run, b.started),
+    // Only rounds with state of their own: it sets the next batch up before this one is torn down.
+    pipelined: () => batches.allowed,
+  };
+  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player);
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(roundFindings, rounds);
   // Every failure gets the search: for a race it finds the interleaving's size; for an error, a crash or

@@ -22,16 +22,27 @@ export interface SessionRounds {
   perSession: number[];
 }
 
+/** How a strategy plays a batch of rounds, in two halves, so the next batch can go out before this one is checked. */
+export interface BatchPlayer<S> {
+  /** Set the batch up and send it to the workers; null: the strategy stops (nothing was started). */
+  start(slots: RoundSlot[], session: WorkerSession): Promise<S | null>;
+  /** Resolves once the workers' answers are in. */
+  answered(batch: S): Promise<unknown>;
+  /** Check it; false: stop every session (batches already running are discarded). */
+  finish(batch: S, slots: RoundSlot[], session: WorkerSession): Promise<boolean>;
+  /** A batch started but no longer wanted: torn down, never counted. */
+  discard(batch: S): Promise<void>;
+  /** May the next batch go out while this one is checked (it reorders setups and teardowns)? */
+  pipelined(): boolean;
+}
+
 /**
  * Open the sessions and play this shard's rounds on them, in batches of `batchSize(started)` rounds a
- * session takes at once; `play` returns false to stop every session (batches already running finish).
- * Sessions are closed before it returns, also on a throw.
+ * session takes at once. Where the player allows it, a session's next batch goes to its workers as
+ * soon as the last one's answers are in, and the last one is checked while they play: the workers
+ * do not wait for the main thread's checks. Sessions are closed before it returns, also on a throw.
  */
-export async function playShardRounds(
-  run: RunContext,
-  batchSize: (started: number) => number,
-  play: (slots: RoundSlot[], session: WorkerSession) => Promise<boolean>,
-): Promise<SessionRounds> {
+export async function playShardRounds<S>(run: RunContext, batchSize: (started: number) => number, player: BatchPlayer<S>): Promise<SessionRounds> {
   const { plan } = run;
   const count = raceSessions(plan.env, plan.workers);
   const sessions: WorkerSession[] = [];
@@ -46,21 +57,39 @@ export async function playShardRounds(
     }
     const settled = await Promise.allSettled(
       sessions.map(async (session, s) => {
-        while (!stop) {
+        /** The next batch's rounds, taken from the shared queue and sent off; null when there are none or the strategy stops. */
+        const next = async (): Promise<{ slots: RoundSlot[]; batch: S } | null> => {
           const slots: RoundSlot[] = [];
           for (let k = batchSize(started); slots.length < k;) {
-            const next = queue.next();
-            if (next.done) break;
-            slots.push({ round: next.value, position: positionInShard(next.value, plan.shard), started: started++, session });
+            const r = queue.next();
+            if (r.done) break;
+            slots.push({ round: r.value, position: positionInShard(r.value, plan.shard), started: started++, session });
           }
-          if (!slots.length) return;
+          if (!slots.length) return null;
+          const batch = await player.start(slots, session);
+          if (batch === null) {
+            stop = true;
+            return null;
+          }
           perSession[s]! += slots.length;
-          try {
-            if (!(await play(slots, session))) stop = true;
-          } catch (e) {
-            stop = true; // the others finish their round, then the error (e.g. exit 2: cannot set up) goes up
-            throw e;
+          return { slots, batch };
+        };
+        try {
+          let current = stop ? null : await next();
+          while (current) {
+            await player.answered(current.batch);
+            let following = !stop && !session.broken && player.pipelined() ? await next() : null;
+            if (!(await player.finish(current.batch, current.slots, session))) stop = true;
+            if (stop && following) {
+              await player.discard(following.batch);
+              perSession[s]! -= following.slots.length;
+              following = null;
+            }
+            current = following ?? (stop ? null : await next());
           }
+        } catch (e) {
+          stop = true; // the others finish their batch, then the error (e.g. exit 2: cannot set up) goes up
+          throw e;
         }
       }),
     );

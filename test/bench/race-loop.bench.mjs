@@ -10,7 +10,8 @@
 //
 //   node test/bench/race-loop.bench.mjs [--runs N] [--rounds R] [--iterations I] [--workers W]
 //        [--fixture FILE] [--dist DIR ...]        (several --dist: A/B of builds, alternated too)
-//        [--batch K ...]                          (rounds per exchange with the workers; default 1 and 32)
+//        [--batch K ...]                          (rounds per exchange with the workers; `32s`: checked before the
+//                                                 next batch goes out; default 1, 32s and 32)
 // Figures only, no thresholds (2 noisy cores).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,13 +35,15 @@ const ITER = Number(opt('iterations', 10));
 const WORKERS = Number(opt('workers', 2));
 const FIXTURE = path.resolve(ROOT, opt('fixture', 'fixtures/lazy-init-unsafe.mjs'));
 /** Rounds per exchange with the workers: each --batch value is a loop of its own (default: 1 and the race strategy's default). */
-const BATCHES = opts('batch').map(Number);
+const BATCHES = opts('batch');
 const BATCH = Number(opt('batch-child', 1));
+/** --serial: batches checked before the next one goes out (as for an adapter whose rounds share state). */
+const SERIAL = argv.includes('--serial');
 
 /** One run of adapter-hammer's round loop in this process; prints {rounds, failed, roundsPerSec}. */
 async function child(dist) {
   const imp = (p) => import(pathToFileURL(path.join(dist, p)).href);
-  const [{ loadAdapter }, { makePlan }, { RunContext }, { playRound, playRounds }, { OVERLAP_EVERY }] = await Promise.all([
+  const [{ loadAdapter }, { makePlan }, { RunContext }, { playRound, startRounds, finishRounds }, { OVERLAP_EVERY }] = await Promise.all([
     imp('adapter/load.js'),
     imp('plan/plan.js'),
     imp('rounds/context.js'),
@@ -54,25 +57,41 @@ async function child(dist) {
   const calls = Array.from({ length: WORKERS }, () => ITER);
   let failed = 0;
   let rounds = 0;
+  const count = (results) => {
+    for (const played of results) {
+      rounds++;
+      if (played.failed) failed++;
+      if (played.hookFailed || session.broken) throw new Error(`round ${played.round}: ${played.findings.map((f) => f.message).join('; ') || 'workers lost'}`);
+    }
+  };
+  // As the race strategy plays them (src/strategies/race.ts): batches of BATCH rounds, the next one sent
+  // as soon as the last one's answers are in and checked meanwhile (1: one round per exchange, not
+  // pipelined, as for an adapter whose rounds share state), minus its early stop, budget and the
+  // histories of its rounds before the first failure.
+  const batchOf = (r) =>
+    Array.from({ length: Math.min(BATCH, ROUNDS - r) }, (_, i) => ({
+      strategy: 'race',
+      round: r + i,
+      calls,
+      overlap: (r + i) % OVERLAP_EVERY === 0,
+      sampleEvery: 0,
+    }));
   const t0 = performance.now();
   try {
-    for (let r = 0; r < ROUNDS; r += playRounds ? BATCH : 1) {
-      // As the race strategy plays them (src/strategies/race.ts): batches of BATCH rounds (1: one round
-      // per exchange with the workers), minus its early stop, budget and the histories of its rounds
-      // before the first failure.
-      const batch = Array.from({ length: Math.min(playRounds ? BATCH : 1, ROUNDS - r) }, (_, i) => ({
-        strategy: 'race',
-        round: r + i,
-        calls,
-        overlap: (r + i) % OVERLAP_EVERY === 0,
-        sampleEvery: 0,
-      }));
+    if (!startRounds) {
       // An older build (--dist) has no batches: its rounds one by one.
-      const results = playRounds ? await playRounds(run, session, batch) : [await playRound(run, session, batch[0])];
-      for (const played of results) {
-        rounds++;
-        if (played.failed) failed++;
-        if (played.hookFailed || session.broken) throw new Error(`round ${r}: ${played.findings.map((f) => f.message).join('; ') || 'workers lost'}`);
+      for (let r = 0; r < ROUNDS; r++) count([await playRound(run, session, batchOf(r)[0])]);
+    } else if (BATCH === 1 || SERIAL) {
+      for (let r = 0; r < ROUNDS; r += BATCH) count(await finishRounds(run, await startRounds(run, session, batchOf(r))));
+    } else {
+      let r = 0;
+      let current = await startRounds(run, session, batchOf(r));
+      while (current) {
+        await current.tallies;
+        r += BATCH;
+        const next = r < ROUNDS ? await startRounds(run, session, batchOf(r)) : null;
+        count(await finishRounds(run, current));
+        current = next;
       }
     }
   } finally {
@@ -93,11 +112,12 @@ if (!dists.length) dists.push(path.join(ROOT, 'dist'));
 const loops = [];
 if (existsSync(BARE)) loops.push({ name: 'bare', cmd: [BARE, FIXTURE, String(ROUNDS), String(ITER), String(WORKERS)] });
 else console.log(`reference loop unavailable (${BARE} is missing): only adapter-hammer's figures, no ratio`);
-if (!BATCHES.length) BATCHES.push(1, 32);
+if (!BATCHES.length) BATCHES.push('1', '32s', '32');
 for (const d of dists) {
   for (const b of BATCHES) {
     const name = `ours${dists.length === 1 ? '' : ` (${path.relative(process.cwd(), d) || d})`}${BATCHES.length > 1 ? ` b${b}` : ''}`;
-    loops.push({ name, cmd: [fileURLToPath(import.meta.url), '--child', d, ...argv, '--batch-child', String(b)] });
+    const serial = b.endsWith('s') ? ['--serial'] : [];
+    loops.push({ name, cmd: [fileURLToPath(import.meta.url), '--child', d, ...argv, '--batch-child', String(parseInt(b, 10)), ...serial] });
   }
 }
 
