@@ -44,20 +44,23 @@ const NOT_OPTIONS: ReadonlySet<string> = new Set(['help', 'version']);
 /** Options whose value is a file path: resolved against the config's directory. */
 const PATH_OPTIONS: ReadonlySet<string> = new Set(OPTIONS.filter((o) => o.kind === 'path').map((o) => o.long));
 
-async function readConfig(file: string, shown: string): Promise<unknown> {
-  if (file.endsWith('.json')) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`${shown}: cannot read: ${(e as Error).message}`);
-    }
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`${shown}: invalid JSON: ${(e as Error).message.split('\n')[0]}`);
-    }
+/** A JSON file's value; a file that cannot be read or parsed is a UsageError naming it (`shown`) in one line. */
+export function readJsonFile(file: string, shown = file): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${shown}: cannot read: ${(e as Error).message}`);
   }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${shown}: invalid JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function readConfig(file: string, shown: string): Promise<unknown> {
+  if (file.endsWith('.json')) return readJsonFile(file, shown);
   try {
     const ns = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     return 'default' in ns ? ns.default : ns;

@@ -1,6 +1,5 @@
 // `adapter-hammer merge <reports...>`: read shard reports, merge them (src/merge/), render the merged
 // report with every reporter, exit with its code. Reports that are not shards of one run exit 2.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { mergeReports, type ShardFile } from '../merge/merge.js';
@@ -9,6 +8,7 @@ import { entriesOf, isStartFailure } from '../report/types.js';
 import { renderTerminal } from '../reporters/terminal/index.js';
 import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
 import { toCommander } from './program.js';
+import { readJsonFile } from './config.js';
 
 function buildMergeProgram(): Command {
   const program = new Command('adapter-hammer merge')
@@ -22,17 +22,7 @@ function buildMergeProgram(): Command {
 }
 
 function readShard(file: string): ShardFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read: ${(e as Error).message}`);
-  }
-  try {
-    return { file, json: JSON.parse(text) as unknown };
-  } catch (e) {
-    throw new UsageError(`${file}: invalid JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
+  return { file, json: readJsonFile(file) };
 }
 
 /** Returns the exit code; `fail2` prints one line and returns 2. */

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { openNoopSession } from './noop-session.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,19 +29,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [kind, source] of Object.entries(adapters)) {
   const file = path.join(dir, `noop-${kind}.mjs`);
   writeFileSync(file, source);
-  const s = await WorkerSession.open({
-    adapterPath: file,
-    opNames: ['noop'],
-    workers: 2,
-    lanes: 1,
-    args: {},
-    weights: [1],
-    uniqueOps: [false],
-    timeoutMs: 30_000,
-    quietStdout: false,
-    pinCpus: true,
-    history: true,
-  });
+  const s = await openNoopSession(WorkerSession, file, { history: true });
   const rates = { off: [], on: [] };
   try {
     let round = 0;

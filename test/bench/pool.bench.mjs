@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { openNoopSession } from './noop-session.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,18 +30,7 @@ const out = {};
 for (const kind of KINDS) {
   const file = path.join(dir, `noop-${kind}.mjs`);
   writeFileSync(file, adapters[kind]);
-  const s = await WorkerSession.open({
-    adapterPath: file,
-    opNames: ['noop'],
-    workers: 2,
-    lanes: 1,
-    args: {},
-    weights: [1],
-    uniqueOps: [false],
-    timeoutMs: 30_000,
-    quietStdout: false,
-    pinCpus: true,
-  });
+  const s = await openNoopSession(WorkerSession, file);
   const rates = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
