@@ -4,6 +4,7 @@
 import { shown } from '../errors.js';
 import type { Model } from '../adapter/types.js';
 import type { CallHistory, Finding, HistoryCall, Warning } from '../report/types.js';
+import { callLabel } from '../report/text.js';
 import { counterWindow, modelWindow } from './history-window.js';
 import { checkLinearizable } from './linearizability.js';
 
@@ -25,11 +26,10 @@ export type ModelVerdict =
   /** The model itself threw: a bug of the adapter's model, not of the code under test. */
   | { outcome: 'model-error'; finding: Finding };
 
-/** `op(input) → output` of one call, as findings and tables show it. */
-export function callText(c: HistoryCall): string {
-  const args = c.input === undefined ? '' : shown(c.input);
+/** `op(input) → output` of one call, as a finding's message names it. */
+function callText(c: HistoryCall): string {
   const result = c.error !== undefined ? ` threw ${c.error}` : c.end === null ? ' (never returned)' : ` → ${shown(c.output)}`;
-  return `${c.op}(${args})${result}`;
+  return `${callLabel(c, shown)}${result}`;
 }
 
 export function checkModel(strategy: string, round: number, model: Model, history: { calls: HistoryCall[]; omitted: number }, maxSteps: number): ModelVerdict {

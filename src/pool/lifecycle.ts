@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import { SessionStartError, errorLine } from '../errors.js';
-import type { RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
+import type { RoundReply, RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
 import type { SessionOptions } from './types.js';
 
 /** After its error, how long a dead worker's exit code is waited for before it counts as settled. */
@@ -25,14 +25,15 @@ export interface WorkerSlot {
   diedAt?: number;
   /** The crash is in some round's tallies already. */
   reported?: boolean;
-  /** The latest answer to the rounds in progress (cleared when rounds are posted). */
-  reply?: WorkerReply;
-  /** Every answer to the rounds in progress, in order (a batch has one per round). */
-  replies: WorkerReply[];
+  /** Every answer to the rounds in progress, in order (a batch has one per round; cleared when rounds are posted). */
+  replies: RoundReply[];
 }
 
+/** A worker's latest answer to the rounds in progress. */
+export const lastReply = (slot: WorkerSlot): RoundReply | undefined => slot.replies[slot.replies.length - 1];
+
 export interface LifecycleEvents {
-  /** A worker answered (slot.reply is set). */
+  /** A worker answered (its answer is the last of slot.replies). */
   reply(slot: WorkerSlot): void;
   /** A worker died on its own (first notice; slot.crashMessage is set). */
   crash(slot: WorkerSlot): void;
@@ -132,7 +133,6 @@ export class WorkerPool {
 
   private received(slot: WorkerSlot, m: WorkerReply): void {
     if (m.type !== 'ready' && m.type !== 'load-error') {
-      slot.reply = m;
       slot.replies.push(m);
       this.events.reply(slot);
     }

@@ -5,8 +5,8 @@
 // the workers that do not answer a grace period, then collect the raw tallies.
 import { fileURLToPath } from 'node:url';
 import { C, Halt, Phase, PHASE_NAMES, makeLayout, workerPhase, type Layout } from './layout.js';
-import { WorkerPool, type WorkerSlot } from './lifecycle.js';
-import type { RoundRequest, WorkerReply } from './protocol.js';
+import { lastReply, WorkerPool, type WorkerSlot } from './lifecycle.js';
+import type { RoundReply, RoundRequest } from './protocol.js';
 import type { Hang, RoundSpec, RoundTallies, SessionOptions, StoppedWorker } from './types.js';
 import { Watchdog, type WatchedMemory } from './watchdog.js';
 import { mergeSamples } from './error-samples.js';
@@ -80,7 +80,7 @@ export class WorkerSession {
       (this.history?.buffer as SharedArrayBuffer | undefined) ?? null,
       {
         reply: (slot) => {
-          if (slot.reply?.type === 'internal-error') this.current?.internalError();
+          if (lastReply(slot)?.type === 'internal-error') this.current?.internalError();
           this.current?.settle();
         },
         crash: (slot) => {
@@ -153,10 +153,7 @@ export class WorkerSession {
     Atomics.store(ctl, C.ARRIVED, 0);
     Atomics.store(ctl, C.REPLIES, 0);
     Atomics.store(ctl, C.HALT, this.interruptRequested ? Halt.ABORT : Halt.RUN);
-    for (const s of live) {
-      s.reply = undefined;
-      s.replies = [];
-    }
+    for (const s of live) s.replies = [];
     const duration = Array.isArray(spec.calls) ? null : spec.calls.durationMs;
     // When new calls stop: a duration round's length, or a count round's time budget.
     const limit = duration ?? spec.stopAfterMs ?? null;
@@ -193,7 +190,7 @@ export class WorkerSession {
       const watchMs = Math.max(10, Math.min(100, opts.timeoutMs / 10));
       const tickMs = duration !== null ? 5 : limit !== null ? Math.max(5, Math.min(watchMs, limit / 20)) : watchMs;
       // A worker is through with the batch once it sent its last answer.
-      const answered = (s: WorkerSlot) => s.reply?.type !== undefined && s.reply.type !== 'ready' && s.reply.type !== 'load-error' && s.reply.last;
+      const answered = (s: WorkerSlot) => lastReply(s)?.last === true;
       const waiting = () => live.filter((s) => !answered(s) && !s.dead);
       const hung = (s: WorkerSlot) => hangs.some((h) => h.workerId === s.id);
       const settled = () => live.every((s) => answered(s) || this.workers.deathSettled(s, performance.now()));
@@ -302,7 +299,7 @@ export class WorkerSession {
   private collectBatch(specs: readonly RoundSpec[], live: WorkerSlot[], hangs: Hang[], stopped: StoppedWorker[]): RoundTallies[] {
     const out: RoundTallies[] = [];
     for (const [k, spec] of specs.entries()) {
-      const replyOf = (s: WorkerSlot) => s.replies.find((r) => r.type !== 'ready' && r.type !== 'load-error' && r.round === spec.round);
+      const replyOf = (s: WorkerSlot) => s.replies.find((r) => r.round === spec.round);
       const history = this.history !== null && spec.history === true;
       if (live.every((s) => replyOf(s)?.type === 'done')) {
         out.push(this.collect(spec.round, live, [], [], true, history, replyOf));
@@ -341,7 +338,7 @@ export class WorkerSession {
       this.replyWaitBackoff = Math.min(REPLY_WAIT_BACKOFF_MAX, 2 * this.replyWaitBackoff);
     }
     // Those that answered are taken even on a miss; each goes through the lifecycle's usual path.
-    for (const s of live) if (s.reply === undefined && !s.dead && this.current !== null) this.workers.takeReplies(s);
+    for (const s of live) if (!s.replies.length && !s.dead && this.current !== null) this.workers.takeReplies(s);
   }
 
   private startTicker(ms: number): void {
@@ -367,7 +364,7 @@ export class WorkerSession {
     stopped: StoppedWorker[],
     withCounts = true,
     withHistory = false,
-    replyOf: (s: WorkerSlot) => WorkerReply | undefined = (s) => s.reply,
+    replyOf: (s: WorkerSlot) => RoundReply | undefined = lastReply,
   ): RoundTallies {
     const { layout, tally, opts } = this;
     const n = opts.opNames.length;

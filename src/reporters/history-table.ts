@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import type { ChalkInstance } from 'chalk';
 import type { CallHistory, HistoryCall } from '../report/types.js';
 import { makeChalk } from './color.js';
+import { callLabel } from '../report/text.js';
 import { safe } from './terminal/common.js';
 
 export interface HistoryTableOptions {
@@ -26,11 +27,8 @@ function value(v: unknown): string {
   return safe(text, MAX_VALUE);
 }
 
-/** `op(input)`: an array input reads as the call's arguments, `op()` when the call had no input. */
-function callText(c: HistoryCall): string {
-  if (!('input' in c) || c.input === undefined) return `${c.op}()`;
-  return `${c.op}(${Array.isArray(c.input) ? c.input.map(value).join(', ') : value(c.input)})`;
-}
+/** `op(input)`, named as the findings name it (report/text.ts). */
+const callText = (c: HistoryCall): string => callLabel(c, value);
 
 /** What the call answered: `→ output`, `✗ error`, or nothing yet. */
 function resultText(c: HistoryCall): string {
