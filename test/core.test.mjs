@@ -796,14 +796,14 @@ const plan = (input, loaded) => makePlan({ seed: 42, ...input }, loaded, ENV);
 test("replayCommand: all three strategies replay every run option in the table's order", () => {
   assert.equal(
     replayCommand(plan({ adapter: 'fixtures/counter.mjs' })),
-    'npx adapter-hammer fixtures/counter.mjs -s hammer,race,throughput -w 2 -c 8 -n 20000 -i 100 -r 2000 -d 1 --seed 42 --timeout 5000 --time 20s',
+    'npx adapter-hammer fixtures/counter.mjs -s hammer,race,throughput -w 2 -c 8 -n 20000 -i 100 -r 2000 -d 1 --seed 42 --timeout 5000 --time 20s --scheduler mixed',
   );
 });
 
 test('replayCommand: only race -> no -n (hammer) and no -d (throughput)', () => {
   assert.equal(
     replayCommand(plan({ adapter: 'a.mjs', strategies: ['race'] })),
-    'npx adapter-hammer a.mjs -s race -w 2 -c 8 -i 100 -r 2000 --seed 42 --timeout 5000 --time 20s',
+    'npx adapter-hammer a.mjs -s race -w 2 -c 8 -i 100 -r 2000 --seed 42 --timeout 5000 --time 20s --scheduler mixed',
   );
 });
 
@@ -821,7 +821,7 @@ test('replayCommand: only hammer -> -n but no -i/-r/-d; only throughput -> -d an
 test('replayCommand: --max-old-space and --strict are replayed; seed 0 is replayed', () => {
   assert.equal(
     replayCommand(plan({ adapter: 'a.mjs', strategies: ['race'], maxOldSpace: 64, strict: true, seed: 0 })),
-    'npx adapter-hammer a.mjs -s race -w 2 -c 8 -i 100 -r 2000 --seed 0 --timeout 5000 --time 20s --max-old-space 64 --strict',
+    'npx adapter-hammer a.mjs -s race -w 2 -c 8 -i 100 -r 2000 --seed 0 --timeout 5000 --time 20s --max-old-space 64 --scheduler mixed --strict',
   );
 });
 
@@ -833,7 +833,7 @@ test('replayCommand: adapter args after --: booleans, kebab-case keys once, arra
   });
   assert.equal(
     replayCommand(p),
-    "npx adapter-hammer 'my adapters/a.mjs' -s race -w 2 -c 8 -i 100 -r 2000 --seed 42 --timeout 5000 --time 20s -- --db-path='/tmp/x y' --verbose --no-cache --tag=a --tag=b plain 'two words' 'it'\\''s' 3",
+    "npx adapter-hammer 'my adapters/a.mjs' -s race -w 2 -c 8 -i 100 -r 2000 --seed 42 --timeout 5000 --time 20s --scheduler mixed -- --db-path='/tmp/x y' --verbose --no-cache --tag=a --tag=b plain 'two words' 'it'\\''s' 3",
   );
 });
 
@@ -844,7 +844,7 @@ test('replayCommand: no adapter args -> no --', () => {
 test('replayCommand: overrides replace plan fields (the smallest failing setup)', () => {
   assert.equal(
     replayCommand(plan({ adapter: 'a.mjs', strategies: ['race'] }), { workers: 1, concurrency: 2, iterations: 10 }),
-    'npx adapter-hammer a.mjs -s race -w 1 -c 2 -i 10 -r 2000 --seed 42 --timeout 5000 --time 20s',
+    'npx adapter-hammer a.mjs -s race -w 1 -c 2 -i 10 -r 2000 --seed 42 --timeout 5000 --time 20s --scheduler mixed',
   );
 });
 
@@ -869,6 +869,7 @@ test('makePlan: defaults from the table, workers = min(8, max(2, cores)) of the 
     seed: 7,
     timeoutMs: 5000,
     budgetMs: 20000,
+    scheduler: 'mixed',
     strict: false,
   });
   assert.equal(makePlan({ adapter: 'a.mjs' }, undefined, { ...ENV, cores: 1 }).workers, 2);
@@ -958,6 +959,9 @@ test("table: API names are the camelCase long names; run options are the plan's 
       'budgetMs',
       'maxOldSpace',
       'shard',
+      'scheduler',
+      'schedule',
+      'instrument',
       'strict',
     ],
   );
@@ -968,7 +972,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, time, maxOldSpace, shard, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, time, maxOldSpace, shard, scheduler, schedule, instrument, strict)",
   );
 });
 

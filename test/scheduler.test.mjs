@@ -121,6 +121,12 @@ test('schedule strings: run-length decisions, lane count and checksum', () => {
   assert.throws(() => decodeSchedule(text.replace('b22', 'b12')), /checksum mismatch/);
   assert.throws(() => decodeSchedule('nonsense'), /expected <strategy>-<lanes>-<decisions>-<check>/);
   assert.equal(decodeSchedule(encodeSchedule({ strategy: 'random', depth: 0, lanes: 1, decisions: [] })).lanes, 1);
+  // Beyond 36 lanes each decision takes two digits (--concurrency 50), beyond 1,296 three.
+  for (const lanes of [50, 2000]) {
+    const wide = { strategy: 'random', depth: 0, lanes, decisions: [49, 0, 0, 0, 7, 49, 49] };
+    assert.deepEqual(decodeSchedule(encodeSchedule(wide)), wide);
+  }
+  assert.match(encodeSchedule({ strategy: 'random', depth: 0, lanes: 50, decisions: [49, 0, 0, 0] }), /^rw-1e-1d00\.3\.-/);
 });
 
 test('shrinkSchedule (pure): a fake bug "lane 1 runs between two steps of lane 0" shrinks to one preemption', async () => {

@@ -97,8 +97,12 @@ function firstLine(value: unknown): string {
   return text.split('\n')[0]!.slice(0, 500);
 }
 
-async function importModule(abs: string, shown: string): Promise<Record<string, unknown>> {
+/** How a module is imported: by default as below; a controlled worker's loader instruments it (instrument/register.ts). */
+export type Importer = (abs: string) => Promise<Record<string, unknown>>;
+
+async function importModule(abs: string, shown: string, importer?: Importer): Promise<Record<string, unknown>> {
   try {
+    if (importer) return await importer(abs);
     if (TS_EXTENSIONS.includes(path.extname(abs).toLowerCase())) return await importTypeScript(abs);
     return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (err) {
@@ -191,9 +195,9 @@ function modelProblems(model: unknown, shown: string): string[] {
 }
 
 /** Import, pick and validate an adapter. Throws AdapterError (exit 2) with one line per problem. */
-export async function loadAdapter(file: string, cwd = process.cwd()): Promise<LoadedAdapter> {
+export async function loadAdapter(file: string, cwd = process.cwd(), importer?: Importer): Promise<LoadedAdapter> {
   const abs = resolveAdapterPath(file, cwd);
-  const ns = await importModule(abs, file);
+  const ns = await importModule(abs, file, importer);
   const picked = pickAdapter(ns);
   const problems = validateAdapter(picked, file);
   if (problems.length) throw new AdapterError(problems);

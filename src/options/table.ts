@@ -29,6 +29,12 @@ export interface RunSettings {
   strict: boolean;
   /** --shard k/N: this job plays the race rounds r with r % N === k - 1 (plan/shard.ts). */
   shard?: Shard;
+  /** --scheduler: how race rounds are controlled (README, "Controlled interleavings"): mixed, random, pct[:d] or off. */
+  scheduler: string;
+  /** --schedule: replay one race round's schedules, `<round>:<worker 0's>,<worker 1's>,...`. */
+  schedule?: string;
+  /** --instrument: globs of further files whose awaits are scheduling points (node_modules included). */
+  instrument?: string[];
 }
 
 /** One of N shards of a run (`--shard k/N`), 1-based. */
@@ -84,9 +90,15 @@ export interface PlanEnvironment {
  * - path: a file path (outputs only);
  * - duration: a time span, `90s`, `2m`, `1500ms` or a number of seconds (the plan holds milliseconds);
  * - names: a non-empty list of names (operations of the adapter, checked when it is loaded);
- * - shard: `k/N` with 1 <= k <= N (the plan holds `{ index: k, count: N }`).
+ * - shard: `k/N` with 1 <= k <= N (the plan holds `{ index: k, count: N }`);
+ * - scheduler: SCHEDULER_MODE; schedule: SCHEDULE_VALUE.
  */
-export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration' | 'names' | 'shard';
+export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration' | 'names' | 'shard' | 'scheduler' | 'schedule';
+
+/** --scheduler's values: both strategies in turn, one of them (PCT with an optional depth), or none. */
+export const SCHEDULER_MODE = /^(mixed|random|off|pct(:[1-9]\d?)?)$/;
+/** --schedule's shape: a round, then one schedule per worker (each checked in full by the plan). */
+export const SCHEDULE_VALUE = /^\d+:[0-9a-z.-]+(,[0-9a-z.-]+)*$/;
 
 export interface OptionSpec {
   /** The plan's and the report `config`'s field. */
@@ -265,6 +277,35 @@ export const OPTIONS: readonly OptionSpec[] = [
     max: 10_000,
     scope: 'run',
     help: 'play shard k of N of the run (with --seed): race rounds r with r % N = k-1, and every Nth adapter of several; `adapter-hammer merge` adds the shards up',
+  },
+  {
+    key: 'scheduler',
+    long: 'scheduler',
+    value: '<mode>',
+    kind: 'scheduler',
+    scope: 'run',
+    help: "every other race round runs each worker's lanes under a seeded scheduler that controls every await of your code: mixed (random walk and PCT in turn), random, pct[:depth], or off",
+    default: () => 'mixed',
+    replayWhen: 'race',
+  },
+  {
+    key: 'schedule',
+    long: 'schedule',
+    value: '<round:list>',
+    kind: 'schedule',
+    scope: 'run',
+    help: "replay a failing controlled round exactly: every race round repeats that round's calls under these schedules (the report prints the value)",
+    replayWhen: 'race',
+  },
+  {
+    key: 'instrument',
+    long: 'instrument',
+    value: '<globs>',
+    kind: 'names',
+    scope: 'run',
+    help: 'comma list of globs of further files whose awaits the scheduler controls, e.g. node_modules/my-db/** (your own files always are)',
+    defaultHelp: "the adapter's directory and the working directory, outside node_modules",
+    replayWhen: 'race',
   },
   { key: 'strict', long: 'strict', kind: 'flag', scope: 'run', help: 'warnings fail the run too', default: () => false },
   {

@@ -2,7 +2,7 @@
 // (through the command line's parser) and the API (values) all accept exactly the same values.
 import ms from 'ms';
 import { shown as text } from '../errors.js';
-import { OPTIONS, SEED_MAX, STRATEGIES, apiName, type OptionSpec, type Shard } from './table.js';
+import { OPTIONS, SCHEDULE_VALUE, SCHEDULER_MODE, SEED_MAX, STRATEGIES, apiName, type OptionSpec, type Shard } from './table.js';
 
 /** A duration option's value in ms: a number of seconds, or text such as `90s`, `2m`, `1500ms` (`ms`'s syntax). */
 export function durationMs(v: unknown): number | null {
@@ -59,6 +59,12 @@ export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): str
         : `${name} must be a comma list of names (an array of strings in the API), ${got}`;
     case 'duration':
       return durationMs(v) !== null ? null : `${name} must be a duration such as 90s, 2m or 1500ms (a plain number is seconds), ${got}`;
+    case 'scheduler':
+      return typeof v === 'string' && SCHEDULER_MODE.test(v) ? null : `${name} must be mixed, random, pct, pct:<depth 1-99> or off, ${got}`;
+    case 'schedule':
+      return typeof v === 'string' && SCHEDULE_VALUE.test(v)
+        ? null
+        : `${name} must be <round>:<schedule>[,<schedule>...], one schedule per worker, as a report prints it, ${got}`;
     case 'shard': {
       const max = o.max ?? Number.MAX_SAFE_INTEGER;
       const typed = v !== null && typeof v === 'object' ? `${String((v as Shard).index)}/${String((v as Shard).count)}` : shown;
@@ -92,6 +98,10 @@ export function parseText(o: OptionSpec, text: string): unknown {
             .filter(Boolean),
         ),
       ];
+      break;
+    case 'scheduler':
+    case 'schedule':
+      v = t;
       break;
     default:
       v = text;
@@ -132,6 +142,10 @@ export function combinationProblem(options: Record<string, unknown>): string | n
   if (options.shard !== undefined && options.seed === undefined) {
     return '--shard needs --seed: every shard must play the same seed (e.g. --seed $GITHUB_RUN_NUMBER on every job)';
   }
+  if (options.schedule !== undefined && options.seed === undefined) {
+    return '--schedule needs --seed: it replays the calls that seed drew (the replay command the report prints gives both)';
+  }
+  if (options.schedule !== undefined && options.scheduler === 'off') return '--schedule replays a controlled round: it cannot go with --scheduler off';
   return null;
 }
 

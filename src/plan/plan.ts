@@ -8,6 +8,7 @@ import type { AdapterArgs, LoadedAdapter } from '../adapter/types.js';
 import { OptionError } from '../errors.js';
 import { RUN_OPTIONS, SEED_MAX, type PlanEnvironment, type RunSettings } from '../options/table.js';
 import { combinationProblem, durationMs, shardOf, valueProblem } from '../options/validate.js';
+import { checkScheduleValue } from './schedule.js';
 
 export interface RunPlan extends RunSettings {
   /** The adapter path as the user gave it (shown in reports). */
@@ -76,7 +77,9 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (unknown !== undefined) throw new OptionError(`--ops names '${unknown}', which is not an operation (operations: ${loaded.opNames.join(', ')})`);
     if (ops.every((n) => loaded.adapter.weights?.[n] === 0)) throw new OptionError(`--ops: every operation it names has weight 0, so none would run`);
   }
-  if (plan.shard !== undefined && plan.seed === undefined) throw new OptionError(combinationProblem({ shard: plan.shard })!);
+  const combination = combinationProblem({ shard: plan.shard, schedule: plan.schedule, seed: plan.seed, scheduler: plan.scheduler });
+  if (combination) throw new OptionError(combination);
+  if (plan.schedule !== undefined) checkScheduleValue(plan.schedule as string, plan.workers as number, plan.concurrency as number);
   // With a model, every round's history is checked: keep histories small enough to be decided (Lincheck
   // keeps its scenarios to a few calls per thread), unless the caller or the adapter set the counts.
   if (loaded?.adapter.model) {

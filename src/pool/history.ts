@@ -67,6 +67,7 @@ export function readWorkerHistory(
     const end = buf[o + H.END]!;
     const call: HistoryCall = {
       worker,
+      call: i,
       lane: buf[o + H.LANE]!,
       op: opNames[buf[o + H.OP]!] ?? '?',
       start: buf[o + H.START]!,

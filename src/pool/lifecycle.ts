@@ -91,6 +91,7 @@ export class WorkerPool {
         quietStdout: opts.quietStdout,
         pinCpus: opts.pinCpus,
         cpuOffset: opts.cpuOffset,
+        instrument: opts.instrument ?? null,
       };
       ready.push(
         new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
 import type { HistoryValues } from './history.js';
+import type { ControlledSpec, WorkerSchedule } from './types.js';
 
 /** The long-lived tinypool task each worker runs for a whole session. */
 export interface SessionTask {
@@ -26,6 +27,8 @@ export interface SessionTask {
   /** Where workers record their calls (pool/history.ts); null: this session records none. */
   history: SharedArrayBuffer | null;
   cpuOffset?: number;
+  /** Load the adapter instrumented (pool/types.ts SessionOptions.instrument). */
+  instrument: { roots: string[]; include: string[] } | null;
 }
 
 export interface RoundRequest {
@@ -48,6 +51,10 @@ export interface RoundRequest {
    * fresh states per message, as jcstress runs them): each is answered as it ends. Empty for one round.
    */
   more: SubRound[];
+  /** Under the worker's scheduler (pool/types.ts). */
+  controlled: ControlledSpec | null;
+  /** The round whose calls this one repeats (seeds, init's round); null: its own. */
+  as: number | null;
 }
 
 /** A further round of a batch: what differs from the first. */
@@ -56,6 +63,10 @@ export interface SubRound {
   shared: unknown;
   overlap: boolean;
   history: boolean;
+  controlled: ControlledSpec | null;
+  as: number | null;
+  /** Calls per worker, when they differ from the first round's. */
+  calls?: number[];
 }
 
 /** Every answer to a round says whether it is the worker's last of the batch (it stops there). */
@@ -90,6 +101,10 @@ export type WorkerReply =
       tally: Float64Array;
       /** Its recorded calls' slots (pool/history.ts), when it recorded them. */
       historySlots: Float64Array | null;
+      /** What its scheduler did, in a controlled round. */
+      schedule: WorkerSchedule | null;
+      /** Instrumented awaits its calls went through this round. */
+      awaits: number;
     })
   | (Answer & { type: 'hook-error'; hook: 'init' | 'workerStats'; message: string; stack: StackFrame[] })
   /** The round failed inside the tool (a bug of adapter-hammer): the worker's state is unknown. */

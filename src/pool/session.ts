@@ -14,7 +14,20 @@ import { probeWorker } from './stack-probe.js';
 import { HISTORY_CAP, historyBase, historyLength, joinHistories, readWorkerHistory } from './history.js';
 import type { HistoryCall } from '../report/types.js';
 
-export type { Crash, Hang, HangWhere, InternalWorkerError, OpTally, RoundSpec, RoundTallies, SessionOptions, StoppedWorker, WorkerHookError } from './types.js';
+export type {
+  ControlledSpec,
+  Crash,
+  Hang,
+  HangWhere,
+  InternalWorkerError,
+  OpTally,
+  RoundSpec,
+  RoundTallies,
+  SessionOptions,
+  StoppedWorker,
+  WorkerHookError,
+  WorkerSchedule,
+} from './types.js';
 
 /** How long workers get to answer once a round is called off, at most (and at most the timeout). */
 /** How long a hung worker is given to pause for its stack (an idle one never does). */
@@ -159,7 +172,16 @@ export class WorkerSession {
     const limit = duration ?? spec.stopAfterMs ?? null;
     this.roundPostedAt = performance.timeOrigin + performance.now();
     const recording = (x: RoundSpec): boolean => this.history !== null && x.history === true;
-    const more = specs.slice(1).map((x) => ({ round: x.round, shared: x.shared, overlap: x.overlap, history: recording(x) }));
+    const more = specs.slice(1).map((x) => ({
+      round: x.round,
+      shared: x.shared,
+      overlap: x.overlap,
+      history: recording(x),
+      controlled: x.controlled ?? null,
+      as: x.as ?? null,
+      // A controlled round of a batch may make fewer calls than the rest (strategies/controlled.ts).
+      ...(Array.isArray(x.calls) && Array.isArray(spec.calls) && x.calls.some((n, w) => n !== (spec.calls as number[])[w]) ? { calls: x.calls } : {}),
+    }));
     for (const s of live) {
       const req: RoundRequest = {
         type: 'round',
@@ -172,6 +194,8 @@ export class WorkerSession {
         sampleEvery: spec.sampleEvery,
         history: recording(spec),
         more,
+        controlled: spec.controlled ?? null,
+        as: spec.as ?? null,
       };
       this.workers.post(s, req);
     }
@@ -387,6 +411,8 @@ export class WorkerSession {
       stopped,
       interrupted: this.interruptRequested,
       history: null,
+      schedules: null,
+      awaits: 0,
     };
     const histories: HistoryCall[][] = [];
     let omitted = 0;
@@ -433,6 +459,8 @@ export class WorkerSession {
       out.startedAt = Math.min(out.startedAt, r.startedAt);
       out.endedAt = Math.max(out.endedAt, r.endedAt);
       if (r.samples) out.samples.push({ data: r.samples, stride: r.sampleStride });
+      out.awaits += r.awaits;
+      if (r.schedule) (out.schedules ??= []).push(r.schedule);
     }
     if (withCounts && live.some((s) => replyOf(s)?.type !== 'done')) {
       // Some worker never answered (hung, crashed, interrupted): its calls ran from about the post until now.

@@ -27,6 +27,61 @@ export interface SessionOptions {
   history?: boolean;
   /** With pinCpus: worker i goes to the (cpuOffset + i)th allowed CPU, so sessions run side by side on disjoint CPUs. */
   cpuOffset?: number;
+  /**
+   * Load the adapter through the instrumenting loader (src/instrument/), so its awaits and those of the
+   * user's files under `roots` (and files matching `include`) are scheduling points of controlled rounds.
+   */
+  instrument?: { roots: string[]; include: string[] } | null;
+}
+
+/**
+ * A controlled round (issue 14): each worker runs its lanes under its own seeded scheduler
+ * (src/scheduler/), which lets one lane continue at a time at every instrumented await.
+ */
+export interface ControlledSpec {
+  strategy: 'random' | 'pct';
+  /** PCT's depth d (d - 1 change points); 0 for the random walk. */
+  depth: number;
+  /** PCT: the steps a round is expected to take (the last controlled round's). */
+  estimatedSteps: number;
+  /** A schedule per worker to replay instead of choosing (null: choose). */
+  replay: (string | null)[] | null;
+  /** Replay as far as the schedule fits, then without preempting (shrink trials). */
+  lenient: boolean;
+  /** Send each worker's steps back (a replay whose trace is shown). */
+  trace: boolean;
+  /** No lane ready for this long: the rest of the round runs uncontrolled. */
+  stallMs: number;
+}
+
+/** One step of a worker's controlled round (scheduler/scheduler.ts TraceStep, with the call's index). */
+export interface ScheduleStep {
+  step: number;
+  lane: number;
+  op: string | null;
+  /** The worker's call index (as in its history), -1 before the lane's first call. */
+  call: number;
+  from: string;
+  to: string | null;
+  preempted: number | null;
+}
+
+/** What one worker's scheduler did in a controlled round. */
+export interface WorkerSchedule {
+  workerId: number;
+  /** Its decisions as a replayable string (scheduler/schedule.ts). */
+  schedule: string;
+  steps: number;
+  preemptions: number;
+  /** Lane code that ran without the scheduler's grant (I/O or timer callbacks, uninstrumented awaits). */
+  uncontrolled: number;
+  /** Where the first of those were (with `trace`). */
+  uncontrolledAt: { step: number; lane: number; site: string }[];
+  /** A replay that could not follow its schedule: where and why. */
+  divergence: string | null;
+  /** No lane became ready within stallMs: the rest ran uncontrolled. */
+  stalled: string | null;
+  trace: ScheduleStep[] | null;
 }
 
 export interface RoundSpec {
@@ -44,6 +99,10 @@ export interface RoundSpec {
   sampleEvery: number;
   /** Record this round's calls (the session must have been opened with `history`). */
   history?: boolean;
+  /** Run the lanes under each worker's scheduler (the session must have been opened with `instrument`). */
+  controlled?: ControlledSpec | null;
+  /** Repeat the calls of this round (its seeds, init's and setup's round): a replay under a new round number. */
+  as?: number;
 }
 
 /**
@@ -130,4 +189,8 @@ export interface RoundTallies {
   interrupted: boolean;
   /** The round's calls in time order, when it recorded them; `omitted`: calls beyond what workers record. */
   history: { calls: HistoryCall[]; omitted: number } | null;
+  /** Each answering worker's scheduler, in a controlled round; else null. */
+  schedules: WorkerSchedule[] | null;
+  /** Instrumented awaits the calls went through, all workers (0 without instrumentation): is there anything to schedule? */
+  awaits: number;
 }

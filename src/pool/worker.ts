@@ -14,6 +14,10 @@ import { mixSeed, mulberry32, opSchedule } from './prng.js';
 import type { RoundAnswer, RoundReply, RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
 import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.js';
 import { H, HISTORY_CAP, historyBase, monotonicOffset, type HistoryValues } from './history.js';
+import type { ControlledSpec, WorkerSchedule } from './types.js';
+import { createScheduler, type Scheduler, type ScheduleRun } from '../scheduler/scheduler.js';
+import { parkCount } from '../scheduler/runtime.js';
+import { importInstrumented, registerInstrumentation } from '../instrument/register.js';
 
 const SAMPLE_CAPACITY = 1 << 16;
 /**
@@ -95,6 +99,10 @@ class Engine {
   /** performance.now() + clock = the process's monotonic clock, one for every thread (pool/history.ts). */
   private readonly clock = monotonicOffset();
 
+  get workerId(): number {
+    return this.task.workerId;
+  }
+
   constructor(
     private readonly task: SessionTask,
     private readonly adapter: Adapter,
@@ -120,11 +128,14 @@ class Engine {
   async round(req: RoundRequest): Promise<RoundAnswer> {
     const { task, layout, tally, base } = this;
     const ops = layout.ops;
+    // A replay repeats another round's calls: its seeds and init's round (the round number stays its own).
+    const as = req.as ?? req.round;
+    const awaitsBefore = parkCount.value;
     this.setPhase(Phase.INIT, req.round);
     tally.fill(0, base, base + layout.stride);
     for (let l = 0; l < task.lanes; l++) tally[base + layout.laneSeq(l)] = -1;
     try {
-      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, lanes: task.lanes, round: req.round, args: task.args });
+      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, lanes: task.lanes, round: as, args: task.args });
     } catch (e) {
       // Nobody may wait at the barrier for a worker that will never arrive.
       Atomics.store(this.ctl, C.HALT, Halt.ABORT);
@@ -132,7 +143,7 @@ class Engine {
       this.setPhase(Phase.DONE, req.round);
       return { type: 'hook-error', round: req.round, hook: 'init', message: firstLine(e), stack: stackOf(e) };
     }
-    const seed = mixSeed(req.seed, req.round, task.workerId);
+    const seed = mixSeed(req.seed, as, task.workerId);
     const schedLen = Math.min(SCHEDULE_MAX, 2 ** Math.ceil(Math.log2(Math.max(2, Number.isFinite(req.calls) ? req.calls : SCHEDULE_MAX))));
     const sched = opSchedule(task.weights, schedLen, mulberry32(seed ^ 0x5bd1e995));
     const st: RoundState = {
@@ -169,9 +180,15 @@ class Engine {
     }
     this.setPhase(Phase.CALLS, req.round);
     const startedAt = performance.timeOrigin + performance.now();
-    const lanes: Promise<void>[] = [];
-    for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st));
-    await Promise.all(lanes);
+    let scheduled: ScheduleRun | null = null;
+    if (req.controlled) {
+      const scheduler = this.scheduler(req.controlled, req.seed, as);
+      scheduled = await scheduler.run(Array.from({ length: task.lanes }, (_, l) => () => this.lane(l, st, scheduler)));
+    } else {
+      const lanes: Promise<void>[] = [];
+      for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st, null));
+      await Promise.all(lanes);
+    }
     const endedAt = performance.timeOrigin + performance.now();
     // One event-loop turn before answering (per round, not per call): an unhandled rejection or an
     // immediate that throws, left behind by this round's calls, kills the worker now, so the crash
@@ -205,11 +222,45 @@ class Engine {
       // Copies: the next round of a batch starts over in shared memory before the main thread reads it.
       tally: tally.slice(base, base + layout.stride),
       historySlots: st.rec ? st.rec.slice(historyBase(task.workerId), historyBase(task.workerId) + Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE) : null,
+      schedule: scheduled && this.scheduleOf(scheduled, req.controlled!.trace),
+      awaits: parkCount.value - awaitsBefore,
+    };
+  }
+
+  /** This worker's scheduler for a controlled round: a fresh schedule per (seed, round, worker), or the one to replay. */
+  private scheduler(c: ControlledSpec, seed: number, round: number): Scheduler {
+    const { workerId, lanes } = this.task;
+    return createScheduler({
+      strategy: c.strategy,
+      depth: c.depth || undefined,
+      seed,
+      round,
+      workerId,
+      lanes,
+      estimatedSteps: c.estimatedSteps,
+      replay: c.replay?.[workerId] ?? null,
+      lenient: c.lenient,
+      stallMs: c.stallMs,
+    });
+  }
+
+  /** The scheduler's run as the answer carries it: the steps only when asked for (a replay that is shown). */
+  private scheduleOf(run: ScheduleRun, trace: boolean): WorkerSchedule {
+    return {
+      workerId: this.task.workerId,
+      schedule: run.schedule,
+      steps: run.steps,
+      preemptions: run.preemptions,
+      uncontrolled: run.uncontrolled.length,
+      uncontrolledAt: trace ? run.uncontrolled.slice(0, 10) : [],
+      divergence: run.divergence,
+      stalled: run.stalled,
+      trace: trace ? run.trace : null,
     };
   }
 
   /** One async lane: takes the next call index until the round's share is used up or HALT is set. */
-  private async lane(l: number, st: RoundState): Promise<void> {
+  private async lane(l: number, st: RoundState, scheduler: Scheduler | null): Promise<void> {
     const { tally, ctl, fns, inputs, layout } = this;
     const b = this.base;
     const seqIdx = b + layout.laneSeq(l);
@@ -224,6 +275,11 @@ class Engine {
       const i = st.next++;
       if (i >= st.limit || Atomics.load(ctl, C.HALT) !== Halt.RUN) break;
       const op = st.sched === null ? 0 : st.sched[i & st.mask]!;
+      // Controlled: each call starts only when this lane is granted (a scheduling point of its own).
+      if (scheduler !== null) {
+        const granted = scheduler.beginCall(this.opNames[op]!, i);
+        if (granted) await granted;
+      }
       const slot = b + Tally.OP_STRIDE * op;
       tally[seqIdx] = i;
       tally[opIdx] = op;
@@ -339,7 +395,9 @@ export default async function runSession(task: SessionTask): Promise<void> {
   if (task.quietStdout) process.stdout.write = process.stderr.write.bind(process.stderr);
   let engine: Engine;
   try {
-    const loaded = await loadAdapter(task.adapterPath);
+    // Controlled rounds need the adapter's awaits rewritten as it loads (instrument/): hooks first.
+    if (task.instrument) await registerInstrumentation(task.instrument);
+    const loaded = await loadAdapter(task.adapterPath, process.cwd(), task.instrument ? importInstrumented : undefined);
     engine = new Engine(task, loaded.adapter, loaded.opNames);
   } catch (e) {
     port.postMessage({ type: 'load-error', message: firstLine(e) } satisfies WorkerReply);
@@ -384,7 +442,8 @@ export default async function runSession(task: SessionTask): Promise<void> {
         const last = next === undefined || reply.type !== 'done' || Atomics.load(ctl, C.HALT) !== Halt.RUN;
         answer({ ...reply, last });
         if (last) return;
-        req = { ...msg, ...next, more: [] };
+        const { calls, ...rest } = next;
+        req = { ...msg, ...rest, calls: calls?.[engine.workerId] ?? msg.calls, more: [] };
       }
     };
     const serve = (msg: RoundRequest | StopRequest): void => {

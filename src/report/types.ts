@@ -50,6 +50,8 @@ export interface Finding {
 /** One call of a round, as recorded in its worker (no message per call: see pool/history.ts). */
 export interface HistoryCall {
   worker: number;
+  /** The worker's call index (what a controlled round's trace names). */
+  call?: number;
   lane: number;
   op: string;
   /** What the call was asked (operations with an `input`). */
@@ -232,6 +234,79 @@ export interface RaceReport extends StrategyBase {
     /** How the smallest scenario failed: its call history (or the part of it that shows the failure). */
     history?: CallHistory;
   } | null;
+  /** Its controlled rounds (README, "Controlled interleavings"): absent with --scheduler off. */
+  scheduler?: SchedulerFigures;
+  /**
+   * The failing controlled round's schedules, shrunk to fewer preemptions and replayed: the value that
+   * replays it, the steps lane by lane, and its calls. Absent when no controlled round failed; null when
+   * one failed but could not be replayed (no time left, or the run was interrupted).
+   */
+  schedule?: FailingSchedule | null;
+}
+
+/** The race's controlled rounds: each worker's lanes under its own seeded scheduler, every await of the user's code a scheduling point. */
+export interface SchedulerFigures {
+  /** --scheduler (`mixed`, `random`, `pct:<d>`), or `replay` with --schedule. */
+  mode: string;
+  controlledRounds: number;
+  failedControlledRounds: number;
+  naturalRounds: number;
+  failedNaturalRounds: number;
+  /** Calls per worker in a controlled round (a few per lane: a scheduler's chance to hit a bug falls with every step). */
+  calls: number;
+  /** Lane code that ran without the scheduler's grant, all controlled rounds: I/O or timer callbacks, uninstrumented awaits. */
+  uncontrolledResumptions: number;
+  /** Controlled rounds with any such resumption: only partly controlled. */
+  partlyControlledRounds: number;
+  /** With --schedule: replays that could not follow it. */
+  divergedRounds?: number;
+  /** Why no round was controlled, when none was. */
+  note?: string;
+}
+
+/** One step of a worker's scheduler: what one lane ran from one await to the next. */
+export interface ScheduleTraceStep {
+  worker: number;
+  step: number;
+  lane: number;
+  /** The operation the lane was in, and the worker's index of that call (as in `history`); -1 before its first call. */
+  op: string | null;
+  call: number;
+  /** The await it resumed from and the one it parked at next (`file:line:col` in your source), or `start`, `call`, `end`. */
+  from: string;
+  to: string | null;
+  /** The lane it switched away from while that lane could have continued. */
+  preempted: number | null;
+}
+
+export interface FailingSchedule {
+  /** The round whose calls it repeats. */
+  round: number;
+  /** --schedule's value: `<round>:<worker 0's schedule>,...`. */
+  value: string;
+  /** Preemptions (switches away from a lane that runs again later), after and before shrinking. */
+  preemptions: number;
+  preemptionsBefore: number;
+  /** Shrink trials run. */
+  tries: number;
+  /** Strict replays of `value`, and how many of them failed. */
+  replays: number;
+  replaysFailed: number;
+  /** Resumptions outside the scheduler in the first replay: more than 0, and exact replay is not promised. */
+  uncontrolled: number;
+  uncontrolledAt: { worker: number; step: number; lane: number; site: string }[];
+  /** A replay that could not follow the schedule: where. */
+  diverged: string | null;
+  /** The first replay's steps, every worker's, in order per worker. */
+  steps: ScheduleTraceStep[];
+  /** Steps left out of `steps` (bounded per worker). */
+  omittedSteps: number;
+  /** The source line of each await the steps name (`file:line:col` → the line's text), where the file could be read. */
+  sources?: Record<string, string>;
+  /** The first replay's calls: the steps' `call` indices name them. */
+  history?: CallHistory;
+  /** Replays it: this value, the seed, the settings. */
+  command: string;
 }
 
 export interface ThroughputPoint {

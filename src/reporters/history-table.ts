@@ -28,10 +28,10 @@ function value(v: unknown): string {
 }
 
 /** `op(input)`, named as the findings name it (report/text.ts). */
-const callText = (c: HistoryCall): string => callLabel(c, value);
+export const callText = (c: HistoryCall): string => callLabel(c, value);
 
 /** What the call answered: `→ output`, `✗ error`, or nothing yet. */
-function resultText(c: HistoryCall): string {
+export function resultText(c: HistoryCall): string {
   if (c.end === null) return '…';
   if (c.error !== undefined) return `✗ ${safe(c.error, MAX_VALUE * 2)}`;
   return `→ ${value(c.output)}`;

@@ -83,7 +83,8 @@ export async function startRounds(run: RunContext, session: WorkerSession, reqs:
   const ready: StartedRounds['ready'] = [];
   let failedSetup: PlayedRound | null = null;
   for (const req of reqs) {
-    const setup = await run.hook<unknown>('setup', [{ workers: session.layout.workers, round: req.round, args: run.plan.args }]);
+    // A replay of another round's calls sets up that round (pool/types.ts RoundSpec.as).
+    const setup = await run.hook<unknown>('setup', [{ workers: session.layout.workers, round: req.as ?? req.round, args: run.plan.args }]);
     run.checkFirstSetup(setup.ok ? null : setup);
     if (!setup.ok) {
       failedSetup = hookOnly(req.strategy, req.round, setup);

@@ -24,13 +24,22 @@ export interface LaneContext {
 /** The lane a piece of code belongs to; propagated by Node through awaits, timers and I/O callbacks. */
 export const laneContext = new AsyncLocalStorage<LaneContext>();
 
+/**
+ * Instrumented awaits this thread went through, in lanes or not. Per thread (each worker has its own
+ * copy of this module), never per run: a worker reads it before and after a round to tell whether the
+ * adapter's calls have anything a scheduler could order.
+ */
+export const parkCount = { value: 0 };
+
 export function park(value: unknown, site: string): unknown {
+  parkCount.value++;
   const c = laneContext.getStore();
   return c ? c.scheduler.park(c.lane, value, site) : value;
 }
 
 /** `for await (x of it)`: each `next()` result is parked like an await. */
 export function parkIter(iterable: unknown, site: string): unknown {
+  parkCount.value++;
   const c = laneContext.getStore();
   if (!c) return iterable;
   return {

@@ -1,12 +1,16 @@
 // A schedule as a compact, shell-safe string: `<strategy>-<lanes>-<decisions>-<check>`, e.g.
-// `pct3-4-0.12.1230.5.-k2`. The decisions are the lane (base 36) chosen at every step where two or more
+// `pct3-4-0.12.1230.5.-k2`. The decisions are the lane (base 36; two digits each beyond 36 lanes) chosen at every step where two or more
 // lanes were still alive (a step with one live lane has no choice, so it is not written); a run of 3 or
 // more equal decisions is written `<lane>.<count>.`. The lane count is a field of its own, so a schedule
 // replayed against a different --concurrency is refused, and a 2-character checksum over the rest
 // catches a string that was cut or mistyped before it can replay something else.
 import { UsageError } from '../errors.js';
 
-export const MAX_LANES = 36;
+/** Lanes a schedule can name: --concurrency's bound. A decision takes as many base-36 digits as the lane count needs. */
+export const MAX_LANES = 10_000;
+
+/** Base-36 digits per decision: 1 up to 36 lanes, 2 up to 1,296, 3 beyond. */
+export const laneWidth = (lanes: number): number => (lanes <= 36 ? 1 : lanes <= 1296 ? 2 : 3);
 
 export type StrategyName = 'random' | 'pct';
 
@@ -25,12 +29,13 @@ function checksum(text: string): string {
   return ((h >>> 0) % 1296).toString(36).padStart(2, '0');
 }
 
-function encodeDecisions(decisions: readonly number[]): string {
+function encodeDecisions(decisions: readonly number[], lanes: number): string {
+  const width = laneWidth(lanes);
   let out = '';
   for (let i = 0; i < decisions.length;) {
     let j = i;
     while (j < decisions.length && decisions[j] === decisions[i]) j++;
-    const digit = decisions[i]!.toString(36);
+    const digit = decisions[i]!.toString(36).padStart(width, '0');
     out += j - i >= 3 ? `${digit}.${j - i}.` : digit.repeat(j - i);
     i = j;
   }
@@ -38,7 +43,7 @@ function encodeDecisions(decisions: readonly number[]): string {
 }
 
 export function encodeSchedule(s: Schedule): string {
-  const head = `${s.strategy === 'pct' ? `pct${s.depth}` : 'rw'}-${s.lanes.toString(36)}-${encodeDecisions(s.decisions)}`;
+  const head = `${s.strategy === 'pct' ? `pct${s.depth}` : 'rw'}-${s.lanes.toString(36)}-${encodeDecisions(s.decisions, s.lanes)}`;
   return `${head}-${checksum(head)}`;
 }
 
@@ -55,19 +60,19 @@ export function decodeSchedule(text: string): Schedule {
   if (lanes < 1 || lanes > MAX_LANES) return bad(`lane count ${lanes} out of range 1..${MAX_LANES}`);
   const decisions: number[] = [];
   const body = m[4]!;
+  const width = laneWidth(lanes);
   for (let i = 0; i < body.length;) {
-    const lane = parseInt(body[i]!, 36);
-    if (Number.isNaN(lane) || lane >= lanes) return bad(`decision ${decisions.length + 1} names lane ${body[i]}, but there are ${lanes} lanes`);
-    if (body[i + 1] === '.') {
-      const end = body.indexOf('.', i + 2);
-      const count = Number(body.slice(i + 2, end));
+    const digits = body.slice(i, i + width);
+    const lane = /^[0-9a-z]+$/.test(digits) && digits.length === width ? parseInt(digits, 36) : NaN;
+    if (Number.isNaN(lane) || lane >= lanes) return bad(`decision ${decisions.length + 1} names lane ${digits}, but there are ${lanes} lanes`);
+    i += width;
+    if (body[i] === '.') {
+      const end = body.indexOf('.', i + 1);
+      const count = Number(body.slice(i + 1, end));
       if (end < 0 || !Number.isInteger(count) || count < 3) return bad(`bad repeat count after decision ${decisions.length + 1}`);
       for (let k = 0; k < count; k++) decisions.push(lane);
       i = end + 1;
-    } else {
-      decisions.push(lane);
-      i++;
-    }
+    } else decisions.push(lane);
   }
   return { strategy: m[2] === undefined ? 'random' : 'pct', depth: m[2] === undefined ? 0 : Number(m[2]), lanes, decisions };
 }

@@ -212,13 +212,24 @@ export class Scheduler implements Parker {
     });
   }
 
-  /** Mark the start of a call in the current lane (the trace names it); also a scheduling point. */
-  beginCall(op: string, call: number): Promise<unknown> {
+  /**
+   * Mark the start of a call in the current lane (the trace names it); also a scheduling point, except
+   * for the lane's first call, which begins in the step its start was granted (a step with nothing in it
+   * would be a choice, and a "preemption", that changes nothing).
+   */
+  beginCall(op: string, call: number): Promise<unknown> | undefined {
     const c = laneContext.getStore();
-    if (!c || c.scheduler !== this) return Promise.resolve();
+    if (!c || c.scheduler !== this) return undefined;
     const lane = this.lanes[c.lane]!;
+    const first = lane.op === null;
     lane.op = op;
     lane.call = call;
+    const step = this.trace.at(-1);
+    if (first && step && step.lane === c.lane && step.op === null) {
+      step.op = op;
+      step.call = call;
+      return undefined;
+    }
     return this.park(c.lane, undefined, CALL_SITE);
   }
 

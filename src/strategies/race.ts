@@ -6,13 +6,14 @@ import { EVIDENCE_FAILED_ROUNDS, outcomeOf, SHRINKABLE, summariseRoundFindings }
 import type { StrategyEvidence } from '../checks/strategy.js';
 import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../report/types.js';
 import type { RunContext } from '../rounds/context.js';
-import { discardRounds, finishRounds, startRounds, type PlayedRound, type StartedRounds } from '../rounds/play.js';
+import { discardRounds, finishRounds, startRounds, type PlayedRound, type RoundRequest, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
 import { BatchPolicy, batchOf } from './batch.js';
 import { playShardRounds, type BatchPlayer, type SessionRounds } from './sessions.js';
 import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../report/distribution.js';
 import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
+import { ControlledRounds, instrumentation, replayFailing } from './controlled.js';
 
 /**
  * Contention evidence is measured in one round of every OVERLAP_EVERY (round 0 included): its Atomics
@@ -52,15 +53,20 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   let counters: CounterRow[] = [];
   let note = '';
   let lastRoundMs = 0;
+  // Every other round under the workers' schedulers (strategies/controlled.ts), once the calls showed an await to schedule.
+  const controlled = new ControlledRounds(plan);
   /** One played round's evidence into the totals; says why the strategy must end, when it must. */
-  const take = (played: PlayedRound, position: number): StopReason | null => {
+  const take = (played: PlayedRound, kind: RoundKind): StopReason | null => {
     const r = played.round;
     const t = played.tallies;
     if (t) batches.note(played.buffers);
     // A round the user cut short is no evidence either way.
-    if (!t?.interrupted) rounds++;
+    if (!t?.interrupted) {
+      rounds++;
+      controlled.take(played, kind.controlled !== null, kind.as ?? r);
+    }
     if (t) {
-      if (position % OVERLAP_EVERY === 0 && !t.interrupted) {
+      if (kind.overlap && !t.interrupted) {
         contention.add(t);
         contentionRounds++;
       }
@@ -114,7 +120,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
     return Math.max(1, Math.min(batchOf(lastRoundMs, plan.env.batch, run.timeLeft() - reserve()), missing));
   };
-  const player: BatchPlayer<{ started: StartedRounds; at: number }> = {
+  /** What each round of a batch was: its contention evidence, and controlled or not. */
+  type RoundKind = { overlap: boolean; controlled: RoundRequest['controlled'] | null; as?: number };
+  const player: BatchPlayer<{ started: StartedRounds; at: number; kinds: Map<number, RoundKind> }> = {
     async start(slots, session) {
       if (run.interrupted) {
         stopReason = 'interrupted';
@@ -134,16 +142,24 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       // round's is kept (it shows how the counters went wrong).
       const history = hasModel || firstFailed === null;
       const at = performance.now();
-      const reqs = slots.map(({ round, position }) => ({
-        strategy: 'race' as const,
-        round,
-        calls,
-        overlap: position % OVERLAP_EVERY === 0,
-        sampleEvery: 0,
-        stopAfterMs,
-        history,
-      }));
-      return { started: await startRounds(run, session, reqs), at };
+      const kinds = new Map<number, RoundKind>();
+      const reqs = slots.map(({ round, position }): RoundRequest => {
+        const c = controlled.roundAt(position);
+        // Contention evidence from natural rounds only: a controlled worker runs one lane at a time.
+        const kind: RoundKind = { overlap: c === null && position % OVERLAP_EVERY === 0, controlled: c?.controlled ?? null, as: c?.as };
+        kinds.set(round, kind);
+        return {
+          strategy: 'race',
+          round,
+          calls: c ? controlledCalls : calls,
+          overlap: kind.overlap,
+          sampleEvery: 0,
+          stopAfterMs,
+          history,
+          ...(c ?? {}),
+        };
+      });
+      return { started: await startRounds(run, session, reqs), at, kinds };
     },
     answered: (b) => b.started.tallies ?? Promise.resolve(),
     async finish(b, slots, session) {
@@ -151,8 +167,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       // What one round costs, hooks included (the next batch's size and the budget's check use it).
       lastRoundMs = (performance.now() - b.at) / Math.max(1, played.length);
       let stop: StopReason | null = null;
-      const positions = new Map(slots.map((x) => [x.round, x.position]));
-      for (const p of played) stop ??= take(p, positions.get(p.round)!);
+      for (const p of played) stop ??= take(p, b.kinds.get(p.round)!);
       run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
       if (stop || session.broken) {
         stopReason = stop ?? 'workers-lost';
@@ -169,17 +184,28 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     // Only rounds with state of their own: it sets the next batch up before this one is torn down.
     pipelined: () => batches.allowed,
   };
-  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player);
+  const controlledCalls = Array.from({ length: plan.workers }, () => controlled.calls);
+  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) });
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(roundFindings, rounds);
   // Every failure gets the search: for a race it finds the interleaving's size; for an error, a crash or
   // a hang it answers "does it need concurrency at all?". A hang costs --timeout per trial, so it is
   // searched only when a few trials fit the budget.
-  const searchMs = Math.min(plan.env.shrinkMs, run.timeLeft());
+  let searchMs = Math.min(plan.env.shrinkMs, run.timeLeft());
+  // A failing controlled round: its schedules shrunk and replayed (half the search's time when natural rounds failed too).
+  const scheduler = controlled.enabled ? controlled.report() : undefined;
+  let schedule: RaceReport['schedule'];
+  if (controlled.first && !controlled.replay && stopReason !== 'failed-hook' && !run.interrupted && !broken) {
+    const t = performance.now();
+    schedule = await replayFailing(run, controlled, scheduler!.failedNaturalRounds > 0 ? searchMs / 2 : searchMs);
+    searchMs = Math.max(0, Math.min(searchMs - (performance.now() - t), run.timeLeft()));
+  }
   const allKinds = new Set<FindingKind>(findings.map((f) => f.kind));
   const shrinkKinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= searchMs)));
   let minimal: RaceReport['minimal'];
-  if (shrinkKinds.size > 0 && stopReason !== 'failed-hook' && !run.interrupted && searchMs > 0) {
+  // The search plays natural rounds: worth it only when natural rounds failed.
+  const naturalFailed = scheduler === undefined || scheduler.failedNaturalRounds > 0;
+  if (shrinkKinds.size > 0 && naturalFailed && stopReason !== 'failed-hook' && !run.interrupted && searchMs > 0) {
     minimal = await shrinkRace(run, {
       budgetMs: searchMs,
       failRate: failedRounds / Math.max(1, rounds),
@@ -191,6 +217,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   }
   const lostHistogram = valueHistogram(lostPerFailed);
   if (rounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
+  // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
+  if (controlled.divergence)
+    warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
   if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, unknownReason!));
   return {
     figures: {
@@ -217,6 +246,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       contentionRounds,
       ...(minimal !== undefined ? { minimal } : {}),
       ...(hasModel ? { model: { ...model, ...(unknownReason ? { unknownReason } : {}) } } : {}),
+      ...(scheduler ? { scheduler } : {}),
+      ...(schedule !== undefined ? { schedule } : {}),
     },
     findings,
     warnings,

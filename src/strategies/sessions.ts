@@ -3,7 +3,7 @@
 // each on its own CPUs. Every round is taken by exactly one session (they share one queue of indices),
 // keeps its index (so its seed and the `round` the hooks see), and the caller adds the rounds up.
 import { cpuOffset, positionInShard, raceSessions, shardRounds } from '../plan/shard.js';
-import type { WorkerSession } from '../pool/session.js';
+import type { SessionOptions, WorkerSession } from '../pool/session.js';
 import type { RunContext } from '../rounds/context.js';
 
 export interface RoundSlot {
@@ -42,7 +42,12 @@ export interface BatchPlayer<S> {
  * soon as the last one's answers are in, and the last one is checked while they play: the workers
  * do not wait for the main thread's checks. Sessions are closed before it returns, also on a throw.
  */
-export async function playShardRounds<S>(run: RunContext, batchSize: (started: number) => number, player: BatchPlayer<S>): Promise<SessionRounds> {
+export async function playShardRounds<S>(
+  run: RunContext,
+  batchSize: (started: number) => number,
+  player: BatchPlayer<S>,
+  extra: Partial<SessionOptions> = {},
+): Promise<SessionRounds> {
   const { plan } = run;
   const count = raceSessions(plan.env, plan.workers);
   const sessions: WorkerSession[] = [];
@@ -52,7 +57,7 @@ export async function playShardRounds<S>(run: RunContext, batchSize: (started: n
   let stop = false;
   try {
     for (let s = 0; s < count; s++) {
-      sessions.push(await run.openSession(plan.workers, { cpuOffset: cpuOffset(s, plan.workers), history: true }));
+      sessions.push(await run.openSession(plan.workers, { ...extra, cpuOffset: cpuOffset(s, plan.workers), history: true }));
       perSession.push(0);
     }
     const settled = await Promise.allSettled(

@@ -1,5 +1,6 @@
 import type { RaceReport } from '../../report/types.js';
 import { historyTable } from '../history-table.js';
+import { scheduleLines, schedulerLine } from '../schedule-trace.js';
 import { contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
 
 const TOP_OUTCOMES = 5;
@@ -53,6 +54,9 @@ export function renderRace(style: Style, s: RaceReport, width = 120): string {
   } else if (s.minimal === null) {
     lines.push(style.c.dim('  (the search for a smaller failing setup found none within its time budget)'));
   }
+  if (s.scheduler) lines.push(`  ${style.c.dim(schedulerLine(s.scheduler))}`);
+  if (s.schedule) lines.push(...scheduleLines(s.schedule, style.c).map((l) => `  ${l}`));
+  else if (s.schedule === null) lines.push(style.c.dim('  (the failing controlled round could not be replayed: no time was left, or the run was interrupted)'));
   const model = modelLine(style, s.model);
   if (model) lines.push(model);
   const c = contentionLine(style, s.contention);

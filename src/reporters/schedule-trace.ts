@@ -1,0 +1,84 @@
+// A failing controlled round as text: what the schedulers did (figures), the replay, and the steps
+// around each preemption, lane by lane, with the call each step belongs to and what it returned (from
+// the replay's call history). Used by the terminal, the JUnit failure text and the GitHub summary.
+import type { ChalkInstance } from 'chalk';
+import type { FailingSchedule, HistoryCall, ScheduleTraceStep, SchedulerFigures } from '../report/types.js';
+import { siteName } from '../scheduler/trace.js';
+import { callText, resultText } from './history-table.js';
+import { makeChalk } from './color.js';
+import { safe } from './terminal/common.js';
+
+/** Steps shown on each side of a preemption. */
+const AROUND = 3;
+/** Step lines shown at most (the JSON has them all). */
+const MAX_LINES = 40;
+
+const int = (n: number): string => n.toLocaleString('en-US');
+const plural = (n: number, one: string): string => `${int(n)} ${one}${n === 1 ? '' : 's'}`;
+
+/** "39 of 78 rounds controlled (mixed), 20 failed; natural order: 0 of 39 failed". */
+export function schedulerLine(f: SchedulerFigures): string {
+  if (f.note && f.controlledRounds === 0) return `controlled rounds: none (${f.note})`;
+  const all = f.controlledRounds + f.naturalRounds;
+  const partly =
+    f.partlyControlledRounds > 0
+      ? `; ${plural(f.partlyControlledRounds, 'round')} only partly controlled (${int(f.uncontrolledResumptions)} resumptions from I/O)`
+      : '';
+  const natural = f.naturalRounds > 0 ? `; natural order: ${int(f.failedNaturalRounds)} of ${int(f.naturalRounds)} failed` : '';
+  return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}`;
+}
+
+/** The schedule's summary lines and the steps around its preemptions. */
+export function scheduleLines(s: FailingSchedule, c: ChalkInstance, cwd = process.cwd()): string[] {
+  const shrunk = s.preemptionsBefore > s.preemptions ? ` (shrunk from ${int(s.preemptionsBefore)} in ${plural(s.tries, 'trial')})` : '';
+  const lines = [
+    `failing schedule of round ${s.round}: ${plural(s.preemptions, 'preemption')}${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${s.replaysFailed} of ${s.replays}`,
+  ];
+  if (s.diverged) lines.push(c.yellow(`  the replay could not follow it: ${safe(s.diverged, 300)}`));
+  else if (s.uncontrolled > 0)
+    lines.push(
+      c.yellow(
+        `  partly controlled: ${plural(s.uncontrolled, 'resumption')} came from I/O or uninstrumented code, not the scheduler: the replay is not guaranteed exact`,
+      ),
+    );
+  else lines.push(c.dim('  fully controlled: every await resumed when the scheduler said, so the replay runs exactly this interleaving'));
+  lines.push(`  ${c.dim('replay it:')} ${c.cyan(safe(s.command, 4000))}`);
+  const shown = stepsAround(s.steps);
+  if (shown.length) {
+    lines.push(c.dim(`  steps around each preemption (worker, step, lane: the await it resumed from → the await it stopped at):`));
+    const calls = new Map((s.history?.calls ?? []).map((h) => [`${h.worker}:${h.call}`, h]));
+    for (const x of shown) lines.push(x === null ? c.dim('    …') : `    ${stepLine(x, calls.get(`${x.worker}:${x.call}`), s.sources ?? {}, c, cwd)}`);
+  }
+  return lines;
+}
+
+/** Plain text (JUnit, GitHub summary). */
+export const scheduleText = (s: FailingSchedule): string => scheduleLines(s, makeChalk(0)).join('\n');
+
+function stepLine(x: ScheduleTraceStep, call: HistoryCall | undefined, sources: Record<string, string>, c: ChalkInstance, cwd: string): string {
+  // A call's first step names it and what it returned; the lane's column is its indentation.
+  const first = (x.from === 'call' || x.from === 'start') && call ? ` ${safe(`${callText(call)} ${resultText(call)}`, 60)}` : '';
+  const what = x.op === null ? '' : `${x.op}#${x.call}${first} `;
+  const pre = x.preempted === null ? '' : c.red(`  ⤷ preempts L${x.preempted}`);
+  // The await it stopped at, as written: what the next lane's step ran "in between".
+  const code = x.to !== null && sources[x.to] ? `  ${c.italic(safe(sources[x.to]!, 60))}` : '';
+  return `w${x.worker} ${String(x.step).padStart(4)} ${'  '.repeat(Math.min(x.lane, 12))}L${x.lane} ${what}${c.dim(`${siteName(x.from, cwd)} → ${siteName(x.to, cwd)}`)}${code}${pre}`;
+}
+
+/** The steps within AROUND of a preemption (same worker), in order; null where steps were skipped. */
+function stepsAround(steps: readonly ScheduleTraceStep[]): (ScheduleTraceStep | null)[] {
+  const keep = new Set<number>();
+  steps.forEach((x, i) => {
+    if (x.preempted === null) return;
+    for (let j = Math.max(0, i - AROUND); j <= Math.min(steps.length - 1, i + AROUND); j++) if (steps[j]!.worker === x.worker) keep.add(j);
+  });
+  const out: (ScheduleTraceStep | null)[] = [];
+  let last = -1;
+  for (const i of [...keep].sort((a, b) => a - b)) {
+    if (out.length >= MAX_LINES) break;
+    if (last >= 0 && i > last + 1) out.push(null);
+    out.push(steps[i]!);
+    last = i;
+  }
+  return out;
+}

@@ -1,0 +1,264 @@
+// The race's controlled rounds (README, "Controlled interleavings"). Every other round, each worker runs
+// its lanes under its own seeded scheduler, which lets one lane continue at a time at every await of the
+// user's code (the adapter is loaded instrumented: src/instrument/). Rounds in between keep Node's own
+// order, and workers race for real in both. Here: which rounds are controlled and with what, their
+// figures, and, after a failing one, its schedules shrunk to fewer preemptions and replayed strictly.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunPlan } from '../plan/plan.js';
+import { parseScheduleValue, scheduleValue, type ScheduleReplay } from '../plan/schedule.js';
+import { replayCommand } from '../plan/replay.js';
+import type { ControlledSpec, SessionOptions, WorkerSchedule } from '../pool/session.js';
+import type { FailingSchedule, ScheduleTraceStep, SchedulerFigures } from '../report/types.js';
+import type { RunContext } from '../rounds/context.js';
+import { playRound, type PlayedRound, type RoundRequest } from '../rounds/play.js';
+import { decodeSchedule } from '../scheduler/schedule.js';
+import { shrinkSchedule } from '../scheduler/shrink.js';
+
+/** One round in this many is controlled (the others keep Node's own order; README has the measurements). */
+export const CONTROLLED_EVERY = 2;
+/**
+ * Calls per lane of a controlled round. A scheduler's chance to hit a bug of depth d falls like
+ * 1/steps^(d-1) (PCT's bound), and a controlled step costs an event-loop turn: small rounds, many of them,
+ * as Lincheck keeps its scenarios small.
+ */
+export const CONTROLLED_CALLS_PER_LANE = 2;
+/** Strict replays of a failing schedule after shrinking: "fails again, every time" is counted, not assumed. */
+const REPLAYS = 3;
+/** Steps kept per worker in the report (the last ones: where a failure shows). */
+const STEPS_KEPT = 1000;
+
+interface Choice {
+  strategy: 'random' | 'pct';
+  depth: number;
+}
+
+/** --scheduler's value as the scheduler strategies of successive controlled rounds. */
+function choicesOf(mode: string): Choice[] {
+  if (mode === 'random') return [{ strategy: 'random', depth: 0 }];
+  if (mode.startsWith('pct')) return [{ strategy: 'pct', depth: Number(mode.split(':')[1] ?? 3) }];
+  // mixed: the random walk finds shallow bugs among many lanes fast; PCT's guarantee covers deep ones.
+  return [
+    { strategy: 'random', depth: 0 },
+    { strategy: 'pct', depth: 3 },
+  ];
+}
+
+/** Where the instrumenting loader looks for the user's own files: the adapter's directory and the working directory. */
+export function instrumentation(plan: RunPlan, adapterFile: string): SessionOptions['instrument'] {
+  return plan.scheduler === 'off' ? null : { roots: [path.dirname(adapterFile), process.cwd()], include: plan.instrument ?? [] };
+}
+
+/** The earliest failing controlled round: enough to replay it. */
+interface Failure {
+  /** The round whose calls it ran. */
+  round: number;
+  schedules: string[];
+  /** Its preemptions, as the schedulers counted them (they know which lanes could have continued). */
+  preemptions: number;
+}
+
+export class ControlledRounds {
+  readonly enabled: boolean;
+  /** --schedule: every round replays this. */
+  readonly replay: ScheduleReplay | null;
+  /** Calls per worker in a controlled round. */
+  readonly calls: number;
+  private readonly choices: Choice[];
+  /** Controlled rounds start once a natural round went through an instrumented await: before, nothing could be scheduled. */
+  private active: boolean;
+  private estimatedSteps: number;
+  private readonly figures = { controlledRounds: 0, failedControlledRounds: 0, naturalRounds: 0, failedNaturalRounds: 0, uncontrolledResumptions: 0 };
+  private partly = 0;
+  private diverged = 0;
+  /** The first replay's divergence, as the scheduler worded it. */
+  divergence: string | null = null;
+  private awaitsSeen = false;
+  first: Failure | null = null;
+
+  constructor(private readonly plan: RunPlan) {
+    this.replay = plan.schedule !== undefined ? parseScheduleValue(plan.schedule) : null;
+    this.enabled = plan.scheduler !== 'off';
+    this.active = this.replay !== null;
+    this.choices = choicesOf(plan.scheduler);
+    // The same in a replay (--schedule), whose schedules were recorded with these calls.
+    this.calls = Math.max(1, Math.min(plan.iterations, plan.concurrency * CONTROLLED_CALLS_PER_LANE));
+    this.estimatedSteps = this.calls * 4;
+  }
+
+  /** What the round at this position of the shard is: controlled (its spec, its calls) or natural (null). */
+  roundAt(position: number): Pick<RoundRequest, 'controlled' | 'as'> | null {
+    if (this.replay) {
+      const { strategy, depth } = decodeSchedule(this.replay.workers[0]!);
+      return { controlled: this.spec({ strategy, depth }, this.replay.workers, false, false), as: this.replay.round };
+    }
+    if (!this.enabled || !this.active || position % CONTROLLED_EVERY !== CONTROLLED_EVERY - 1) return null;
+    return { controlled: this.spec(this.choices[Math.floor(position / CONTROLLED_EVERY) % this.choices.length]!, null, false, false) };
+  }
+
+  spec(choice: Choice, replay: string[] | null, lenient: boolean, trace: boolean): ControlledSpec {
+    return { ...choice, estimatedSteps: this.estimatedSteps, replay, lenient, trace, stallMs: this.plan.timeoutMs };
+  }
+
+  /** One played round into the figures (`as`: the round whose calls it ran). */
+  take(played: PlayedRound, controlled: boolean, as: number): void {
+    const t = played.tallies;
+    if (t && t.awaits > 0) {
+      this.awaitsSeen = true;
+      this.active ||= this.enabled;
+    }
+    if (!controlled) {
+      this.figures.naturalRounds++;
+      if (played.failed) this.figures.failedNaturalRounds++;
+      return;
+    }
+    this.figures.controlledRounds++;
+    const schedules = t?.schedules ?? [];
+    const free = schedules.reduce((a, s) => a + s.uncontrolled, 0);
+    this.figures.uncontrolledResumptions += free;
+    if (free > 0) this.partly++;
+    const diverged = schedules.find((s) => s.divergence !== null);
+    if (diverged) {
+      this.diverged++;
+      this.divergence ??= `worker ${diverged.workerId}: ${diverged.divergence}`;
+    }
+    const steps = Math.max(0, ...schedules.map((s) => s.steps));
+    if (steps > 0) this.estimatedSteps = steps;
+    if (!played.failed) return;
+    this.figures.failedControlledRounds++;
+    // Replayable only with every worker's schedule.
+    if (schedules.length === this.plan.workers && (this.first === null || as < this.first.round))
+      this.first = {
+        round: as,
+        schedules: [...schedules].sort((a, b) => a.workerId - b.workerId).map((s) => s.schedule),
+        preemptions: schedules.reduce((a, s) => a + s.preemptions, 0),
+      };
+  }
+
+  report(): SchedulerFigures {
+    const note =
+      this.figures.controlledRounds > 0
+        ? undefined
+        : !this.awaitsSeen
+          ? 'no await of your own code ran in the calls, so there was nothing to schedule (sync operations, or awaits only inside node_modules: see --instrument)'
+          : 'no round was controlled (the run ended first)';
+    return {
+      mode: this.replay ? 'replay' : this.plan.scheduler,
+      ...this.figures,
+      calls: this.calls,
+      partlyControlledRounds: this.partly,
+      ...(this.replay ? { divergedRounds: this.diverged } : {}),
+      ...(note ? { note } : {}),
+    };
+  }
+}
+
+/**
+ * The failing controlled round again, on a session of its own: each worker's schedule shrunk to fewer
+ * preemptions while the round still fails (lenient replays: as far as a candidate fits, then without
+ * preempting), then replayed strictly REPLAYS times with its steps and calls recorded.
+ */
+export async function replayFailing(run: RunContext, rounds: ControlledRounds, budgetMs: number): Promise<FailingSchedule | null> {
+  const { plan } = run;
+  const failing = rounds.first!;
+  const deadline = performance.now() + budgetMs;
+  const session = await run.openSession(plan.workers, { history: true, instrument: instrumentation(plan, run.loaded.file) });
+  // Round numbers of their own, above the run's (the calls are those of `failing.round`, through `as`).
+  let next = plan.rounds + 1_000_000;
+  const calls = Array.from({ length: plan.workers }, () => rounds.calls);
+  const { strategy, depth } = decodeSchedule(failing.schedules[0]!);
+  const play = (schedules: string[], lenient: boolean, trace: boolean): Promise<PlayedRound> =>
+    playRound(run, session, {
+      strategy: 'race',
+      round: next++,
+      as: failing.round,
+      calls,
+      overlap: false,
+      sampleEvery: 0,
+      history: trace,
+      controlled: rounds.spec({ strategy, depth }, schedules, lenient, trace),
+    });
+  const usable = () => performance.now() < deadline && !run.interrupted && !session.broken;
+  try {
+    const current = [...failing.schedules];
+    let tries = 0;
+    for (let w = 0; w < current.length && usable(); w++) {
+      const shrunk = await shrinkSchedule(
+        current[w]!,
+        async (candidate) => {
+          if (!usable()) return false;
+          const trial = current.map((s, i) => (i === w ? candidate : s));
+          const p = await play(trial, true, false);
+          run.progress({ strategy: 'race', phase: 'shrink', done: ++tries });
+          return { failed: p.failed, schedule: p.tallies?.schedules?.find((s) => s.workerId === w)?.schedule ?? null };
+          // Bounded by the deadline, not a count: past it, candidates are refused without a run.
+        },
+        { maxTries: 100_000 },
+      );
+      current[w] = shrunk.schedule;
+    }
+    let replaysFailed = 0;
+    let replays = 0;
+    let shown: PlayedRound | null = null;
+    for (let k = 0; k < REPLAYS && !run.interrupted && !session.broken; k++) {
+      const p = await play(current, false, true);
+      replays++;
+      if (p.failed) replaysFailed++;
+      shown ??= p;
+    }
+    if (shown === null) return null;
+    const schedules = [...(shown.tallies?.schedules ?? [])].sort((a, b) => a.workerId - b.workerId);
+    const value = scheduleValue({ round: failing.round, workers: current });
+    const { steps, omitted } = stepsOf(schedules);
+    return {
+      round: failing.round,
+      value,
+      preemptions: schedules.reduce((a, s) => a + s.preemptions, 0),
+      preemptionsBefore: failing.preemptions,
+      tries,
+      replays,
+      replaysFailed,
+      uncontrolled: schedules.reduce((a, s) => a + s.uncontrolled, 0),
+      uncontrolledAt: schedules.flatMap((s) => s.uncontrolledAt.map((u) => ({ worker: s.workerId, ...u }))),
+      diverged: schedules.find((s) => s.divergence !== null)?.divergence ?? null,
+      steps,
+      omittedSteps: omitted,
+      sources: sourcesOf(steps),
+      ...(shown.history ? { history: { round: failing.round, calls: shown.history.calls, omitted: shown.history.omitted } } : {}),
+      command: replayCommand(plan, { strategies: ['race'], schedule: value, rounds: REPLAYS }),
+    };
+  } finally {
+    await run.closeSession(session);
+  }
+}
+
+/** Every worker's steps, the last STEPS_KEPT of each. */
+function stepsOf(schedules: readonly WorkerSchedule[]): { steps: ScheduleTraceStep[]; omitted: number } {
+  let omitted = 0;
+  const steps = schedules.flatMap((s) => {
+    const trace = s.trace ?? [];
+    omitted += Math.max(0, trace.length - STEPS_KEPT);
+    return trace.slice(-STEPS_KEPT).map((t) => ({ worker: s.workerId, ...t }));
+  });
+  return { steps, omitted };
+}
+
+/** Each await site's line of source, so a step reads `… → ticket.mjs:24  await audit('hold')` (TypeScript sites are the .ts file's, through source maps). */
+function sourcesOf(steps: readonly ScheduleTraceStep[]): Record<string, string> {
+  const files = new Map<string, string[] | null>();
+  const out: Record<string, string> = {};
+  for (const site of new Set(steps.flatMap((x) => [x.from, x.to]))) {
+    const m = site === null ? null : /^(.*):(\d+):\d+$/.exec(site);
+    if (!m) continue;
+    if (!files.has(m[1]!)) {
+      try {
+        files.set(m[1]!, readFileSync(m[1]!, 'utf8').split('\n'));
+      } catch {
+        files.set(m[1]!, null);
+      }
+    }
+    const text = files.get(m[1]!)?.[Number(m[2]) - 1]?.trim();
+    if (text) out[site!] = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+// Controlled rounds inside the race strategy (issue 14), end to end through the CLI: every other round
+// runs each worker's lanes under its seeded scheduler; the lessons whose races Node's own order never
+// shows fail, and only in controlled rounds; the failing round's schedule is shrunk, replayed strictly
+// and printed, and `--schedule` replays it again, exactly; safe twins pass; a sync adapter's threads
+// still race for real; resumptions from outside the scheduler are reported, not hidden.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ROOT, fixture, runCli } from './helpers/cli.mjs';
+
+/** The CLI's JSON report (`--json -`) and its race strategy. */
+async function race(args, opts) {
+  const r = await runCli([...args, '--json', '-'], { timeoutMs: 120_000, ...opts });
+  const report = JSON.parse(r.stdout);
+  return { ...r, report, race: report.strategies.find((s) => s.name === 'race') };
+}
+
+const LESSONS = ['ticket', 'retry'];
+
+for (const name of LESSONS) {
+  test(`${name}-unsafe: found in controlled rounds only; the shrunk schedule replays 3 of 3, and again with --schedule`, async () => {
+    const file = fixture(`controlled/${name}-unsafe.mjs`);
+    const { code, race: s } = await race([file, '-s', 'race', '--seed', '7']);
+    assert.equal(code, 1);
+    assert.ok(s.scheduler.failedControlledRounds > 0, JSON.stringify(s.scheduler));
+    assert.equal(s.scheduler.failedNaturalRounds, 0, 'the natural order never shows this race');
+    assert.ok(s.scheduler.naturalRounds > 0);
+    const sc = s.schedule;
+    assert.equal(sc.replays, 3);
+    assert.equal(sc.replaysFailed, 3, 'a fully controlled schedule fails every time');
+    assert.equal(sc.uncontrolled, 0);
+    assert.equal(sc.diverged, null);
+    assert.ok(sc.preemptions >= 1 && sc.preemptions <= sc.preemptionsBefore, `${sc.preemptionsBefore} -> ${sc.preemptions}`);
+    // The steps name the fixture's own awaits, with their source, and the calls the history holds.
+    assert.ok(sc.steps.some((x) => x.to?.startsWith(file)));
+    assert.ok(Object.entries(sc.sources).some(([site, text]) => site.startsWith(file) && text.includes('await')));
+    assert.ok(sc.steps.some((x) => x.preempted !== null));
+    assert.ok(sc.history.calls.every((c) => Number.isInteger(c.call)));
+    assert.match(sc.command, new RegExp(`--schedule ${sc.value.replace(/[.]/g, '\\.')}`));
+    // The replay the report prints, run twice: every round fails, none diverges.
+    for (let k = 0; k < 2; k++) {
+      const again = await race([file, '-s', 'race', '-r', '3', '--seed', '7', '--schedule', sc.value]);
+      assert.equal(again.code, 1);
+      assert.equal(again.race.rounds, 3);
+      assert.equal(again.race.failedRounds, 3);
+      assert.equal(again.race.scheduler.mode, 'replay');
+      assert.equal(again.race.scheduler.divergedRounds, 0);
+    }
+  });
+
+  test(`${name}-safe: passes, with controlled rounds that could have failed`, async () => {
+    for (const seed of ['1', '2']) {
+      const { code, race: s } = await race([fixture(`controlled/${name}-safe.mjs`), '-s', 'race', '-r', '400', '--seed', seed]);
+      assert.equal(code, 0);
+      assert.ok(s.scheduler.controlledRounds >= 100, JSON.stringify(s.scheduler));
+      assert.equal(s.scheduler.failedControlledRounds, 0);
+      assert.equal(s.schedule, undefined);
+    }
+  });
+}
+
+test('--scheduler off: the natural order alone passes ticket-unsafe (the scheduler is what finds it)', async () => {
+  const { code, race: s } = await race([fixture('controlled/ticket-unsafe.mjs'), '-s', 'race', '-r', '400', '--seed', '3', '--scheduler', 'off']);
+  assert.equal(code, 0);
+  assert.equal(s.failedRounds, 0);
+  assert.equal(s.scheduler, undefined);
+});
+
+test('the terminal report shows the schedule, its replay and the steps around the preemption', async () => {
+  const { code, stdout } = await runCli([fixture('controlled/ticket-unsafe.mjs'), '-s', 'race', '--seed', '7'], { timeoutMs: 120_000 });
+  assert.equal(code, 1);
+  assert.match(stdout, /controlled rounds: [\d,]+ of [\d,]+ \(mixed, 16 calls\/worker\), [\d,]+ failed; natural order: 0 of/);
+  assert.match(stdout, /failing schedule of round \d+: \d+ preemptions? .*failed 3 of 3/);
+  assert.match(stdout, /fully controlled/);
+  assert.match(stdout, /--schedule \d+:/);
+  assert.match(stdout, /⤷ preempts L\d/);
+  assert.match(stdout, /ticket-unsafe\.mjs:\d+ +await audit/);
+});
+
+test('threads still race for real: a sync shared-memory counter fails, with nothing to schedule', async () => {
+  const { code, race: s } = await race([fixture('counter-unsafe.mjs'), '-s', 'race', '--seed', '3']);
+  assert.equal(code, 1);
+  assert.ok(s.failedRounds > 0);
+  assert.equal(s.scheduler.controlledRounds, 0);
+  assert.match(s.scheduler.note, /nothing to schedule/);
+});
+
+test("resumptions from a dependency's timer are counted (partly controlled); opting the dependency in controls them", async () => {
+  const adapter = path.join(ROOT, 'test/fixtures-controlled/callback.mjs');
+  const partly = await race([adapter, '-s', 'race', '-r', '20', '-c', '2', '--seed', '1'], { cwd: path.join(ROOT, 'test/fixtures-controlled') });
+  assert.equal(partly.code, 0, partly.stderr);
+  assert.ok(partly.race.scheduler.controlledRounds > 0);
+  assert.ok(partly.race.scheduler.uncontrolledResumptions > 0, JSON.stringify(partly.race.scheduler));
+  assert.equal(partly.race.scheduler.partlyControlledRounds, partly.race.scheduler.controlledRounds);
+  const opted = await race([adapter, '-s', 'race', '-r', '20', '-c', '2', '--seed', '1', '--instrument', 'node_modules/slow-lib/**'], {
+    cwd: path.join(ROOT, 'test/fixtures-controlled'),
+  });
+  assert.equal(opted.code, 0, opted.stderr);
+  assert.ok(opted.race.scheduler.controlledRounds > 0);
+  assert.equal(opted.race.scheduler.uncontrolledResumptions, 0, JSON.stringify(opted.race.scheduler));
+});
+
+test('a bad --schedule is exit 2 with one line, before any round', async () => {
+  const file = fixture('controlled/ticket-unsafe.mjs');
+  const cases = [
+    [['--schedule', 'nonsense', '--seed', '1'], /schedule must be <round>:<schedule>/],
+    [['--schedule', '1:rw-8-0101-zz,rw-8-0101-zz', '--seed', '1'], /checksum mismatch/],
+    [['--schedule', '1:rw-8-01-6t', '--seed', '1'], /one per worker, but the run has 2 worker/],
+    [['--schedule', '1:rw-8-01-6t,rw-8-01-6t'], /--schedule needs --seed/],
+    [['--scheduler', 'pct:0'], /scheduler must be mixed, random, pct, pct:<depth 1-99> or off/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli([file, '-s', 'race', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack');
+  }
+});
