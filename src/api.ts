@@ -28,6 +28,12 @@ export interface HammerOptions extends RunDefaults {
   strict?: boolean;
   /** Play shard k of N of the race rounds (`--shard`): `'2/3'` or `{ index: 2, count: 3 }`; needs `seed`. */
   shard?: string | { index: number; count: number };
+  /** Controlled race rounds (`--scheduler`): `'mixed'` (default), `'random'`, `'pct'`, `'pct:<depth>'` or `'off'`. */
+  scheduler?: 'mixed' | 'random' | 'pct' | `pct:${number}` | 'off';
+  /** Replay a failing controlled round exactly (`--schedule`): the value `report.strategies[].schedule.value` gives; needs `seed`. */
+  schedule?: string;
+  /** Globs of further files whose awaits the scheduler controls (`--instrument`), e.g. `['node_modules/my-db/**']`. */
+  instrument?: string[];
   /** What the adapter's setup()/init() receive as `args`: an object, or an argv array parsed by yargs-parser. */
   args?: Record<string, unknown> | string[];
   /** Stops the run like Ctrl-C: the promise resolves with a partial report (`interrupted: true`). */

@@ -5,6 +5,8 @@
 // still race for real; resumptions from outside the scheduler are reported, not hidden.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, fixture, runCli } from './helpers/cli.mjs';
 
@@ -66,8 +68,10 @@ test('--scheduler off: the natural order alone passes ticket-unsafe (the schedul
   assert.equal(s.scheduler, undefined);
 });
 
-test('the terminal report shows the schedule, its replay and the steps around the preemption', async () => {
-  const { code, stdout } = await runCli([fixture('controlled/ticket-unsafe.mjs'), '-s', 'race', '--seed', '7'], { timeoutMs: 120_000 });
+test('the terminal report and the JUnit failure show the schedule, its replay and the steps around the preemption', async () => {
+  const junit = path.join(mkdtempSync(path.join(tmpdir(), 'ah-ctl-')), 'r.xml');
+  const { code, stdout } = await runCli([fixture('controlled/ticket-unsafe.mjs'), '-s', 'race', '--seed', '7', '--junit', junit], { timeoutMs: 120_000 });
+  assert.match(readFileSync(junit, 'utf8'), /failing schedule of round \d+[^]*⤷ preempts L\d/);
   assert.equal(code, 1);
   assert.match(stdout, /controlled rounds: [\d,]+ of [\d,]+ \(mixed, 16 calls\/worker\), [\d,]+ failed; natural order: 0 of/);
   assert.match(stdout, /failing schedule of round \d+: \d+ preemptions? .*failed 3 of 3/);

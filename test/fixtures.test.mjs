@@ -22,9 +22,14 @@ const MODEL = /^model-.*-unsafe/;
 const MODEL_SAFE = /^model-.*-safe/;
 const KILL_AFTER_MS = 240_000; // generous: a loaded 2-core machine, and the database fixtures
 
-const names = readdirSync(DIR)
-  .filter((name) => name.includes('safe') && statSync(path.join(DIR, name)).isFile())
-  .sort();
+/** Lessons of controlled scheduling (fixtures/controlled/): races Node's own order never shows. */
+const CONTROLLED = 'controlled';
+const names = [
+  ...readdirSync(DIR).filter((name) => name.includes('safe') && statSync(path.join(DIR, name)).isFile()),
+  ...readdirSync(path.join(DIR, CONTROLLED))
+    .filter((name) => name.includes('safe'))
+    .map((name) => `${CONTROLLED}/${name}`),
+].sort();
 
 test('fixtures/ has unsafe and safe fixtures to check', () => {
   assert.ok(
@@ -65,10 +70,20 @@ describe('fixture lessons', { concurrency: PARALLEL }, () => {
             findings.some((f) => f.kind === 'linearizability'),
             summary,
           );
+        // Found by the race's controlled rounds, never by its natural ones, and replayed exactly.
+        if (name.startsWith(`${CONTROLLED}/`)) {
+          const race = report.strategies.find((s) => s.name === 'race');
+          assert.ok(race.scheduler.failedControlledRounds > 0 && race.scheduler.failedNaturalRounds === 0, JSON.stringify(race.scheduler));
+          assert.equal(race.schedule.replaysFailed, race.schedule.replays);
+        }
       } else {
         assert.equal(code, 0, `a safe fixture must pass (exit 0), got exit ${code}\n${summary}${context}`);
         assert.equal(report.verdict, 'pass');
         assert.deepEqual(findings, [], `a safe fixture must have no findings:\n${summary}`);
+        if (name.startsWith(`${CONTROLLED}/`)) {
+          const race = report.strategies.find((s) => s.name === 'race');
+          assert.ok(race.scheduler.controlledRounds > 0, 'no controlled round ran: the pass proves nothing');
+        }
         if (MODEL_SAFE.test(name)) {
           const checked = report.strategies.filter((s) => s.model);
           assert.ok(checked.length > 0 && checked.every((s) => s.model.checkedRounds > 0), 'no round was checked against the model');

@@ -111,3 +111,12 @@ test('node_modules is instrumented when the user opts in with a glob', async () 
   });
   assert.match(r.round.outputs.find((o) => o.op === 'source').output.lib, /__ahPark\(null, /);
 });
+
+test("adapter-hammer's own compiled files are never instrumented, even under a root; the user's next to them are", async () => {
+  const { createSelector } = await import(pathToFileURL(path.join(ROOT, 'dist/instrument/select.js')).href);
+  const select = createSelector({ roots: [ROOT], cwd: ROOT, exclude: [path.join(ROOT, 'dist')] });
+  assert.equal(select(path.join(ROOT, 'dist/toolkit/index.js')), false);
+  assert.equal(select(path.join(ROOT, 'fixtures/controlled/ticket-unsafe.mjs')), true);
+  assert.equal(select(path.join(ROOT, 'node_modules/tsx/dist/esm/index.mjs')), false);
+  assert.equal(select(path.join(ROOT, 'README.md')), false);
+});

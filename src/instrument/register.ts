@@ -6,7 +6,7 @@
 // Both chain the incoming source map (tsx's), and source maps are switched on, so stacks name the
 // user's original lines.
 import { register as registerHooks } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { addHook } from 'pirates';
 import { installParkGlobals } from '../scheduler/runtime.js';
 import { createSelector, SOURCE_EXTENSIONS, type Selection } from './select.js';
@@ -23,7 +23,10 @@ export async function registerInstrumentation(sel: Selection): Promise<Unregiste
   const tsxCjs = (await import('tsx/cjs/api')) as { register: () => unknown };
   tsxEsm.register();
   tsxCjs.register();
-  const data: Selection = { roots: sel.roots, include: sel.include ?? [], cwd: sel.cwd ?? process.cwd() };
+  // adapter-hammer's own compiled files (dist/: the toolkit an adapter imports, the tool itself) never: a user's
+  // working directory is often this package's checkout, and its awaits are not the user's.
+  const own = [...(sel.exclude ?? []), fileURLToPath(new URL('../', import.meta.url))];
+  const data: Selection = { roots: sel.roots, include: sel.include ?? [], cwd: sel.cwd ?? process.cwd(), exclude: own };
   registerHooks(new URL('./hooks.js', import.meta.url), { parentURL: import.meta.url, data });
   const select = createSelector(data);
   return addHook(

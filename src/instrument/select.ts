@@ -11,6 +11,8 @@ export interface Selection {
   include?: string[];
   /** Resolves `include` and shows sites relative to it. Default: process.cwd(). */
   cwd?: string;
+  /** Directories never instrumented (adapter-hammer's own package: its toolkit is a library, like node_modules). */
+  exclude?: string[];
 }
 
 export const SOURCE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
@@ -19,8 +21,10 @@ export function createSelector(sel: Selection): (file: string) => boolean {
   const cwd = sel.cwd ?? process.cwd();
   const roots = sel.roots.map((r) => path.resolve(cwd, r) + path.sep);
   const included = sel.include?.length ? picomatch(sel.include, { dot: true }) : null;
+  const excluded = (sel.exclude ?? []).map((r) => path.resolve(cwd, r) + path.sep);
   return (file) => {
     if (!SOURCE_EXTENSIONS.includes(path.extname(file).toLowerCase())) return false;
+    if (excluded.some((r) => file.startsWith(r))) return false;
     if (included && (included(path.relative(cwd, file)) || included(file))) return true;
     if (file.split(path.sep).includes('node_modules')) return false;
     return roots.some((r) => file.startsWith(r));

@@ -80,6 +80,33 @@ export function mergeRace(ops: string[], parts: { shard: string; s: RaceReport; 
     contentionRounds: sum(parts.map((p) => p.s.contentionRounds ?? 0)),
     ...(minimal ? { minimal } : searched ? { minimal: null } : {}),
     ...modelOf(parts.map((p) => p.s.model)),
+    ...schedulerOf(parts.map((p) => p.s)),
+  };
+}
+
+/** The controlled rounds of every shard, added up; the failing schedule of the shard whose failing round came first. */
+function schedulerOf(parts: RaceReport[]): Pick<RaceReport, 'scheduler' | 'schedule'> {
+  const ss = parts.flatMap((p) => (p.scheduler ? [p.scheduler] : []));
+  if (!ss.length) return {};
+  const add = (
+    k: 'controlledRounds' | 'failedControlledRounds' | 'naturalRounds' | 'failedNaturalRounds' | 'uncontrolledResumptions' | 'partlyControlledRounds',
+  ) => sum(ss.map((x) => x[k]));
+  const controlledRounds = add('controlledRounds');
+  const note = controlledRounds === 0 ? ss.find((x) => x.note)?.note : undefined;
+  const schedule = parts.filter((p) => p.schedule !== undefined).sort((a, b) => (a.schedule?.round ?? Infinity) - (b.schedule?.round ?? Infinity))[0]?.schedule;
+  return {
+    scheduler: {
+      mode: ss[0]!.mode,
+      controlledRounds,
+      failedControlledRounds: add('failedControlledRounds'),
+      naturalRounds: add('naturalRounds'),
+      failedNaturalRounds: add('failedNaturalRounds'),
+      calls: ss[0]!.calls,
+      uncontrolledResumptions: add('uncontrolledResumptions'),
+      partlyControlledRounds: add('partlyControlledRounds'),
+      ...(note ? { note } : {}),
+    },
+    ...(schedule !== undefined ? { schedule } : {}),
   };
 }
 

@@ -117,6 +117,11 @@ export class WorkerSession {
     return s;
   }
 
+  /** A worker died between rounds and no round has reported it yet: one more round will (runRounds). */
+  get deathUnreported(): boolean {
+    return this.workers.slots.some((s) => s.dead && !s.reported && s.crashMessage !== undefined);
+  }
+
   /** Calls started so far in round `round`, all workers (read from shared memory; for progress). */
   callsStarted(round: number): number {
     const { layout, tally, ctl, opts } = this;
@@ -156,6 +161,7 @@ export class WorkerSession {
       // A worker died between rounds (e.g. a timer it left behind threw): this round reports it, no calls.
       const dead = this.workers.slots.filter((s) => s.dead && !s.reported && s.crashMessage !== undefined);
       if (!dead.length) throw new Error('session cannot run more rounds');
+      // This round reports it; the rest of a batch is not played.
       return [this.collect(spec.round, dead, [], [], false)];
     }
     const { ctl, opts, layout } = this;

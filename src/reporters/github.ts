@@ -6,6 +6,7 @@ import path from 'node:path';
 import { truncate } from '../errors.js';
 import { entriesOf, findingSource, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type Status } from '../report/types.js';
 import { historyText } from './history-table.js';
+import { scheduleText } from './schedule-trace.js';
 
 /** Message data of a workflow command: % and line breaks are escaped (the runner's own rules). */
 export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -102,6 +103,16 @@ export function githubSummary(report: Report | MultiReport): string {
           '  ```',
         );
     }
+    for (const s of r.strategies)
+      if (s.name === 'race' && s.schedule)
+        out.push(
+          '',
+          '  ```',
+          ...scheduleText(s.schedule)
+            .split('\n')
+            .map((l) => `  ${l}`),
+          '  ```',
+        );
     for (const w of r.warnings) out.push(`- ⚠️ **${w.code}**: ${cell(w.message, 600)}`);
     if (r.status !== 'pass') out.push('', `Replay: ${code(r.replay)}`);
   }

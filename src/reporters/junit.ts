@@ -6,6 +6,7 @@ import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { entriesOf, findingsOf, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type StartFailure } from '../report/types.js';
 import { historyText } from './history-table.js';
+import { scheduleText } from './schedule-trace.js';
 
 /** Control characters (other than tab, LF, CR), lone surrogates and U+FFFE/FFFF are not XML 1.0 characters. */
 // eslint-disable-next-line no-control-regex
@@ -80,6 +81,8 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
     const head = own.length ? `${own.length} finding${own.length === 1 ? '' : 's'}: ${findingLine(own[0]!)}` : `${s.name} failed`;
     // Each finding's line, then how it happened (its history table, plain text) where it has one.
     const text = own.flatMap((f) => [findingLine(f), ...(f.history ? [historyText(f.history), ''] : [])]);
+    // A race found under the scheduler: its schedule, the replay and the steps around each preemption.
+    if (s.name === 'race' && s.schedule) text.push(scheduleText(s.schedule), '');
     tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...text, '', `replay: ${r.replay}`].join('\n')));
   }
   for (const name of skipped) {

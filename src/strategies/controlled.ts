@@ -86,14 +86,17 @@ export class ControlledRounds {
     this.estimatedSteps = this.calls * 4;
   }
 
-  /** What the round at this position of the shard is: controlled (its spec, its calls) or natural (null). */
-  roundAt(position: number): Pick<RoundRequest, 'controlled' | 'as'> | null {
+  /**
+   * What round `round` is: controlled (its spec) or natural (null). By the run's round index, not the
+   * shard's position, so a round is the same kind in a sharded run as in the whole one.
+   */
+  roundAt(round: number): Pick<RoundRequest, 'controlled' | 'as'> | null {
     if (this.replay) {
       const { strategy, depth } = decodeSchedule(this.replay.workers[0]!);
       return { controlled: this.spec({ strategy, depth }, this.replay.workers, false, false), as: this.replay.round };
     }
-    if (!this.enabled || !this.active || position % CONTROLLED_EVERY !== CONTROLLED_EVERY - 1) return null;
-    return { controlled: this.spec(this.choices[Math.floor(position / CONTROLLED_EVERY) % this.choices.length]!, null, false, false) };
+    if (!this.enabled || !this.active || round % CONTROLLED_EVERY !== CONTROLLED_EVERY - 1) return null;
+    return { controlled: this.spec(this.choices[Math.floor(round / CONTROLLED_EVERY) % this.choices.length]!, null, false, false) };
   }
 
   spec(choice: Choice, replay: string[] | null, lenient: boolean, trace: boolean): ControlledSpec {

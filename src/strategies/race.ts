@@ -144,7 +144,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       const at = performance.now();
       const kinds = new Map<number, RoundKind>();
       const reqs = slots.map(({ round, position }): RoundRequest => {
-        const c = controlled.roundAt(position);
+        const c = controlled.roundAt(round);
         // Contention evidence from natural rounds only: a controlled worker runs one lane at a time.
         const kind: RoundKind = { overlap: c === null && position % OVERLAP_EVERY === 0, controlled: c?.controlled ?? null, as: c?.as };
         kinds.set(round, kind);
@@ -169,7 +169,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       let stop: StopReason | null = null;
       for (const p of played) stop ??= take(p, b.kinds.get(p.round)!);
       run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
-      if (stop || session.broken) {
+      // A worker that died after its last answer is reported by the next round (a crash only): play it.
+      if (stop || (session.broken && !session.deathUnreported)) {
         stopReason = stop ?? 'workers-lost';
         return false;
       }

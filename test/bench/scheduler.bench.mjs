@@ -40,3 +40,58 @@ for (const r of rows)
   console.log(
     `${r.fixture.padEnd(22)} ${String(r.lanes).padStart(5)} | ${pct(r.natural.failed)} ${pct(r.random.failed)} ${pct(r.pct.failed)} | ${cps(r.natural.callsPerSec)} ${cps(r.random.callsPerSec)} ${cps(r.pct.callsPerSec)}  ${(r.random.callsPerSec / r.natural.callsPerSec).toFixed(2)}x`,
   );
+
+// The same lessons in the race strategy as a user runs it (`-s race`, default settings): every other
+// round controlled. Per fixture: the share of natural and of controlled rounds that failed, and the
+// race's rounds/s with the scheduler on (mixed) against off, alternated, medians of RACE_RUNS each.
+// Unsafe fixtures stop after 20 failing rounds (the early stop); safe ones play every round.
+import { spawnSync } from 'node:child_process';
+
+const RACE_RUNS = Number(process.env.SCHED_BENCH_RACE_RUNS ?? 3);
+const RACE_FIXTURES = [
+  'controlled/ticket-unsafe',
+  'controlled/ticket-safe',
+  'controlled/retry-unsafe',
+  'controlled/retry-safe',
+  'async-counter-unsafe',
+  'async-counter-safe',
+  'lazy-init-unsafe',
+];
+const raceRun = (fixture, scheduler, seed) => {
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin/adapter-hammer.js'),
+      path.join(ROOT, 'fixtures', `${fixture}.mjs`),
+      '-s',
+      'race',
+      '--seed',
+      String(seed),
+      '--scheduler',
+      scheduler,
+      '--json',
+      '-',
+    ],
+    { encoding: 'utf8', env: { ...process.env, ADAPTER_HAMMER_SHRINK_MS: '0' }, maxBuffer: 64 << 20 },
+  );
+  const s = JSON.parse(r.stdout).strategies.find((x) => x.name === 'race');
+  return { roundsPerSec: s.rounds / (s.durationMs / 1000), scheduler: s.scheduler };
+};
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`\nin the race strategy (-s race, defaults, shrink off), ${RACE_RUNS} alternated runs each, medians`);
+console.log(`${'fixture'.padEnd(28)} | natural failed | controlled failed | rounds/s off | rounds/s mixed | mixed/off`);
+for (const fixture of RACE_FIXTURES) {
+  const off = [];
+  const on = [];
+  for (let k = 0; k < RACE_RUNS; k++) {
+    off.push(raceRun(fixture, 'off', 100 + k));
+    on.push(raceRun(fixture, 'mixed', 100 + k));
+  }
+  const share = (f, n) => (n ? `${((100 * f) / n).toFixed(1)}% of ${n}` : 'none');
+  const sum = (k) => on.reduce((a, x) => a + x.scheduler[k], 0);
+  const offRate = median(off.map((x) => x.roundsPerSec));
+  const onRate = median(on.map((x) => x.roundsPerSec));
+  console.log(
+    `${fixture.padEnd(28)} | ${share(sum('failedNaturalRounds'), sum('naturalRounds')).padStart(14)} | ${share(sum('failedControlledRounds'), sum('controlledRounds')).padStart(17)} | ${Math.round(offRate).toLocaleString('en-US').padStart(12)} | ${Math.round(onRate).toLocaleString('en-US').padStart(14)} | ${(onRate / offRate).toFixed(2)}x`,
+  );
+}
