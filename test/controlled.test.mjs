@@ -112,6 +112,7 @@ test('a bad --schedule is exit 2 with one line, before any round', async () => {
     [['--schedule', '1:rw-8-01-6t', '--seed', '1'], /one per worker, but the run has 2 worker/],
     [['--schedule', '1:rw-8-01-6t,rw-8-01-6t'], /--schedule needs --seed/],
     [['--scheduler', 'pct:0'], /scheduler must be mixed, random, pct, pct:<depth 1-99> or off/],
+    [['-s', 'hammer', '--schedule', '1:rw-8-01-6t,rw-8-01-6t', '--seed', '1'], /--schedule replays race rounds: it needs the race strategy/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli([file, '-s', 'race', ...args]);
@@ -119,4 +120,18 @@ test('a bad --schedule is exit 2 with one line, before any round', async () => {
     assert.match(r.stderr, message);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack');
   }
+});
+
+test('a TypeScript adapter: its awaits are scheduling points, and the steps name its own .mts lines', async () => {
+  const adapter = path.join(ROOT, 'test/fixtures-controlled/ticket.mts');
+  const { code, race: s } = await race([adapter, '-s', 'race', '--seed', '4']);
+  assert.equal(code, 1);
+  assert.ok(s.scheduler.failedControlledRounds > 0 && s.scheduler.failedNaturalRounds === 0, JSON.stringify(s.scheduler));
+  // The await between the check and the act is on line 23 of the .mts file, as written.
+  assert.ok(
+    s.schedule.steps.some((x) => x.to === `${adapter}:23:9`),
+    JSON.stringify([...new Set(s.schedule.steps.map((x) => x.to))]),
+  );
+  assert.match(s.schedule.sources[`${adapter}:23:9`], /await audit\('hold'\)/);
+  assert.equal(s.schedule.replaysFailed, s.schedule.replays);
 });

@@ -79,6 +79,8 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
   }
   const combination = combinationProblem({ shard: plan.shard, schedule: plan.schedule, seed: plan.seed, scheduler: plan.scheduler });
   if (combination) throw new OptionError(combination);
+  if (plan.schedule !== undefined && !(plan.strategies as string[]).includes('race'))
+    throw new OptionError('--schedule replays race rounds: it needs the race strategy (-s race, as the replay command gives it)');
   if (plan.schedule !== undefined) checkScheduleValue(plan.schedule as string, plan.workers as number, plan.concurrency as number);
   // With a model, every round's history is checked: keep histories small enough to be decided (Lincheck
   // keeps its scenarios to a few calls per thread), unless the caller or the adapter set the counts.
