@@ -47,6 +47,11 @@ for (const name of LESSONS) {
       assert.equal(again.race.failedRounds, 3);
       assert.equal(again.race.scheduler.mode, 'replay');
       assert.equal(again.race.scheduler.divergedRounds, 0);
+      // A replay measures no contention, so it claims nothing about it.
+      assert.deepEqual(
+        again.report.warnings.filter((w) => w.code === 'no-contention' || w.code === 'schedule-diverged'),
+        [],
+      );
     }
   });
 

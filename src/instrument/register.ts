@@ -15,14 +15,20 @@ import { instrumentSource, withInlineMap } from './transform.js';
 /** Undo the CommonJS part (the ESM hooks of a thread cannot be unregistered on Node 20). */
 export type Unregister = () => void;
 
-export async function registerInstrumentation(sel: Selection): Promise<Unregister> {
+/**
+ * `typescript: false` (a JavaScript adapter, which Node alone could not have let import TypeScript
+ * either) skips tsx: its registration is most of a worker's extra start-up under instrumentation.
+ */
+export async function registerInstrumentation(sel: Selection & { typescript?: boolean }): Promise<Unregister> {
   installParkGlobals();
   process.setSourceMapsEnabled(true);
-  // tsx first (both halves), so that ours run on its output.
-  const tsxEsm = (await import('tsx/esm/api')) as { register: () => unknown };
-  const tsxCjs = (await import('tsx/cjs/api')) as { register: () => unknown };
-  tsxEsm.register();
-  tsxCjs.register();
+  if (sel.typescript !== false) {
+    // tsx first (both halves), so that ours run on its output.
+    const tsxEsm = (await import('tsx/esm/api')) as { register: () => unknown };
+    const tsxCjs = (await import('tsx/cjs/api')) as { register: () => unknown };
+    tsxEsm.register();
+    tsxCjs.register();
+  }
   // adapter-hammer's own compiled files (dist/: the toolkit an adapter imports, the tool itself) never: a user's
   // working directory is often this package's checkout, and its awaits are not the user's.
   const own = [...(sel.exclude ?? []), fileURLToPath(new URL('../', import.meta.url))];

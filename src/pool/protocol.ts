@@ -28,7 +28,7 @@ export interface SessionTask {
   history: SharedArrayBuffer | null;
   cpuOffset?: number;
   /** Load the adapter instrumented (pool/types.ts SessionOptions.instrument). */
-  instrument: { roots: string[]; include: string[] } | null;
+  instrument: { roots: string[]; include: string[]; typescript: boolean } | null;
 }
 
 export interface RoundRequest {

@@ -4,7 +4,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
-import type { HistoryCall } from '../report/types.js';
+import type { HistoryCall, ScheduleTraceStep } from '../report/types.js';
 
 export interface SessionOptions {
   adapterPath: string;
@@ -31,7 +31,7 @@ export interface SessionOptions {
    * Load the adapter through the instrumenting loader (src/instrument/), so its awaits and those of the
    * user's files under `roots` (and files matching `include`) are scheduling points of controlled rounds.
    */
-  instrument?: { roots: string[]; include: string[] } | null;
+  instrument?: { roots: string[]; include: string[]; typescript: boolean } | null;
 }
 
 /**
@@ -54,17 +54,8 @@ export interface ControlledSpec {
   stallMs: number;
 }
 
-/** One step of a worker's controlled round (scheduler/scheduler.ts TraceStep, with the call's index). */
-export interface ScheduleStep {
-  step: number;
-  lane: number;
-  op: string | null;
-  /** The worker's call index (as in its history), -1 before the lane's first call. */
-  call: number;
-  from: string;
-  to: string | null;
-  preempted: number | null;
-}
+/** One step of a worker's controlled round, as the report shows it (without the worker, which the answer carries). */
+export type ScheduleStep = Omit<ScheduleTraceStep, 'worker'>;
 
 /** What one worker's scheduler did in a controlled round. */
 export interface WorkerSchedule {

@@ -14,6 +14,9 @@ export const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(
 export const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** The adapter path as GitHub wants it in `file=`: relative to the checkout ($GITHUB_WORKSPACE), with `/`. */
+/** Text as an indented code block under a list item (a code block keeps the columns). */
+const fenced = (text: string): string[] => ['', '  ```', ...text.split('\n').map((l) => `  ${l}`), '  ```'];
+
 export function annotationFile(adapter: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   const abs = path.resolve(cwd, adapter);
   const base = env.GITHUB_WORKSPACE ? path.resolve(env.GITHUB_WORKSPACE) : cwd;
@@ -93,26 +96,9 @@ export function githubSummary(report: Report | MultiReport): string {
     for (const f of r.findings) {
       out.push(`- ❌ **${f.kind}** (${findingSource(f)}): ${cell(f.message, 600)}`);
       // How it happened, as the terminal shows it (a code block keeps the columns).
-      if (f.history)
-        out.push(
-          '',
-          '  ```',
-          ...historyText(f.history)
-            .split('\n')
-            .map((l) => `  ${l}`),
-          '  ```',
-        );
+      if (f.history) out.push(...fenced(historyText(f.history)));
     }
-    for (const s of r.strategies)
-      if (s.name === 'race' && s.schedule)
-        out.push(
-          '',
-          '  ```',
-          ...scheduleText(s.schedule)
-            .split('\n')
-            .map((l) => `  ${l}`),
-          '  ```',
-        );
+    for (const s of r.strategies) if (s.name === 'race' && s.schedule) out.push(...fenced(scheduleText(s.schedule)));
     for (const w of r.warnings) out.push(`- ⚠️ **${w.code}**: ${cell(w.message, 600)}`);
     if (r.status !== 'pass') out.push('', `Replay: ${code(r.replay)}`);
   }

@@ -5,6 +5,7 @@
 // figures, and, after a failing one, its schedules shrunk to fewer preemptions and replayed strictly.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TS_EXTENSIONS } from '../adapter/load.js';
 import type { RunPlan } from '../plan/plan.js';
 import { parseScheduleValue, scheduleValue, type ScheduleReplay } from '../plan/schedule.js';
 import { replayCommand } from '../plan/replay.js';
@@ -46,7 +47,12 @@ function choicesOf(mode: string): Choice[] {
 
 /** Where the instrumenting loader looks for the user's own files: the adapter's directory and the working directory. */
 export function instrumentation(plan: RunPlan, adapterFile: string): SessionOptions['instrument'] {
-  return plan.scheduler === 'off' ? null : { roots: [path.dirname(adapterFile), process.cwd()], include: plan.instrument ?? [] };
+  if (plan.scheduler === 'off') return null;
+  return {
+    roots: [path.dirname(adapterFile), process.cwd()],
+    include: plan.instrument ?? [],
+    typescript: TS_EXTENSIONS.includes(path.extname(adapterFile).toLowerCase()),
+  };
 }
 
 /** The earliest failing controlled round: enough to replay it. */

@@ -217,7 +217,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     });
   }
   const lostHistogram = valueHistogram(lostPerFailed);
-  if (rounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
+  // Only rounds that measured it say anything of contention (a --schedule replay measures none).
+  if (contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
   // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
   if (controlled.divergence)
     warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });

@@ -42,9 +42,9 @@ for (const r of rows)
   );
 
 // The same lessons in the race strategy as a user runs it (`-s race`, default settings): every other
-// round controlled. Per fixture: the share of natural and of controlled rounds that failed, and the
-// race's rounds/s with the scheduler on (mixed) against off, alternated, medians of RACE_RUNS each.
-// Unsafe fixtures stop after 20 failing rounds (the early stop); safe ones play every round.
+// round controlled. Per fixture: the share of natural and of controlled rounds that failed; for an
+// unsafe lesson the time to its first failing round with the scheduler (mixed) and without (off); for
+// a safe one (every round played) the race's rounds/s, mixed against off. Alternated runs, medians.
 import { spawnSync } from 'node:child_process';
 
 const RACE_RUNS = Number(process.env.SCHED_BENCH_RACE_RUNS ?? 3);
@@ -56,6 +56,7 @@ const RACE_FIXTURES = [
   'async-counter-unsafe',
   'async-counter-safe',
   'lazy-init-unsafe',
+  'lazy-init-safe',
 ];
 const raceRun = (fixture, scheduler, seed) => {
   const r = spawnSync(
@@ -75,11 +76,12 @@ const raceRun = (fixture, scheduler, seed) => {
     { encoding: 'utf8', env: { ...process.env, ADAPTER_HAMMER_SHRINK_MS: '0' }, maxBuffer: 64 << 20 },
   );
   const s = JSON.parse(r.stdout).strategies.find((x) => x.name === 'race');
-  return { roundsPerSec: s.rounds / (s.durationMs / 1000), scheduler: s.scheduler };
+  return { roundsPerSec: s.rounds / (s.durationMs / 1000), firstFailedMs: s.firstFailedMs, scheduler: s.scheduler };
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const cell = (text, width) => String(text).padStart(width);
 console.log(`\nin the race strategy (-s race, defaults, shrink off), ${RACE_RUNS} alternated runs each, medians`);
-console.log(`${'fixture'.padEnd(28)} | natural failed | controlled failed | rounds/s off | rounds/s mixed | mixed/off`);
+console.log(`${'fixture'.padEnd(26)} | natural failed | controlled failed | 1st failure mixed | 1st failure off | rounds/s off | mixed | mixed/off`);
 for (const fixture of RACE_FIXTURES) {
   const off = [];
   const on = [];
@@ -89,9 +91,24 @@ for (const fixture of RACE_FIXTURES) {
   }
   const share = (f, n) => (n ? `${((100 * f) / n).toFixed(1)}% of ${n}` : 'none');
   const sum = (k) => on.reduce((a, x) => a + x.scheduler[k], 0);
+  const first = (runs) => {
+    const found = runs.filter((x) => x.firstFailedMs !== null);
+    return found.length === runs.length ? `${Math.round(median(found.map((x) => x.firstFailedMs)))} ms` : `${runs.length - found.length}/${runs.length} never`;
+  };
+  const unsafe = fixture.includes('unsafe');
   const offRate = median(off.map((x) => x.roundsPerSec));
   const onRate = median(on.map((x) => x.roundsPerSec));
   console.log(
-    `${fixture.padEnd(28)} | ${share(sum('failedNaturalRounds'), sum('naturalRounds')).padStart(14)} | ${share(sum('failedControlledRounds'), sum('controlledRounds')).padStart(17)} | ${Math.round(offRate).toLocaleString('en-US').padStart(12)} | ${Math.round(onRate).toLocaleString('en-US').padStart(14)} | ${(onRate / offRate).toFixed(2)}x`,
+    [
+      fixture.padEnd(26),
+      cell(share(sum('failedNaturalRounds'), sum('naturalRounds')), 14),
+      cell(share(sum('failedControlledRounds'), sum('controlledRounds')), 17),
+      cell(unsafe ? first(on) : '-', 17),
+      cell(unsafe ? first(off) : '-', 15),
+      // An unsafe run stops after 20 failing rounds: its rounds/s is start-up, not pace.
+      cell(unsafe ? '-' : Math.round(offRate).toLocaleString('en-US'), 12),
+      cell(unsafe ? '-' : Math.round(onRate).toLocaleString('en-US'), 5),
+      cell(unsafe ? '-' : `${(onRate / offRate).toFixed(2)}x`, 9),
+    ].join(' | '),
   );
 }
