@@ -62,6 +62,8 @@ interface Failure {
   schedules: string[];
   /** Its preemptions, as the schedulers counted them (they know which lanes could have continued). */
   preemptions: number;
+  /** It hung: each replay would cost a --timeout (not replayed within the search's few seconds). */
+  hung: boolean;
 }
 
 export class ControlledRounds {
@@ -80,6 +82,8 @@ export class ControlledRounds {
   /** The first replay's divergence, as the scheduler worded it. */
   divergence: string | null = null;
   private awaitsSeen = false;
+  /** Natural rounds every worker answered. */
+  private completeNatural = 0;
   first: Failure | null = null;
 
   constructor(private readonly plan: RunPlan) {
@@ -118,6 +122,7 @@ export class ControlledRounds {
     }
     if (!controlled) {
       this.figures.naturalRounds++;
+      if (played.complete) this.completeNatural++;
       if (played.failed) this.figures.failedNaturalRounds++;
       return;
     }
@@ -141,16 +146,18 @@ export class ControlledRounds {
         round: as,
         schedules: [...schedules].sort((a, b) => a.workerId - b.workerId).map((s) => s.schedule),
         preemptions: schedules.reduce((a, s) => a + s.preemptions, 0),
+        hung: (t?.hangs.length ?? 0) > 0,
       };
   }
 
   report(): SchedulerFigures {
+    // Only a round every worker answered tells whether the calls awaited (a hung one never answers).
     const note =
       this.figures.controlledRounds > 0
         ? undefined
-        : !this.awaitsSeen
-          ? 'no await of your own code ran in the calls, so there was nothing to schedule (sync operations, or awaits only inside node_modules: see --instrument)'
-          : 'no round was controlled (the run ended first)';
+        : this.awaitsSeen || this.completeNatural === 0
+          ? 'the race ended before a round could be controlled'
+          : 'no await of your own code ran in the calls, so there was nothing to schedule (sync operations, or awaits only inside node_modules: see --instrument)';
     return {
       mode: this.replay ? 'replay' : this.plan.scheduler,
       ...this.figures,

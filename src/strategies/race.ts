@@ -196,7 +196,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   // A failing controlled round: its schedules shrunk and replayed (half the search's time when natural rounds failed too).
   const scheduler = controlled.enabled ? controlled.report() : undefined;
   let schedule: RaceReport['schedule'];
-  if (controlled.first && !controlled.replay && stopReason !== 'failed-hook' && !run.interrupted && !broken) {
+  if (controlled.first && !controlled.first.hung && !controlled.replay && stopReason !== 'failed-hook' && !run.interrupted && !broken) {
     const t = performance.now();
     schedule = await replayFailing(run, controlled, scheduler!.failedNaturalRounds > 0 ? searchMs / 2 : searchMs);
     searchMs = Math.max(0, Math.min(searchMs - (performance.now() - t), run.timeLeft()));
