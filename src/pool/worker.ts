@@ -163,14 +163,18 @@ class Engine {
     // while waiting for a slow peer); the second starts from workers that are all awake and spinning,
     // so the release skew is that of a spin (~0.1-1 us), not of a futex wake-up (50+ us). A check-then-act
     // window of nanoseconds at the start of a round is only hit when the start is that tight.
-    if (!barrierWait(this.ctl, task.workers, task.barrierSpins) || !barrierWait(this.ctl, task.workers, task.barrierSpins)) {
-      this.setPhase(Phase.DONE, req.round);
-      return { type: 'aborted', round: req.round };
-    }
+    if (!barrierWait(this.ctl, task.workers, task.barrierSpins)) return this.aborted(req.round);
+    // The phase and the start time are written between the passes, not after the release: each costs
+    // tens of ns with a tail of hundreds, and anything between the release and the first call adds to
+    // the skew between the workers' first calls (the two CPUs do not run it at the same speed), which
+    // closes a race window of ~50 ns (README, "Tuning the race detector"). Nothing but this code runs
+    // between the passes, so "calls" is never shown for a worker that is waiting on a peer's hook.
     this.setPhase(Phase.CALLS, req.round);
-    const startedAt = performance.timeOrigin + performance.now();
+    const t0 = performance.now();
+    const startedAt = performance.timeOrigin + t0;
+    if (!barrierWait(this.ctl, task.workers, task.barrierSpins)) return this.aborted(req.round);
     const lanes: Promise<void>[] = [];
-    for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st));
+    for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st, l === 0 ? t0 + this.clock : NaN));
     await Promise.all(lanes);
     const endedAt = performance.timeOrigin + performance.now();
     // One event-loop turn before answering (per round, not per call): an unhandled rejection or an
@@ -208,8 +212,18 @@ class Engine {
     };
   }
 
-  /** One async lane: takes the next call index until the round's share is used up or HALT is set. */
-  private async lane(l: number, st: RoundState): Promise<void> {
+  private aborted(round: number): RoundAnswer {
+    this.setPhase(Phase.DONE, round);
+    return { type: 'aborted', round };
+  }
+
+  /**
+   * One async lane: takes the next call index until the round's share is used up or HALT is set.
+   * `firstStart`: the recorded start of the lane's first call when it was read before the barrier
+   * released (NaN: read it then). It is earlier than the call's real start, which only relaxes the
+   * real-time order a model's check goes by: never a false violation.
+   */
+  private async lane(l: number, st: RoundState, firstStart: number): Promise<void> {
     const { tally, ctl, fns, inputs, layout } = this;
     const b = this.base;
     const seqIdx = b + layout.laneSeq(l);
@@ -239,7 +253,8 @@ class Engine {
         rec![h + H.LANE] = l;
         rec![h + H.END] = NaN;
         recErr[i] = null;
-        rec![h + H.START] = performance.now() + clock;
+        rec![h + H.START] = firstStart === firstStart ? firstStart : performance.now() + clock;
+        firstStart = NaN;
       }
       try {
         const ctx: CallContext = { workerId, call: i, random };
