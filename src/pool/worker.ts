@@ -31,6 +31,14 @@ const SCHEDULE_MAX = 1 << 16;
  */
 const OVERLAP_WINDOW = 512;
 
+/**
+ * The first barrier pass spins this share of the second's count before it sleeps: it waits for a peer
+ * that may be far behind (its hook, its event loop, a core taken by the main thread), and on 2 cores a
+ * worker spinning for it holds the very core the peer or the main thread needs (README, "Tuning the race
+ * detector"). The second pass starts from workers that are all awake and spins the whole count.
+ */
+const GATHER_SPIN_SHARE = 0.1;
+
 /** An error's first line, truncated at the source (1000 chars): a huge message never crosses threads. */
 const firstLine = errorLine;
 
@@ -94,6 +102,7 @@ class Engine {
   private readonly history: Float64Array | null;
   /** performance.now() + clock = the process's monotonic clock, one for every thread (pool/history.ts). */
   private readonly clock = monotonicOffset();
+  private readonly gatherSpins: number;
 
   constructor(
     private readonly task: SessionTask,
@@ -105,6 +114,7 @@ class Engine {
     this.layout = makeLayout(opNames.length, task.lanes, task.workers);
     this.base = this.layout.base(task.workerId);
     this.history = task.history ? new Float64Array(task.history) : null;
+    this.gatherSpins = Math.ceil(task.barrierSpins * GATHER_SPIN_SHARE);
     // Bind once so `this` inside an operation is the operations object, as the author wrote it.
     const entries = opNames.map((n) => adapter.operations[n]!);
     this.fns = entries.map((e) => (typeof e === 'function' ? (e.bind(adapter.operations) as (ctx: unknown) => unknown) : e.run.bind(e)));
@@ -163,7 +173,7 @@ class Engine {
     // while waiting for a slow peer); the second starts from workers that are all awake and spinning,
     // so the release skew is that of a spin (~0.1-1 us), not of a futex wake-up (50+ us). A check-then-act
     // window of nanoseconds at the start of a round is only hit when the start is that tight.
-    if (!barrierWait(this.ctl, task.workers, task.barrierSpins)) return this.aborted(req.round);
+    if (!barrierWait(this.ctl, task.workers, this.gatherSpins)) return this.aborted(req.round);
     // The phase and the start time are written between the passes, not after the release: each costs
     // tens of ns with a tail of hundreds, and anything between the release and the first call adds to
     // the skew between the workers' first calls (the two CPUs do not run it at the same speed), which
