@@ -142,6 +142,24 @@ test('a recorded round: every call with its worker, lane, input, output and time
   });
 });
 
+test('a batch whose recorded outputs cannot be cloned: every round still answered, with their inspected text', async () => {
+  // A batch's answers cross in one message (pool/worker.ts): one answer that cannot be cloned must not lose the others.
+  await withSession('echo.mjs', ['echo', 'fn'], 2, async (s) => {
+    const spec = (round) => ({ round, seed: 7, shared: null, calls: [8, 8], overlap: false, sampleEvery: 0, history: true });
+    const ts = await s.runRounds([spec(0), spec(1), spec(2)]);
+    assert.deepEqual(
+      ts.map((t) => t.round),
+      [0, 1, 2],
+    );
+    for (const t of ts) {
+      assert.equal(t.history.calls.length, 16);
+      const fns = t.history.calls.filter((c) => c.op === 'fn');
+      assert.ok(fns.length > 0);
+      for (const c of fns) assert.match(String(c.output), /Function/);
+    }
+  });
+});
+
 test("one clock across threads: a call that waited for another worker starts after that worker's call ended", async () => {
   await withSession('pingpong.mjs', ['step'], 2, async (s) => {
     const shared = new SharedArrayBuffer(8);

@@ -113,7 +113,7 @@ export class WorkerPool {
               reject(new SessionStartError(`worker ${id} crashed while loading the adapter: ${errorLine(err)}`));
             },
           );
-          port1.on('message', (m: WorkerReply) => this.received(slot, m));
+          port1.on('message', (m: WorkerReply | RoundReply[]) => this.received(slot, m));
           // A worker that dies closes its port, sometimes before its exit event or error arrive; wait a
           // little so they describe the crash first (recordCrash keeps the better message anyway).
           port1.on('close', () => {
@@ -132,7 +132,12 @@ export class WorkerPool {
     ]).finally(() => clearTimeout(timer));
   }
 
-  private received(slot: WorkerSlot, m: WorkerReply): void {
+  /** An answer, or a batch's answers in one message (worker.ts), one by one. */
+  private received(slot: WorkerSlot, m: WorkerReply | RoundReply[]): void {
+    if (Array.isArray(m)) {
+      for (const r of m) this.received(slot, r);
+      return;
+    }
     if (m.type !== 'ready' && m.type !== 'load-error') {
       slot.replies.push(m);
       this.events.reply(slot);
@@ -144,7 +149,7 @@ export class WorkerPool {
    * session knows it is there from the REPLIES count); handled exactly as a delivered one.
    */
   takeReplies(slot: WorkerSlot): void {
-    for (let m = receiveMessageOnPort(slot.port); m; m = receiveMessageOnPort(slot.port)) this.received(slot, m.message as WorkerReply);
+    for (let m = receiveMessageOnPort(slot.port); m; m = receiveMessageOnPort(slot.port)) this.received(slot, m.message as WorkerReply | RoundReply[]);
   }
 
   /** Workers that can still serve rounds. */

@@ -35,6 +35,14 @@ const SCHEDULE_MAX = 1 << 16;
  */
 const OVERLAP_WINDOW = 512;
 
+/**
+ * The first barrier pass spins this share of the second's count before it sleeps: it waits for a peer
+ * that may be far behind (its hook, its event loop, a core taken by the main thread), and on 2 cores a
+ * worker spinning for it holds the very core the peer or the main thread needs (README, "Tuning the race
+ * detector"). The second pass starts from workers that are all awake and spins the whole count.
+ */
+const GATHER_SPIN_SHARE = 0.1;
+
 /** An error's first line, truncated at the source (1000 chars): a huge message never crosses threads. */
 const firstLine = errorLine;
 
@@ -98,6 +106,7 @@ class Engine {
   private readonly history: Float64Array | null;
   /** performance.now() + clock = the process's monotonic clock, one for every thread (pool/history.ts). */
   private readonly clock = monotonicOffset();
+  private readonly gatherSpins: number;
 
   get workerId(): number {
     return this.task.workerId;
@@ -113,6 +122,7 @@ class Engine {
     this.layout = makeLayout(opNames.length, task.lanes, task.workers);
     this.base = this.layout.base(task.workerId);
     this.history = task.history ? new Float64Array(task.history) : null;
+    this.gatherSpins = Math.ceil(task.barrierSpins * GATHER_SPIN_SHARE);
     // Bind once so `this` inside an operation is the operations object, as the author wrote it.
     const entries = opNames.map((n) => adapter.operations[n]!);
     this.fns = entries.map((e) => (typeof e === 'function' ? (e.bind(adapter.operations) as (ctx: unknown) => unknown) : e.run.bind(e)));
@@ -174,19 +184,24 @@ class Engine {
     // while waiting for a slow peer); the second starts from workers that are all awake and spinning,
     // so the release skew is that of a spin (~0.1-1 us), not of a futex wake-up (50+ us). A check-then-act
     // window of nanoseconds at the start of a round is only hit when the start is that tight.
-    if (!barrierWait(this.ctl, task.workers, task.barrierSpins) || !barrierWait(this.ctl, task.workers, task.barrierSpins)) {
-      this.setPhase(Phase.DONE, req.round);
-      return { type: 'aborted', round: req.round };
-    }
+    if (!barrierWait(this.ctl, task.workers, this.gatherSpins)) return this.aborted(req.round);
+    // The phase and the start time are written between the passes, not after the release: each costs
+    // tens of ns with a tail of hundreds, and anything between the release and the first call adds to
+    // the skew between the workers' first calls (the two CPUs do not run it at the same speed), which
+    // closes a race window of ~50 ns (README, "Tuning the race detector"). Nothing but this code runs
+    // between the passes, so "calls" is never shown for a worker that is waiting on a peer's hook.
     this.setPhase(Phase.CALLS, req.round);
-    const startedAt = performance.timeOrigin + performance.now();
+    const t0 = performance.now();
+    const startedAt = performance.timeOrigin + t0;
+    if (!barrierWait(this.ctl, task.workers, task.barrierSpins)) return this.aborted(req.round);
     let scheduled: ScheduleRun | null = null;
     if (req.controlled) {
+      // Lanes start when their scheduler grants them, not at the release: each call's start is read then.
       const scheduler = this.scheduler(req.controlled, req.seed, as);
-      scheduled = await scheduler.run(Array.from({ length: task.lanes }, (_, l) => () => this.lane(l, st, scheduler)));
+      scheduled = await scheduler.run(Array.from({ length: task.lanes }, (_, l) => () => this.lane(l, st, NaN, scheduler)));
     } else {
       const lanes: Promise<void>[] = [];
-      for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st, null));
+      for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st, l === 0 ? t0 + this.clock : NaN, null));
       await Promise.all(lanes);
     }
     const endedAt = performance.timeOrigin + performance.now();
@@ -259,8 +274,18 @@ class Engine {
     };
   }
 
-  /** One async lane: takes the next call index until the round's share is used up or HALT is set. */
-  private async lane(l: number, st: RoundState, scheduler: Scheduler | null): Promise<void> {
+  private aborted(round: number): RoundAnswer {
+    this.setPhase(Phase.DONE, round);
+    return { type: 'aborted', round };
+  }
+
+  /**
+   * One async lane: takes the next call index until the round's share is used up or HALT is set.
+   * `firstStart`: the recorded start of the lane's first call when it was read before the barrier
+   * released (NaN: read it then). It is earlier than the call's real start, which only relaxes the
+   * real-time order a model's check goes by: never a false violation. `scheduler`: a controlled round's.
+   */
+  private async lane(l: number, st: RoundState, firstStart: number, scheduler: Scheduler | null): Promise<void> {
     const { tally, ctl, fns, inputs, layout } = this;
     const b = this.base;
     const seqIdx = b + layout.laneSeq(l);
@@ -295,7 +320,8 @@ class Engine {
         rec![h + H.LANE] = l;
         rec![h + H.END] = NaN;
         recErr[i] = null;
-        rec![h + H.START] = performance.now() + clock;
+        rec![h + H.START] = firstStart === firstStart ? firstStart : performance.now() + clock;
+        firstStart = NaN;
       }
       try {
         const ctx: CallContext = { workerId, call: i, random };
@@ -333,7 +359,9 @@ class Engine {
     const idx = layout.opInflight(op);
     const same = Atomics.add(ctl, idx, 1) + 1;
     if (same > st.maxCalls[op]!) st.maxCalls[op] = same;
-    const all = Atomics.add(ctl, C.ALL_INFLIGHT, 1) + 1;
+    // With one operation, its count is the count of all calls: one contended Atomic fewer, at the very
+    // moment the workers' first calls should collide.
+    const all = layout.ops === 1 ? same : Atomics.add(ctl, C.ALL_INFLIGHT, 1) + 1;
     // Which operations did this call overlap? Only scanned while some are still unmarked.
     if (all > 1 && st.unmarked > 0) {
       for (let o = 0; o < layout.ops; o++) {
@@ -353,7 +381,7 @@ class Engine {
     const { ctl, layout } = this;
     const idx = layout.opInflight(op);
     Atomics.sub(ctl, idx, 1);
-    Atomics.sub(ctl, C.ALL_INFLIGHT, 1);
+    if (layout.ops !== 1) Atomics.sub(ctl, C.ALL_INFLIGHT, 1);
     if (--st.localIn[op]! === 0) Atomics.sub(ctl, idx + Ctl.OP_WORKERS, 1);
   }
 
@@ -370,14 +398,16 @@ class Engine {
 }
 
 /**
- * Post an answer. Recorded inputs and outputs are the adapter's values: one that cannot be cloned (a
- * function, a class with private state) is sent as its inspected text instead of losing the answer.
+ * Post an answer, or a batch's answers in one message. Recorded inputs and outputs are the adapter's
+ * values: one that cannot be cloned (a function, a class with private state) is sent as its inspected
+ * text instead of losing the answer.
  */
-function post(port: SessionTask['port'], reply: WorkerReply): void {
+function post(port: SessionTask['port'], reply: WorkerReply | RoundReply[]): void {
   try {
     port.postMessage(reply);
   } catch (e) {
-    if (reply.type !== 'done' || reply.history === null) throw e;
+    const replies = Array.isArray(reply) ? reply : [reply];
+    if (!replies.some((r) => r.type === 'done' && r.history !== null)) throw e;
     const safe = (v: unknown): unknown => {
       try {
         return structuredClone(v);
@@ -385,8 +415,12 @@ function post(port: SessionTask['port'], reply: WorkerReply): void {
         return shown(v);
       }
     };
-    const h = reply.history;
-    port.postMessage({ ...reply, history: { inputs: h.inputs?.map(safe) ?? null, outputs: h.outputs.map(safe), errors: h.errors } });
+    const cloneable = <R extends WorkerReply>(r: R): R => {
+      if (r.type !== 'done' || r.history === null) return r;
+      const h = r.history;
+      return { ...r, history: { inputs: h.inputs?.map(safe) ?? null, outputs: h.outputs.map(safe), errors: h.errors } };
+    };
+    port.postMessage(Array.isArray(reply) ? reply.map(cloneable) : cloneable(reply));
   }
 }
 
@@ -414,15 +448,18 @@ export default async function runSession(task: SessionTask): Promise<void> {
     let held: RoundReply[] = [];
     const answer = (reply: RoundReply): void => {
       // Each post wakes the main thread's event loop, which then takes a core from the workers in the
-      // middle of the batch (2-core machines): a batch's answers go together, when it ends. If the
-      // worker dies or hangs before that, those rounds are lost, never misreported (session.ts).
+      // middle of the batch (2-core machines): a batch's answers go together, when it ends, in one
+      // message (a message per answer cost the main thread a wake-up per answer: ~1 ms for 32, measured).
+      // If the worker dies or hangs before that, those rounds are lost, never misreported (session.ts).
       if (!reply.last) {
         held.push(reply);
         return;
       }
-      for (const r of held) post(port, r);
-      held = [];
-      post(port, reply);
+      if (held.length) {
+        held.push(reply);
+        post(port, held);
+        held = [];
+      } else post(port, reply);
       // After the post: once the session counts every worker's last answer, each is in its port's queue.
       Atomics.add(ctl, C.REPLIES, 1);
       Atomics.notify(ctl, C.REPLIES);
