@@ -41,7 +41,10 @@ export function scheduleLines(s: FailingSchedule, c: ChalkInstance, cwd = proces
         `  partly controlled: ${plural(s.uncontrolled, 'resumption')} came from I/O or uninstrumented code, not the scheduler: the replay is not guaranteed exact`,
       ),
     );
-  else lines.push(c.dim('  fully controlled: every await resumed when the scheduler said, so the replay runs exactly this interleaving'));
+  else if (!s.value.includes(','))
+    lines.push(c.dim('  fully controlled: every await resumed when the scheduler said, so the replay runs exactly this interleaving'));
+  // Each worker's lanes are replayed exactly; what the threads do to each other is not scheduled.
+  else lines.push(c.dim('  fully controlled within each worker: every await resumed when its scheduler said (the workers still race each other for real)'));
   lines.push(`  ${c.dim('replay it:')} ${c.cyan(safe(s.command, 4000))}`);
   const shown = stepsAround(s.steps);
   if (shown.length) {

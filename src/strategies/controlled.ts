@@ -213,23 +213,33 @@ export async function replayFailing(run: RunContext, rounds: ControlledRounds, b
       );
       current[w] = shrunk.schedule;
     }
-    let replaysFailed = 0;
-    let replays = 0;
-    let shown: PlayedRound | null = null;
-    for (let k = 0; k < REPLAYS && !run.interrupted && !session.broken; k++) {
-      const p = await play(current, false, true);
-      replays++;
-      if (p.failed) replaysFailed++;
-      shown ??= p;
-    }
+    /** REPLAYS strict replays of `chosen`, the first one shown. */
+    const replay = async (chosen: string[]) => {
+      let failed = 0;
+      let count = 0;
+      let first: PlayedRound | null = null;
+      for (let k = 0; k < REPLAYS && !run.interrupted && !session.broken; k++) {
+        const p = await play(chosen, false, true);
+        count++;
+        if (p.failed) failed++;
+        first ??= p;
+      }
+      return { failed, count, first, chosen };
+    };
+    const preemptionsOf = (p: PlayedRound | null): number => (p?.tallies?.schedules ?? []).reduce((a, x) => a + x.preemptions, 0);
+    let r = await replay(current);
+    // The shrink weighs a schedule by its string, which cannot tell a forced switch (the lane was
+    // waiting) from a preemption: when the schedulers count more than the failing round had, it is not smaller.
+    if (r.first && preemptionsOf(r.first) > failing.preemptions && current.some((x, i) => x !== failing.schedules[i])) r = await replay(failing.schedules);
+    const { failed: replaysFailed, count: replays, first: shown } = r;
     if (shown === null) return null;
     const schedules = [...(shown.tallies?.schedules ?? [])].sort((a, b) => a.workerId - b.workerId);
-    const value = scheduleValue({ round: failing.round, workers: current });
+    const value = scheduleValue({ round: failing.round, workers: r.chosen });
     const { steps, omitted } = stepsOf(schedules);
     return {
       round: failing.round,
       value,
-      preemptions: schedules.reduce((a, s) => a + s.preemptions, 0),
+      preemptions: preemptionsOf(shown),
       preemptionsBefore: failing.preemptions,
       tries,
       replays,

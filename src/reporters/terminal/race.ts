@@ -56,6 +56,8 @@ export function renderRace(style: Style, s: RaceReport, width = 120): string {
   }
   if (s.scheduler) lines.push(`  ${style.c.dim(schedulerLine(s.scheduler))}`);
   if (s.schedule) lines.push(...scheduleLines(s.schedule, style.c).map((l) => `  ${l}`));
+  if (s.schedule && s.scheduler && s.scheduler.failedNaturalRounds > 0)
+    lines.push(style.c.dim('    natural rounds failed too: this failure does not need the scheduler (its smallest failing setup is searched as usual)'));
   else if (s.schedule === null) lines.push(style.c.dim('  (the failing controlled round could not be replayed: no time was left, or the run was interrupted)'));
   const model = modelLine(style, s.model);
   if (model) lines.push(model);
