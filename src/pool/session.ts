@@ -117,9 +117,14 @@ export class WorkerSession {
     return s;
   }
 
-  /** A worker died between rounds and no round has reported it yet: one more round will (runRounds). */
+  /** Workers that died between rounds and that no round has reported yet: the next round does (runRounds). */
+  private unreportedDeaths(): WorkerSlot[] {
+    return this.workers.slots.filter((s) => s.dead && !s.reported && s.crashMessage !== undefined);
+  }
+
+  /** One more round would report a worker's death (a crash only). */
   get deathUnreported(): boolean {
-    return this.workers.slots.some((s) => s.dead && !s.reported && s.crashMessage !== undefined);
+    return this.unreportedDeaths().length > 0;
   }
 
   /** Calls started so far in round `round`, all workers (read from shared memory; for progress). */
@@ -159,7 +164,7 @@ export class WorkerSession {
     if (this.closed) throw new Error('session is closed');
     if (this.broken) {
       // A worker died between rounds (e.g. a timer it left behind threw): this round reports it, no calls.
-      const dead = this.workers.slots.filter((s) => s.dead && !s.reported && s.crashMessage !== undefined);
+      const dead = this.unreportedDeaths();
       if (!dead.length) throw new Error('session cannot run more rounds');
       // This round reports it; the rest of a batch is not played.
       return [this.collect(spec.round, dead, [], [], false)];

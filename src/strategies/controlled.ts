@@ -45,6 +45,8 @@ function choicesOf(mode: string): Choice[] {
   ];
 }
 
+const choiceOf = ({ strategy, depth }: Choice): Choice => ({ strategy, depth });
+
 /** Where the instrumenting loader looks for the user's own files: the adapter's directory and the working directory. */
 export function instrumentation(plan: RunPlan, adapterFile: string): SessionOptions['instrument'] {
   if (plan.scheduler === 'off') return null;
@@ -90,7 +92,8 @@ export class ControlledRounds {
     this.replay = plan.schedule !== undefined ? parseScheduleValue(plan.schedule) : null;
     this.enabled = plan.scheduler !== 'off';
     this.active = this.replay !== null;
-    this.choices = choicesOf(plan.scheduler);
+    // A replay's strategy is the one its schedules were recorded with (read once, not per round).
+    this.choices = this.replay ? [choiceOf(decodeSchedule(this.replay.workers[0]!))] : choicesOf(plan.scheduler);
     // The same in a replay (--schedule), whose schedules were recorded with these calls.
     this.calls = Math.max(1, Math.min(plan.iterations, plan.concurrency * CONTROLLED_CALLS_PER_LANE));
     this.estimatedSteps = this.calls * 4;
@@ -101,10 +104,7 @@ export class ControlledRounds {
    * shard's position, so a round is the same kind in a sharded run as in the whole one.
    */
   roundAt(round: number): Pick<RoundRequest, 'controlled' | 'as'> | null {
-    if (this.replay) {
-      const { strategy, depth } = decodeSchedule(this.replay.workers[0]!);
-      return { controlled: this.spec({ strategy, depth }, this.replay.workers, false, false), as: this.replay.round };
-    }
+    if (this.replay) return { controlled: this.spec(this.choices[0]!, this.replay.workers, false, false), as: this.replay.round };
     if (!this.enabled || !this.active || round % CONTROLLED_EVERY !== CONTROLLED_EVERY - 1) return null;
     return { controlled: this.spec(this.choices[Math.floor(round / CONTROLLED_EVERY) % this.choices.length]!, null, false, false) };
   }
@@ -182,7 +182,7 @@ export async function replayFailing(run: RunContext, rounds: ControlledRounds, b
   // Round numbers of their own, above the run's (the calls are those of `failing.round`, through `as`).
   let next = plan.rounds + 1_000_000;
   const calls = Array.from({ length: plan.workers }, () => rounds.calls);
-  const { strategy, depth } = decodeSchedule(failing.schedules[0]!);
+  const choice = choiceOf(decodeSchedule(failing.schedules[0]!));
   const play = (schedules: string[], lenient: boolean, trace: boolean): Promise<PlayedRound> =>
     playRound(run, session, {
       strategy: 'race',
@@ -192,7 +192,7 @@ export async function replayFailing(run: RunContext, rounds: ControlledRounds, b
       overlap: false,
       sampleEvery: 0,
       history: trace,
-      controlled: rounds.spec({ strategy, depth }, schedules, lenient, trace),
+      controlled: rounds.spec(choice, schedules, lenient, trace),
     });
   const usable = () => performance.now() < deadline && !run.interrupted && !session.broken;
   try {
