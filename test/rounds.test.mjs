@@ -263,3 +263,35 @@ test('runPlan on a hand-made plan runs what the plan says', async () => {
   assert.equal(done.strategies[0].status, 'pass');
   assert.equal(done.config.env.cores >= 1, true);
 });
+
+test('a sync hook answers at once (no promise to await, no timer); a thenable is raced against the timeout', async () => {
+  // Race rounds call four hooks each, thousands of rounds a second: a promise and a microtask per hook
+  // were a measurable part of the main thread's work (README, "Tuning the race detector").
+  const { callHook } = await import('../dist/adapter/hooks.js');
+  const pending = new Set();
+  const adapter = {
+    stats: () => ({ n: 1 }),
+    expected() {
+      throw new Error('boom');
+    },
+    invariant: async () => true,
+    teardown: () => new Promise(() => {}),
+  };
+  const stats = callHook(adapter, 'stats', [], 1000, pending);
+  assert.ok(!(stats instanceof Promise));
+  assert.deepEqual(stats, { ok: true, value: { n: 1 } });
+  const expected = callHook(adapter, 'expected', [], 1000, pending);
+  assert.ok(!(expected instanceof Promise));
+  assert.equal(expected.ok, false);
+  assert.equal(expected.message, 'boom');
+  assert.deepEqual(callHook(adapter, 'setup', [], 1000, pending), { ok: true, value: undefined });
+  const invariant = callHook(adapter, 'invariant', [], 1000, pending);
+  assert.ok(invariant instanceof Promise);
+  assert.deepEqual(await invariant, { ok: true, value: true });
+  const teardown = callHook(adapter, 'teardown', [], 50, pending);
+  assert.equal(pending.size, 1);
+  const hung = await teardown;
+  assert.equal(hung.ok, false);
+  assert.equal(hung.hung, true);
+  assert.equal(pending.size, 0);
+});

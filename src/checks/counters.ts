@@ -2,28 +2,39 @@
 import type { Calls, Counters } from '../adapter/types.js';
 import type { CounterRow } from '../report/types.js';
 
-/** Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. */
-export function numbersOnly(obj: unknown, problems: string[], what: string): Counters {
+/**
+ * Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. `what` names
+ * the source in a problem (followed by `index` when given: the label is only built for a problem).
+ */
+export function numbersOnly(obj: unknown, problems: string[], what: string, index?: number): Counters {
   const out: Counters = {};
   if (obj === undefined || obj === null) return out;
+  const name = () => (index === undefined ? what : `${what}${index}`);
   if (typeof obj !== 'object') {
-    problems.push(`${what} returned ${typeof obj}, expected an object of numbers`);
+    problems.push(`${name()} returned ${typeof obj}, expected an object of numbers`);
     return out;
   }
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k of Object.keys(obj)) {
+    const v = (obj as Record<string, unknown>)[k];
     if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
     else if (typeof v === 'bigint') out[k] = Number(v);
-    else problems.push(`${what}: counter '${k}' is not a finite number (${v === null ? 'null' : typeof v})`);
+    else problems.push(`${name()}: counter '${k}' is not a finite number (${v === null ? 'null' : typeof v})`);
   }
   return out;
 }
 
 /** Sum the per-worker counters, then let the main thread's `stats` add to them. */
 export function mergeCounters(stats: Counters, workerStats: Counters[]): Counters {
+  if (workerStats.every((ws) => isEmpty(ws))) return stats;
   const out: Counters = {};
-  for (const ws of workerStats) for (const [k, v] of Object.entries(ws)) out[k] = (out[k] ?? 0) + v;
-  for (const [k, v] of Object.entries(stats)) out[k] = (out[k] ?? 0) + v;
+  for (const ws of workerStats) for (const k in ws) out[k] = (out[k] ?? 0) + ws[k]!;
+  for (const k in stats) out[k] = (out[k] ?? 0) + stats[k]!;
   return out;
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Without `expected`: `total_requests` equals calls.total, a counter named like an operation equals its calls. */

@@ -50,7 +50,7 @@ export interface RoundRequest {
    * Rounds to play right after this one, each from its own fresh state, with the same settings (many
    * fresh states per message, as jcstress runs them): each is answered as it ends. Empty for one round.
    */
-  more: SubRound[];
+  more: readonly SubRound[];
   /** Under the worker's scheduler (pool/types.ts). */
   controlled: ControlledSpec | null;
   /** The round whose calls this one repeats (seeds, init's round); null: its own. */
@@ -97,10 +97,14 @@ export type WorkerReply =
       sampleStride: number;
       /** The recorded calls' inputs and results, when the round recorded its history. */
       history: HistoryValues | null;
-      /** The worker's tally region after the round (the next round of a batch resets it). */
-      tally: Float64Array;
+      /**
+       * The worker's per-operation counts after the round (calls started, returned, threw: its tally
+       * region's first Tally.OP_STRIDE * ops values; the next round of a batch resets them). A plain
+       * array: an ArrayBuffer per answer is external memory, which costs the collector more.
+       */
+      tally: number[];
       /** Its recorded calls' slots (pool/history.ts), when it recorded them. */
-      historySlots: Float64Array | null;
+      historySlots: number[] | null;
       /** What its scheduler did, in a controlled round. */
       schedule: WorkerSchedule | null;
       /** Instrumented awaits its calls went through this round. */

@@ -425,13 +425,14 @@ export class WorkerSession {
       schedules: null,
       awaits: 0,
     };
-    const histories: HistoryCall[][] = [];
+    const histories: (() => HistoryCall[])[] = [];
     let omitted = 0;
     for (const s of live) {
       const r = replyOf(s);
       // Counts come from the answer's copy, or from shared memory: a worker that died, hung or was
       // stopped still contributes what it did.
-      const [src, b] = r?.type === 'done' ? [r.tally, 0] : [tally, layout.base(s.id)];
+      const src: ArrayLike<number> = r?.type === 'done' ? r.tally : tally;
+      const b = r?.type === 'done' ? 0 : layout.base(s.id);
       let started = 0;
       for (let op = 0; op < n && withCounts; op++) {
         const t = out.ops[op]!;
@@ -444,8 +445,14 @@ export class WorkerSession {
         // From shared memory too: a hung or crashed worker's calls show, without their values.
         const recorded = Math.min(started, HISTORY_CAP);
         omitted += started - recorded;
-        const slots = r?.type === 'done' && r.historySlots ? { buf: r.historySlots, at: 0 } : { buf: this.history!, at: historyBase(s.id) };
-        histories.push(readWorkerHistory(slots.buf, slots.at, s.id, recorded, opts.opNames, r?.type === 'done' ? r.history : null));
+        if (r?.type === 'done' && r.historySlots) {
+          const { historySlots, history } = r;
+          histories.push(() => readWorkerHistory(historySlots, 0, s.id, recorded, opts.opNames, history));
+        } else {
+          // Now: the next round writes over shared memory.
+          const calls = readWorkerHistory(this.history!, historyBase(s.id), s.id, recorded, opts.opNames, null);
+          histories.push(() => calls);
+        }
       }
       if (s.dead && s.crashMessage !== undefined && r?.type !== 'done') {
         out.crashes.push({ workerId: s.id, message: s.crashMessage, exitCode: s.exitCode });
@@ -478,7 +485,7 @@ export class WorkerSession {
       out.startedAt = Math.min(out.startedAt, this.roundPostedAt);
       out.endedAt = Math.max(out.endedAt, performance.timeOrigin + performance.now());
     }
-    if (withHistory && withCounts) out.history = { calls: joinHistories(histories), omitted };
+    if (withHistory && withCounts) out.history = lazyHistory(histories, omitted);
     if (out.startedAt === Infinity) out.startedAt = out.endedAt = performance.timeOrigin + performance.now();
     return out;
   }
@@ -495,3 +502,19 @@ export class WorkerSession {
 }
 
 export { PHASE_NAMES };
+
+/**
+ * A round's recorded calls, read into report entries when `calls` is first read: most race rounds pass
+ * and nobody reads theirs (a race records every round's until the first failure), and building 20
+ * entries a round was a tenth of the main thread's work on a cheap adapter (profiled). The answers'
+ * copies it reads from are the round's own.
+ */
+function lazyHistory(perWorker: (() => HistoryCall[])[], omitted: number): NonNullable<RoundTallies['history']> {
+  let calls: HistoryCall[] | null = null;
+  return {
+    get calls(): HistoryCall[] {
+      return (calls ??= joinHistories(perWorker.map((read) => read())));
+    },
+    omitted,
+  };
+}

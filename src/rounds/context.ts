@@ -2,7 +2,7 @@
 // has open, its pending main-thread hooks, how far its first round got, and its progress sink. Every
 // strategy and every round receives it; nothing about a run lives in a module, so two runs in one
 // process (two hammer() calls) never see each other.
-import { callHook, interruptHooks, type HookFailure, type HookResult, type PendingHooks } from '../adapter/hooks.js';
+import { callHook, interruptHooks, type HookCall, type HookFailure, type PendingHooks } from '../adapter/hooks.js';
 import type { HookName, LoadedAdapter } from '../adapter/types.js';
 import { AdapterSetupError } from '../errors.js';
 import { shareOf } from '../plan/budget.js';
@@ -107,7 +107,7 @@ export class RunContext {
   }
 
   /** Call a main-thread hook with the run's timeout; an interrupt stops the wait. */
-  hook<T>(hook: HookName, args: unknown[]): Promise<HookResult<T | undefined>> {
+  hook<T>(hook: HookName, args: unknown[]): HookCall<T> {
     return callHook<T>(this.loaded.adapter, hook, args, this.plan.timeoutMs, this.pendingHooks);
   }
 
