@@ -9,16 +9,15 @@ import type { CounterRow } from '../report/types.js';
 export function numbersOnly(obj: unknown, problems: string[], what: string, index?: number): Counters {
   const out: Counters = {};
   if (obj === undefined || obj === null) return out;
-  const name = () => (index === undefined ? what : `${what}${index}`);
   if (typeof obj !== 'object') {
-    problems.push(`${name()} returned ${typeof obj}, expected an object of numbers`);
+    problems.push(`${what}${index ?? ''} returned ${typeof obj}, expected an object of numbers`);
     return out;
   }
   for (const k of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[k];
     if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
     else if (typeof v === 'bigint') out[k] = Number(v);
-    else problems.push(`${name()}: counter '${k}' is not a finite number (${v === null ? 'null' : typeof v})`);
+    else problems.push(`${what}${index ?? ''}: counter '${k}' is not a finite number (${v === null ? 'null' : typeof v})`);
   }
   return out;
 }

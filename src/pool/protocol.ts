@@ -82,9 +82,6 @@ export type WorkerReply =
   | { type: 'load-error'; message: string }
   | (Answer & {
       type: 'done';
-      errors: ErrorSample[];
-      values: Record<string, unknown[]>;
-      workerStats: Counters | null;
       /** Per operation: most calls of it in flight at once (all workers), as seen by this worker. */
       maxCalls: number[];
       /** Per operation: 1 if a call of it was ever in flight together with any other call. */
@@ -93,20 +90,14 @@ export type WorkerReply =
       maxWorkers: number[];
       startedAt: number;
       endedAt: number;
-      samples: Float64Array | null;
-      sampleStride: number;
-      /** The recorded calls' inputs and results, when the round recorded its history. */
-      history: HistoryValues | null;
       /**
        * The worker's per-operation counts after the round (calls started, returned, threw: its tally
        * region's first Tally.OP_STRIDE * ops values; the next round of a batch resets them). A plain
        * array: an ArrayBuffer per answer is external memory, which costs the collector more.
        */
       tally: number[];
-      /** Its recorded calls' slots (pool/history.ts), when it recorded them. */
-      historySlots: number[] | null;
-      /** What its scheduler did, in a controlled round. */
-      schedule: WorkerSchedule | null;
+      /** The rest, when there is any (most race rounds have none of it). */
+      detail: DoneDetail | null;
       /** Instrumented awaits its calls went through this round. */
       awaits: number;
     })
@@ -115,6 +106,25 @@ export type WorkerReply =
   | (Answer & { type: 'internal-error'; message: string })
   /** Called off before its calls (an abort, or the time limit at the barrier of a batch's next round). */
   | (Answer & { type: 'aborted' });
+
+/**
+ * What a round's answer carries only when there is some: errors, unique values, worker stats, latency
+ * samples, a history, a schedule. Absent from most race answers: each of a batch's answers is copied
+ * to the main thread and collected there, thousands a second, so empty fields cost (measured).
+ */
+export interface DoneDetail {
+  errors: ErrorSample[];
+  values: Record<string, unknown[]>;
+  workerStats: Counters | null;
+  samples: Float64Array | null;
+  sampleStride: number;
+  /** The recorded calls' inputs and results, when the round recorded its history. */
+  history: HistoryValues | null;
+  /** Its recorded calls' slots (pool/history.ts), when it recorded them. */
+  historySlots: number[] | null;
+  /** What its scheduler did, in a controlled round. */
+  schedule: WorkerSchedule | null;
+}
 
 /** A worker's answer to one round of a batch. */
 export type RoundReply = Extract<WorkerReply, { last: boolean }>;

@@ -445,8 +445,8 @@ export class WorkerSession {
         // From shared memory too: a hung or crashed worker's calls show, without their values.
         const recorded = Math.min(started, HISTORY_CAP);
         omitted += started - recorded;
-        if (r?.type === 'done' && r.historySlots) {
-          const { historySlots, history } = r;
+        if (r?.type === 'done' && r.detail?.historySlots) {
+          const { historySlots, history } = r.detail;
           histories.push(() => readWorkerHistory(historySlots, 0, s.id, recorded, opts.opNames, history));
         } else {
           // Now: the next round writes over shared memory.
@@ -462,13 +462,18 @@ export class WorkerSession {
       if (r.type === 'hook-error') out.hookErrors.push({ hook: r.hook, workerId: s.id, message: r.message, stack: r.stack });
       if (r.type === 'internal-error') out.internalErrors.push({ workerId: s.id, message: r.message });
       if (r.type !== 'done') continue;
-      mergeSamples(out.errors, r.errors);
-      // A loop, not push(...vals): spreading a million values overflows the stack.
-      for (const [op, vals] of Object.entries(r.values)) {
-        const into = (out.values[op] ??= []);
-        for (const v of vals) into.push(v);
+      const d = r.detail;
+      if (d) {
+        mergeSamples(out.errors, d.errors);
+        // A loop, not push(...vals): spreading a million values overflows the stack.
+        for (const [op, vals] of Object.entries(d.values)) {
+          const into = (out.values[op] ??= []);
+          for (const v of vals) into.push(v);
+        }
+        if (d.samples) out.samples.push({ data: d.samples, stride: d.sampleStride });
+        if (d.schedule) (out.schedules ??= []).push(d.schedule);
       }
-      out.workerStats.push(r.workerStats);
+      out.workerStats.push(d?.workerStats ?? null);
       for (let op = 0; op < n; op++) {
         out.maxCalls[op] = Math.max(out.maxCalls[op]!, r.maxCalls[op]!);
         out.overlapped[op] = out.overlapped[op]! || r.overlapped[op] === 1;
@@ -476,9 +481,7 @@ export class WorkerSession {
       }
       out.startedAt = Math.min(out.startedAt, r.startedAt);
       out.endedAt = Math.max(out.endedAt, r.endedAt);
-      if (r.samples) out.samples.push({ data: r.samples, stride: r.sampleStride });
       out.awaits += r.awaits;
-      if (r.schedule) (out.schedules ??= []).push(r.schedule);
     }
     if (withCounts && live.some((s) => replyOf(s)?.type !== 'done')) {
       // Some worker never answered (hung, crashed, interrupted): its calls ran from about the post until now.

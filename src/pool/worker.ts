@@ -11,7 +11,7 @@ import { pinThread } from './affinity.js';
 import { barrierWait } from './barrier.js';
 import { C, Ctl, Halt, Phase, Tally, makeLayout, type Layout } from './layout.js';
 import { mixSeed, mulberry32, opSchedule } from './prng.js';
-import type { RoundAnswer, RoundReply, RoundRequest, SessionTask, StopRequest, SubRound, WorkerReply } from './protocol.js';
+import type { DoneDetail, RoundAnswer, RoundReply, RoundRequest, SessionTask, StopRequest, SubRound, WorkerReply } from './protocol.js';
 import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.js';
 import { H, HISTORY_CAP, historyBase, monotonicOffset, type HistoryValues } from './history.js';
 import type { ControlledSpec, WorkerSchedule } from './types.js';
@@ -219,27 +219,34 @@ class Engine {
       this.setPhase(Phase.DONE, req.round);
       return { type: 'hook-error', round: req.round, hook: 'workerStats', message: firstLine(e), stack: stackOf(e) };
     }
-    const values: Record<string, unknown[]> = {};
-    if (st.values) st.values.forEach((v, op) => task.uniqueOps[op] && (values[this.opNames[op]!] = v));
+    let values: Record<string, unknown[]> | null = null;
+    if (st.values) st.values.forEach((v, op) => task.uniqueOps[op] && ((values ??= {})[this.opNames[op]!] = v));
     this.setPhase(Phase.DONE, req.round);
+    const detail: DoneDetail | null =
+      st.errors.length || values || workerStats || st.samples || st.rec || scheduled
+        ? {
+            errors: st.errors,
+            values: values ?? {},
+            workerStats,
+            samples: st.samples ? st.samples.slice(0, st.nSamples) : null,
+            sampleStride: st.sampleEvery,
+            history: st.rec ? st.recValues : null,
+            // A copy: the next round of a batch starts over in shared memory before the main thread reads it.
+            historySlots: st.rec ? countsOf(st.rec, historyBase(task.workerId), Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE) : null,
+            schedule: scheduled && this.scheduleOf(scheduled, req.controlled!.trace),
+          }
+        : null;
     return {
       type: 'done',
       round: req.round,
-      errors: st.errors,
-      values,
-      workerStats,
       maxCalls: st.maxCalls,
       overlapped: st.overlapped,
       maxWorkers: st.maxWorkers,
       startedAt,
       endedAt,
-      samples: st.samples ? st.samples.slice(0, st.nSamples) : null,
-      sampleStride: st.sampleEvery,
-      history: st.rec ? st.recValues : null,
-      // Copies: the next round of a batch starts over in shared memory before the main thread reads it.
+      // A copy, as historySlots.
       tally: countsOf(tally, base, Tally.OP_STRIDE * ops),
-      historySlots: st.rec ? countsOf(st.rec, historyBase(task.workerId), Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE) : null,
-      schedule: scheduled && this.scheduleOf(scheduled, req.controlled!.trace),
+      detail,
       awaits: parkCount.value - awaitsBefore,
     };
   }
@@ -419,7 +426,7 @@ function post(port: SessionTask['port'], reply: WorkerReply | RoundReply[]): voi
     port.postMessage(reply);
   } catch (e) {
     const replies = Array.isArray(reply) ? reply : [reply];
-    if (!replies.some((r) => r.type === 'done' && r.history !== null)) throw e;
+    if (!replies.some((r) => r.type === 'done' && r.detail?.history)) throw e;
     const safe = (v: unknown): unknown => {
       try {
         return structuredClone(v);
@@ -428,9 +435,9 @@ function post(port: SessionTask['port'], reply: WorkerReply | RoundReply[]): voi
       }
     };
     const cloneable = <R extends WorkerReply>(r: R): R => {
-      if (r.type !== 'done' || r.history === null) return r;
-      const h = r.history;
-      return { ...r, history: { inputs: h.inputs?.map(safe) ?? null, outputs: h.outputs.map(safe), errors: h.errors } };
+      const h = r.type === 'done' ? r.detail?.history : null;
+      if (r.type !== 'done' || !r.detail || !h) return r;
+      return { ...r, detail: { ...r.detail, history: { inputs: h.inputs?.map(safe) ?? null, outputs: h.outputs.map(safe), errors: h.errors } } };
     };
     port.postMessage(Array.isArray(reply) ? reply.map(cloneable) : cloneable(reply));
   }
