@@ -53,7 +53,7 @@ export interface HistoryValues {
 
 /** One worker's recorded calls, in call order, as report entries (times still absolute). */
 export function readWorkerHistory(
-  buf: ArrayLike<number>,
+  buf: Float64Array,
   /** Where the worker's slots begin in `buf` (its region of the shared buffer, or 0 in an answer's copy). */
   b: number,
   worker: number,

@@ -121,7 +121,7 @@ export interface DoneDetail {
   /** The recorded calls' inputs and results, when the round recorded its history. */
   history: HistoryValues | null;
   /** Its recorded calls' slots (pool/history.ts), when it recorded them. */
-  historySlots: number[] | null;
+  historySlots: Float64Array | null;
   /** What its scheduler did, in a controlled round. */
   schedule: WorkerSchedule | null;
 }

@@ -231,8 +231,11 @@ class Engine {
             samples: st.samples ? st.samples.slice(0, st.nSamples) : null,
             sampleStride: st.sampleEvery,
             history: st.rec ? st.recValues : null,
-            // A copy: the next round of a batch starts over in shared memory before the main thread reads it.
-            historySlots: st.rec ? countsOf(st.rec, historyBase(task.workerId), Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE) : null,
+            // A copy: the next round of a batch starts over in shared memory before the main thread reads
+            // it. A typed array: times are doubles, which a plain array would carry as an object each.
+            historySlots: st.rec
+              ? st.rec.slice(historyBase(task.workerId), historyBase(task.workerId) + Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE)
+              : null,
             schedule: scheduled && this.scheduleOf(scheduled, req.controlled!.trace),
           }
         : null;
@@ -407,12 +410,12 @@ class Engine {
 }
 
 /**
- * `n` values of shared memory from `base`, as a plain array: a typed array's copy in an answer is an
- * ArrayBuffer each, external memory the collector pays more for (RoundReply.tally).
+ * `n` counts of the tally from `base`, as a plain array: small integers travel as such, where a typed
+ * array's copy would be an ArrayBuffer each, external memory the collector pays more for.
  */
-function countsOf(mem: Float64Array, base: number, n: number): number[] {
+function countsOf(tally: Float64Array, base: number, n: number): number[] {
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = mem[base + i]!;
+  for (let i = 0; i < n; i++) out[i] = tally[base + i]!;
   return out;
 }
 
