@@ -12,6 +12,8 @@
 //        [--fixture FILE] [--dist DIR ...]        (several --dist: A/B of builds, alternated too)
 //        [--batch K ...]                          (rounds per exchange with the workers; `32s`: checked before the
 //                                                 next batch goes out; default 1, 32s and 32)
+//        [--history]                              (every round records its calls, as a race does until its first
+//                                                 failing round: all of a passing run's rounds)
 // Figures only, no thresholds (2 noisy cores).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -39,6 +41,8 @@ const BATCHES = opts('batch');
 const BATCH = Number(opt('batch-child', 1));
 /** --serial: batches checked before the next one goes out (as for an adapter whose rounds share state). */
 const SERIAL = argv.includes('--serial');
+/** --history: every round records its call history (README, "Tuning the race detector", item 9). */
+const HISTORY = argv.includes('--history');
 
 /** One run of adapter-hammer's round loop in this process; prints {rounds, failed, roundsPerSec}. */
 async function child(dist) {
@@ -75,6 +79,7 @@ async function child(dist) {
       calls,
       overlap: (r + i) % OVERLAP_EVERY === 0,
       sampleEvery: 0,
+      history: HISTORY,
     }));
   const t0 = performance.now();
   try {
@@ -126,7 +131,9 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-console.log(`${path.relative(ROOT, FIXTURE)}, ${WORKERS} workers x 1 lane x ${ITER} calls, ${ROUNDS} rounds per run, ${RUNS} runs per loop, alternated\n`);
+console.log(
+  `${path.relative(ROOT, FIXTURE)}, ${WORKERS} workers x 1 lane x ${ITER} calls, ${ROUNDS} rounds per run${HISTORY ? ' (ours: every round records its history)' : ''}, ${RUNS} runs per loop, alternated\n`,
+);
 const results = new Map(loops.map((l) => [l.name, []]));
 for (let i = 0; i < RUNS; i++) {
   // Rotate the order each time, so neither loop always runs first.
