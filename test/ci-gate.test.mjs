@@ -351,6 +351,20 @@ test('config file: adapters and defaults, so a CI step is just `adapter-hammer`;
   assert.equal(JSON.parse(m.stdout).adapters.length, 1);
 });
 
+test("a config file's flags can be undone on the command line: --no-strict, --color", async () => {
+  const d = project({ adapters: 'adapters', strategy: 'hammer', requests: 300, args: { port: 5432 }, strict: true, color: false });
+  const ANSI = new RegExp(String.raw`\x1b\[`);
+  const env = { FORCE_COLOR: '1' };
+  const fromConfig = await runCli(['--json', '-'], { cwd: d, env });
+  assert.equal(fromConfig.code, 0, fromConfig.stderr);
+  assert.equal(JSON.parse(fromConfig.stdout).adapters[0].config.strict, true);
+  assert.doesNotMatch(fromConfig.stderr, ANSI);
+  const undone = await runCli(['--no-strict', '--color', '--json', '-'], { cwd: d, env });
+  assert.equal(undone.code, 0, undone.stderr);
+  assert.equal(JSON.parse(undone.stdout).adapters[0].config.strict, false);
+  assert.match(undone.stderr, ANSI);
+});
+
 test('config file as .mjs (default export)', async () => {
   const d = project(`export default { adapters: ['adapters'], strategy: ['hammer'], requests: 300, args: { port: 5432 } };`, 'adapter-hammer.config.mjs');
   const r = await runCli([], { cwd: d });

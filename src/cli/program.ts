@@ -23,6 +23,13 @@ export function toCommander(o: OptionSpec): Option {
   return option;
 }
 
+/** `--no-strict` for `--strict`, `--color` for `--no-color`. */
+function oppositeOf(o: OptionSpec): Option {
+  return o.negate
+    ? new Option(`--${o.long}`, `undo --no-${o.long} of a config file ("${o.key}": false)`)
+    : new Option(`--no-${o.long}`, `undo --${o.long} of a config file ("${o.key}": true)`);
+}
+
 export function buildProgram(version: string): Command {
   const program = new Command('adapter-hammer');
   program
@@ -32,7 +39,12 @@ export function buildProgram(version: string): Command {
       '[adapter...]',
       'adapter modules (.js, .mjs, .cjs, .ts, .mts, .cts) or directories of them (default: "adapters" of adapter-hammer.config.json/.mjs)',
     );
-  for (const o of OPTIONS) program.addOption(toCommander(o));
+  for (const o of OPTIONS) {
+    program.addOption(toCommander(o));
+    // A flag's opposite: a config file's flags come first on the command line and the last one given
+    // wins, so without it a config's `"strict": true` could not be undone for one run.
+    if (o.kind === 'flag') program.addOption(oppositeOf(o));
+  }
   return program
     .addHelpText(
       'after',
