@@ -449,7 +449,7 @@ export class WorkerSession {
           const { historySlots, history } = r.detail;
           histories.push(() => readWorkerHistory(historySlots, 0, s.id, recorded, opts.opNames, history));
         } else {
-          // Now: the next round writes over shared memory.
+          // Read now, not later: the next round writes over shared memory.
           const calls = readWorkerHistory(this.history!, historyBase(s.id), s.id, recorded, opts.opNames, null);
           histories.push(() => calls);
         }
@@ -509,8 +509,8 @@ export { PHASE_NAMES };
 /**
  * A round's recorded calls, read into report entries when `calls` is first read: most race rounds pass
  * and nobody reads theirs (a race records every round's until the first failure), and building 20
- * entries a round was a tenth of the main thread's work on a cheap adapter (profiled). The answers'
- * copies it reads from are the round's own.
+ * entries a round was ~7 % of the main thread's time on a cheap adapter (profiled). The answers' copies
+ * it reads from are the round's own.
  */
 function lazyHistory(perWorker: (() => HistoryCall[])[], omitted: number): NonNullable<RoundTallies['history']> {
   let calls: HistoryCall[] | null = null;

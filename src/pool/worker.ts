@@ -247,7 +247,7 @@ class Engine {
       maxWorkers: st.maxWorkers,
       startedAt,
       endedAt,
-      // A copy, as historySlots.
+      // A copy too (see historySlots above).
       tally: countsOf(tally, base, Tally.OP_STRIDE * ops),
       detail,
       awaits: parkCount.value - awaitsBefore,
