@@ -9,7 +9,7 @@ import { OptionError } from './errors.js';
 import type { RunDefaults, StrategyName } from './options/table.js';
 import { apiOptionsProblem, planFieldsOf } from './options/validate.js';
 import { makePlan, type PlanInput } from './plan/plan.js';
-import type { ProgressEvent, Report } from './report/types.js';
+import type { ProgressEvent, Report } from './schema/report.js';
 import { colorLevel } from './reporters/color.js';
 import { renderTerminal } from './reporters/terminal/index.js';
 import { runPlan } from './run/run.js';

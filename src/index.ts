@@ -32,5 +32,5 @@ export type {
   ThroughputReport,
   Verdict,
   Warning,
-} from './report/types.js';
+} from './schema/report.js';
 export * from './toolkit/index.js';

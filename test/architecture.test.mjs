@@ -15,26 +15,28 @@ const SRC = path.join(ROOT, 'src');
 const ALLOWED = {
   errors: [],
   tool: [],
+  // The bottom layers every stage reads: the maths of measurements, the option table, the report's schema (what --json writes).
+  maths: [],
   options: ['errors'],
+  schema: ['errors', 'options', 'maths'],
   adapter: ['errors', 'options'],
   plan: ['errors', 'options', 'adapter', 'scheduler'],
-  pool: ['errors', 'adapter', 'report', 'scheduler', 'instrument'],
-  report: ['errors', 'options'],
+  pool: ['errors', 'adapter', 'schema', 'maths', 'scheduler', 'instrument'],
   scheduler: ['errors'],
   instrument: ['errors', 'scheduler'],
-  checks: ['errors', 'adapter', 'options', 'pool', 'report'],
-  rounds: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks'],
+  checks: ['errors', 'adapter', 'options', 'pool', 'schema', 'maths'],
+  rounds: ['errors', 'adapter', 'options', 'plan', 'pool', 'schema', 'maths', 'checks'],
   // The standalone driver of controlled scheduling (one thread, no pool): what the pool's lanes will plug into.
   controlled: ['errors', 'adapter', 'checks', 'instrument', 'scheduler'],
-  strategies: ['errors', 'adapter', 'options', 'plan', 'pool', 'report', 'checks', 'rounds', 'scheduler'],
-  run: ['errors', 'tool', 'adapter', 'options', 'plan', 'report', 'checks', 'rounds', 'strategies'],
-  merge: ['errors', 'options', 'plan', 'report', 'checks'],
-  reporters: ['errors', 'options', 'report', 'scheduler'],
-  api: ['errors', 'adapter', 'options', 'plan', 'report', 'reporters', 'run'],
-  cli: ['errors', 'tool', 'adapter', 'options', 'plan', 'report', 'reporters', 'run', 'merge'],
+  strategies: ['errors', 'adapter', 'options', 'plan', 'pool', 'schema', 'maths', 'checks', 'rounds', 'scheduler'],
+  run: ['errors', 'tool', 'adapter', 'options', 'plan', 'schema', 'maths', 'checks', 'rounds', 'strategies'],
+  merge: ['errors', 'options', 'plan', 'schema', 'maths', 'checks'],
+  reporters: ['errors', 'options', 'schema', 'maths', 'scheduler'],
+  api: ['errors', 'adapter', 'options', 'plan', 'schema', 'maths', 'reporters', 'run'],
+  cli: ['errors', 'tool', 'adapter', 'options', 'plan', 'schema', 'maths', 'reporters', 'run', 'merge'],
   define: ['adapter', 'options'],
   toolkit: [],
-  index: ['api', 'define', 'errors', 'adapter', 'options', 'report', 'toolkit'],
+  index: ['api', 'define', 'errors', 'adapter', 'options', 'schema', 'maths', 'toolkit'],
 };
 
 function sourceFiles(dir = SRC) {
@@ -117,4 +119,13 @@ test('the module-state check catches a module-level Set and let', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("README's folder table names exactly the parts of src/ in the layer table", () => {
+  // The diagram a newcomer reads and the rule this file enforces are one description: neither may drift.
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const named = new Set([...readme.matchAll(/^\| `src\/([\w-]+)(?:\/|\.ts)`/gm)].map((m) => m[1]));
+  const folders = new Set(readdirSync(SRC, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
+  assert.deepEqual([...folders].filter((f) => !named.has(f)).sort(), [], 'folders of src/ missing from README');
+  assert.deepEqual([...named].filter((f) => !(f in ALLOWED)).sort(), [], 'README names folders the layer table does not know');
 });

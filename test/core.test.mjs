@@ -9,7 +9,7 @@ import { judgeStrategy, statusOf } from '../dist/checks/strategy.js';
 import { RACE_KINDS, classifyMinimal, outcomeOf, summariseRoundFindings } from '../dist/checks/race.js';
 import { FLAT_BELOW, SUB_LINEAR_BELOW, minOpsOf, scalingOf } from '../dist/checks/throughput.js';
 import { judgeMulti, judgeRun } from '../dist/checks/run.js';
-import { isStartFailure } from '../dist/report/types.js';
+import { isStartFailure } from '../dist/schema/report.js';
 import { ContentionTracker } from '../dist/checks/contention.js';
 import { makePlan, split } from '../dist/plan/plan.js';
 import { replayCommand } from '../dist/plan/replay.js';

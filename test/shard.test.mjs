@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ROOT, fixture, runCli } from './helpers/cli.mjs';
 import { adaptersOfShard, cpuOffset, raceSessions, shardRounds } from '../dist/plan/shard.js';
 import { mergeReports } from '../dist/merge/merge.js';
-import { addLatency, latencyHistogram, encodeLatency, percentilesOf, summaryOf, valueHistogram, addHistograms } from '../dist/report/distribution.js';
+import { addLatency, latencyHistogram, encodeLatency, percentilesOf, summaryOf, valueHistogram, addHistograms } from '../dist/maths/distribution.js';
 
 const SEEDED = path.join(ROOT, 'test/fixtures-shard/seeded-counter.mjs');
 // One lane: each worker's calls draw from its seeded PRNG in call order.

@@ -1,6 +1,6 @@
 // Contention evidence from round tallies: did calls actually overlap? Without overlap no race can show.
 import type { RoundTallies } from '../pool/session.js';
-import type { ContentionRow, Warning } from '../report/types.js';
+import type { ContentionRow, Warning } from '../schema/report.js';
 
 /** The warning for an operation that ran but never overlapped another call. */
 export const noContention = (strategy: string, op: string): Warning => ({

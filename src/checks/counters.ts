@@ -1,6 +1,6 @@
 // Expected vs actual counters: the core check of the hammer and race strategies.
 import type { Calls, Counters } from '../adapter/types.js';
-import type { CounterRow } from '../report/types.js';
+import type { CounterRow } from '../schema/report.js';
 
 /**
  * Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. `what` names

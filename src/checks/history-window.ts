@@ -1,6 +1,6 @@
 // The smallest part of a failing round's call history worth showing a human: the calls around the one
 // that went wrong, not the round's hundreds. Decided here (checks/), rendered by reporters/history-table.
-import type { CallHistory, HistoryCall } from '../report/types.js';
+import type { CallHistory, HistoryCall } from '../schema/report.js';
 
 /** A window of a history: its calls sorted by start, how many were left out, the culprit's index in it. */
 export type HistoryWindow = Omit<CallHistory, 'round'>;

@@ -9,7 +9,7 @@
 //   exhausted budget is `unknown`, never a wrong answer;
 // - P-compositionality: the model's `partition` splits the calls by key, each key checked on its own.
 import type { Model, ModelStep } from '../adapter/types.js';
-import type { HistoryCall } from '../report/types.js';
+import type { HistoryCall } from '../schema/report.js';
 import { errorLine } from '../errors.js';
 import { mulberry32 } from '../pool/prng.js';
 

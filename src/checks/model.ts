@@ -3,8 +3,8 @@
 // counted and reported, a failure only under --strict).
 import { shown } from '../errors.js';
 import type { Model } from '../adapter/types.js';
-import type { CallHistory, Finding, HistoryCall, Warning } from '../report/types.js';
-import { callLabel } from '../report/text.js';
+import type { CallHistory, Finding, HistoryCall, Warning } from '../schema/report.js';
+import { callLabel } from '../schema/words.js';
 import { counterWindow, modelWindow } from './history-window.js';
 import { checkLinearizable } from './linearizability.js';
 

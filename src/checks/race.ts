@@ -1,6 +1,6 @@
 // The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
 // smallest failing setup means.
-import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport } from '../report/types.js';
+import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport } from '../schema/report.js';
 import { sameError } from '../errors.js';
 
 /** Findings a race produces (wrong results of an interleaving). */

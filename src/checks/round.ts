@@ -2,10 +2,10 @@
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Calls } from '../adapter/types.js';
 import type { RoundTallies } from '../pool/session.js';
-import type { CounterRow, Finding, StackFrame } from '../report/types.js';
+import type { CounterRow, Finding, StackFrame } from '../schema/report.js';
 import { compareCounters, lostUpdates, rowFails } from './counters.js';
 import { findDuplicates } from './unique.js';
-import { plural } from '../report/text.js';
+import { plural } from '../schema/words.js';
 
 /**
  * The one conversion from a main-thread hook's failure to a finding, for every strategy alike. An

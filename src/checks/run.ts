@@ -9,9 +9,9 @@ import {
   type StrategyReport,
   type Verdict,
   type Warning,
-} from '../report/types.js';
+} from '../schema/report.js';
 import { RACE_KINDS } from './race.js';
-import { plural } from '../report/text.js';
+import { plural } from '../schema/words.js';
 
 /** Finding kinds that do not disprove a `threadSafe: true` claim: a throughput gate, a strategy that checked nothing. */
 const NOT_ABOUT_SAFETY: ReadonlySet<FindingKind> = new Set(['throughput', 'inconclusive']);

@@ -1,7 +1,7 @@
 // A strategy's status, decided here and nowhere else: reporters render it, the run's verdict adds it up.
 // A check that could not have failed never passes: a strategy that completed no call, or whose every
 // round was cut short, fails with an `inconclusive` finding (or is `partial` when interrupted).
-import type { Finding, HammerReport, RaceReport, Status, StrategyReport, ThroughputReport, Verdict, Warning } from '../report/types.js';
+import type { Finding, HammerReport, RaceReport, Status, StrategyReport, ThroughputReport, Verdict, Warning } from '../schema/report.js';
 
 type Figures<R extends StrategyReport> = Omit<R, 'verdict' | 'status'>;
 

@@ -1,7 +1,7 @@
 // The throughput strategy's diagnoses: how calls/s scaled with workers (with the thresholds used and
 // the machine's core count: 20 workers on 2 cores is oversubscription, not a lock) and the --min-ops gate.
-import type { Finding, ScalingDiagnosis, ThroughputPoint, ThroughputReport } from '../report/types.js';
-import { plural } from '../report/text.js';
+import type { Finding, ScalingDiagnosis, ThroughputPoint, ThroughputReport } from '../schema/report.js';
+import { plural } from '../schema/words.js';
 
 /** Below this efficiency at the top point, adding workers helped less than it could. */
 export const SUB_LINEAR_BELOW = 0.6;

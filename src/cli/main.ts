@@ -8,7 +8,7 @@ import type { Shard } from '../options/table.js';
 import { combinationProblem, planFieldsOf } from '../options/validate.js';
 import { adaptersOfShard } from '../plan/shard.js';
 import { makePlan, type RunPlan } from '../plan/plan.js';
-import type { Report, StartFailure } from '../report/types.js';
+import type { Report, StartFailure } from '../schema/report.js';
 import { createProgress } from '../reporters/progress.js';
 import { renderTerminal } from '../reporters/terminal/index.js';
 import { combineReports, startFailure } from '../run/multi.js';

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { mergeReports, type ShardFile } from '../merge/merge.js';
 import { OPTIONS } from '../options/table.js';
-import { entriesOf, isStartFailure } from '../report/types.js';
+import { entriesOf, isStartFailure } from '../schema/report.js';
 import { renderTerminal } from '../reporters/terminal/index.js';
 import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
 import { toCommander } from './program.js';

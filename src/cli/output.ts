@@ -5,7 +5,7 @@ import { appendStepSummary, githubAnnotations, inGithubActions } from '../report
 import { toJson, writeFileAtomic } from '../reporters/json.js';
 import { toJunit } from '../reporters/junit.js';
 import { renderSummary } from '../reporters/terminal/summary.js';
-import type { MultiReport, Report } from '../report/types.js';
+import type { MultiReport, Report } from '../schema/report.js';
 
 export interface OutputOptions {
   json?: string;

@@ -22,7 +22,7 @@ import {
   type StrategyReport,
   type ThroughputReport,
   type Warning,
-} from '../report/types.js';
+} from '../schema/report.js';
 import { contentionOf, mergeHammer, mergeRace, mergeThroughput, type Part } from './strategies.js';
 import { noContention } from '../checks/contention.js';
 

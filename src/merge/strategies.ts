@@ -4,9 +4,9 @@
 // added up within one machine. Statuses are decided by checks/, as for a run.
 import { ContentionTracker } from '../checks/contention.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
-import { addHistograms, addLatency, encodeLatency, NS_PER_MS, percentilesOf, summaryOf } from '../report/distribution.js';
-import type { CounterRow, HammerReport, ModelChecks, RaceReport, Report, StopReason, ThroughputPoint, ThroughputReport } from '../report/types.js';
-import type { Finding } from '../report/types.js';
+import { addHistograms, addLatency, encodeLatency, NS_PER_MS, percentilesOf, summaryOf } from '../maths/distribution.js';
+import type { CounterRow, HammerReport, ModelChecks, RaceReport, Report, StopReason, ThroughputPoint, ThroughputReport } from '../schema/report.js';
+import type { Finding } from '../schema/report.js';
 
 /** One shard's report of one adapter. */
 export interface Part {

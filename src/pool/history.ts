@@ -3,7 +3,7 @@
 // tallies), so the main thread reads even a hung or crashed worker's calls. What a call was asked and
 // what it returned stay in the worker and travel once per round, with its answer.
 import { performance } from 'node:perf_hooks';
-import type { HistoryCall } from '../report/types.js';
+import type { HistoryCall } from '../schema/report.js';
 
 /** Calls recorded per worker and round; later calls run but are not recorded (counted as omitted). */
 export const HISTORY_CAP = 16_384;

@@ -12,7 +12,7 @@ import { Watchdog, type WatchedMemory } from './watchdog.js';
 import { mergeSamples } from './error-samples.js';
 import { probeWorker } from './stack-probe.js';
 import { HISTORY_CAP, historyBase, historyLength, joinHistories, readWorkerHistory } from './history.js';
-import type { HistoryCall } from '../report/types.js';
+import type { HistoryCall } from '../schema/report.js';
 
 export type {
   ControlledSpec,

@@ -4,7 +4,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
-import type { HistoryCall, ScheduleTraceStep } from '../report/types.js';
+import type { HistoryCall, ScheduleTraceStep } from '../schema/report.js';
 
 export interface SessionOptions {
   adapterPath: string;

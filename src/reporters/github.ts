@@ -4,7 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { truncate } from '../errors.js';
-import { entriesOf, findingSource, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type Status } from '../report/types.js';
+import { entriesOf, findingSource, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type Status } from '../schema/report.js';
 import { historyText } from './history-table.js';
 import { scheduleText } from './schedule-trace.js';
 

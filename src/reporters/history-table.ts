@@ -4,9 +4,9 @@
 // flight, and closes on its end row (`└→ output`), so two overlapping increments read as overlapping.
 import { inspect } from 'node:util';
 import type { ChalkInstance } from 'chalk';
-import type { CallHistory, HistoryCall } from '../report/types.js';
+import type { CallHistory, HistoryCall } from '../schema/report.js';
 import { makeChalk } from './color.js';
-import { callLabel } from '../report/text.js';
+import { callLabel } from '../schema/words.js';
 import { safe } from './terminal/common.js';
 
 export interface HistoryTableOptions {

@@ -1,7 +1,7 @@
 // JSON reporter: the report object as written, to a file (atomically) or to stdout.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MultiReport, Report } from '../report/types.js';
+import type { MultiReport, Report } from '../schema/report.js';
 
 export function toJson(report: Report | MultiReport): string {
   return `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;

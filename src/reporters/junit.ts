@@ -4,7 +4,7 @@
 import { create } from 'xmlbuilder2';
 import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { entriesOf, findingsOf, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type StartFailure } from '../report/types.js';
+import { entriesOf, findingsOf, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type StartFailure } from '../schema/report.js';
 import { historyText } from './history-table.js';
 import { scheduleText } from './schedule-trace.js';
 

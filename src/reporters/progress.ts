@@ -3,7 +3,7 @@
 // stderr is a terminal and stdout does not carry the JSON report. stop() clears the line, so the
 // terminal report printed next is never mixed with it.
 import cliProgress from 'cli-progress';
-import type { ProgressEvent as Progress } from '../report/types.js';
+import type { ProgressEvent as Progress } from '../schema/report.js';
 
 export interface ProgressReporter {
   update(p: Progress): void;

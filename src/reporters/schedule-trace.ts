@@ -2,7 +2,7 @@
 // around each preemption, lane by lane, with the call each step belongs to and what it returned (from
 // the replay's call history). Used by the terminal, the JUnit failure text and the GitHub summary.
 import type { ChalkInstance } from 'chalk';
-import type { FailingSchedule, HistoryCall, ScheduleTraceStep, SchedulerFigures } from '../report/types.js';
+import type { FailingSchedule, HistoryCall, ScheduleTraceStep, SchedulerFigures } from '../schema/report.js';
 import { siteName } from '../scheduler/trace.js';
 import { callText, resultText } from './history-table.js';
 import { makeChalk } from './color.js';

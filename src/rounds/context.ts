@@ -9,7 +9,7 @@ import { shareOf } from '../plan/budget.js';
 import type { StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { WorkerSession, type SessionOptions } from '../pool/session.js';
-import type { ProgressEvent } from '../report/types.js';
+import type { ProgressEvent } from '../schema/report.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 

@@ -9,7 +9,7 @@ import { clip } from '../errors.js';
 import { checkModel, HAMMER_CHECK_STEPS, ROUND_CHECK_STEPS, type ModelVerdict } from '../checks/model.js';
 import type { StrategyName } from '../options/table.js';
 import type { RoundSpec, RoundTallies, WorkerSession } from '../pool/session.js';
-import type { Finding, Warning } from '../report/types.js';
+import type { Finding, Warning } from '../schema/report.js';
 import type { RunContext } from './context.js';
 
 export interface PlayedRound extends RoundVerdict {

@@ -1,6 +1,6 @@
 // Several adapters in one run: one entry per adapter, the combined verdict from checks/run.ts.
 import { judgeMulti } from '../checks/run.js';
-import type { MultiReport, Report, StartFailure } from '../report/types.js';
+import type { MultiReport, Report, StartFailure } from '../schema/report.js';
 import { TOOL } from '../tool.js';
 
 export function startFailure(adapter: string, problems: string[]): StartFailure {

@@ -8,7 +8,7 @@ import { AdapterError, SessionStartError, errorLine } from '../errors.js';
 import { RUN_OPTIONS, type StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { replayCommand } from '../plan/replay.js';
-import type { Finding, ProgressEvent, Report, ReportConfig, StrategyReport, Warning } from '../report/types.js';
+import type { Finding, ProgressEvent, Report, ReportConfig, StrategyReport, Warning } from '../schema/report.js';
 import { RunContext } from '../rounds/context.js';
 import { runHammer } from '../strategies/hammer.js';
 import { runRace } from '../strategies/race.js';

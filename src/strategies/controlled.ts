@@ -10,7 +10,7 @@ import type { RunPlan } from '../plan/plan.js';
 import { parseScheduleValue, scheduleValue, type ScheduleReplay } from '../plan/schedule.js';
 import { replayCommand } from '../plan/replay.js';
 import type { ControlledSpec, SessionOptions, WorkerSchedule } from '../pool/session.js';
-import type { FailingSchedule, ScheduleTraceStep, SchedulerFigures } from '../report/types.js';
+import type { FailingSchedule, ScheduleTraceStep, SchedulerFigures } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound, type RoundRequest } from '../rounds/play.js';
 import { decodeSchedule } from '../scheduler/schedule.js';

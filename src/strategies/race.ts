@@ -4,14 +4,14 @@
 import { ContentionTracker } from '../checks/contention.js';
 import { EVIDENCE_FAILED_ROUNDS, outcomeOf, SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
-import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../report/types.js';
+import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { discardRounds, finishRounds, startRounds, type PlayedRound, type RoundRequest, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
 import { BatchPolicy, batchOf } from './batch.js';
 import { playShardRounds, type BatchPlayer, type SessionRounds } from './sessions.js';
 import { shardRoundCount } from '../plan/shard.js';
-import { summaryOf, valueHistogram } from '../report/distribution.js';
+import { summaryOf, valueHistogram } from '../maths/distribution.js';
 import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
 import { ControlledRounds, instrumentation, replayFailing } from './controlled.js';
 

@@ -6,7 +6,7 @@
 import { classifyMinimal } from '../checks/race.js';
 import { replayCommand } from '../plan/replay.js';
 import type { WorkerSession } from '../pool/session.js';
-import type { CallHistory, FindingKind, RaceReport } from '../report/types.js';
+import type { CallHistory, FindingKind, RaceReport } from '../schema/report.js';
 import { weightsOf, type RunContext } from '../rounds/context.js';
 import { historyOfFailure } from '../checks/model.js';
 import { playRounds } from '../rounds/play.js';

@@ -14,11 +14,11 @@ import { summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
 import type { WorkerSession } from '../pool/session.js';
-import type { Finding, ThroughputPoint } from '../report/types.js';
+import type { Finding, ThroughputPoint } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound } from '../rounds/play.js';
-import { plural } from '../report/text.js';
-import { encodeLatency, HIGHEST_NS, latencyHistogram, NS_PER_MS, percentilesOf } from '../report/distribution.js';
+import { plural } from '../schema/words.js';
+import { encodeLatency, HIGHEST_NS, latencyHistogram, NS_PER_MS, percentilesOf } from '../maths/distribution.js';
 
 /** 1, 2, 4, ... below max, then max itself. */
 export function workerPoints(max: number): number[] {

@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import { truncate } from '../../errors.js';
 import type { ChalkInstance } from 'chalk';
-import type { ContentionRow, CounterRow, Machine, ModelChecks, Status, Verdict } from '../../report/types.js';
+import type { ContentionRow, CounterRow, Machine, ModelChecks, Status, Verdict } from '../../schema/report.js';
 
 export interface Style {
   c: ChalkInstance;

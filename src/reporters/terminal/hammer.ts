@@ -1,4 +1,4 @@
-import type { HammerReport } from '../../report/types.js';
+import type { HammerReport } from '../../schema/report.js';
 import { contentionLine, counterTable, int, modelLine, ms, rate, strategyHeading, type Style } from './common.js';
 
 export function renderHammer(style: Style, s: HammerReport): string {

@@ -1,6 +1,6 @@
 // Terminal reporter: renders the report object; every verdict it shows was computed before it.
 import type { ChalkInstance } from 'chalk';
-import { findingSource, type CallHistory, type Report, type StrategyReport } from '../../report/types.js';
+import { findingSource, type CallHistory, type Report, type StrategyReport } from '../../schema/report.js';
 import { historyTable } from '../history-table.js';
 import { makeChalk, type ColorLevel } from '../color.js';
 import { safe, statusWord, type Style } from './common.js';

@@ -1,4 +1,4 @@
-import type { RaceReport } from '../../report/types.js';
+import type { RaceReport } from '../../schema/report.js';
 import { historyTable } from '../history-table.js';
 import { scheduleLines, schedulerLine } from '../schedule-trace.js';
 import { contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';

@@ -1,6 +1,6 @@
 // The per-adapter summary table printed after a multi-adapter run. Renders verdicts, never computes them.
 import { makeChalk, type ColorLevel } from '../color.js';
-import { isStartFailure, type MultiReport } from '../../report/types.js';
+import { isStartFailure, type MultiReport } from '../../schema/report.js';
 import { safe, statusWord, table, type Style } from './common.js';
 
 export function renderSummary(multi: MultiReport, level: ColorLevel): string {

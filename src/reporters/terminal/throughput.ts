@@ -1,6 +1,6 @@
 // Throughput section: one table row per worker count (calls/s, latency percentiles, scaling), in the
 // manner of autocannon, then a bar chart of calls/s so a flat curve (serialisation) shows at a glance.
-import type { ThroughputReport } from '../../report/types.js';
+import type { ThroughputReport } from '../../schema/report.js';
 import { int, ms, rate, strategyHeading, table, type Style } from './common.js';
 
 const BAR = 40;

@@ -1,5 +1,5 @@
 // The words of findings and diagnoses, shared by the stages that write them.
-import type { HistoryCall } from './types.js';
+import type { HistoryCall } from './report.js';
 
 /** "1 worker", "2 workers"; `many` for irregular plurals. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

@@ -3,7 +3,7 @@
 // Every status, verdict and diagnosis in it is decided in checks/; reporters only render them.
 import type { StackFrame } from '../errors.js';
 import type { PlanEnvironment, RunSettings, Shard } from '../options/table.js';
-import type { ValueHistogram } from './distribution.js';
+import type { ValueHistogram } from '../maths/distribution.js';
 
 export type { StackFrame };
 
