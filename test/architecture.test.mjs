@@ -125,7 +125,11 @@ test("README's folder table names exactly the parts of src/ in the layer table",
   // The diagram a newcomer reads and the rule this file enforces are one description: neither may drift.
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const named = new Set([...readme.matchAll(/^\| `src\/([\w-]+)(?:\/|\.ts)`/gm)].map((m) => m[1]));
-  const folders = new Set(readdirSync(SRC, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
+  const folders = new Set(
+    readdirSync(SRC, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name),
+  );
   assert.deepEqual([...folders].filter((f) => !named.has(f)).sort(), [], 'folders of src/ missing from README');
   assert.deepEqual([...named].filter((f) => !(f in ALLOWED)).sort(), [], 'README names folders the layer table does not know');
 });
