@@ -201,11 +201,11 @@ for (const hook of ['stats', 'workerStats', 'expected', 'invariant', 'teardown']
   });
 }
 
-test('hook setup hangs (CLI): hang finding naming the hook, exit 1', async () => {
-  const r = await hookRun('setup', 'hang');
+test('hook setup hangs in a later round (CLI): hang finding naming the hook and --setup-timeout, exit 1', async () => {
+  const r = await run([hooks('hooks.mjs'), '-s', 'race', '-r', '20', '--setup-timeout', '500', '--', '--fail', 'setup', '--mode', 'hang', '--round', '2']);
   assert.equal(r.code, 1, r.stderr);
   const h = findings(r.json, 'hang');
-  assert.ok(h.length >= 1 && h.every((x) => x.message.includes("hook 'setup'")), JSON.stringify(r.json.findings));
+  assert.ok(h.length >= 1 && h.every((x) => x.message === "hook 'setup' did not settle within 500 ms (--setup-timeout)"), JSON.stringify(r.json.findings));
 });
 
 for (const hook of ['setup', 'init']) {

@@ -62,7 +62,7 @@ function probeSentence(h: RoundTallies['hangs'][number]): string {
     return `Paused, ${w} was running JavaScript${top ? ` at ${top.text}` : ''}: a synchronous loop, or a thread blocked on a lock (a deadlock: a non-reentrant lock taken twice, or two locks taken in opposite orders).`;
   }
   if (h.probe)
-    return `Paused, ${w} was not running JavaScript: its pending calls await something that never settles (a promise nobody resolves, a lost wake-up, an async lock nobody releases).`;
+    return `Paused, ${w} was not running JavaScript: ${h.where === 'init' ? "its 'init' awaits" : 'its pending calls await'} something that never settles (a promise nobody resolves, a lost wake-up, an async lock nobody releases).`;
   return 'A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles.';
 }
 
@@ -128,7 +128,11 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       op: h.op,
       hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
       count: Object.values(h.pending).reduce((a, b) => a + b, 0),
-      message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
+      message:
+        h.where === 'init'
+          ? // Preparation has its own deadline: a slow start is not a deadlock of the calls.
+            `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (--setup-timeout: a slower start needs a larger one). ${probeSentence(h)}`
+          : `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
       ...(stack ? { stack } : {}),
       ...(where ? { where } : {}),
     });

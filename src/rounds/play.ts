@@ -214,7 +214,10 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     if (td instanceof Promise) td = await td;
     if (!td.ok) failedHook(td);
   }
-  run.checkFirstInit(tallies.hookErrors.find((h) => h.hook === 'init'));
+  run.checkFirstInit(
+    tallies.hookErrors.find((h) => h.hook === 'init'),
+    tallies.hangs.find((h) => h.where === 'init'),
+  );
   const played: PlayedRound = {
     counters: verdict.counters,
     findings: hookFindings ? [...verdict.findings, ...hookFindings] : verdict.findings,

@@ -165,7 +165,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     async finish(b, slots, session) {
       const played = await finishRounds(run, b.started);
       // What one round costs, hooks included (the next batch's size and the budget's check use it).
-      lastRoundMs = (performance.now() - b.at) / Math.max(1, played.length);
+      lastRoundMs = run.elapsedSince(b.at) / Math.max(1, played.length);
       let stop: StopReason | null = null;
       for (const p of played) stop ??= take(p, b.kinds.get(p.round)!);
       run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
