@@ -5,7 +5,6 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, ROOT, runCli, tempAdapters } from './helpers/cli.mjs';
@@ -28,6 +27,14 @@ const adapters = tempAdapters({
 });
 after(() => rmSync(path.dirname(adapters('tiny.mjs')), { recursive: true, force: true }));
 const ARGS = [adapters('tiny.mjs'), '-s', 'hammer', '-w', '2', '-c', '1', '-n', '100', '--no-color'];
+
+/** `cat` of a FIFO in a child process: its text once the writer closes it. */
+function reader(fifo) {
+  const child = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  child.stdout.on('data', (d) => (text += d));
+  return { child, text: new Promise((resolve) => child.on('close', () => resolve(text))) };
+}
 
 /** mknod in the temp dir, or why it is not permitted here (not root, no CAP_MKNOD, a nodev mount). */
 function mknod(name, type, major, minor) {
@@ -64,18 +71,24 @@ test('writeReportFile: a directory in the way is one clear error, nothing left b
 
 test('--json and --junit onto FIFOs: written through in place, the FIFOs stay FIFOs', async () => {
   for (const f of ['json.fifo', 'junit.fifo']) assert.equal(spawnSync('mkfifo', [at(f)]).status, 0, `mkfifo ${f}`);
-  // Readers first (each open blocks until the writer opens), then the run that writes to them.
-  const json = readFile(at('json.fifo'), 'utf8');
-  const junit = readFile(at('junit.fifo'), 'utf8');
-  const r = await runCli([...ARGS, '--json', at('json.fifo'), '--junit', at('junit.fifo')]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(await json).verdict, 'pass');
-  assert.match(await junit, /^<\?xml[^>]*>\s*<testsuites/);
-  for (const f of ['json.fifo', 'junit.fifo']) assert.ok(lstatSync(at(f)).isFIFO(), `${f} is still a FIFO`);
-  assert.deepEqual(
-    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
-    [],
-  );
+  // Readers first (each blocks until a writer opens the FIFO), in processes of their own: a FIFO renamed
+  // over would leave them waiting forever, and they are killed then instead of hanging the test.
+  const json = reader(at('json.fifo'));
+  const junit = reader(at('junit.fifo'));
+  try {
+    const r = await runCli([...ARGS, '--json', at('json.fifo'), '--junit', at('junit.fifo')]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const f of ['json.fifo', 'junit.fifo']) assert.ok(lstatSync(at(f)).isFIFO(), `${f} is still a FIFO`);
+    assert.equal(JSON.parse(await json.text).verdict, 'pass');
+    assert.match(await junit.text, /^<\?xml[^>]*>\s*<testsuites/);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
+  } finally {
+    json.child.kill();
+    junit.child.kill();
+  }
 });
 
 test('--json and --junit onto a character device made in a temp dir (a null device): the node stays a device', async (t) => {

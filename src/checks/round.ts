@@ -80,6 +80,16 @@ function hangSubject(h: RoundTallies['hangs'][number], round: number): string {
   }
 }
 
+/**
+ * Why a counter is above its expected value, as far as the evidence says. A counter that counts calls
+ * (the default rule) went up once too often; a value the adapter expects (money, stock) may as well be
+ * higher because an update that should have lowered it was lost.
+ */
+function tooMany(extra: number, byAdapter: boolean): string {
+  if (!byAdapter) return `${extra} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`;
+  return `${extra} more than expected (an update that should have lowered it was lost, e.g. a debit overwritten by a stale write, or an action ran more often than it should, e.g. a check-then-act)`;
+}
+
 export interface RoundEvidence {
   tallies: RoundTallies;
   calls: Calls;
@@ -88,6 +98,13 @@ export interface RoundEvidence {
   expected: Record<string, number> | null;
   /** invariant(): true = holds, string = the violation, null = not evaluated. */
   invariant: true | string | null;
+  /** The counters the invariant read (checks/counters.ts, recordingReads). */
+  invariantRead?: ReadonlySet<string>;
+  /**
+   * `expected` is the adapter's own (its `expected` hook), not the default rule that a counter named like
+   * an operation counts its calls: a counter above it may be money a lost debit created, not an extra action.
+   */
+  expectedByAdapter?: boolean;
   uniqueOps: string[];
 }
 
@@ -191,6 +208,10 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
   let counters: CounterRow[] = [];
   if (complete && ev.actual && ev.expected) {
     counters = compareCounters(ev.actual, ev.expected);
+    if (ev.invariantRead?.size && ev.invariant !== null) {
+      const held = ev.invariant === true ? 'held' : 'violated';
+      for (const r of counters) if (ev.invariantRead.has(r.name)) r.invariant = held;
+    }
     for (const r of counters.filter(rowFails)) {
       if (r.actual === null) {
         findings.push({
@@ -217,7 +238,7 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
           round,
           counter: r.name,
           count: r.actual - r.expected!,
-          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${r.actual - r.expected!} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`,
+          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${tooMany(r.actual - r.expected!, ev.expectedByAdapter === true)}`,
         });
       }
     }

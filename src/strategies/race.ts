@@ -216,6 +216,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       batch: batches.allowed,
     });
   }
+  // Why a search or replay that ran gave nothing: said as what happened (reporters/terminal/race.ts).
+  const unavailable: RaceReport['unavailable'] = {};
+  if (minimal === null) unavailable.minimal = run.interrupted ? 'interrupted' : 'not-reproduced';
+  if (schedule === null) unavailable.schedule = run.interrupted ? 'interrupted' : 'workers-lost';
   const lostHistogram = valueHistogram(lostPerFailed);
   // Only rounds that measured it say anything of contention (a --schedule replay measures none).
   if (contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
@@ -250,6 +254,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       ...(hasModel ? { model: { ...model, ...(unknownReason ? { unknownReason } : {}) } } : {}),
       ...(scheduler ? { scheduler } : {}),
       ...(schedule !== undefined ? { schedule } : {}),
+      ...(minimal === null || schedule === null ? { unavailable } : {}),
     },
     findings,
     warnings,
