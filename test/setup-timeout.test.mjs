@@ -141,12 +141,11 @@ test('an init that never settles in a later round: a hang finding naming --setup
 });
 
 test("the run's first setup does not eat the strategies' --time budget (a cold start)", async () => {
-  // The first setup takes 3.5 s, more than the whole 3 s budget. Counted against the race's share,
-  // the race would stop after its first round ('budget'); it plays its 20 rounds.
+  // The first setup takes 3.5 s, more than the whole 3 s budget. Counted against the race's share, the
+  // race would stop after its first round (nothing left for a second); it goes on playing rounds.
   const r = await run(['-s', 'race', '-w', '2', '-c', '1', '-i', '5', '-r', '20', '--time', '3s'], ['--hook', 'setup', '--mode', 'slow', '--ms', '3500']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.equal(r.json.strategies[0].rounds, 20);
-  assert.equal(r.json.strategies[0].stopReason, 'done');
+  assert.ok(r.json.strategies[0].rounds >= 2, `${r.json.strategies[0].rounds} rounds, stopped by ${r.json.strategies[0].stopReason}`);
 });
 
 test("setupTimeout: the adapter's own default, hammer()'s option, and the replay command only when not the default", async () => {
