@@ -34,6 +34,8 @@ export interface HammerOptions extends RunDefaults {
   schedule?: string;
   /** Globs of further files whose awaits the scheduler controls (`--instrument`), e.g. `['node_modules/my-db/**']`. */
   instrument?: string[];
+  /** Race rounds go on beyond `rounds` until this target is reached, within the budget (`--confidence`): `'1/5000@99%'` or `{ oneIn: 5000, probability: 0.99 }`. */
+  confidence?: string | { oneIn: number; probability: number };
   /** What the adapter's setup()/init() receive as `args`: an object, or an argv array parsed by yargs-parser. */
   args?: Record<string, unknown> | string[];
   /** Stops the run like Ctrl-C: the promise resolves with a partial report (`interrupted: true`). */

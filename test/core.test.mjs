@@ -964,6 +964,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
       'scheduler',
       'schedule',
       'instrument',
+      'confidence',
       'strict',
     ],
   );
@@ -974,7 +975,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, setupTimeout, time, maxOldSpace, shard, scheduler, schedule, instrument, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, setupTimeout, time, maxOldSpace, shard, scheduler, schedule, instrument, confidence, strict)",
   );
 });
 

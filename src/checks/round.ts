@@ -87,7 +87,7 @@ function hangSubject(h: RoundTallies['hangs'][number], round: number): string {
  */
 function tooMany(extra: number, byAdapter: boolean): string {
   if (!byAdapter) return `${extra} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`;
-  return `${extra} more than expected (an update that should have lowered it was lost, e.g. a debit overwritten by a stale write, or an action ran more often than it should, e.g. a check-then-act)`;
+  return `${extra} more than expected (an action ran more often than it should, e.g. a check-then-act, or an update that should have lowered it was lost, e.g. a debit overwritten by a stale write)`;
 }
 
 export interface RoundEvidence {

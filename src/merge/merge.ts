@@ -4,6 +4,7 @@
 // one count N, no shard twice. Missing shards are not an error here: the merged run fails, saying which
 // (checks/shards.ts). Every status and verdict is decided by checks/, as for a run.
 import { aboutConcurrency, judgeMulti, judgeRun } from '../checks/run.js';
+import { confidenceNotReached } from '../checks/confidence.js';
 import { missingShardsFinding } from '../checks/shards.js';
 import { judgeStrategy, type StrategyEvidence } from '../checks/strategy.js';
 import { UsageError } from '../errors.js';
@@ -189,7 +190,8 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
   // where the shards' own said what one shard saw.
   const fromContention = (w: Warning): boolean => (w.code === 'no-contention' || w.code === 'concurrent-access') && /^(hammer|race): /.test(w.message);
   const all = parts.flatMap((p) => p.report.warnings).filter((w) => w.code !== 'declared-safe-but-raced');
-  const warnings = all.filter((w) => !fromContention(w));
+  // --confidence is decided again for the whole run: a shard's warning said only that its share fell short.
+  const warnings = all.filter((w) => !fromContention(w) && w.code !== 'confidence-not-reached');
   const info = parts.flatMap((p) => p.report.info).filter((w) => !fromContention(w));
   for (const s of strategies) {
     if (s.name === 'throughput') continue;
@@ -199,6 +201,8 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
     // As a run decides it: no verdict on contention from rounds cut short.
     if (!s.interrupted && s.stopReason !== 'workers-lost') warnings.push(...tracker.warnings(s.name, called));
     info.push(...tracker.info(s.name));
+    const short = s.name === 'race' && s.confidence && s.failedRounds === 0 && !s.interrupted ? confidenceNotReached('race', s.confidence) : null;
+    if (short) warnings.push(short);
   }
   const stops = parts.map((p) => p.report.exitCode);
   const stopSignal = stops.includes(130) ? 'SIGINT' : stops.includes(143) ? 'SIGTERM' : null;

@@ -37,6 +37,14 @@ export interface RunSettings {
   schedule?: string;
   /** --instrument: globs of further files whose awaits are scheduling points (node_modules included). */
   instrument?: string[];
+  /** --confidence: race rounds go on beyond --rounds until this target is reached (within --time). */
+  confidence?: ConfidenceTarget;
+}
+
+/** --confidence 1/5000@99%: play race rounds until a race showing in 1 of `oneIn` overlapping rounds would have been caught with `probability`. */
+export interface ConfidenceTarget {
+  oneIn: number;
+  probability: number;
 }
 
 /** One of N shards of a run (`--shard k/N`), 1-based. */
@@ -95,9 +103,11 @@ export interface PlanEnvironment {
  * - duration: a time span, `90s`, `2m`, `1500ms` or a number of seconds (the plan holds milliseconds);
  * - names: a non-empty list of names (operations of the adapter, checked when it is loaded);
  * - shard: `k/N` with 1 <= k <= N (the plan holds `{ index: k, count: N }`);
- * - scheduler: SCHEDULER_MODE; schedule: SCHEDULE_VALUE.
+ * - scheduler: SCHEDULER_MODE; schedule: SCHEDULE_VALUE;
+ * - confidence: `1/<k>@<p>%`, e.g. 1/5000@99% (the plan holds `{ oneIn: k, probability: p }`).
  */
-export type OptionKind = 'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration' | 'names' | 'shard' | 'scheduler' | 'schedule';
+export type OptionKind =
+  'count' | 'positive' | 'seed' | 'strategies' | 'flag' | 'path' | 'duration' | 'names' | 'shard' | 'scheduler' | 'schedule' | 'confidence';
 
 /** --scheduler's values: both strategies in turn, one of them (PCT with an optional depth), or none. */
 export const SCHEDULER_MODE = /^(mixed|random|off|pct(:[1-9]\d?)?)$/;
@@ -324,6 +334,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     scope: 'run',
     help: 'comma list of globs of further files whose awaits the scheduler controls, e.g. node_modules/my-db/** (your own files always are)',
     defaultHelp: "the adapter's directory and the working directory, outside node_modules",
+    replayWhen: 'race',
+  },
+  {
+    key: 'confidence',
+    long: 'confidence',
+    value: '<1/k@p%>',
+    kind: 'confidence',
+    scope: 'run',
+    help: 'race rounds go on beyond --rounds (within --time) until a race showing in 1 of k overlapping rounds would have been caught with probability p, e.g. 1/5000@99%; not reached: a confidence-not-reached warning',
     replayWhen: 'race',
   },
   { key: 'strict', long: 'strict', kind: 'flag', scope: 'run', help: 'warnings fail the run too', default: () => false },

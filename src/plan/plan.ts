@@ -7,7 +7,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, LoadedAdapter } from '../adapter/types.js';
 import { OptionError } from '../errors.js';
 import { RUN_OPTIONS, SEED_MAX, type PlanEnvironment, type RunSettings } from '../options/table.js';
-import { combinationProblem, durationMs, shardOf, valueProblem } from '../options/validate.js';
+import { combinationProblem, confidenceOf, durationMs, shardOf, valueProblem } from '../options/validate.js';
 import { checkScheduleValue } from './schedule.js';
 
 export interface RunPlan extends RunSettings {
@@ -69,7 +69,15 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (v === undefined) v = o.default?.(env);
     if (v === undefined) continue;
     plan[o.key] =
-      o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'duration' ? durationMs(v) : o.kind === 'shard' ? shardOf(v) : v;
+      o.kind === 'strategies' || o.kind === 'names'
+        ? [...new Set(v as string[])]
+        : o.kind === 'duration'
+          ? durationMs(v)
+          : o.kind === 'shard'
+            ? shardOf(v)
+            : o.kind === 'confidence'
+              ? confidenceOf(v)
+              : v;
   }
   if (loaded && plan.ops) {
     const ops = plan.ops as string[];

@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { truncate } from '../errors.js';
 import { entriesOf, findingSource, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type Status } from '../schema/report.js';
+import { confidenceSentences } from './confidence.js';
 import { historyText } from './history-table.js';
 import { scheduleText } from './schedule-trace.js';
 
@@ -89,6 +90,16 @@ export function githubSummary(report: Report | MultiReport): string {
     const strategies = r.strategies.map((s) => `${strategyLabel(s)} ${ICON[s.status]}`).join(' · ') || '—';
     const v = `${ICON[r.status]} ${r.status === 'partial' ? 'interrupted' : r.status}`;
     out.push(`| ${code(r.adapter)} | ${v} | ${strategies} | ${r.findings.length} | ${r.seed} |`);
+  }
+  // How rare a race each passing race would have caught (or how often a failing one failed).
+  const confident = entries.flatMap((r) =>
+    isStartFailure(r)
+      ? []
+      : r.strategies.flatMap((s) => (s.name === 'race' && s.confidence ? [{ r, lines: confidenceSentences(s.confidence, s.status) }] : [])),
+  );
+  if (confident.some((c) => c.lines.length)) {
+    out.push('', '### Confidence', '');
+    for (const { r, lines } of confident) if (lines.length) out.push(`- ${code(r.adapter)} race: ${lines.map((l) => cell(l, 600)).join('; ')}`);
   }
   for (const r of entries) {
     if (isStartFailure(r) || (r.findings.length === 0 && r.warnings.length === 0)) continue;

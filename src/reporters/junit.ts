@@ -5,6 +5,7 @@ import { create } from 'xmlbuilder2';
 import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { entriesOf, findingsOf, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type StartFailure } from '../schema/report.js';
+import { confidenceSentences } from './confidence.js';
 import { historyText } from './history-table.js';
 import { scheduleText } from './schedule-trace.js';
 
@@ -76,13 +77,19 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
     });
     // A partial strategy did not pass: it is a skipped testcase, never a passing one.
     if (s.status === 'partial') tc.ele('skipped', { message: 'interrupted before it could finish; nothing failed in what ran' });
-    if (s.status !== 'fail') continue;
+    // How rare a race a passing race would have caught (its figures: the JSON's `confidence`).
+    const confidence = s.name === 'race' && s.confidence ? confidenceSentences(s.confidence, s.status) : [];
+    if (s.status !== 'fail') {
+      if (confidence.length) tc.ele('system-out').txt(xmlText(confidence.map((l) => `confidence: ${l}`).join('\n')));
+      continue;
+    }
     const kinds = [...new Set(own.map((f) => f.kind))].join(',') || 'fail';
     const head = own.length ? `${own.length} finding${own.length === 1 ? '' : 's'}: ${findingLine(own[0]!)}` : `${s.name} failed`;
     // Each finding's line, then how it happened (its history table, plain text) where it has one.
     const text = own.flatMap((f) => [findingLine(f), ...(f.history ? [historyText(f.history), ''] : [])]);
     // A race found under the scheduler: its schedule, the replay and the steps around each preemption.
     if (s.name === 'race' && s.schedule) text.push(scheduleText(s.schedule), '');
+    text.push(...confidence);
     tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...text, '', `replay: ${r.replay}`].join('\n')));
   }
   for (const name of skipped) {

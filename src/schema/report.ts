@@ -2,8 +2,9 @@
 // reporter renders. Field names of the contract (section 3) are kept exactly; the rest are additions.
 // Every status, verdict and diagnosis in it is decided in checks/; reporters only render them.
 import type { StackFrame } from '../errors.js';
-import type { PlanEnvironment, RunSettings, Shard } from '../options/table.js';
+import type { ConfidenceTarget, PlanEnvironment, RunSettings, Shard } from '../options/table.js';
 import type { ValueHistogram } from '../maths/distribution.js';
+import type { EffectiveMethod } from '../maths/confidence.js';
 
 export type { StackFrame };
 
@@ -121,6 +122,73 @@ export interface ContentionRow {
   overlapped: boolean;
 }
 
+/**
+ * Why no rate is claimed (no effective round): `single-lane` one worker and one lane (calls never
+ * overlap); `no-rounds` no natural round ran to the end (controlled or replayed rounds only, or every one
+ * cut short); `not-measured` contention was measured in none of them; `no-overlap` it was, and the calls
+ * never overlapped; `one-round` the hammer's single round (a rate needs many).
+ */
+export type NoClaim = 'single-lane' | 'no-rounds' | 'not-measured' | 'no-overlap' | 'one-round';
+
+/** How many rounds could have shown a race, and how rare a race they would have caught (docs/explanation/confidence.md). */
+export interface OverlapCount {
+  /** Natural rounds (not controlled) every worker ran to the end, decided by the model if there is one (per operation: those that called it). */
+  rounds: number;
+  /** Of them, the rounds whose contention was measured (one in every few: contentionRounds), and of those, the ones where calls overlapped another call. */
+  measuredRounds: number;
+  overlappedRounds: number;
+  /** Rounds in which calls overlapped: counted (`measured`), or estimated from the measured ones (`sampled`: the others at `shareLow`). */
+  effectiveRounds: number;
+  method: EffectiveMethod;
+  /** With `sampled`: the lower end of the 95% Wilson interval of the overlapping share, applied to the rounds not measured. */
+  shareLow?: number;
+  /** The largest k such that a race showing in 1 of k effective rounds (or more often) would have been caught with 95% / 99%; null with no effective round. */
+  k95: number | null;
+  k99: number | null;
+  /** Why no rate is claimed, when none is. */
+  noClaim?: NoClaim;
+}
+
+/**
+ * PCT's bound over the controlled rounds that ran PCT (Burckhardt et al. 2010): a given ordering bug of
+ * depth `depth` among a worker's first `estimatedSteps` steps is hit in one round with probability at
+ * least 1 / (lanes * estimatedSteps^(depth-1)); `missBound` is the chance all the rounds missed it.
+ */
+export interface PctBound {
+  depth: number;
+  /** Lanes of each worker (the scheduler's threads). */
+  lanes: number;
+  /** The fewest steps a round's change points were drawn among: the bound covers bugs within a worker's first this many steps. */
+  estimatedSteps: number;
+  /** Fully controlled PCT rounds counted. */
+  controlledRounds: number;
+  /** Sum of ln(1 - q) over them, so that shards multiply exactly. */
+  logMiss: number;
+  /** The probability of missing a given depth-d ordering bug within a worker in all of them; null when void. */
+  missBound: number | null;
+  /** Void: PCT rounds in which a lane resumed outside the scheduler's control (no schedule was fully controlled there). */
+  voided?: { rounds: number; reason: 'uncontrolled' | 'stalled' | 'diverged' };
+}
+
+/** A strategy's confidence: how rare a race its rounds would have caught, on what, and (failing) how often it failed. */
+export interface Confidence extends OverlapCount {
+  /** The same, per operation called. */
+  perOperation: (OverlapCount & { op: string })[];
+  /** The setup the figures hold for: the machines that played the rounds, with their workers x lanes (and their load at the time). */
+  machines: string[];
+  workers: number;
+  lanes: number;
+  /** Controlled rounds: PCT's bound for the depth they ran with (absent when no PCT round ran). */
+  pct?: PctBound;
+  /**
+   * --confidence: the rate and probability asked for, the effective rounds that needs (this shard's share
+   * with --shard), and whether every operation called reached it.
+   */
+  target?: ConfidenceTarget & { roundsNeeded: number; reached: boolean };
+  /** A failing strategy: its failure rate over its rounds, with the 95% Wilson interval. */
+  failureRate?: { failed: number; rounds: number; rate: number; low: number; high: number; level: 0.95; method: 'wilson' };
+}
+
 interface StrategyBase {
   verdict: Verdict;
   status: Status;
@@ -163,6 +231,8 @@ export interface HammerReport extends StrategyBase {
   contention: ContentionRow[];
   /** With an adapter `model`: its check of the hammer's history. */
   model?: ModelChecks;
+  /** Whether each operation's calls overlapped another call in its one round (no rate is claimed from one round). */
+  confidence?: Confidence;
 }
 
 export interface OutcomeBucket {
@@ -219,6 +289,8 @@ export interface RaceReport extends StrategyBase {
   contention: ContentionRow[];
   /** Rounds in which contention (calls in flight) was measured: one in every few, see strategies/race.ts. */
   contentionRounds?: number;
+  /** How rare a race these rounds would have caught (a pass), or how often they failed (docs/explanation/confidence.md). */
+  confidence?: Confidence;
   /** With an adapter `model`: rounds checked for linearizability, and those the check could not decide. */
   model?: ModelChecks;
   /**

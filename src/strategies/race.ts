@@ -15,6 +15,8 @@ import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../maths/distribution.js';
 import { modelUnknownWarning } from '../checks/model.js';
 import { ControlledRounds, instrumentation, replayFailing } from './controlled.js';
+import { confidenceNotReached } from '../checks/confidence.js';
+import { batchWithin, confidenceTally, roundsCap } from './confidence.js';
 
 /**
  * Contention evidence is measured in one round of every OVERLAP_EVERY (round 0 included): its Atomics
@@ -27,6 +29,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const t0 = performance.now();
   const contention = new ContentionTracker(loaded.opNames);
   const tally = new RaceTally(contention);
+  // How rare a race the rounds would have caught (checks/confidence.ts), and --confidence's stop.
+  const confidence = confidenceTally(plan, loaded.opNames);
   const calls = Array.from({ length: plan.workers }, () => plan.iterations);
   const plannedRounds = shardRoundCount(plan.rounds, plan.shard);
   let stopReason = 'done' as StopReason;
@@ -78,7 +82,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         const kind = b.kinds.get(p.round)!;
         if (!p.tallies?.interrupted) controlled.take(p, kind.controlled !== null, kind.as ?? p.round);
         stop ??= tally.take(p, kind, performance.now() - t0);
+        confidence.take(p, kind);
       }
+      // --confidence: beyond --rounds only until the target is reached.
+      if (plan.confidence && tally.rounds >= plannedRounds && confidence.reached) stop ??= 'done';
       run.progress({ strategy: 'race', phase: 'rounds', done: tally.rounds, total: plannedRounds });
       // A worker that died after its last answer is reported by the next round (a crash only): play it.
       if (stop || (session.broken && !session.deathUnreported)) {
@@ -96,8 +103,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     // Only rounds with state of their own: it sets the next batch up before this one is torn down.
     pipelined: () => ahead,
   };
-  const batchSize = (started: number): number => pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence);
-  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead);
+  const batchSize = (started: number): number =>
+    batchWithin(plan, pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence), started, plannedRounds);
+  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead, roundsCap(plan));
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(tally.roundFindings, tally.rounds);
   const scheduler = controlled.enabled ? controlled.report() : undefined;
@@ -117,6 +125,9 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const info = contention.info('race');
   if (!independence.independent && independence.basis === 'unproven') info.push(oneAtATime(independence));
   const lostHistogram = valueHistogram(tally.lostPerFailed);
+  const figures = confidence.result(tally.failedRounds, tally.rounds);
+  const notReached = tally.failedRounds === 0 && !run.interrupted ? confidenceNotReached('race', figures, plan.shard?.count) : null;
+  if (notReached) warnings.push(notReached);
   return {
     figures: {
       name: 'race',
@@ -140,6 +151,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       outcomes: [...tally.outcomes].map(([outcome, b]) => ({ outcome, ...b })).sort((a, b) => b.rounds - a.rounds),
       contention: contention.result,
       contentionRounds: tally.contentionRounds,
+      confidence: figures,
       independence,
       ...(minimal !== undefined ? { minimal } : {}),
       ...(loaded.adapter.model !== undefined ? { model: { ...model, ...(tally.unknownReason ? { unknownReason: tally.unknownReason } : {}) } } : {}),
