@@ -122,7 +122,8 @@ export class WorkerPool {
         }),
       );
     }
-    const timeout = Math.max(10_000, opts.timeoutMs);
+    // Loading the adapter is preparation (a module may connect or compile at import): --setup-timeout's.
+    const timeout = Math.max(10_000, opts.setupTimeoutMs ?? opts.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(ready),

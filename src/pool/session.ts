@@ -86,7 +86,7 @@ export class WorkerSession {
     this.ctl = new Int32Array(new SharedArrayBuffer(this.layout.ctlLength * 4));
     this.tally = new Float64Array(new SharedArrayBuffer(this.layout.tallyLength * 8));
     this.history = opts.history ? new Float64Array(new SharedArrayBuffer(historyLength(opts.workers) * 8)) : null;
-    this.mem = { ctl: this.ctl, tally: this.tally, layout: this.layout, opNames: opts.opNames, timeoutMs: opts.timeoutMs };
+    this.mem = { ctl: this.ctl, tally: this.tally, layout: this.layout, opNames: opts.opNames, timeoutMs: opts.timeoutMs, setupTimeoutMs: opts.setupTimeoutMs };
     this.workers = new WorkerPool(
       opts,
       this.ctl.buffer as SharedArrayBuffer,
