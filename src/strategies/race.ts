@@ -8,7 +8,8 @@ import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning 
 import type { RunContext } from '../rounds/context.js';
 import { discardRounds, finishRounds, startRounds, type PlayedRound, type RoundRequest, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
-import { BatchPolicy, batchOf } from './batch.js';
+import { batchOf } from './batch.js';
+import { roundIndependence, type RoundIndependence } from '../adapter/independence.js';
 import { playShardRounds, type BatchPlayer, type SessionRounds } from './sessions.js';
 import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../maths/distribution.js';
@@ -59,7 +60,6 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const take = (played: PlayedRound, kind: RoundKind): StopReason | null => {
     const r = played.round;
     const t = played.tallies;
-    if (t) batches.note(played.buffers);
     // A round the user cut short is no evidence either way.
     if (!t?.interrupted) {
       rounds++;
@@ -111,11 +111,14 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     return null;
   };
   // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
-  // in batches once rounds are quick (strategies/batch.ts). The first round runs alone.
+  // in batches once rounds are quick (strategies/batch.ts). The first round runs alone. Rounds run ahead
+  // of each other (batches, pipelining, sessions side by side) only when each round's state is provably
+  // its own (adapter/independence.ts): else another round's setup could reset what this one's stats reads.
   const reserve = () => (failedRounds > 0 ? shrinkReserve : 0);
-  const batches = new BatchPolicy(loaded.adapter.batch);
+  const independence = await roundIndependence(loaded.adapter);
+  const ahead = independence.independent;
   const batchSize = (started: number): number => {
-    if (started === 0 || !batches.allowed) return 1;
+    if (started === 0 || !ahead) return 1;
     // Once rounds fail, no more than the evidence still missing: the early stop stays exact.
     const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
     return Math.max(1, Math.min(batchOf(lastRoundMs, plan.env.batch, run.timeLeft() - reserve()), missing));
@@ -183,10 +186,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     },
     discard: (b) => discardRounds(run, b.started),
     // Only rounds with state of their own: it sets the next batch up before this one is torn down.
-    pipelined: () => batches.allowed,
+    pipelined: () => ahead,
   };
   const controlledCalls = Array.from({ length: plan.workers }, () => controlled.calls);
-  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) });
+  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead);
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(roundFindings, rounds);
   // Every failure gets the search: for a race it finds the interleaving's size; for an error, a crash or
@@ -213,7 +216,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       kinds: shrinkKinds,
       allKinds,
       firstRound: plan.rounds,
-      batch: batches.allowed,
+      batch: ahead,
     });
   }
   const lostHistogram = valueHistogram(lostPerFailed);
@@ -223,6 +226,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   if (controlled.divergence)
     warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
   if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, unknownReason!));
+  const info = contention.info('race');
+  if (!independence.independent && independence.basis === 'unproven') info.push(oneAtATime(independence));
   return {
     figures: {
       name: 'race',
@@ -248,14 +253,26 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       contentionRounds,
       ...(minimal !== undefined ? { minimal } : {}),
       ...(hasModel ? { model: { ...model, ...(unknownReason ? { unknownReason } : {}) } } : {}),
+      independence,
       ...(scheduler ? { scheduler } : {}),
       ...(schedule !== undefined ? { schedule } : {}),
     },
     findings,
     warnings,
-    info: contention.info('race'),
+    info,
     interrupted: run.interrupted,
     completedCalls,
     completeRounds,
+  };
+}
+
+/** Why rounds were played one at a time, and how to let them run ahead when that is safe. */
+function oneAtATime(i: Extract<RoundIndependence, { independent: false }>): Warning {
+  const where = i.hook ? `${i.hook}${i.at ? ` (${i.at})` : ''} ` : '';
+  return {
+    code: 'rounds-one-at-a-time',
+    message:
+      `race: rounds played one at a time, each set up only after the last was checked: ${where}${i.reason ?? 'may reach state other rounds share'}. ` +
+      'If every round has state of its own (fresh memory, a schema or key prefix per round), `batch: true` in the adapter lets rounds run ahead (faster)',
   };
 }
