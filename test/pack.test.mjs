@@ -1,5 +1,6 @@
 // Installable: `npm pack` ships only what is needed, and the tarball installed into an empty project
-// runs as `npx adapter-hammer <adapter>` (JavaScript and TypeScript adapters) and as a library.
+// runs as `npx adapter-hammer <adapter>` (JavaScript and TypeScript adapters), as `npx adapter-hammer
+// init` (a first adapter for an ordinary module, which then runs), and as a library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -65,6 +66,25 @@ export default defineAdapter({
   const ts = run('npx', ['--no-install', 'adapter-hammer', 'typed-safe.ts', '-s', 'hammer', '-n', '2000', '--json', '-'], project);
   assert.equal(ts.code, 0, ts.stderr);
   assert.equal(JSON.parse(ts.stdout).strategies[0].counters[0].actual, 2000);
+
+  // A newcomer's first minutes: an ordinary module, `npx adapter-hammer init`, then the adapter it wrote.
+  writeFileSync(
+    path.join(project, 'mod.js'),
+    `let hits = 0;
+export async function hit(page) { hits += page.length; }
+export function count() { return hits; }
+`,
+  );
+  const init = run('npx', ['--no-install', 'adapter-hammer', 'init', './mod.js'], project);
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /wrote mod\.hammer\.mjs: 2 operations \(hit, count\)/);
+  assert.match(init.stdout, /run it: +npx adapter-hammer mod\.hammer\.mjs/);
+  const generated = run('npx', ['--no-install', 'adapter-hammer', 'mod.hammer.mjs', '-s', 'hammer,race', '-n', '2000', '-r', '100', '--json', '-'], project);
+  assert.equal(generated.code, 0, generated.stderr);
+  assert.deepEqual(JSON.parse(generated.stdout).findings, []);
+  const again = run('npx', ['--no-install', 'adapter-hammer', 'init', './mod.js'], project);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /^adapter-hammer: init: mod\.hammer\.mjs already exists: not overwritten/);
 
   const lib = run(
     process.execPath,
