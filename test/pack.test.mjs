@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers/cli.mjs';
@@ -32,7 +32,14 @@ test('npm pack + install into an empty project: npx adapter-hammer works', { tim
   const project = path.join(work, 'project');
   spawnSync('mkdir', [project]);
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
-  const install = run('npm', ['install', path.join(work, info.filename), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project);
+  // --ignore-scripts: a project whose npm runs no dependency's install script (npm 12's default for any
+  // not listed in its allowScripts) gets a working adapter-hammer, TypeScript adapters included (esbuild's
+  // binary comes from its platform package; its postinstall only checks it).
+  const install = run(
+    'npm',
+    ['install', path.join(work, info.filename), '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+    project,
+  );
   assert.equal(install.code, 0, `npm install failed:\n${install.stderr}`);
 
   writeFileSync(
@@ -92,4 +99,19 @@ export function count() { return hits; }
     project,
   );
   assert.equal(lib.stdout.trim(), 'function function', lib.stderr);
+});
+
+test('every install script in the lockfile is declared in allowScripts, so a strict npm still builds everything', () => {
+  // npm 11.16+ lists dependencies whose install scripts package.json's allowScripts does not cover
+  // (`npm ci --strict-allow-scripts` fails on them; npm 12 skips them): better-sqlite3 builds its native
+  // binding there. Name-only entries: the lockfile's integrity hashes pin the versions, and a lockfile
+  // without "resolved" URLs (omit-lockfile-registry-resolved) never matches a pinned `name@version`.
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+  const withScripts = Object.entries(lock.packages)
+    .filter(([where, p]) => where && p.hasInstallScript)
+    .map(([where]) => where.slice(where.lastIndexOf('node_modules/') + 'node_modules/'.length));
+  assert.ok(withScripts.includes('better-sqlite3'), 'the check sees the native build');
+  assert.deepEqual([...new Set(withScripts)].sort(), Object.keys(pkg.allowScripts ?? {}).sort());
+  assert.ok(Object.values(pkg.allowScripts).every((v) => v === true));
 });
