@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers/cli.mjs';
@@ -26,8 +26,10 @@ test('npm pack + install into an empty project: npx adapter-hammer works', { tim
   assert.ok(files.includes('bin/adapter-hammer.js'));
   assert.ok(files.includes('dist/index.js') && files.includes('dist/index.d.ts') && files.includes('dist/api.d.ts'), 'code and types');
   assert.ok(files.includes('README.md') && files.includes('package.json'));
-  const stray = files.filter((f) => !/^(bin\/|dist\/|README\.md$|package\.json$|LICENSE)/.test(f) || f.endsWith('.map'));
-  assert.deepEqual(stray, [], 'nothing but bin/, dist/ (no source maps), README.md, package.json');
+  // The docs the report's `see:` lines point to (node_modules/adapter-hammer/docs/...).
+  assert.ok(files.includes('docs/reference/findings.md'), 'the docs ship');
+  const stray = files.filter((f) => !/^(bin\/|dist\/|docs\/|README\.md$|package\.json$|LICENSE)/.test(f) || f.endsWith('.map'));
+  assert.deepEqual(stray, [], 'nothing but bin/, dist/ (no source maps), docs/, README.md, package.json');
 
   const project = path.join(work, 'project');
   spawnSync('mkdir', [project]);
@@ -92,6 +94,14 @@ export function count() { return hits; }
   const again = run('npx', ['--no-install', 'adapter-hammer', 'init', './mod.js'], project);
   assert.equal(again.code, 2);
   assert.match(again.stderr, /^adapter-hammer: init: mod\.hammer\.mjs already exists: not overwritten/);
+
+  // A finding's `see:` line opens in the installed package.
+  writeFileSync(path.join(project, 'throws.mjs'), "export default { threadSafe: true, operations: { a() { throw new Error('boom'); } } };\n");
+  const failing = run('npx', ['--no-install', 'adapter-hammer', 'throws.mjs', '-s', 'hammer', '-n', '100'], project);
+  assert.equal(failing.code, 1, failing.stderr);
+  const see = /see: (node_modules\/adapter-hammer\/docs\/reference\/findings\.md)#error/.exec(failing.stdout);
+  assert.ok(see, failing.stdout);
+  assert.ok(existsSync(path.join(project, see[1])));
 
   const lib = run(
     process.execPath,
