@@ -13,10 +13,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
 import { parse as parseYaml } from 'yaml';
 import { CODE_DOCS, FINDING_DOCS } from '../dist/reporters/docs-links.js';
 import { BIN, fixture, ROOT, runCli } from './helpers/cli.mjs';
+import { typecheck } from './helpers/typecheck.mjs';
 import { anchorsOf, commandsOf, linksOf, missingLines, notInFile, parseBlocks } from './helpers/doc-blocks.mjs';
 
 /** README.md and every page under docs/, as repository paths. */
@@ -54,22 +54,6 @@ function run(command, cwd, timeout = 180_000) {
   for (const k of ['FORCE_COLOR', 'NO_COLOR', 'GITHUB_ACTIONS', 'GITHUB_STEP_SUMMARY']) delete env[k];
   const r = spawnSync('bash', ['-c', command], { cwd, env, encoding: 'utf8', timeout });
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
-
-function typecheck(file) {
-  const program = ts.createProgram([file], {
-    strict: true,
-    noEmit: true,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    skipLibCheck: true,
-    types: ['node'],
-    typeRoots: [path.join(ROOT, 'node_modules/@types')],
-  });
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
 }
 
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;

@@ -7,9 +7,9 @@ import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import ts from 'typescript';
 import { readModuleShape } from '../dist/cli/init-source.js';
 import { ROOT, runCli } from './helpers/cli.mjs';
+import { typecheck } from './helpers/typecheck.mjs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ah-init-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -242,16 +242,7 @@ test('init on TypeScript: a .mts adapter typed with defineAdapter that tsc accep
   assert.match(text, /import \{ defineAdapter \} from 'adapter-hammer';/);
   assert.match(text, /import \* as shop from '\.\/shop\.js';/);
   assert.match(text, /sku: pick\(random, \['apple', 'pear'\] as const\)/);
-  const program = ts.createProgram([at('shop.hammer.mts')], {
-    strict: true,
-    noEmit: true,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    skipLibCheck: true,
-    types: [],
-  });
-  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const diagnostics = typecheck(at('shop.hammer.mts'));
   assert.deepEqual(diagnostics, [], 'the generated adapter typechecks');
   const run = await runCli([at('shop.hammer.mts'), '-s', 'hammer', '-n', '2000'], { timeoutMs: 120_000 });
   assert.equal(run.code, 0, run.stderr);
