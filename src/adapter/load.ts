@@ -35,7 +35,7 @@ async function importTypeScript(abs: string): Promise<Record<string, unknown>> {
 }
 
 /** Node's rule for a TypeScript file's module system: `.mts` ESM, `.cts` CommonJS, `.ts` as its package says. */
-function isCommonJs(abs: string): boolean {
+export function isCommonJs(abs: string): boolean {
   const ext = path.extname(abs).toLowerCase();
   if (ext !== '.ts') return ext === '.cts';
   for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {

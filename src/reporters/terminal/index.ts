@@ -1,6 +1,7 @@
 // Terminal reporter: renders the report object; every verdict it shows was computed before it.
 import type { ChalkInstance } from 'chalk';
 import { findingSource, type CallHistory, type Report, type StrategyReport } from '../../schema/report.js';
+import { CODE_DOCS, docsPath, FINDING_DOCS } from '../docs-links.js';
 import { historyTable } from '../history-table.js';
 import { makeChalk, type ColorLevel } from '../color.js';
 import { safe, statusWord, type Style } from './common.js';
@@ -43,10 +44,18 @@ export function renderTerminal(report: Report, level: ColorLevel, width = 120): 
     out.push(c.dim(`merged ${files.length} report${files.length === 1 ? '' : 's'}: shard ${shards.join(', ')}`) + gap);
   }
   for (const s of report.strategies) out.push('', renderStrategy(style, s, width));
+  // The docs page that explains a kind or code, under its first occurrence.
+  const explained = new Set<string>();
+  const see = (key: string, page: string | undefined): string[] => {
+    if (!page || explained.has(key)) return [];
+    explained.add(key);
+    return [c.dim(`      see: ${docsPath(page)}`)];
+  };
   if (report.findings.length) {
     out.push('', c.red.bold(`FINDINGS (${report.findings.length})`));
     for (const f of report.findings) {
       out.push(`  ${c.red(style.bad)} ${c.dim(`[${findingSource(f)}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
+      out.push(...see(f.kind, FINDING_DOCS[f.kind]));
       // Distinct errors, most frequent first: how often, the message, and where in the user's code.
       // A hung worker's stack, as pausing it showed (user frames first).
       for (const frame of (f.stack ?? []).slice(0, MAX_FRAMES_SHOWN)) out.push(c.dim(`      at ${safe(frame.text, 200)}`));
@@ -60,7 +69,7 @@ export function renderTerminal(report: Report, level: ColorLevel, width = 120): 
   }
   if (report.warnings.length) {
     out.push('', c.yellow.bold(`WARNINGS (${report.warnings.length})${cfg.strict ? ' — --strict: warnings fail the run' : ''}`));
-    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${c.bold(w.code)}  ${safe(w.message, 600)}`);
+    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${c.bold(w.code)}  ${safe(w.message, 600)}`, ...see(w.code, CODE_DOCS[w.code]));
   }
   if (report.info.length) {
     out.push('', c.dim('INFO'));
