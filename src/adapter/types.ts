@@ -21,6 +21,12 @@ export interface SetupOptions {
   args: AdapterArgs;
 }
 
+/** What `globalSetup` receives (an addition to the contract). */
+export interface GlobalSetupOptions {
+  workers: number;
+  args: AdapterArgs;
+}
+
 export interface InitContext {
   workerId: number;
   workers: number;
@@ -86,6 +92,14 @@ export interface Adapter<Shared = unknown> extends RunDefaults {
    * the rounds share (a server, a fixed file).
    */
   batch?: boolean;
+  /**
+   * Main thread, once per run before its first round (an addition to the contract): start a server,
+   * open the main thread's admin connection. Its deadline is a start-up's, not a call's. A throw is
+   * exit 2, "cannot set up the adapter".
+   */
+  globalSetup?(options: GlobalSetupOptions): MaybePromise<unknown>;
+  /** Main thread, once at the end of a run whose globalSetup returned: also after a failure or Ctrl-C. */
+  globalTeardown?(): MaybePromise<unknown>;
   setup?(options: SetupOptions): MaybePromise<Shared>;
   init?(shared: Shared, ctx: InitContext): MaybePromise<unknown>;
   stats?(shared: Shared): MaybePromise<Counters>;
@@ -107,5 +121,5 @@ export interface LoadedAdapter {
 }
 
 /** Names of the hooks, used for validation and for naming a hook in error messages. */
-export const HOOKS = ['setup', 'init', 'stats', 'workerStats', 'expected', 'invariant', 'teardown'] as const;
+export const HOOKS = ['globalSetup', 'setup', 'init', 'stats', 'workerStats', 'expected', 'invariant', 'teardown', 'globalTeardown'] as const;
 export type HookName = (typeof HOOKS)[number];

@@ -9,9 +9,15 @@ import { shareOf } from '../plan/budget.js';
 import type { StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { WorkerSession, type SessionOptions } from '../pool/session.js';
-import type { ProgressEvent } from '../schema/report.js';
+import type { ProgressEvent, Warning } from '../schema/report.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * The run-level hooks' deadline at least: they start servers (a cold database takes seconds, tens on a
+ * loaded machine), which is no call that hangs; `--timeout` still wins when it is longer.
+ */
+export const GLOBAL_HOOK_MS = 60_000;
 
 /** Each operation's weight: the adapter's (1 if it gives none), 0 for those --ops leaves out. */
 export const weightsOf = (loaded: LoadedAdapter, ops: readonly string[] | undefined): number[] =>
@@ -24,6 +30,8 @@ export class RunContext {
   private firstRound: 'pending' | 'setup-ok' | 'done' = 'pending';
   private stop: StopSignal | null = null;
   private readonly onAbort: () => void;
+  /** globalSetup returned: globalTeardown runs at the end. */
+  private globalUp = false;
   /** performance.now() when the run began: the budget (--time) counts from here, hooks included. */
   private readonly startedAt = performance.now();
   /** performance.now() by which the current strategy should be done (its share of the budget). */
@@ -109,6 +117,29 @@ export class RunContext {
   /** Call a main-thread hook with the run's timeout; an interrupt stops the wait. */
   hook<T>(hook: HookName, args: unknown[]): HookCall<T> {
     return callHook<T>(this.loaded.adapter, hook, args, this.plan.timeoutMs, this.pendingHooks);
+  }
+
+  /**
+   * The adapter's globalSetup, once, before the first strategy. Throws AdapterSetupError (exit 2) when
+   * it threw or did not settle in time; an interrupt only ends the wait (the run then stops).
+   */
+  async globalSetup(): Promise<void> {
+    const deadline = Math.max(GLOBAL_HOOK_MS, this.plan.timeoutMs);
+    const r = await callHook(this.loaded.adapter, 'globalSetup', [{ workers: this.plan.workers, args: this.plan.args }], deadline, this.pendingHooks);
+    if (r.ok) this.globalUp = true;
+    else if (!r.interrupted) {
+      const why = r.hung ? `did not settle within ${deadline} ms` : `threw: ${r.message}`;
+      throw new AdapterSetupError([`${this.plan.adapter}: cannot set up the adapter: hook 'globalSetup' ${why}`]);
+    }
+  }
+
+  /** The adapter's globalTeardown, when its globalSetup returned: its failure as a warning. */
+  async globalTeardown(): Promise<Warning | null> {
+    if (!this.globalUp) return null;
+    this.globalUp = false;
+    const r = await callHook(this.loaded.adapter, 'globalTeardown', [], Math.max(GLOBAL_HOOK_MS, this.plan.timeoutMs), this.pendingHooks);
+    if (r.ok || r.interrupted) return null;
+    return { code: 'global-teardown', message: `hook 'globalTeardown' ${r.hung ? 'did not settle in time' : `threw: ${r.message}`}` };
   }
 
   /** After the run's first setup: throws AdapterSetupError when it threw (not hung, not interrupted). */

@@ -53,6 +53,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
     });
   }
   try {
+    // Once per run, main thread: a server the rounds share (exit 2 when it cannot be had).
+    await run.globalSetup();
     for (const [i, name] of plan.strategies.entries()) {
       if (run.interrupted) break;
       run.beginStrategy(name, plan.strategies.slice(i));
@@ -73,6 +75,9 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
       info.push(...outcome.info);
     }
   } finally {
+    // Also after a failure or Ctrl-C; a throw on the way out (exit 2) keeps its own message.
+    const teardown = await run.globalTeardown();
+    if (teardown) warnings.push(teardown);
     run.dispose();
   }
   const threadSafe = typeof loaded.adapter.threadSafe === 'boolean' ? loaded.adapter.threadSafe : null;
