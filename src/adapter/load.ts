@@ -179,7 +179,19 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
     }
   }
   problems.push(...limitProblems(a, shown));
+  problems.push(...retryProblems(a.retry, shown));
   return problems;
+}
+
+/** `retry` is { codes: [...], attempts? }. */
+function retryProblems(retry: unknown, shown: string): string[] {
+  if (retry === undefined) return [];
+  const r = retry as { codes?: unknown; attempts?: unknown };
+  if (!isObject(retry) || Array.isArray(retry) || !Array.isArray(r.codes) || r.codes.length === 0 || !r.codes.every((c) => typeof c === 'string'))
+    return [`${shown}: \`retry\` must be { codes: ['40001', ...], attempts?: n } with at least one error code (got ${typeName(retry)})`];
+  if (r.attempts !== undefined && (typeof r.attempts !== 'number' || !Number.isInteger(r.attempts) || r.attempts < 1))
+    return [`${shown}: \`retry.attempts\` must be a whole number >= 1 (got ${String(r.attempts)})`];
+  return [];
 }
 
 /** A model is { init(), step(state, op, input, output), partition?(op, input) }. */

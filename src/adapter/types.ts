@@ -109,8 +109,36 @@ export interface Adapter<Shared = unknown> extends RunDefaults {
   unique?: string[];
   teardown?(shared: Shared): MaybePromise<unknown>;
   weights?: Record<string, number>;
+  /** Errors a correct application retries: such calls are made again and counted, not errors. */
+  retry?: RetryPolicy;
   /** Worker heap/stack limits (--max-old-space adds to them). */
   resourceLimits?: ResourceLimits;
+}
+
+/**
+ * Errors a correct application retries (an addition to the contract): a serialization failure
+ * (SQLSTATE 40001), a deadlock (40P01). A call that throws one is made again, up to `attempts` times
+ * in all, and counted as retried, not as an error; an error not listed, or the last attempt's, is an error.
+ */
+export interface RetryPolicy {
+  /** Matched against the error's `code` (or its `parent`'s, `original`'s, `cause`'s: ORMs wrap the driver's error), else its `name`. */
+  codes: string[];
+  /** Attempts in all, the first included. Default {@link DEFAULT_RETRY_ATTEMPTS}. */
+  attempts?: number;
+}
+
+export const DEFAULT_RETRY_ATTEMPTS = 100;
+
+/** The code of `e` that `codes` lists, if any: its own, or a wrapped driver error's (depth-bounded), or its name. */
+export function retryCode(e: unknown, codes: ReadonlySet<string>): string | null {
+  let x: unknown = e;
+  for (let depth = 0; depth < 4 && x !== null && typeof x === 'object'; depth++) {
+    const o = x as { code?: unknown; name?: unknown; parent?: unknown; original?: unknown; cause?: unknown };
+    if (o.code !== undefined && codes.has(String(o.code))) return String(o.code);
+    if (typeof o.name === 'string' && codes.has(o.name)) return o.name;
+    x = o.parent ?? o.original ?? o.cause;
+  }
+  return null;
 }
 
 /** An adapter that passed validation, with its operation names in a fixed order. */

@@ -9,7 +9,7 @@ import { shareOf } from '../plan/budget.js';
 import type { StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { WorkerSession, type SessionOptions } from '../pool/session.js';
-import type { ProgressEvent, Warning } from '../schema/report.js';
+import type { ProgressEvent, RetryCount, Warning } from '../schema/report.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -30,6 +30,8 @@ export class RunContext {
   private firstRound: 'pending' | 'setup-ok' | 'done' = 'pending';
   private stop: StopSignal | null = null;
   private readonly onAbort: () => void;
+  /** The current strategy's calls retried after a declared error, by code. */
+  private retried = new Map<string, number>();
   /** globalSetup returned: globalTeardown runs at the end. */
   private globalUp = false;
   /** performance.now() when the run began: the budget (--time) counts from here, hooks included. */
@@ -72,9 +74,21 @@ export class RunContext {
 
   /** Give `name`, the first of `toRun`, its share of what is left of the budget. */
   beginStrategy(name: StrategyName, toRun: readonly StrategyName[]): void {
+    this.retried = new Map();
     const now = performance.now();
     this.strategyBudgetMs = shareOf(name, toRun, this.startedAt + this.plan.budgetMs - now);
     this.strategyEnd = now + this.strategyBudgetMs;
+  }
+
+  /** A played round's retries (its tallies'), added to the current strategy's. */
+  noteRetries(retries: Record<string, number> | null): void {
+    if (retries) for (const [code, n] of Object.entries(retries)) this.retried.set(code, (this.retried.get(code) ?? 0) + n);
+  }
+
+  /** The current strategy's retries, most first; undefined when none. */
+  retries(): RetryCount[] | undefined {
+    if (!this.retried.size) return undefined;
+    return [...this.retried].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count);
   }
 
   /** What is left of the current strategy's share of the budget, ms (never below 0). */

@@ -69,6 +69,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
       } finally {
         await run.closeAll();
       }
+      const retries = run.retries();
+      if (retries) outcome.report.retries = retries;
       strategies.push(outcome.report);
       findings.push(...outcome.findings);
       warnings.push(...outcome.warnings);

@@ -119,10 +119,20 @@ export interface ContentionRow {
   overlapped: boolean;
 }
 
+/** Calls made again after an error the adapter declared it retries (`retry`): not errors. */
+export interface RetryCount {
+  /** The error's code (a SQLSTATE such as 40001) or name, as the adapter's `retry.codes` lists it. */
+  code: string;
+  /** Retries after it (a call retried twice counts 2). */
+  count: number;
+}
+
 interface StrategyBase {
   verdict: Verdict;
   status: Status;
   durationMs: number;
+  /** Retries after declared errors (the adapter's `retry`), most first; absent when none. */
+  retries?: RetryCount[];
   /** Cut short by Ctrl-C / SIGTERM: its figures cover only what finished. */
   interrupted?: boolean;
   /** In a merged report, hammer and throughput: the machine that measured it (never averaged across machines). */

@@ -332,6 +332,7 @@ async function startPostgres(pg: PgModule, options: PostgresOptions): Promise<Se
       graceMs: 5000,
       ...ids,
       cleanup: [dir],
+      name: 'the server',
       ready: (p) => answers(pg, `postgres://postgres@127.0.0.1:${p}/postgres`),
     });
   } catch (e) {

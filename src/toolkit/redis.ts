@@ -208,6 +208,7 @@ async function open(
       startTimeoutMs: options.startTimeoutMs ?? 20_000,
       ...ids,
       cleanup: [dir],
+      name: 'the server',
       ready: (at) => answersPing(Redis, `redis://127.0.0.1:${at}`),
     });
   } catch (e) {

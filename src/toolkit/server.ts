@@ -59,6 +59,8 @@ export interface ServerOptions {
   gid?: number;
   /** Directories the keeper removes once the server is gone, however the run ended (a temp data directory). */
   cleanup?: string[];
+  /** How messages name it (default: `server '<command>'`). */
+  name?: string;
 }
 
 /** A server started by {@link startServer}. */
@@ -165,7 +167,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   // detached: its own session, so a Ctrl-C in the terminal reaches adapter-hammer (which reports) and not
   // the server (which must answer until then); the keeper outlives adapter-hammer to clean up after it.
   const keeper = spawn(process.execPath, [KEEPER], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  const name = `server '${show(command)}'`;
+  const name = options.name ?? `server '${show(command)}'`;
   let stderr = '';
   let stdout = '';
   let ready = false;
