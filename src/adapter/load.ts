@@ -190,7 +190,7 @@ function retryProblems(retry: unknown, shown: string): string[] {
   if (!isObject(retry) || Array.isArray(retry) || !Array.isArray(r.codes) || r.codes.length === 0 || !r.codes.every((c) => typeof c === 'string'))
     return [`${shown}: \`retry\` must be { codes: ['40001', ...], attempts?: n } with at least one error code (got ${typeName(retry)})`];
   if (r.attempts !== undefined && (typeof r.attempts !== 'number' || !Number.isInteger(r.attempts) || r.attempts < 1))
-    return [`${shown}: \`retry.attempts\` must be a whole number >= 1 (got ${String(r.attempts)})`];
+    return [`${shown}: \`retry.attempts\` must be a whole number >= 1 (got ${typeName(r.attempts)} ${JSON.stringify(r.attempts) ?? ''})`];
   return [];
 }
 

@@ -134,7 +134,8 @@ export function retryCode(e: unknown, codes: ReadonlySet<string>): string | null
   let x: unknown = e;
   for (let depth = 0; depth < 4 && x !== null && typeof x === 'object'; depth++) {
     const o = x as { code?: unknown; name?: unknown; parent?: unknown; original?: unknown; cause?: unknown };
-    if (o.code !== undefined && codes.has(String(o.code))) return String(o.code);
+    const code = typeof o.code === 'string' || typeof o.code === 'number' ? String(o.code) : null;
+    if (code !== null && codes.has(code)) return code;
     if (typeof o.name === 'string' && codes.has(o.name)) return o.name;
     x = o.parent ?? o.original ?? o.cause;
   }
