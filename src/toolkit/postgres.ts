@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -336,7 +336,10 @@ async function startPostgres(pg: PgModule, options: PostgresOptions): Promise<Se
       ready: (p) => answers(pg, `postgres://postgres@127.0.0.1:${p}/postgres`),
     });
   } catch (e) {
-    throw new DatabaseUnavailableError(`PostgreSQL (${found.from}) did not start: ${lineOf(e)}`);
+    // initdb writes to /dev/null: a machine where something replaced it with a file cannot run it.
+    const broken =
+      existsSync('/dev/null') && !statSync('/dev/null').isCharacterDevice() ? ' (/dev/null is not a device here: something replaced it with a file)' : '';
+    throw new DatabaseUnavailableError(`PostgreSQL (${found.from}) did not start: ${lineOf(e)}${broken}`);
   }
 }
 
