@@ -117,6 +117,9 @@ export function postgres(options: PostgresOptions = {}): Postgres {
   let lanes: LaneClients<PgClient> | null = null;
   let lanesOf: string | null = null;
   const lastSchema = new WeakMap<PgClient, string>();
+  // Resolved and imported once per thread (a resolve per round would cost file-system lookups).
+  let pgLoaded: Promise<PgModule> | null = null;
+  const pgOnce = (): Promise<PgModule> => (pgLoaded ??= pgModule(options));
 
   const admin = async (): Promise<PgPool> => {
     if (!server) throw new DatabaseUnavailableError('postgres(): start() it first (in globalSetup, or let round() start it in setup)');
@@ -134,11 +137,15 @@ export function postgres(options: PostgresOptions = {}): Postgres {
       const pool = await admin();
       const schema = `ah_${tag}_${++made}`;
       const client = await pool.connect();
+      const create = `BEGIN; CREATE SCHEMA ${ident(schema)}; SET LOCAL search_path TO ${ident(schema)}`;
       try {
-        await client.query(`BEGIN; CREATE SCHEMA ${ident(schema)}; SET LOCAL search_path TO ${ident(schema)}`);
-        if (typeof options.schema === 'string') await client.query(options.schema);
-        else if (options.schema) await options.schema(client);
-        await client.query('COMMIT');
+        // SQL tables: one round trip (a multi-statement query), the transaction included.
+        if (typeof options.schema === 'string') await client.query(`${create}; ${options.schema}; COMMIT`);
+        else {
+          await client.query(create);
+          await options.schema?.(client);
+          await client.query('COMMIT');
+        }
       } catch (e) {
         await client.query('ROLLBACK').catch(() => {});
         throw new Error(`postgres(): the round's schema failed: ${lineOf(e)}`);
@@ -152,7 +159,13 @@ export function postgres(options: PostgresOptions = {}): Postgres {
     async query(round, sql, params) {
       const client = await (await admin()).connect();
       try {
-        await client.query(`SET search_path TO ${ident(round.schema)}`);
+        const path = `SET search_path TO ${ident(round.schema)}`;
+        // Without parameters, one round trip: both statements in one query, the rows are the last result's.
+        if (!params?.length) {
+          const results = (await client.query(`${path}; ${sql}`)) as unknown as { rows: Record<string, unknown>[] }[];
+          return results.at(-1)!.rows;
+        }
+        await client.query(path);
         return (await client.query(sql, params)).rows;
       } finally {
         client.release();
@@ -170,7 +183,7 @@ export function postgres(options: PostgresOptions = {}): Postgres {
     },
 
     async connect(round, ctx) {
-      const pg = await pgModule(options);
+      const pg = await pgOnce();
       if (lanesOf !== round.url) {
         await lanes?.close();
         lanesOf = round.url;

@@ -91,7 +91,9 @@ export function redis(options: RedisOptions = {}): Redis {
   const live = new Set<string>();
   let lanes: LaneClients<RedisClient> | null = null;
   let lanesOf: string | null = null;
-  const Ctor = async (): Promise<RedisModule> => options.Redis ?? importPeer<RedisModule>('ioredis', INSTALL_IOREDIS);
+  // Resolved and imported once per thread (a resolve per round would cost file-system lookups).
+  let loaded: Promise<RedisModule> | null = null;
+  const Ctor = (): Promise<RedisModule> => (loaded ??= options.Redis ? Promise.resolve(options.Redis) : importPeer<RedisModule>('ioredis', INSTALL_IOREDIS));
 
   const handle: Redis = {
     start(args = {}) {
