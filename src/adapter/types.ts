@@ -109,6 +109,12 @@ export interface Adapter<Shared = unknown> extends RunDefaults {
   unique?: string[];
   teardown?(shared: Shared): MaybePromise<unknown>;
   weights?: Record<string, number>;
+  /**
+   * The calls are clients of one database or server (each lane its own connection): the report then
+   * speaks of clients of the database, and its advice fits an app that runs as several instances.
+   * Absent: so when the adapter loaded a known database client (pg, ioredis, sequelize, ...).
+   */
+  database?: boolean;
   /** Errors a correct application retries: such calls are made again and counted, not errors. */
   retry?: RetryPolicy;
   /** Worker heap/stack limits (--max-old-space adds to them). */
@@ -147,6 +153,8 @@ export interface LoadedAdapter {
   adapter: Adapter;
   file: string;
   opNames: string[];
+  /** The database client the adapter loaded (a package name), or true when it says `database: true`; absent: neither. */
+  database?: string | true;
 }
 
 /** Names of the hooks, used for validation and for naming a hook in error messages. */

@@ -235,8 +235,8 @@ export interface RaceReport extends StrategyBase {
     tried?: number;
     /** false: it fails with 1 worker and 1 lane, so it is a plain bug, not a race. */
     concurrent?: boolean;
-    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`. */
-    classification?: 'bug' | 'async' | 'threads';
+    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`, `database` (clients of a database). */
+    classification?: 'bug' | 'async' | 'threads' | 'database';
     /** The classification as a sentence. */
     meaning?: string;
     /** The operations it still fails with, when fewer than the run's (the replay's --ops). */
