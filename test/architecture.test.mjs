@@ -159,7 +159,12 @@ function longFunctions(file, max = 80) {
 }
 
 test('no function over ~80 lines in src/ without a reason written beside it ("Long because ...")', () => {
-  assert.deepEqual(sourceFiles().filter((f) => !f.endsWith('.d.ts')).flatMap((f) => longFunctions(f)), []);
+  assert.deepEqual(
+    sourceFiles()
+      .filter((f) => !f.endsWith('.d.ts'))
+      .flatMap((f) => longFunctions(f)),
+    [],
+  );
 });
 
 test('the long-function check catches a long function and accepts one with its reason', () => {

@@ -440,6 +440,7 @@ export class WorkerSession {
       history: null,
       schedules: null,
       awaits: 0,
+      retries: null,
     };
     const histories: (() => HistoryCall[])[] = [];
     let omitted = 0;
@@ -488,6 +489,7 @@ export class WorkerSession {
         }
         if (d.samples) out.samples.push({ data: d.samples, stride: d.sampleStride });
         if (d.schedule) (out.schedules ??= []).push(d.schedule);
+        if (d.retries) for (const [code, n] of Object.entries(d.retries)) (out.retries ??= {})[code] = (out.retries[code] ?? 0) + n;
       }
       out.workerStats.push(d?.workerStats ?? null);
       for (let op = 0; op < n; op++) {
