@@ -566,6 +566,16 @@ test('classifyMinimal: 2 workers x 1 lane and 3 x 2 are thread races; the senten
   assert.equal(classifyMinimal({ workers: 3, concurrency: 2 }).meaning, 'needs 3 workers: threads (shared memory, a file, a database)');
 });
 
+test("classifyMinimal: over a database, lanes and workers are clients of it, and the advice is the database's", () => {
+  const lanes = classifyMinimal({ workers: 1, concurrency: 2 }, 'pg');
+  assert.equal(lanes.classification, 'database');
+  assert.match(lanes.meaning, /^needs 2 clients of the database \(pg\), 1 worker × 2 lanes with a connection each: as several instances of your app would be/);
+  assert.match(lanes.meaning, /lock in the database/);
+  assert.equal(classifyMinimal({ workers: 2, concurrency: 1 }, true).meaning.startsWith('needs 2 clients of the database, 2 workers × 1 lane'), true);
+  // One client is still a plain bug.
+  assert.equal(classifyMinimal({ workers: 1, concurrency: 1 }, 'pg').classification, 'bug');
+});
+
 // ---------------------------------------------------------------------------------------------------
 // checks/throughput
 // ---------------------------------------------------------------------------------------------------

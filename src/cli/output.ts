@@ -7,12 +7,9 @@ import { writeReportFile } from '../reporters/report-file.js';
 import { toJunit } from '../reporters/junit.js';
 import { renderSummary } from '../reporters/terminal/summary.js';
 import type { MultiReport, Report } from '../schema/report.js';
+import type { OutputOptions } from '../options/table.js';
 
-export interface OutputOptions {
-  json?: string;
-  junit?: string;
-  color?: boolean;
-}
+export type { OutputOptions };
 
 /** Where the terminal report goes (stderr when JSON owns stdout), and in what colour. */
 export function terminalOut(opts: OutputOptions): { stream: NodeJS.WriteStream; level: ColorLevel } {

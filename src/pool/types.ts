@@ -186,4 +186,6 @@ export interface RoundTallies {
   schedules: WorkerSchedule[] | null;
   /** Instrumented awaits the calls went through, all workers (0 without instrumentation): is there anything to schedule? */
   awaits: number;
+  /** Calls retried after an error the adapter declared (`retry`), by its code, all workers; null: none. */
+  retries: Record<string, number> | null;
 }

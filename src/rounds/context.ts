@@ -9,7 +9,7 @@ import { shareOf } from '../plan/budget.js';
 import type { StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { WorkerSession, type SessionOptions } from '../pool/session.js';
-import type { ProgressEvent } from '../schema/report.js';
+import type { ProgressEvent, RetryCount, Warning } from '../schema/report.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -32,6 +32,10 @@ export class RunContext {
   /** performance.now() when the run's first setup was called, and once it settled, how long it took. */
   private firstSetupAt: number | null = null;
   private coldStart: { at: number; ms: number } | null = null;
+  /** The current strategy's calls retried after a declared error, by code. */
+  private retried = new Map<string, number>();
+  /** globalSetup returned: globalTeardown runs at the end. */
+  private globalUp = false;
   /** performance.now() by which the current strategy should be done (its share of the budget). */
   private strategyEnd = Infinity;
   /** The current strategy's share of the budget, ms. */
@@ -70,6 +74,7 @@ export class RunContext {
 
   /** Give `name`, the first of `toRun`, its share of what is left of the budget. */
   beginStrategy(name: StrategyName, toRun: readonly StrategyName[]): void {
+    this.retried = new Map();
     const now = performance.now();
     this.strategyBudgetMs = shareOf(name, toRun, this.startedAt + this.plan.budgetMs - now);
     this.strategyEnd = now + this.strategyBudgetMs;
@@ -79,6 +84,17 @@ export class RunContext {
   elapsedSince(t: number): number {
     const cold = this.coldStart !== null && this.coldStart.at >= t ? this.coldStart.ms : 0;
     return performance.now() - t - cold;
+  }
+
+  /** A played round's retries (its tallies'), added to the current strategy's. */
+  noteRetries(retries: Record<string, number> | null): void {
+    if (retries) for (const [code, n] of Object.entries(retries)) this.retried.set(code, (this.retried.get(code) ?? 0) + n);
+  }
+
+  /** The current strategy's retries, most first; undefined when none. */
+  retries(): RetryCount[] | undefined {
+    if (!this.retried.size) return undefined;
+    return [...this.retried].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count);
   }
 
   /** What is left of the current strategy's share of the budget, ms (never below 0). */
@@ -129,6 +145,29 @@ export class RunContext {
     if (hook === 'setup' && this.firstRound === 'pending') this.firstSetupAt ??= performance.now();
     const deadline = prepare ? { ms: plan.setupTimeoutMs, flag: '--setup-timeout' as const } : { ms: plan.timeoutMs, flag: '--timeout' as const };
     return callHook<T>(this.loaded.adapter, hook, args, deadline, this.pendingHooks);
+  }
+
+  /**
+   * The adapter's globalSetup, once, before the first strategy. Throws AdapterSetupError (exit 2) when
+   * it threw or did not settle in time; an interrupt only ends the wait (the run then stops).
+   */
+  async globalSetup(): Promise<void> {
+    const deadline = this.plan.setupTimeoutMs;
+    const r = await callHook(this.loaded.adapter, 'globalSetup', [{ workers: this.plan.workers, args: this.plan.args }], deadline, this.pendingHooks);
+    if (r.ok) this.globalUp = true;
+    else if (!r.interrupted) {
+      const why = r.hung ? `did not settle within ${deadline} ms (--setup-timeout)` : `threw: ${r.message}`;
+      throw new AdapterSetupError([`${this.plan.adapter}: cannot set up the adapter: hook 'globalSetup' ${why}`]);
+    }
+  }
+
+  /** The adapter's globalTeardown, when its globalSetup returned: its failure as a warning. */
+  async globalTeardown(): Promise<Warning | null> {
+    if (!this.globalUp) return null;
+    this.globalUp = false;
+    const r = await callHook(this.loaded.adapter, 'globalTeardown', [], this.plan.setupTimeoutMs, this.pendingHooks);
+    if (r.ok || r.interrupted) return null;
+    return { code: 'global-teardown', message: `hook 'globalTeardown' ${r.hung ? 'did not settle in time' : `threw: ${r.message}`}` };
   }
 
   /**

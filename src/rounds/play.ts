@@ -158,6 +158,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
   };
   const problems: string[] = [];
   const complete = roundComplete(tallies);
+  run.noteRetries(tallies.retries);
   let verdict: RoundVerdict;
   let model: ModelVerdict | null = null;
   try {

@@ -189,10 +189,20 @@ export interface Confidence extends OverlapCount {
   failureRate?: { failed: number; rounds: number; rate: number; low: number; high: number; level: 0.95; method: 'wilson' };
 }
 
+/** Calls made again after an error the adapter declared it retries (`retry`): not errors. */
+export interface RetryCount {
+  /** The error's code (a SQLSTATE such as 40001) or name, as the adapter's `retry.codes` lists it. */
+  code: string;
+  /** Retries after it (a call retried twice counts 2). */
+  count: number;
+}
+
 interface StrategyBase {
   verdict: Verdict;
   status: Status;
   durationMs: number;
+  /** Retries after declared errors (the adapter's `retry`), most first; absent when none. */
+  retries?: RetryCount[];
   /** Cut short by Ctrl-C / SIGTERM: its figures cover only what finished. */
   interrupted?: boolean;
   /** In a merged report, hammer and throughput: the machine that measured it (never averaged across machines). */
@@ -311,8 +321,8 @@ export interface RaceReport extends StrategyBase {
     tried?: number;
     /** false: it fails with 1 worker and 1 lane, so it is a plain bug, not a race. */
     concurrent?: boolean;
-    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`. */
-    classification?: 'bug' | 'async' | 'threads';
+    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`, `database` (clients of a database). */
+    classification?: 'bug' | 'async' | 'threads' | 'database';
     /** The classification as a sentence. */
     meaning?: string;
     /** The operations it still fails with, when fewer than the run's (the replay's --ops). */

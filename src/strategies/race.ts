@@ -15,8 +15,7 @@ import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../maths/distribution.js';
 import { modelUnknownWarning } from '../checks/model.js';
 import { ControlledRounds, instrumentation, replayFailing } from './controlled.js';
-import { confidenceNotReached } from '../checks/confidence.js';
-import { batchWithin, confidenceTally, roundsCap } from './confidence.js';
+import { RaceConfidence } from './confidence.js';
 
 /**
  * Contention evidence is measured in one round of every OVERLAP_EVERY (round 0 included): its Atomics
@@ -29,10 +28,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const t0 = performance.now();
   const contention = new ContentionTracker(loaded.opNames);
   const tally = new RaceTally(contention);
-  // How rare a race the rounds would have caught (checks/confidence.ts), and --confidence's stop.
-  const confidence = confidenceTally(plan, loaded.opNames);
   const calls = Array.from({ length: plan.workers }, () => plan.iterations);
   const plannedRounds = shardRoundCount(plan.rounds, plan.shard);
+  // How rare a race the rounds would have caught (checks/confidence.ts), and --confidence's stop.
+  const confidence = new RaceConfidence(plan, loaded.opNames, plannedRounds);
   let stopReason = 'done' as StopReason;
   // Rounds run ahead of each other (batches, pipelining, sessions side by side) only when each round's
   // state is provably its own (adapter/independence.ts): else another round's setup could reset what
@@ -82,10 +81,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         const kind = b.kinds.get(p.round)!;
         if (!p.tallies?.interrupted) controlled.take(p, kind.controlled !== null, kind.as ?? p.round);
         stop ??= tally.take(p, kind, performance.now() - t0);
-        confidence.take(p, kind);
+        stop ??= confidence.take(p, kind, tally.rounds);
       }
-      // --confidence: beyond --rounds only until the target is reached.
-      if (plan.confidence && tally.rounds >= plannedRounds && confidence.reached) stop ??= 'done';
       run.progress({ strategy: 'race', phase: 'rounds', done: tally.rounds, total: plannedRounds });
       // A worker that died after its last answer is reported by the next round (a crash only): play it.
       if (stop || (session.broken && !session.deathUnreported)) {
@@ -103,9 +100,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     // Only rounds with state of their own: it sets the next batch up before this one is torn down.
     pipelined: () => ahead,
   };
-  const batchSize = (started: number): number =>
-    batchWithin(plan, pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence), started, plannedRounds);
-  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead, roundsCap(plan));
+  const batchSize = (started: number): number => confidence.batch(pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence), started);
+  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead, confidence.cap);
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(tally.roundFindings, tally.rounds);
   const scheduler = controlled.enabled ? controlled.report() : undefined;
@@ -125,9 +121,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const info = contention.info('race');
   if (!independence.independent && independence.basis === 'unproven') info.push(oneAtATime(independence));
   const lostHistogram = valueHistogram(tally.lostPerFailed);
-  const figures = confidence.result(tally.failedRounds, tally.rounds);
-  const notReached = tally.failedRounds === 0 && !run.interrupted ? confidenceNotReached('race', figures, plan.shard?.count) : null;
-  if (notReached) warnings.push(notReached);
+  const sure = confidence.report(tally.failedRounds, tally.rounds, run.interrupted);
+  warnings.push(...sure.warnings);
   return {
     figures: {
       name: 'race',
@@ -151,7 +146,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       outcomes: [...tally.outcomes].map(([outcome, b]) => ({ outcome, ...b })).sort((a, b) => b.rounds - a.rounds),
       contention: contention.result,
       contentionRounds: tally.contentionRounds,
-      confidence: figures,
+      confidence: sure.confidence,
       independence,
       ...(minimal !== undefined ? { minimal } : {}),
       ...(loaded.adapter.model !== undefined ? { model: { ...model, ...(tally.unknownReason ? { unknownReason: tally.unknownReason } : {}) } } : {}),
