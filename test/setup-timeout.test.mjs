@@ -56,6 +56,21 @@ writeFileSync(
   };`,
 );
 
+// A globalSetup that takes longer than the whole --time budget.
+writeFileSync(
+  at('global.mjs'),
+  `
+  let v;
+  export default {
+    threadSafe: true,
+    globalSetup: () => new Promise((r) => setTimeout(r, 3500)),
+    setup: () => ({ buf: new SharedArrayBuffer(4) }),
+    init(shared) { v = new Int32Array(shared.buf); },
+    operations: { increment() { Atomics.add(v, 0, 1); } },
+    stats: (s) => ({ increment: new Int32Array(s.buf)[0] }),
+  };`,
+);
+
 let n = 0;
 async function run(args, extra = []) {
   const file = at(`r${n++}.json`);
@@ -146,6 +161,15 @@ test("the run's first setup does not eat the strategies' --time budget (a cold s
   const r = await run(['-s', 'race', '-w', '2', '-c', '1', '-i', '5', '-r', '20', '--time', '3s'], ['--hook', 'setup', '--mode', 'slow', '--ms', '3500']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.ok(r.json.strategies[0].rounds >= 2, `${r.json.strategies[0].rounds} rounds, stopped by ${r.json.strategies[0].stopReason}`);
+});
+
+test("a slow globalSetup (a cold database) does not eat the strategies' --time budget either", async () => {
+  const r = await runCli([at('global.mjs'), '-s', 'race', '-w', '2', '-c', '1', '-i', '5', '-r', '20', '--time', '3s', '--json', at('global.json')], {
+    timeoutMs: 60_000,
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const s = JSON.parse(readFileSync(at('global.json'), 'utf8')).strategies[0];
+  assert.ok(s.rounds >= 2, `${s.rounds} rounds, stopped by ${s.stopReason}`);
 });
 
 test("setupTimeout: the adapter's own default, hammer()'s option, and the replay command only when not the default", async () => {

@@ -153,7 +153,10 @@ export class RunContext {
    */
   async globalSetup(): Promise<void> {
     const deadline = this.plan.setupTimeoutMs;
+    const t = performance.now();
     const r = await callHook(this.loaded.adapter, 'globalSetup', [{ workers: this.plan.workers, args: this.plan.args }], deadline, this.pendingHooks);
+    // A cold start (a database, a container) is not the strategies' time: the budget counts from here.
+    this.startedAt += performance.now() - t;
     if (r.ok) this.globalUp = true;
     else if (!r.interrupted) {
       const why = r.hung ? `did not settle within ${deadline} ms (--setup-timeout)` : `threw: ${r.message}`;
