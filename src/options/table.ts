@@ -318,7 +318,7 @@ export const OPTION_TABLE = {
     value: '<duration>',
     kind: 'duration',
     scope: 'run',
-    help: 'time budget of a whole adapter run, hooks included but the first setup (90s, 2m); each strategy gets a share and the counts above become upper bounds',
+    help: 'time budget of a whole adapter run, hooks included but globalSetup and the first setup (a cold start; 90s, 2m); each strategy gets a share and the counts above become upper bounds',
     default: () => '20s',
     defaultHelp: "the adapter's `time`, else 20s",
     adapter: true,
