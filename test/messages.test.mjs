@@ -148,6 +148,22 @@ test('a counter the invariant reads is shown as checked by it, not "not checked"
   }
 });
 
+test('the invariant gets its counters as a plain object: it may clone them, list them or write to them', async () => {
+  const { recordingReads } = await import('../dist/checks/counters.js');
+  const read = new Set();
+  const stats = recordingReads({ money: 300, moves: 2, idle: 0 }, read);
+  assert.deepEqual(structuredClone(stats), { money: 300, moves: 2, idle: 0 });
+  assert.deepEqual(read, new Set(['money', 'moves', 'idle']), 'cloning reads every value');
+  const fresh = new Set();
+  const s2 = recordingReads({ money: 300, moves: 2 }, fresh);
+  assert.deepEqual(Object.keys(s2), ['money', 'moves']);
+  assert.equal(fresh.size, 0, 'listing the names reads no value');
+  s2.money -= 10;
+  assert.equal(s2.money, 290);
+  assert.deepEqual([...fresh], ['money']);
+  assert.equal(JSON.stringify(s2), '{"money":290,"moves":2}');
+});
+
 test('a counter above what the adapter expects is not explained only as "an action ran more often" (a lost debit creates money)', async () => {
   const { checkRound } = await import('../dist/checks/round.js');
   const ev = (expectedByAdapter) => ({

@@ -54,25 +54,29 @@ export function compareCounters(actual: Counters, expected: Counters): CounterRo
 }
 
 /**
- * `counters` as the adapter's invariant sees them, noting in `read` each counter it reads (a property
- * read, an `in` test; listing the keys or the values reads them all). A counter with no expected value
- * that the invariant read was checked by it, and the report says so (CounterRow.invariant).
+ * `counters` as the adapter's invariant sees them, noting in `read` each counter whose value it reads
+ * (reading the values of all, as `Object.values` or `JSON.stringify` do, reads them all). A counter with
+ * no expected value that the invariant read was checked by it, and the report says so
+ * (CounterRow.invariant). Plain accessor properties, not a Proxy: the invariant may clone the object
+ * (`structuredClone` refuses a Proxy) or write to it, as it could the plain one.
  */
 export function recordingReads(counters: Counters, read: Set<string>): Counters {
-  return new Proxy(counters, {
-    get(target, key, receiver) {
-      if (typeof key === 'string' && Object.hasOwn(target, key)) read.add(key);
-      return Reflect.get(target, key, receiver) as unknown;
-    },
-    has(target, key) {
-      if (typeof key === 'string') read.add(key);
-      return Reflect.has(target, key);
-    },
-    ownKeys(target) {
-      for (const k of Object.keys(target)) read.add(k);
-      return Reflect.ownKeys(target);
-    },
-  });
+  const view: Counters = {};
+  for (const k of Object.keys(counters)) {
+    let v = counters[k]!;
+    Object.defineProperty(view, k, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        read.add(k);
+        return v;
+      },
+      set: (x: number) => {
+        v = x;
+      },
+    });
+  }
+  return view;
 }
 
 export const rowFails = (r: CounterRow): boolean => r.expected !== null && r.actual !== r.expected;
