@@ -2,7 +2,7 @@
 // the tally from hand-made rounds, the merge of shards, the sentences, and --confidence end to end.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -379,4 +379,16 @@ test("merge: the shards' overlapping rounds add up; the merged report states the
   assert.deepEqual(merged.machines, [...new Set(parts.flatMap((p) => p.machines))]);
   assert.match(m.stdout, /confidence: (a race showing in 1 of [\d,]+ overlapping rounds|no rate claimed)/);
   assert.match(m.stdout, /holds for this machine \(/);
+});
+
+test('--confidence as a config file key', async () => {
+  const project = mkdtempSync(path.join(dir, 'project-'));
+  writeFileSync(path.join(project, 'package.json'), '{}');
+  writeFileSync(path.join(project, 'adapter-hammer.config.json'), JSON.stringify({ confidence: '1/3@90%', strategy: ['race'], rounds: 3, iterations: 5 }));
+  const out = path.join(project, 'r.json');
+  const r = await runCli([fixture('counter-safe.mjs'), '-w', '2', '-c', '2', '--json', out], { cwd: project });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const report = JSON.parse(readFileSync(out, 'utf8'));
+  assert.deepEqual(report.config.confidence, { oneIn: 3, probability: 0.9 });
+  assert.equal(report.strategies[0].confidence.target.roundsNeeded, roundsNeeded(3, 0.9));
 });
