@@ -2,6 +2,7 @@
 // the JSON reporter writes. It never calls process.exit and prints nothing unless asked (`print`).
 // Options are checked against the same table as the command line's (src/options/), and the adapter's
 // own fields (`timeout`, `resourceLimits`) apply exactly as they do there.
+import path from 'node:path';
 import yargsParser from 'yargs-parser';
 import { loadAdapter } from './adapter/load.js';
 import type { AdapterArgs } from './adapter/types.js';
@@ -11,6 +12,8 @@ import { apiOptionsProblem, planFieldsOf } from './options/validate.js';
 import { makePlan, type PlanInput } from './plan/plan.js';
 import type { ProgressEvent, Report } from './schema/report.js';
 import { colorLevel } from './reporters/color.js';
+import { toHtml } from './reporters/html/page.js';
+import { writeFileAtomic } from './reporters/json.js';
 import { renderTerminal } from './reporters/terminal/index.js';
 import { runPlan } from './run/run.js';
 
@@ -34,6 +37,8 @@ export interface HammerOptions extends RunDefaults {
   schedule?: string;
   /** Globs of further files whose awaits the scheduler controls (`--instrument`), e.g. `['node_modules/my-db/**']`. */
   instrument?: string[];
+  /** Also write the report as a self-contained HTML page to this file (`--html`; relative to `cwd`); a write that fails rejects. */
+  html?: string;
   /** What the adapter's setup()/init() receive as `args`: an object, or an argv array parsed by yargs-parser. */
   args?: Record<string, unknown> | string[];
   /** Stops the run like Ctrl-C: the promise resolves with a partial report (`interrupted: true`). */
@@ -68,6 +73,13 @@ export async function hammer(adapterPath: string, options: HammerOptions = {}): 
   const loaded = await loadAdapter(adapterPath, options.cwd ?? process.cwd());
   const input = { ...planFieldsOf(options as Record<string, unknown>), adapter: adapterPath, args } as PlanInput;
   const report = await runPlan(makePlan(input, loaded), { loaded, signal: options.signal, progress: options.progress });
+  if (options.html !== undefined) {
+    try {
+      writeFileAtomic(path.resolve(options.cwd ?? process.cwd(), options.html), toHtml(report));
+    } catch (e) {
+      throw new Error(`could not write the HTML report to ${options.html}: ${(e as Error).message}`, { cause: e });
+    }
+  }
   if (options.print) {
     const stream = options.print === true ? process.stdout : options.print;
     const isTTY = (stream as { isTTY?: boolean }).isTTY;

@@ -1,7 +1,8 @@
-// After the runs: JSON, JUnit, GitHub Actions annotations and summary, the multi-adapter summary table.
-// Every verdict and exit code here was computed before (run/run.ts, run/multi.ts).
+// After the runs: the HTML page, JSON, JUnit, GitHub Actions annotations and summary, the multi-adapter
+// summary table. Every verdict and exit code here was computed before (run/run.ts, run/multi.ts).
 import { colorLevel, type ColorLevel } from '../reporters/color.js';
 import { appendStepSummary, githubAnnotations, inGithubActions } from '../reporters/github.js';
+import { toHtml } from '../reporters/html/page.js';
 import { toJson, writeFileAtomic } from '../reporters/json.js';
 import { toJunit } from '../reporters/junit.js';
 import { renderSummary } from '../reporters/terminal/summary.js';
@@ -10,6 +11,7 @@ import type { MultiReport, Report } from '../schema/report.js';
 export interface OutputOptions {
   json?: string;
   junit?: string;
+  html?: string;
   color?: boolean;
 }
 
@@ -32,14 +34,24 @@ export function writeOutputs(result: Report | MultiReport, opts: OutputOptions):
   if ('adapters' in result) {
     termStream.write(renderSummary(result, level));
   }
+  // The page first: JUnit and the GitHub summary point at it only once it is written.
+  let page: string | undefined;
+  if (opts.html) {
+    try {
+      writeFileAtomic(opts.html, toHtml(result));
+      page = opts.html;
+    } catch (e) {
+      problem(`could not write the HTML report to ${opts.html}: ${(e as Error).message}`);
+    }
+  }
   if (inGithubActions()) {
-    termStream.write(githubAnnotations(result));
-    const err = appendStepSummary(result);
+    termStream.write(githubAnnotations(result, process.env, process.cwd(), page));
+    const err = appendStepSummary(result, process.env, page);
     if (err) process.stderr.write(`adapter-hammer: ${err}\n`);
   }
   if (opts.junit) {
     try {
-      writeFileAtomic(opts.junit, toJunit(result));
+      writeFileAtomic(opts.junit, toJunit(result, page));
     } catch (e) {
       problem(`could not write JUnit report to ${opts.junit}: ${(e as Error).message}`);
     }

@@ -78,6 +78,10 @@ export interface PlanEnvironment {
   batch: number;
   /** This machine's name: a merged report keeps throughput per machine, never averaged across machines. */
   hostname?: string;
+  /** The Node.js version (`process.version`) and platform that ran it (the HTML page's environment). */
+  node?: string;
+  platform?: string;
+  arch?: string;
 }
 
 /**
@@ -323,6 +327,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'path',
     scope: 'output',
     help: 'write a JUnit XML report (testsuite per adapter, testcase per strategy)',
+  },
+  {
+    key: 'html',
+    long: 'html',
+    value: '<file>',
+    kind: 'path',
+    scope: 'output',
+    help: 'write the report as one self-contained HTML page (timelines of the failing rounds, charts; no network needed): a CI artifact to open',
   },
   { key: 'color', long: 'color', kind: 'flag', negate: true, scope: 'output', help: 'no colour (also: NO_COLOR, FORCE_COLOR)' },
 ];

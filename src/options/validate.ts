@@ -113,6 +113,9 @@ export function parseText(o: OptionSpec, text: string): unknown {
 
 /** Keys of hammer()'s options that are not run options of the table. */
 export const API_ONLY_KEYS = ['args', 'signal', 'print', 'color', 'progress', 'cwd'] as const;
+/** Output options of the table that hammer() takes too (it writes that file; JSON is what it returns). */
+export const API_OUTPUT_KEYS: ReadonlySet<string> = new Set(['html']);
+const takenByApi = (o: OptionSpec): boolean => o.scope === 'run' || API_OUTPUT_KEYS.has(o.key);
 
 /**
  * Check an API options object: every key known, every value valid. Returns the plan's fields (by the
@@ -120,12 +123,12 @@ export const API_ONLY_KEYS = ['args', 'signal', 'print', 'color', 'progress', 'c
  */
 export function apiOptionsProblem(options: Record<string, unknown>): string | null {
   const known = new Set<string>(API_ONLY_KEYS);
-  for (const o of OPTIONS) if (o.scope === 'run') known.add(apiName(o));
+  for (const o of OPTIONS) if (takenByApi(o)) known.add(apiName(o));
   for (const k of Object.keys(options)) {
     if (!known.has(k)) return `'${k}' is not an option (options: ${[...known].join(', ')})`;
   }
   for (const o of OPTIONS) {
-    if (o.scope !== 'run') continue;
+    if (!takenByApi(o)) continue;
     const v = options[apiName(o)];
     if (v === undefined) continue;
     const problem = valueProblem(o, v);

@@ -6,7 +6,7 @@ import { contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading
 const TOP_OUTCOMES = 5;
 
 /** "2,000 rounds", or what stopped it short: "412 of 2,000 rounds in the 15 s budget". */
-function roundsDone(s: RaceReport): string {
+export function roundsDone(s: RaceReport): string {
   const planned = s.plannedRounds ?? s.rounds;
   if (s.rounds >= planned) return `${int(s.rounds)} rounds`;
   const of = `${int(s.rounds)} of ${int(planned)} rounds`;
