@@ -122,7 +122,7 @@ function failingRounds(r: Report, s: StrategyReport, id: string, anchors: Anchor
   return html`<h4>Failing rounds</h4>${legend()}<div class="pair">${first ? timeline(first.h, first) : ''}${small}</div>${rest.map((d) => timeline(d.h, d))}${more}`;
 }
 
-function hammerBody(s: HammerReport): Html {
+function hammerBody(s: HammerReport, rounds: Html): Html {
   const budget = s.stopReason === 'budget' && s.budgetMs !== undefined ? ` in its ${ms(s.budgetMs)} share of the --time budget` : '';
   const threw = s.errors ? html`, <span class="bad">${int(s.errors)} threw</span>` : '';
   const ops = s.perOperation
@@ -138,7 +138,8 @@ function hammerBody(s: HammerReport): Html {
 ${countersTable(s.counters, s.countersNote, 'Counters after the round')}
 ${perOp}
 ${contentionTable(s.contention, s.workers, s.concurrency)}
-${modelLine(s.model)}`;
+${modelLine(s.model)}
+${rounds}`;
 }
 
 function minimalBlock(s: RaceReport, id: string): Html {
@@ -150,7 +151,7 @@ function minimalBlock(s: RaceReport, id: string): Html {
   return html`<div class="minimal"><p><b>Smallest failing setup:</b> ${plural(m.workers, 'worker')} × ${plural(m.concurrency, 'lane')} × ${plural(m.iterations, 'call')}${clip(ops, 300)} (failed ${int(m.failedRounds)} of ${plural(m.rounds, 'round')})${m.smaller === false ? ' — nothing smaller failed' : ''}.${meaning}</p>${command(`${id}-min-cmd`, m.command)}</div>`;
 }
 
-function raceBody(s: RaceReport, id: string): Html {
+function raceBody(s: RaceReport, id: string, rounds: Html): Html {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
   const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
   const caption = s.firstFailedRound !== null ? `Counters of round ${s.firstFailedRound} (the first that failed${after})` : 'Counters of the last round';
@@ -169,6 +170,7 @@ ${countersTable(s.counters, s.countersNote, caption)}
 ${lost}
 ${outcomeHistogram(s.outcomes, s.rounds)}
 ${minimalBlock(s, id)}
+${rounds}
 ${contentionTable(s.contention, s.workers, s.concurrency)}
 ${sampled}
 ${modelLine(s.model)}
@@ -176,7 +178,7 @@ ${s.scheduler ? html`<p>${schedulerLine(s.scheduler)}</p>` : ''}
 ${s.schedule ? scheduleSection(s.schedule, `${id}-sched`) : lostReplay}`;
 }
 
-function throughputBody(s: ThroughputReport): Html {
+function throughputBody(s: ThroughputReport, rounds: Html): Html {
   const secs = s.duration !== undefined ? `${+s.duration.toFixed(3)} s per point · ` : '';
   const cut = s.stopReason === 'budget' ? ' · the budget ran out before the last worker counts' : '';
   const rows = s.points.map(
@@ -192,15 +194,16 @@ function throughputBody(s: ThroughputReport): Html {
 <div class="charts">${throughputChart(s.points)}${latencyChart(s.points)}</div>
 ${table}
 ${s.scaling ? html`<p class="${s.scaling.kind === 'scales' ? '' : 'warn'}">${clip(s.scaling.message, 600)}</p>` : ''}
-${gate}`;
+${gate}
+${rounds}`;
 }
 
 /** A strategy's section; `anchors` gets where each of its findings links. */
 export function strategySection(r: Report, s: StrategyReport, id: string, anchors: Anchors): Html {
-  const body = s.name === 'hammer' ? hammerBody(s) : s.name === 'race' ? raceBody(s, id) : throughputBody(s);
+  const rounds = failingRounds(r, s, id, anchors);
+  const body = s.name === 'hammer' ? hammerBody(s, rounds) : s.name === 'race' ? raceBody(s, id, rounds) : throughputBody(s, rounds);
   const cut = s.interrupted ? html` <span class="warn">interrupted: figures cover what finished</span>` : '';
   return html`<section class="strategy" id="${id}"><h3>${clip(strategyLabel(s), 300)} ${statusBadge(s.status)}${cut}</h3>
 ${body}
-${failingRounds(r, s, id, anchors)}
 </section>`;
 }
