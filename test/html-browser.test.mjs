@@ -63,7 +63,10 @@ test('browser: a failing lazy-init-unsafe run’s page loads cleanly, shows its 
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = path.join(ARTIFACTS, 'lazy-init-unsafe.png');
     await page.screenshot({ path: shot, fullPage: true });
-    await page.locator('section.strategy').first().screenshot({ path: path.join(ARTIFACTS, 'lazy-init-unsafe-race.png') });
+    await page
+      .locator('section.strategy')
+      .first()
+      .screenshot({ path: path.join(ARTIFACTS, 'lazy-init-unsafe-race.png') });
     assert.ok(statSync(shot).size > 10_000);
   } finally {
     await context.close();
@@ -87,7 +90,27 @@ export default {
 `,
   );
   const file = path.join(dir, 'xss.html');
-  const r = await runCli([adapter, '-s', 'hammer,race', '-n', '200', '-r', '10', '-i', '5', '-w', '2', '-c', '2', '--scheduler', 'off', '--seed', '3', '--html', file]);
+  const r = await runCli([
+    adapter,
+    '-s',
+    'hammer,race',
+    '-n',
+    '200',
+    '-r',
+    '10',
+    '-i',
+    '5',
+    '-w',
+    '2',
+    '-c',
+    '2',
+    '--scheduler',
+    'off',
+    '--seed',
+    '3',
+    '--html',
+    file,
+  ]);
   assert.equal(r.code, 1, r.stderr);
   const text = readFileSync(file, 'utf8');
   const context = await browser.newContext();
@@ -159,7 +182,9 @@ test('browser: hovering a schedule step lights its call’s bar; j steps through
     await button.click();
     await page.waitForFunction(() => document.querySelector('button.copy[data-copy="a0-replay"]').textContent !== 'copy');
     // file:// is no secure context everywhere: the script then selects the command for Ctrl+C.
-    const got = await page.evaluate(async () => (window.isSecureContext && navigator.clipboard ? navigator.clipboard.readText().catch(() => getSelection().toString()) : getSelection().toString()));
+    const got = await page.evaluate(async () =>
+      window.isSecureContext && navigator.clipboard ? navigator.clipboard.readText().catch(() => getSelection().toString()) : getSelection().toString(),
+    );
     assert.equal(got, await page.locator('#a0-replay').textContent());
     assert.deepEqual(problems, []);
   } finally {

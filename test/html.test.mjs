@@ -129,7 +129,10 @@ test('html: outcomes as jcstress shows them, contention per operation, throughpu
   assert.match(chart, /<polyline class="measured" points="[\d. ,]+">/);
   assert.equal([...chart.slice(0, chart.indexOf('</svg>')).matchAll(/<circle /g)].length, 2);
   assert.match(page, /Latency per point \(log scale\)/);
-  assert.match(page, /<td class="num">2<\/td><td class="num">1\.9 k<\/td><td class="num">500 µs<\/td><td class="num">1\.0 ms<\/td><td class="num">2\.0 ms<\/td>/);
+  assert.match(
+    page,
+    /<td class="num">2<\/td><td class="num">1\.9 k<\/td><td class="num">500 µs<\/td><td class="num">1\.0 ms<\/td><td class="num">2\.0 ms<\/td>/,
+  );
 });
 
 test('html: the environment (Node, cores, pinning) and the options the plan had', () => {
@@ -149,7 +152,10 @@ test('html: the confidence of a pass is shown where the race report has one, and
   assert.doesNotMatch(plain, /<dt>confidence<\/dt>/);
   const r = makeReport({ strategies: [raceStrategy({ confidence: { effectiveRounds: 7000, k95: 2114, k99: 1376 } })] });
   const page = toHtml(r);
-  assert.match(page, /<dt>confidence<\/dt><dd>A race showing in 1 of 2,114 overlapping rounds or more often would have been caught \(95%\); 1 of 1,376 \(99%\)/);
+  assert.match(
+    page,
+    /<dt>confidence<\/dt><dd>A race showing in 1 of 2,114 overlapping rounds or more often would have been caught \(95%\); 1 of 1,376 \(99%\)/,
+  );
 });
 
 test('html: markup from the adapter is text everywhere (inputs, outputs, errors, counters, stacks, SVG)', () => {
@@ -202,7 +208,13 @@ test('html: a round of 200,000 calls gives a page of a few MB at most, and says 
         contention: Array.from({ length: 500 }, (_, i) => ({ op: `op${i}`, maxInFlight: 2, maxWorkers: 2, overlapped: true })),
       }),
     ],
-    findings: Array.from({ length: 1000 }, (_, i) => ({ strategy: 'race', kind: 'linearizability', round: 0, message: `finding ${i}`, history: i < 10 ? { ...history, culprit: 150_000 + i } : history })),
+    findings: Array.from({ length: 1000 }, (_, i) => ({
+      strategy: 'race',
+      kind: 'linearizability',
+      round: 0,
+      message: `finding ${i}`,
+      history: i < 10 ? { ...history, culprit: 150_000 + i } : history,
+    })),
   });
   const t0 = performance.now();
   const page = toHtml(r);
@@ -211,7 +223,10 @@ test('html: a round of 200,000 calls gives a page of a few MB at most, and says 
   assert.ok(mb < 4, `page is ${mb.toFixed(2)} MB`);
   const bars = [...page.matchAll(/<g class="call /g)].length;
   assert.ok(bars <= TIMELINE_LIMITS.calls * 6, `${bars} bars drawn`);
-  assert.match(page, /[\d,]+ calls of the report’s 200,000 calls are not drawn \(at most 300 calls in 48 rows: those nearest the marked call, in the first lanes/);
+  assert.match(
+    page,
+    /[\d,]+ calls of the report’s 200,000 calls are not drawn \(at most 300 calls in 48 rows: those nearest the marked call, in the first lanes/,
+  );
   assert.match(page, /4,940 more outcomes \(4,940 rounds\) not shown/);
   assert.match(page, /440 more operations not shown/);
   assert.match(page, /800 more findings not shown/);
@@ -279,7 +294,10 @@ test('cli: --html into a directory that does not exist is one clear line and a f
 
 test('config: `html` in adapter-hammer.config.json writes the page beside the config', async (t) => {
   const dir = tempDir(t);
-  writeFileSync(path.join(dir, 'adapter-hammer.config.json'), JSON.stringify({ adapters: [fixture('counter-safe.mjs')], strategy: ['hammer'], requests: 500, html: 'out.html' }));
+  writeFileSync(
+    path.join(dir, 'adapter-hammer.config.json'),
+    JSON.stringify({ adapters: [fixture('counter-safe.mjs')], strategy: ['hammer'], requests: 500, html: 'out.html' }),
+  );
   const r = await runCli([], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.match(readFileSync(path.join(dir, 'out.html'), 'utf8'), /<span class="word">PASS<\/span>/);

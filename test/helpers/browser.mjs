@@ -8,7 +8,15 @@ export const INSTALL_LINE =
   'no Chromium for the browser tests: run `apt-get install -y chromium-headless-shell` (Debian; `chromium` works too), or set ADAPTER_HAMMER_CHROMIUM to a Chromium binary';
 
 /** Flags the machine needs: root (no sandbox), no GPU, and no background traffic to Google's hosts. */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export function chromiumPath(env = process.env) {
   const candidates = [env.ADAPTER_HAMMER_CHROMIUM, '/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].filter(Boolean);
