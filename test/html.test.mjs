@@ -292,6 +292,18 @@ test('cli: --html into a directory that does not exist is one clear line and a f
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 
+test('cli: --html - is refused with one line and exit 2 (standard output is the terminal report’s)', async () => {
+  for (const args of [
+    [fixture('counter-safe.mjs'), '--html', '-'],
+    ['merge', 'x.json', '--html', '-'],
+  ]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^adapter-hammer: (merge: )?--html writes a file: give it a path/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});
+
 test('config: `html` in adapter-hammer.config.json writes the page beside the config', async (t) => {
   const dir = tempDir(t);
   writeFileSync(

@@ -149,6 +149,8 @@ export function combinationProblem(options: Record<string, unknown>): string | n
     return '--schedule needs --seed: it replays the calls that seed drew (the replay command the report prints gives both)';
   }
   if (options.schedule !== undefined && options.scheduler === 'off') return '--schedule replays a controlled round: it cannot go with --scheduler off';
+  // Standard output carries the terminal report (or --json -): the page needs a file of its own.
+  if (options.html === '-') return "--html writes a file: give it a path ('-', standard output, is only for --json)";
   return null;
 }
 
