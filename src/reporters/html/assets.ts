@@ -1,6 +1,6 @@
 // The page's style sheet and its one small script (constants of this file; no adapter data in either).
 // The script only adds: copy buttons, hover that lights a schedule step's call bar, j/k to step through
-// findings, and details opened for printing. Everything else works without it.
+// findings, details opened for printing, wide timelines scrolled to their culprit. Everything else works without it.
 
 export const CSS = `
 :root{--pass:#1a7f37;--fail:#cf222e;--partial:#9a6700;--ink:#1f2328;--dim:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--link:#0969da}
@@ -33,7 +33,7 @@ li.finding .kind{font-weight:700;color:var(--fail)}li.finding .msg{margin:2px 0;
 details{margin:4px 0}summary{cursor:pointer}
 ol.stack{margin:2px 0;padding-left:22px;font-size:12px}ol.stack .user{font-weight:600}
 figure{margin:10px 0}figcaption{font-size:13px;margin-bottom:4px}
-.pair{display:flex;flex-wrap:wrap;gap:0 24px;align-items:flex-start}.pair>figure{flex:1 1 420px;min-width:0}
+.pair{display:flex;flex-wrap:wrap;gap:0 24px;align-items:flex-start}.pair>figure{flex:0 1 auto;width:min-content;min-width:0;max-width:100%}
 .scroll{overflow-x:auto;border:1px solid var(--line);border-radius:4px;background:#fff}
 svg text{font-size:11px;fill:var(--ink)}svg .tick{fill:var(--dim);font-size:10px}
 svg .grid{stroke:#eaeef2}svg .lane{stroke:#eaeef2;stroke-dasharray:2 3}svg .cut{stroke:#bf8700;stroke-dasharray:5 3}
@@ -89,4 +89,9 @@ export const SCRIPT = `(() => {
     findings[at].scrollIntoView({ block: 'center' });
   });
   addEventListener('beforeprint', () => { for (const x of d.querySelectorAll('details')) x.open = true; });
+  // A wide timeline opens scrolled to the call no order explains.
+  for (const s of d.querySelectorAll('.scroll')) {
+    const c = s.querySelector('.culprit');
+    if (c) s.scrollLeft = Math.max(0, c.getBoundingClientRect().left - s.getBoundingClientRect().left - 120);
+  }
 })();`;

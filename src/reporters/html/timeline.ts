@@ -160,9 +160,11 @@ export function timeline(h: CallHistory, o: TimelineOptions): Html {
   const rowOf = new Map(rows.map((r, k) => [r, k]));
   const height = AXIS_H + rows.length * ROW_H + 6;
   const bottom = height - 6;
+  // As many decimals as it takes for neighbouring ticks to read differently.
+  const digits = [3, 4, 5, 6].find((d) => lay.ticks.every((t, k) => k === 0 || t.t.toFixed(d) !== lay.ticks[k - 1]!.t.toFixed(d))) ?? 6;
   const axis = lay.ticks.map(
     (t) =>
-      html`<line class="grid" x1="${LABEL_W + t.x}" y1="${AXIS_H - 6}" x2="${LABEL_W + t.x}" y2="${bottom}"></line><text class="tick" x="${LABEL_W + t.x}" y="${AXIS_H - 10}">${t.t.toFixed(3)}</text>`,
+      html`<line class="grid" x1="${LABEL_W + t.x}" y1="${AXIS_H - 6}" x2="${LABEL_W + t.x}" y2="${bottom}"></line><text class="tick" x="${LABEL_W + t.x}" y="${AXIS_H - 10}">${t.t.toFixed(digits)}</text>`,
   );
   const lanes = rows.map((r, k) => {
     const [w, l] = r.split(':');
@@ -195,7 +197,7 @@ function barOf(c: HistoryCall, i: number, culprit: boolean, o: TimelineOptions, 
   const cls = ['call', c.end === null ? 'hung' : c.error !== undefined ? 'err' : 'ok', culprit ? 'culprit' : '', mark ? 'marked' : '']
     .filter(Boolean)
     .join(' ');
-  const fits = cap === 0 ? 0 : Math.floor((w - 2 * PAD) / CHAR_W);
+  const fits = cap === 0 ? 0 : Math.floor((w - 2 * PAD) / CHAR_W + 1e-6);
   const label = fits >= 3 ? clip(callText(c), fits) : '';
   const id = barId(o.id, c);
   const text = label ? html`<text x="${(x0 + PAD).toFixed(1)}" y="${y + BAR_H - 4}">${label}</text>` : '';
