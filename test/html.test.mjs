@@ -236,6 +236,45 @@ test('html: a round of 200,000 calls gives a page of a few MB at most, and says 
   assert.ok(took < 60_000);
 });
 
+test('html: a page draws at most a set number of calls in all, however many adapters and rounds it holds', () => {
+  const calls = Array.from({ length: 20_000 }, (_, i) => call(i % 4, (i >> 2) % 4, i, 'inc', i * 0.001, i * 0.001 + 0.0015, { output: i }));
+  const adapter = (k) =>
+    makeReport({
+      adapter: `fixtures/a${k}.mjs`,
+      strategies: [raceStrategy({ verdict: 'fail', status: 'fail' })],
+      findings: Array.from({ length: 6 }, (_, i) => ({
+        strategy: 'race',
+        kind: 'lost-update',
+        round: i,
+        message: `lost ${i}`,
+        history: { round: i, calls, omitted: 0 },
+      })),
+    });
+  const page = toHtml(makeMulti(Array.from({ length: 20 }, (_, k) => adapter(k))));
+  const bars = [...page.matchAll(/<g class="call /g)].length;
+  assert.equal(bars, TIMELINE_LIMITS.pageCalls);
+  assert.match(page, /Not drawn: a page draws at most 4,000 calls in all/);
+  assert.ok(Buffer.byteLength(page) < 4e6, `${(Buffer.byteLength(page) / 1e6).toFixed(2)} MB`);
+});
+
+test('html: a merged report names its machines and shards; an interrupted one says so', () => {
+  const r = makeReport({
+    strategies: [
+      raceStrategy(),
+      throughputStrategy({ machine: { hostname: 'runner-a', shards: ['1/2'] } }),
+      throughputStrategy({ machine: { hostname: 'runner-b', shards: ['2/2'] } }),
+    ],
+    merged: { files: ['a.json', 'b.json'], shards: ['1/2', '2/2'], missing: [] },
+  });
+  const page = toHtml(r);
+  assert.match(page, /<dt>machine<\/dt><dd>2 machines: runner-a, runner-b · 2 cores<\/dd>/);
+  assert.match(page, /<dt>merged<\/dt><dd>2 reports: shard 1\/2, 2\/2<\/dd>/);
+  assert.match(page, /<h3>throughput on runner-b \(shard 2\/2\) <span class="badge pass">PASS<\/span><\/h3>/);
+  const cut = toHtml(makeReport({ statuses: { race: 'partial' } }));
+  assert.match(cut, /<div class="verdict partial"><span class="word">INTERRUPTED<\/span>/);
+  assert.match(cut, /interrupted: figures cover what finished/);
+});
+
 test('html: a multi-adapter run lists every adapter, one that could not start included', () => {
   const m = makeMulti([failingReport(), makeStartFailure('fixtures/missing.mjs', ['cannot find fixtures/missing.mjs'])]);
   const page = toHtml(m);

@@ -19,6 +19,7 @@ import { CSS, SCRIPT } from './assets.js';
 import { clip, html, plural, raw, type Html } from './markup.js';
 import { command, statusBadge, statusWord } from './parts.js';
 import { strategySection, type Anchors } from './strategies.js';
+import { TIMELINE_LIMITS, type DrawBudget } from './timeline.js';
 import { confidenceOf, confidenceText } from './confidence.js';
 
 /** Findings, warnings and notes listed per adapter at most (the JSON has them all). */
@@ -154,11 +155,11 @@ function environment(r: Report): Html {
 const shortName = (adapter: string): string => clip(adapter.split('/').pop() || adapter, 60);
 
 /** One adapter's part of the page, and its entry in the navigation. */
-function adapterPart(r: Report, a: number): { body: Html; nav: Html } {
+function adapterPart(r: Report, a: number, budget: DrawBudget): { body: Html; nav: Html } {
   const id = `a${a}`;
   const anchors: Anchors = new Map();
   // Strategy sections first: they decide where each finding's link points.
-  const sections = r.strategies.map((s, k) => strategySection(r, s, `${id}-s${k}`, anchors));
+  const sections = r.strategies.map((s, k) => strategySection(r, s, `${id}-s${k}`, anchors, budget));
   const shown = r.findings.slice(0, MAX_FINDINGS);
   const moreFindings =
     r.findings.length > shown.length
@@ -204,7 +205,8 @@ function summaryTable(report: MultiReport): Html {
 /** The page of one report or of a multi-adapter run. */
 export function toHtml(report: Report | MultiReport): string {
   const entries = entriesOf(report);
-  const parts = entries.map((r, a) => (isStartFailure(r) ? startFailurePart(r, a) : adapterPart(r, a)));
+  const budget: DrawBudget = { calls: TIMELINE_LIMITS.pageCalls };
+  const parts = entries.map((r, a) => (isStartFailure(r) ? startFailurePart(r, a) : adapterPart(r, a, budget)));
   const multi = 'adapters' in report;
   const title = multi ? plural(entries.length, 'adapter') : clip(entries[0]?.adapter ?? '', 200);
   return html`<!doctype html>

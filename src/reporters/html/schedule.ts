@@ -5,7 +5,7 @@ import type { FailingSchedule, ScheduleTraceStep } from '../../schema/report.js'
 import { siteName } from '../../scheduler/trace.js';
 import { int } from '../terminal/common.js';
 import { clip, html, plural, type Html } from './markup.js';
-import { callKey, timeline } from './timeline.js';
+import { callKey, timeline, type DrawBudget } from './timeline.js';
 import { command } from './parts.js';
 
 /** Step rows drawn at most (the JSON has them all). */
@@ -14,7 +14,7 @@ export const MAX_STEPS = 600;
 const preemptNote = (x: ScheduleTraceStep): string =>
   `step ${x.step} of worker ${x.worker}: lane ${x.lane} ran here while lane ${x.preempted} could have continued (a preemption)`;
 
-export function scheduleSection(s: FailingSchedule, id: string): Html {
+export function scheduleSection(s: FailingSchedule, id: string, budget: DrawBudget): Html {
   const marks = new Map<string, string>();
   for (const x of s.steps) if (x.preempted !== null && x.call >= 0) marks.set(callKey(x.worker, x.call), preemptNote(x));
   const shrunk = s.preemptionsBefore > s.preemptions ? ` (shrunk from ${int(s.preemptionsBefore)} in ${plural(s.tries, 'trial')})` : '';
@@ -25,7 +25,7 @@ export function scheduleSection(s: FailingSchedule, id: string): Html {
       ? html`<p class="warn">Partly controlled: ${plural(s.uncontrolled, 'resumption')} came from I/O or uninstrumented code, not the scheduler: the replay is not guaranteed exact.</p>`
       : html`<p class="note">Fully controlled: every await of each worker’s lanes resumed when its scheduler said${threads}.</p>`;
   const tl = `${id}-tl`;
-  const figure = s.history ? timeline(s.history, { id: tl, title: `Round ${s.round} replayed under the failing schedule`, marks }) : html``;
+  const figure = s.history ? timeline(s.history, { id: tl, title: `Round ${s.round} replayed under the failing schedule`, marks, budget }) : html``;
   return html`<div class="schedule" data-scope="">
 <p>Failing schedule of round ${s.round}: <b>${plural(s.preemptions, 'preemption')}</b>${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${int(s.replaysFailed)} of ${int(s.replays)}.</p>
 ${control}

@@ -22,7 +22,7 @@ import { confidenceOf, confidenceText } from './confidence.js';
 import { clip, html, plural, type Html } from './markup.js';
 import { command, statusBadge } from './parts.js';
 import { scheduleSection } from './schedule.js';
-import { timeline } from './timeline.js';
+import { timeline, type DrawBudget } from './timeline.js';
 
 /** Failing-round timelines drawn per strategy (each distinct history once). */
 export const MAX_TIMELINES = 6;
@@ -99,7 +99,7 @@ function findingTimelines(r: Report, s: StrategyReport, id: string, anchors: Anc
 export const legend = (): Html =>
   html`<p class="legend"><span class="sw ok"></span>returned <span class="sw err"></span>threw <span class="sw hung"></span>never returned (runs to the cut) <span class="sw culprit"></span>no order explains it <span class="sw marked"></span>preempting step · time runs left to right in order, not to scale (tick labels in ms; each bar’s tooltip has exact times)</p>`;
 
-function failingRounds(r: Report, s: StrategyReport, id: string, anchors: Anchors): Html {
+function failingRounds(r: Report, s: StrategyReport, id: string, anchors: Anchors, budget: DrawBudget): Html {
   const { drawn, notDrawn } = findingTimelines(r, s, id, anchors);
   const minimal = s.name === 'race' ? s.minimal : undefined;
   if (!drawn.length && !minimal?.history) return html``;
@@ -112,6 +112,7 @@ function failingRounds(r: Report, s: StrategyReport, id: string, anchors: Anchor
   const rest = drawn.filter((_, k) => k !== firstIdx);
   const small = minimal?.history
     ? timeline(minimal.history, {
+        budget,
         id: `${id}-min`,
         title: `Smallest failing setup: ${plural(minimal.workers, 'worker')} × ${plural(minimal.concurrency, 'lane')} × ${plural(minimal.iterations, 'call')}, round ${minimal.history.round}`,
       })
@@ -119,7 +120,7 @@ function failingRounds(r: Report, s: StrategyReport, id: string, anchors: Anchor
   const more = notDrawn
     ? html`<p class="note">${plural(notDrawn, 'more failing-round history', 'more failing-round histories')} not drawn (the JSON report has them).</p>`
     : '';
-  return html`<h4>Failing rounds</h4>${legend()}<div class="pair">${first ? timeline(first.h, first) : ''}${small}</div>${rest.map((d) => timeline(d.h, d))}${more}`;
+  return html`<h4>Failing rounds</h4>${legend()}<div class="pair">${first ? timeline(first.h, { ...first, budget }) : ''}${small}</div>${rest.map((d) => timeline(d.h, { ...d, budget }))}${more}`;
 }
 
 function hammerBody(s: HammerReport, rounds: Html): Html {
@@ -151,7 +152,7 @@ function minimalBlock(s: RaceReport, id: string): Html {
   return html`<div class="minimal"><p><b>Smallest failing setup:</b> ${plural(m.workers, 'worker')} × ${plural(m.concurrency, 'lane')} × ${plural(m.iterations, 'call')}${clip(ops, 300)} (failed ${int(m.failedRounds)} of ${plural(m.rounds, 'round')})${m.smaller === false ? ' — nothing smaller failed' : ''}.${meaning}</p>${command(`${id}-min-cmd`, m.command)}</div>`;
 }
 
-function raceBody(s: RaceReport, id: string, rounds: Html): Html {
+function raceBody(s: RaceReport, id: string, rounds: Html, budget: DrawBudget): Html {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
   const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
   const caption = s.firstFailedRound !== null ? `Counters of round ${s.firstFailedRound} (the first that failed${after})` : 'Counters of the last round';
@@ -175,7 +176,7 @@ ${contentionTable(s.contention, s.workers, s.concurrency)}
 ${sampled}
 ${modelLine(s.model)}
 ${s.scheduler ? html`<p>${schedulerLine(s.scheduler)}</p>` : ''}
-${s.schedule ? scheduleSection(s.schedule, `${id}-sched`) : lostReplay}`;
+${s.schedule ? scheduleSection(s.schedule, `${id}-sched`, budget) : lostReplay}`;
 }
 
 function throughputBody(s: ThroughputReport, rounds: Html): Html {
@@ -199,9 +200,9 @@ ${rounds}`;
 }
 
 /** A strategy's section; `anchors` gets where each of its findings links. */
-export function strategySection(r: Report, s: StrategyReport, id: string, anchors: Anchors): Html {
-  const rounds = failingRounds(r, s, id, anchors);
-  const body = s.name === 'hammer' ? hammerBody(s, rounds) : s.name === 'race' ? raceBody(s, id, rounds) : throughputBody(s, rounds);
+export function strategySection(r: Report, s: StrategyReport, id: string, anchors: Anchors, budget: DrawBudget): Html {
+  const rounds = failingRounds(r, s, id, anchors, budget);
+  const body = s.name === 'hammer' ? hammerBody(s, rounds) : s.name === 'race' ? raceBody(s, id, rounds, budget) : throughputBody(s, rounds);
   const cut = s.interrupted ? html` <span class="warn">interrupted: figures cover what finished</span>` : '';
   return html`<section class="strategy" id="${id}"><h3>${clip(strategyLabel(s), 300)} ${statusBadge(s.status)}${cut}</h3>
 ${body}

@@ -6,11 +6,16 @@
 // right places each instant as early as it can while every bar stays as wide as its label.
 import type { CallHistory, HistoryCall } from '../../schema/report.js';
 import { callLabel } from '../../schema/words.js';
-import { ms } from '../terminal/common.js';
+import { int, ms } from '../terminal/common.js';
 import { clip, html, plural, valueText, type Html } from './markup.js';
 
-/** What one timeline draws at most; the caption says what was left out. */
-export const TIMELINE_LIMITS = { calls: 300, rows: 48, width: 7000 } as const;
+/** What one timeline draws at most, and a whole page (over all its timelines); the caption says what was left out. */
+export const TIMELINE_LIMITS = { calls: 300, rows: 48, width: 7000, pageCalls: 4000 } as const;
+
+/** The calls a page may still draw: one per page, shared by its timelines. */
+export interface DrawBudget {
+  calls: number;
+}
 
 const ROW_H = 24;
 const BAR_H = 16;
@@ -31,6 +36,7 @@ export interface TimelineOptions {
   title: string;
   /** Notes drawn as a mark on a call's bar, by `w<worker>c<call>` (a controlled round's preemptions). */
   marks?: ReadonlyMap<string, string>;
+  budget: DrawBudget;
 }
 
 /** Anchor of a call's bar in a timeline. */
@@ -53,7 +59,7 @@ export const callText = (c: HistoryCall, max = 24): string => `${callLabel(c, (v
  * The calls drawn: all when they fit; else, nearest the culprit first (or earliest first), each call whose
  * lane is already drawn or while there is room for another row, up to the limits.
  */
-function pick(h: CallHistory): { kept: number[]; rows: string[] } {
+function pick(h: CallHistory, limit: number): { kept: number[]; rows: string[] } {
   const calls = h.calls;
   const culprit = h.culprit !== undefined ? calls[h.culprit] : undefined;
   const order = calls.map((_, i) => i);
@@ -62,7 +68,7 @@ function pick(h: CallHistory): { kept: number[]; rows: string[] } {
   const lanes = new Set<string>();
   const kept: number[] = [];
   for (const i of order) {
-    if (kept.length >= TIMELINE_LIMITS.calls) break;
+    if (kept.length >= limit) break;
     const lane = laneKey(calls[i]!);
     if (!lanes.has(lane)) {
       if (lanes.size >= TIMELINE_LIMITS.rows) continue;
@@ -149,7 +155,11 @@ function tooltip(c: HistoryCall, mark: string | undefined, culprit: boolean): st
 /** The figure: caption, the SVG, and what was left out. */
 export function timeline(h: CallHistory, o: TimelineOptions): Html {
   const calls = h.calls;
-  const { kept, rows } = pick(h);
+  const limit = Math.min(TIMELINE_LIMITS.calls, o.budget.calls);
+  if (limit < 1 && calls.length)
+    return html`<figure class="timeline" id="${o.id}"><figcaption><b>${o.title}</b></figcaption><p class="note">Not drawn: a page draws at most ${plural(TIMELINE_LIMITS.pageCalls, 'call')} in all, and this one has (the JSON report has this round’s ${plural(calls.length, 'call')}).</p></figure>`;
+  const { kept, rows } = pick(h, limit);
+  o.budget.calls -= kept.length;
   let cap = LABEL_CAPS[0]!;
   let lay = place(calls, kept, cap);
   for (const next of LABEL_CAPS.slice(1)) {
@@ -176,7 +186,7 @@ export function timeline(h: CallHistory, o: TimelineOptions): Html {
     lay.cut === null
       ? ''
       : html`<line class="cut" x1="${LABEL_W + lay.cut}" y1="${AXIS_H - 6}" x2="${LABEL_W + lay.cut}" y2="${bottom}"></line><text class="tick cut-label" x="${LABEL_W + lay.cut}" y="${AXIS_H - 10}">cut</text>`;
-  const left = notes(h, kept.length, rows.length, cap);
+  const left = notes(h, kept.length, rows.length, cap, limit);
   const culpritNote = h.culprit !== undefined && calls[h.culprit] ? html` · <span class="bad">▼ marks the call no order explains</span>` : '';
   const width = Math.ceil(lay.width);
   return html`<figure class="timeline" id="${o.id}">
@@ -207,12 +217,12 @@ function barOf(c: HistoryCall, i: number, culprit: boolean, o: TimelineOptions, 
 }
 
 /** What the drawing leaves out, and why. */
-function notes(h: CallHistory, drawn: number, rows: number, cap: number): string[] {
+function notes(h: CallHistory, drawn: number, rows: number, cap: number, limit: number): string[] {
   const out: string[] = [];
   const notDrawn = h.calls.length - drawn;
   if (notDrawn > 0)
     out.push(
-      `${plural(notDrawn, 'call')} of the report’s ${plural(h.calls.length, 'call')} ${notDrawn === 1 ? 'is' : 'are'} not drawn (at most ${TIMELINE_LIMITS.calls} calls in ${TIMELINE_LIMITS.rows} rows: ${h.culprit !== undefined ? 'those nearest the marked call' : 'the first ones'}${rows >= TIMELINE_LIMITS.rows ? ', in the first lanes' : ''}; the JSON report has them).`,
+      `${plural(notDrawn, 'call')} of the report’s ${plural(h.calls.length, 'call')} ${notDrawn === 1 ? 'is' : 'are'} not drawn (at most ${limit < TIMELINE_LIMITS.calls ? `${limit} calls, what is left of the page’s ${int(TIMELINE_LIMITS.pageCalls)},` : `${limit} calls`} in ${TIMELINE_LIMITS.rows} rows: ${h.culprit !== undefined ? 'those nearest the marked call' : 'the first ones'}${rows >= TIMELINE_LIMITS.rows ? ', in the first lanes' : ''}; the JSON report has them).`,
     );
   if (h.omitted > 0)
     out.push(
