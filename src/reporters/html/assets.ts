@@ -80,6 +80,7 @@ export const SCRIPT = `(() => {
   };
   d.addEventListener('mouseover', (e) => light(e, true));
   d.addEventListener('mouseout', (e) => light(e, false));
+  for (const x of d.querySelectorAll('.keys')) x.hidden = false;
   const findings = Array.from(d.querySelectorAll('li.finding'));
   let at = -1;
   d.addEventListener('keydown', (e) => {

@@ -216,7 +216,7 @@ export function toHtml(report: Report | MultiReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${statusWord(report.status)} · ${title} · adapter-hammer</title>
 <style>${raw(CSS)}</style></head>
-<body><div class="layout"><nav aria-label="contents"><b>${report.tool.name} ${report.tool.version}</b><ul>${parts.map((p) => p.nav)}</ul><p class="note">j / k: next / previous finding</p></nav>
+<body><div class="layout"><nav aria-label="contents"><b>${report.tool.name} ${report.tool.version}</b><ul>${parts.map((p) => p.nav)}</ul><p class="note keys" hidden="">j / k: next / previous finding</p></nav>
 <main><h1>adapter-hammer report</h1>
 ${multi ? summaryTable(report) : ''}
 ${parts.map((p) => p.body)}
