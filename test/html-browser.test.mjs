@@ -37,8 +37,10 @@ function pageOf(name, report) {
 
 test('browser: a failing lazy-init-unsafe run’s page loads cleanly, shows its findings and the failing round; screenshot kept', async () => {
   const file = path.join(dir, 'lazy-init.html');
-  const r = await runCli([fixture('lazy-init-unsafe.mjs'), '-s', 'race', '--seed', '11', '--html', file]);
+  const json = path.join(dir, 'lazy-init.json');
+  const r = await runCli([fixture('lazy-init-unsafe.mjs'), '-s', 'race', '--seed', '11', '--html', file, '--json', json]);
   assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(readFileSync(json, 'utf8'));
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const url = pathToFileURL(file).href;
@@ -57,8 +59,10 @@ test('browser: a failing lazy-init-unsafe run’s page loads cleanly, shows its 
     assert.ok((await figure.locator('g.call').count()) >= 2);
     const box = await figure.locator('svg.tl').boundingBox();
     assert.ok(box.width > 100 && box.height > 40, `timeline drawn ${JSON.stringify(box)}`);
-    // The shrunk round beside it.
-    assert.ok(await page.locator('figure.timeline[id$="-min"]').first().isVisible());
+    // The shrunk round beside it, when the search for a smaller setup found one in its time (a loaded machine may not).
+    const shrunk = page.locator('figure.timeline[id$="-min"]');
+    if (report.strategies[0].minimal?.history) assert.ok(await shrunk.first().isVisible());
+    else assert.equal(await shrunk.count(), 0);
     assert.deepEqual(problems, []);
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = path.join(ARTIFACTS, 'lazy-init-unsafe.png');
