@@ -21,7 +21,7 @@ h1{font-size:18px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px;border-bott
 .badge.pass{background:var(--pass)}.badge.partial{background:var(--partial)}
 .chip{display:inline-block;margin:0 6px 0 0}
 .cmd{display:flex;gap:6px;align-items:flex-start;margin:4px 0}
-.cmd code{flex:1;min-width:0;display:block;background:var(--bg);border:1px solid var(--line);border-radius:4px;padding:4px 6px;white-space:pre-wrap;word-break:break-all;user-select:all}
+.cmd code{flex:1;min-width:0;display:block;background:var(--bg);border:1px solid var(--line);border-radius:4px;padding:4px 6px;white-space:pre-wrap;overflow-wrap:anywhere;user-select:all}
 button.copy{font:inherit;font-size:12px;padding:3px 8px;border:1px solid var(--line);border-radius:4px;background:#fff;cursor:pointer}
 .bad{color:var(--fail)}.good{color:var(--pass)}.warn{color:var(--partial)}.dim,.note{color:var(--dim)}.note{font-size:13px}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}caption{text-align:left;color:var(--dim);padding:2px 0;white-space:nowrap}
