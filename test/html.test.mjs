@@ -150,12 +150,22 @@ test('html: the environment (Node, cores, pinning) and the options the plan had'
 test('html: the confidence of a pass is shown where the race report has one, and only then', () => {
   const plain = toHtml(makeReport());
   assert.doesNotMatch(plain, /<dt>confidence<\/dt>/);
-  const r = makeReport({ strategies: [raceStrategy({ confidence: { effectiveRounds: 7000, k95: 2114, k99: 1376 } })] });
-  const page = toHtml(r);
+  const confidence = {
+    effectiveRounds: 7000,
+    k95: 2114,
+    k99: 1376,
+    pct: { depth: 3, missBound: 0.0042 },
+    target: { oneIn: 5000, probability: 0.99, reached: false },
+  };
+  const page = toHtml(makeReport({ strategies: [raceStrategy({ confidence })] }));
   assert.match(
     page,
-    /<dt>confidence<\/dt><dd>A race showing in 1 of 2,114 overlapping rounds or more often would have been caught \(95%\); 1 of 1,376 \(99%\)/,
+    /<dt>confidence<\/dt><dd>race: A race showing in 1 of 2,114 overlapping rounds or more often would have been caught \(95%\); 1 of 1,376 \(99%\)/,
   );
+  assert.match(page, /PCT, depth 3\): an ordering bug of that depth missed with probability at most 0\.42%/);
+  assert.match(page, /--confidence 1\/5,000: not reached/);
+  const none = toHtml(makeReport({ strategies: [raceStrategy({ confidence: { effectiveRounds: 0, k95: null, k99: null, noClaim: 'single-lane' } })] }));
+  assert.match(none, /race: No rate claimed \(single-lane\)\./);
 });
 
 test('html: markup from the adapter is text everywhere (inputs, outputs, errors, counters, stacks, SVG)', () => {

@@ -114,7 +114,11 @@ function verdictBar(r: Report, id: string): Html {
   const interrupted = r.interrupted && r.status !== 'fail';
   const chips = r.strategies.map((s, k) => html`<a class="chip" href="#${id}-s${k}">${s.name} ${statusBadge(s.status)}</a>`);
   const notRun = r.config.strategies.filter((n) => !r.strategies.some((s) => s.name === n));
-  const confidences = r.strategies.flatMap((s) => (s.name === 'race' ? [confidenceOf(s)] : [])).filter((c) => c !== null);
+  const confidences = r.strategies.flatMap((s) => {
+    const c = confidenceOf(s);
+    const text = c ? confidenceText(c) : '';
+    return text ? [`${s.name}: ${text}`] : [];
+  });
   const m = r.merged;
   const merged = m
     ? html`<dt>merged</dt><dd>${plural(m.files.length, 'report')}: shard ${m.shards.join(', ')}${m.missing.length ? html` <b class="bad">missing ${m.missing.join(', ')}</b>` : ''}</dd>`
@@ -127,7 +131,7 @@ function verdictBar(r: Report, id: string): Html {
 <dt>seed</dt><dd>${r.seed}</dd>
 <dt>machine</dt><dd>${clip(machineText(r), 400)}</dd>
 <dt>run</dt><dd>${clip(r.startedAt, 40)} · ${ms(r.durationMs)}${strict}</dd>
-${merged}${confidences.length ? html`<dt>confidence</dt><dd>${confidences.map((c) => confidenceText(c)).join(' ')}</dd>` : ''}
+${merged}${confidences.length ? html`<dt>confidence</dt><dd>${confidences.join(' ')}</dd>` : ''}
 <dt>replay</dt><dd>${command(`${id}-replay`, r.replay)}</dd></dl></div>`;
 }
 
