@@ -13,7 +13,7 @@ import { makePlan, type PlanInput } from './plan/plan.js';
 import type { ProgressEvent, Report } from './schema/report.js';
 import { colorLevel } from './reporters/color.js';
 import { toHtml } from './reporters/html/page.js';
-import { writeFileAtomic } from './reporters/json.js';
+import { writeReportFile } from './reporters/report-file.js';
 import { renderTerminal } from './reporters/terminal/index.js';
 import { runPlan } from './run/run.js';
 
@@ -75,9 +75,9 @@ export async function hammer(adapterPath: string, options: HammerOptions = {}): 
   const report = await runPlan(makePlan(input, loaded), { loaded, signal: options.signal, progress: options.progress });
   if (options.html !== undefined) {
     try {
-      writeFileAtomic(path.resolve(options.cwd ?? process.cwd(), options.html), toHtml(report));
+      writeReportFile(path.resolve(options.cwd ?? process.cwd(), options.html), toHtml(report));
     } catch (e) {
-      throw new Error(`could not write the HTML report to ${options.html}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`could not write HTML report to ${options.html}: ${(e as Error).message}`, { cause: e });
     }
   }
   if (options.print) {

@@ -868,6 +868,7 @@ test('makePlan: defaults from the table, workers = min(8, max(2, cores)) of the 
     duration: 1,
     seed: 7,
     timeoutMs: 5000,
+    setupTimeoutMs: 60000,
     budgetMs: 20000,
     scheduler: 'mixed',
     strict: false,
@@ -956,6 +957,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
       'ops',
       'seed',
       'timeoutMs',
+      'setupTimeoutMs',
       'budgetMs',
       'maxOldSpace',
       'shard',
@@ -972,7 +974,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, time, maxOldSpace, shard, scheduler, schedule, instrument, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, setupTimeout, time, maxOldSpace, shard, scheduler, schedule, instrument, strict)",
   );
 });
 

@@ -337,7 +337,7 @@ test('cli: --html into a directory that does not exist is one clear line and a f
   const dir = tempDir(t);
   const r = await runCli([fixture('counter-safe.mjs'), '-s', 'hammer', '-n', '500', '--html', path.join(dir, 'no/such/dir/r.html')]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /adapter-hammer: could not write the HTML report to .*no\/such\/dir\/r\.html: ENOENT/);
+  assert.match(r.stderr, /adapter-hammer: could not write HTML report to .*no\/such\/dir\/r\.html: ENOENT/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 

@@ -3,7 +3,8 @@
 import { colorLevel, type ColorLevel } from '../reporters/color.js';
 import { appendStepSummary, githubAnnotations, inGithubActions } from '../reporters/github.js';
 import { toHtml } from '../reporters/html/page.js';
-import { toJson, writeFileAtomic } from '../reporters/json.js';
+import { toJson } from '../reporters/json.js';
+import { writeReportFile } from '../reporters/report-file.js';
 import { toJunit } from '../reporters/junit.js';
 import { renderSummary } from '../reporters/terminal/summary.js';
 import type { MultiReport, Report } from '../schema/report.js';
@@ -34,38 +35,27 @@ export function writeOutputs(result: Report | MultiReport, opts: OutputOptions):
   if ('adapters' in result) {
     termStream.write(renderSummary(result, level));
   }
-  // The page first: JUnit and the GitHub summary point at it only once it is written.
-  let page: string | undefined;
-  if (opts.html) {
+  // Every report file goes through writeReportFile: regular files replaced atomically, devices and FIFOs written in place.
+  const toFile = (what: string, file: string, render: () => string): boolean => {
     try {
-      writeFileAtomic(opts.html, toHtml(result));
-      page = opts.html;
+      writeReportFile(file, render());
+      return true;
     } catch (e) {
-      problem(`could not write the HTML report to ${opts.html}: ${(e as Error).message}`);
+      problem(`could not write ${what} report to ${file}: ${(e as Error).message}`);
+      return false;
     }
-  }
+  };
+  // The page first: JUnit and the GitHub summary point at it only once it is written.
+  const page = opts.html && toFile('HTML', opts.html, () => toHtml(result)) ? opts.html : undefined;
   if (inGithubActions()) {
     termStream.write(githubAnnotations(result, process.env, process.cwd(), page));
     const err = appendStepSummary(result, process.env, page);
     if (err) process.stderr.write(`adapter-hammer: ${err}\n`);
   }
-  if (opts.junit) {
-    try {
-      writeFileAtomic(opts.junit, toJunit(result, page));
-    } catch (e) {
-      problem(`could not write JUnit report to ${opts.junit}: ${(e as Error).message}`);
-    }
-  }
+  if (opts.junit) toFile('JUnit', opts.junit, () => toJunit(result, page));
   if (opts.json) {
-    const text = toJson(result);
-    if (jsonToStdout) process.stdout.write(text);
-    else {
-      try {
-        writeFileAtomic(opts.json, text);
-      } catch (e) {
-        problem(`could not write JSON report to ${opts.json}: ${(e as Error).message}`);
-      }
-    }
+    if (jsonToStdout) process.stdout.write(toJson(result));
+    else toFile('JSON', opts.json, () => toJson(result));
   }
   return exitCode;
 }

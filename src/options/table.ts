@@ -20,6 +20,8 @@ export interface RunSettings {
   minOps?: number;
   seed: number;
   timeoutMs: number;
+  /** --setup-timeout: the deadline of the hooks that prepare (setup, init, a server's start), ms. */
+  setupTimeoutMs: number;
   /** --max-old-space: heap limit of each worker in MB, on top of the adapter's resourceLimits. */
   maxOldSpace?: number;
   /** --time: the whole adapter's run, hooks included, in ms; the counts are upper bounds within it. */
@@ -62,6 +64,8 @@ export interface RunDefaults {
   duration?: number;
   /** A call or hook not settled after this many ms is a hang (`--timeout`). */
   timeout?: number;
+  /** The deadline of `setup`, `init` and a server's start, ms (`--setup-timeout`): a cold database may take tens of seconds. */
+  setupTimeout?: number;
   /** Time budget of a whole run, hooks included (`--time`): `'90s'`, `'2m'`, or seconds. */
   time?: string | number;
 }
@@ -128,6 +132,8 @@ export interface OptionSpec {
   replayWhen?: StrategyName;
   /** A negated boolean (`--no-color`): the option's value is true unless the flag is given. */
   negate?: boolean;
+  /** The replay command names it only when it differs from the default (it changes no call, only how long a start may take). */
+  replayUnlessDefault?: boolean;
 }
 
 export const SEED_MAX = 2 ** 32 - 1;
@@ -254,12 +260,25 @@ export const OPTIONS: readonly OptionSpec[] = [
     adapterField: 'timeout',
   },
   {
+    key: 'setupTimeoutMs',
+    long: 'setup-timeout',
+    value: '<ms>',
+    kind: 'count',
+    max: Number.MAX_SAFE_INTEGER,
+    scope: 'run',
+    help: "deadline of the hooks that prepare (setup, init, a server's start): a slow start is no hang of your code; a first round that cannot be set up in time exits 2",
+    default: () => 60_000,
+    defaultHelp: "the adapter's `setupTimeout`, else 60000",
+    adapterField: 'setupTimeout',
+    replayUnlessDefault: true,
+  },
+  {
     key: 'budgetMs',
     long: 'time',
     value: '<duration>',
     kind: 'duration',
     scope: 'run',
-    help: 'time budget of a whole adapter run, hooks included (90s, 2m); each strategy gets a share and the counts above become upper bounds',
+    help: 'time budget of a whole adapter run, hooks included but the first setup (90s, 2m); each strategy gets a share and the counts above become upper bounds',
     default: () => '20s',
     defaultHelp: "the adapter's `time`, else 20s",
     adapterField: 'time',

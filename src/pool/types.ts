@@ -16,6 +16,8 @@ export interface SessionOptions {
   uniqueOps: boolean[];
   /** A call or worker hook that has not settled after this long is a hang. */
   timeoutMs: number;
+  /** The same for `init` and for loading the adapter (preparation, --setup-timeout); default timeoutMs. */
+  setupTimeoutMs?: number;
   quietStdout: boolean;
   resourceLimits?: ResourceLimits;
   /**

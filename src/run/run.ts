@@ -2,7 +2,7 @@
 // one report object. All of the run's state is in its RunContext, made here per call.
 import { loadAdapter } from '../adapter/load.js';
 import type { LoadedAdapter } from '../adapter/types.js';
-import { judgeRun } from '../checks/run.js';
+import { aboutConcurrency, judgeRun } from '../checks/run.js';
 import { judgeStrategy, type StrategyEvidence, type StrategyOutcome } from '../checks/strategy.js';
 import { AdapterError, SessionStartError, errorLine } from '../errors.js';
 import { RUN_OPTIONS, type StrategyName } from '../options/table.js';
@@ -76,7 +76,14 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
     run.dispose();
   }
   const threadSafe = typeof loaded.adapter.threadSafe === 'boolean' ? loaded.adapter.threadSafe : null;
-  const judged = judgeRun({ strategies, findingKinds: findings.map((f) => f.kind), warnings, strict: plan.strict, threadSafe, stopSignal: run.stopSignal });
+  const judged = judgeRun({
+    strategies,
+    findingKinds: findings.filter(aboutConcurrency).map((f) => f.kind),
+    warnings,
+    strict: plan.strict,
+    threadSafe,
+    stopSignal: run.stopSignal,
+  });
   warnings.push(...judged.warnings);
   return {
     tool: TOOL,

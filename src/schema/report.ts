@@ -95,6 +95,8 @@ export interface CounterRow {
   expected: number | null;
   /** null: expected, but the adapter did not report it. */
   actual: number | null;
+  /** The adapter's invariant read this counter, and held or was violated: a counter without `expected` is checked by it. */
+  invariant?: 'held' | 'violated';
 }
 
 /** What a run reports as it goes (strategy phases, rounds done): the progress line's input. */
@@ -251,9 +253,16 @@ export interface RaceReport extends StrategyBase {
   /**
    * The failing controlled round's schedules, shrunk to fewer preemptions and replayed: the value that
    * replays it, the steps lane by lane, and its calls. Absent when no controlled round failed; null when
-   * one failed but could not be replayed (no time left, or the run was interrupted).
+   * one failed but could not be replayed (`unavailable.schedule` says why).
    */
   schedule?: FailingSchedule | null;
+  /** Why `minimal` or `schedule` is null, as what happened (the reporters say it; never a guess). */
+  unavailable?: {
+    /** `interrupted`: the search was stopped; `not-reproduced`: no trial of the search failed the same way again within its time. */
+    minimal?: 'interrupted' | 'not-reproduced';
+    /** `interrupted`: the replay was stopped; `workers-lost`: a worker hung or crashed before a replay finished. */
+    schedule?: 'interrupted' | 'workers-lost';
+  };
 }
 
 /** The race's controlled rounds: each worker's lanes under its own seeded scheduler, every await of the user's code a scheduling point. */

@@ -39,8 +39,9 @@ export interface ServerOptions {
   /** It picks its own port and prints it on stdout: the pattern's first group is the port. */
   portFromOutput?: RegExp;
   /**
-   * How long it may take to listen. Default 4000 ms: `setup` itself is bounded by `--timeout` (5000 ms
-   * by default); a slower server needs both this and the adapter's `timeout`.
+   * How long it may take to listen. Default 60000 ms, as `--setup-timeout`'s default, which bounds the
+   * `setup` that starts it: a slower server needs both this and `--setup-timeout` (or the adapter's
+   * `setupTimeout`).
    */
   startTimeoutMs?: number;
   /** How long `stop` waits after SIGTERM before SIGKILL. Default 2000 ms. */
@@ -68,6 +69,9 @@ export class ServerStartError extends Error {
     this.name = 'ServerStartError';
   }
 }
+
+/** As --setup-timeout's default: a cold server (a database, a container) may take tens of seconds. */
+const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 const KEEPER = fileURLToPath(new URL('./server-keeper.js', import.meta.url));
 const STDERR_KEPT = 4096;
@@ -176,7 +180,8 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     await gone;
     keeper.unref();
   };
-  const deadline = performance.now() + (options.startTimeoutMs ?? 4000);
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const deadline = performance.now() + startTimeoutMs;
   const fail = async (why: string, withStderr = true): Promise<never> => {
     await stop();
     const line = firstLine();
@@ -185,7 +190,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   let listening = port;
   for (;;) {
     if (exited) return fail(`exited with code ${(exited as { code: number }).code} before listening`);
-    if (performance.now() > deadline) return fail(`did not listen on 127.0.0.1${listening ? `:${listening}` : ''} within ${options.startTimeoutMs ?? 4000} ms`);
+    if (performance.now() > deadline) return fail(`did not listen on 127.0.0.1${listening ? `:${listening}` : ''} within ${startTimeoutMs} ms`);
     if (!listening && options.portFromOutput) listening = Number(options.portFromOutput.exec(stdout)?.[1] ?? 0);
     if (listening && (await accepts(listening))) break;
     await new Promise((r) => setTimeout(r, 20));
