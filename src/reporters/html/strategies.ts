@@ -15,7 +15,7 @@ import {
 } from '../../schema/report.js';
 import { schedulerLine } from '../schedule-trace.js';
 import { int, ms, rate } from '../terminal/common.js';
-import { roundsDone } from '../terminal/race.js';
+import { MINIMAL_UNAVAILABLE, SCHEDULE_UNAVAILABLE, roundsDone } from '../terminal/race.js';
 import { POINT_COLUMNS, pointCells } from '../terminal/throughput.js';
 import { contentionTable, latencyChart, outcomeHistogram, throughputChart } from './charts.js';
 import { confidenceOf, confidenceText } from './confidence.js';
@@ -23,6 +23,9 @@ import { clip, html, plural, type Html } from './markup.js';
 import { command, statusBadge } from './parts.js';
 import { scheduleSection } from './schedule.js';
 import { timeline, type DrawBudget } from './timeline.js';
+
+/** A sentence's first letter in capitals. */
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Failing-round timelines drawn per strategy (each distinct history once). */
 export const MAX_TIMELINES = 6;
@@ -32,6 +35,8 @@ const MAX_ROWS = 200;
 export type Anchors = Map<Finding, string>;
 
 function counterVerdict(r: CounterRow): Html {
+  if (r.expected === null && r.invariant === 'held') return html`<span class="good">✓ invariant held</span>`;
+  if (r.expected === null && r.invariant === 'violated') return html`<span class="bad">✗ invariant violated</span>`;
   if (r.expected === null) return html`<span class="dim">not checked</span>`;
   if (r.actual === null) return html`<span class="bad">✗ missing</span>`;
   if (r.actual === r.expected) return html`<span class="good">✓ ok</span>`;
@@ -145,7 +150,7 @@ ${rounds}`;
 
 function minimalBlock(s: RaceReport, id: string): Html {
   const m = s.minimal;
-  if (m === null) return html`<p class="note">The search for a smaller failing setup found none within its time budget.</p>`;
+  if (m === null) return html`<p class="note">${cap(MINIMAL_UNAVAILABLE[s.unavailable?.minimal ?? 'unknown'])}.</p>`;
   if (!m) return html``;
   const ops = m.ops ? ` of ${m.ops.join(', ')}` : '';
   const meaning = m.meaning ? html` <span class="${m.classification === 'bug' ? 'warn' : 'dim'}">${clip(m.meaning, 400)}</span>` : '';
@@ -163,8 +168,7 @@ function raceBody(s: RaceReport, id: string, rounds: Html, budget: DrawBudget): 
       ? html`<p>Lost updates: <b class="bad">${int(s.lostUpdates)}</b> in total; per failing round min ${int(l.min)} · median ${int(l.median)} · max ${int(l.max)}.</p>`
       : '';
   const sampled = s.contentionRounds !== undefined ? html`<p class="note">Contention measured in ${plural(s.contentionRounds, 'round')}.</p>` : '';
-  const lostReplay =
-    s.schedule === null ? html`<p class="note">The failing controlled round could not be replayed (no time was left, or the run was interrupted).</p>` : '';
+  const lostReplay = s.schedule === null ? html`<p class="note">${cap(SCHEDULE_UNAVAILABLE[s.unavailable?.schedule ?? 'unknown'])}.</p>` : '';
   return html`<p>${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${plural(s.workers, 'worker')} × ${plural(s.concurrency, 'lane')} · <span class="${s.failedRounds ? 'bad' : ''}">${int(s.failedRounds)} failed (${pct}%)</span> · ${ms(s.durationMs)}</p>
 ${conf ? html`<p class="confidence">${confidenceText(conf)}</p>` : ''}
 ${countersTable(s.counters, s.countersNote, caption)}
