@@ -285,6 +285,25 @@ test('html: a merged report names its machines and shards; an interrupted one sa
   assert.match(cut, /interrupted: figures cover what finished/);
 });
 
+test('html: why a smallest setup or a replay is missing, as the report says; counters the invariant checked', () => {
+  const r = makeReport({
+    strategies: [
+      raceStrategy({
+        status: 'fail',
+        verdict: 'fail',
+        minimal: null,
+        schedule: null,
+        unavailable: { minimal: 'not-reproduced', schedule: 'workers-lost' },
+        counters: [{ name: 'money', expected: null, actual: 290, invariant: 'violated' }],
+      }),
+    ],
+  });
+  const page = toHtml(r);
+  assert.match(page, /No smaller failing setup: no trial of the search failed the same way again/);
+  assert.match(page, /The failing controlled round could not be replayed: a worker hung or crashed during the replay\./);
+  assert.match(page, /<code>money<\/code><\/td><td class="num">—<\/td><td class="num">290<\/td><td><span class="bad">✗ invariant violated<\/span>/);
+});
+
 test('html: a multi-adapter run lists every adapter, one that could not start included', () => {
   const m = makeMulti([failingReport(), makeStartFailure('fixtures/missing.mjs', ['cannot find fixtures/missing.mjs'])]);
   const page = toHtml(m);
