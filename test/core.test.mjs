@@ -978,14 +978,14 @@ test("table: API names are the camelCase long names; run options are the plan's 
       'strict',
     ],
   );
-  assert.equal(OPTIONS.filter((o) => o.scope === 'output').length, 3);
+  assert.equal(OPTIONS.filter((o) => o.scope === 'output').length, 4);
   assert.throws(() => optionByKey('nope'), { message: "no option 'nope'" });
 });
 
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, setupTimeout, time, maxOldSpace, shard, scheduler, schedule, instrument, confidence, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, setupTimeout, time, maxOldSpace, shard, scheduler, schedule, instrument, confidence, strict, html)",
   );
 });
 

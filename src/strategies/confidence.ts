@@ -43,10 +43,11 @@ export class RaceConfidence {
     return this.plan.confidence && started < this.plannedRounds ? Math.max(1, Math.min(size, this.plannedRounds - started)) : size;
   }
 
-  /** The figures, and the warning when --confidence was not reached (a failing or interrupted race has other news). */
-  report(failed: number, rounds: number, interrupted: boolean): { confidence: Confidence; warnings: Warning[] } {
+  /** The figures; into `warnings`, the warning when --confidence was not reached (a failing or interrupted race has other news). */
+  report(failed: number, rounds: number, interrupted: boolean, warnings: Warning[]): Confidence {
     const confidence = this.tally.result(failed, rounds);
     const short = failed === 0 && !interrupted ? confidenceNotReached('race', confidence, this.plan.shard?.count) : null;
-    return { confidence, warnings: short ? [short] : [] };
+    if (short) warnings.push(short);
+    return confidence;
   }
 }

@@ -24,6 +24,7 @@ export async function everyOption(signal: AbortSignal): Promise<Report[]> {
     instrument: ['node_modules/my-db/**'],
     confidence: '1/5000@99%',
     strict: true,
+    html: 'report.html',
     args: { dbPath: 'x.db' },
     signal,
     print: process.stderr,
