@@ -125,35 +125,37 @@ export function callsOf(t: RoundTallies): Calls {
   return calls;
 }
 
-export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
-  const { tallies: t } = ev;
-  const findings: Finding[] = [];
+/** A hung worker as a finding: what it was stuck in, what was pending, and what pausing it showed. */
+function hangFinding(strategy: string, round: number, h: RoundTallies['hangs'][number]): Finding {
+  const pending =
+    Object.entries(h.pending)
+      .map(([op, n]) => `${n} ${op}`)
+      .join(', ') || 'none';
+  const what = hangSubject(h, round);
+  const stack = h.probe?.running ? h.probe.stack : undefined;
+  const where = whereOf(stack);
+  return {
+    strategy,
+    kind: 'hang',
+    round,
+    workerId: h.workerId,
+    op: h.op,
+    hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
+    count: Object.values(h.pending).reduce((a, b) => a + b, 0),
+    message:
+      h.where === 'init'
+        ? // Preparation has its own deadline: a slow start is not a deadlock of the calls.
+          `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (--setup-timeout: a slower start needs a larger one). ${probeSentence(h)}`
+        : `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
+    ...(stack ? { stack } : {}),
+    ...(where ? { where } : {}),
+  };
+}
+
+/** What went wrong in the workers themselves: hangs, crashes, adapter-hammer's own errors, worker hooks that failed. */
+function workerFindings(strategy: string, t: RoundTallies): Finding[] {
   const round = t.round;
-  for (const h of t.hangs) {
-    const pending =
-      Object.entries(h.pending)
-        .map(([op, n]) => `${n} ${op}`)
-        .join(', ') || 'none';
-    const what = hangSubject(h, round);
-    const stack = h.probe?.running ? h.probe.stack : undefined;
-    const where = whereOf(stack);
-    findings.push({
-      strategy,
-      kind: 'hang',
-      round,
-      workerId: h.workerId,
-      op: h.op,
-      hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
-      count: Object.values(h.pending).reduce((a, b) => a + b, 0),
-      message:
-        h.where === 'init'
-          ? // Preparation has its own deadline: a slow start is not a deadlock of the calls.
-            `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (--setup-timeout: a slower start needs a larger one). ${probeSentence(h)}`
-          : `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
-      ...(stack ? { stack } : {}),
-      ...(where ? { where } : {}),
-    });
-  }
+  const findings = t.hangs.map((h) => hangFinding(strategy, round, h));
   for (const c of t.crashes) {
     findings.push({
       strategy,
@@ -186,8 +188,15 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       ...(where ? { where } : {}),
     });
   }
-  // Errors: one finding per operation, with the count, the first message, and the distinct errors
-  // (message and top user frame) with their stacks, most frequent first.
+  return findings;
+}
+
+/**
+ * Errors: one finding per operation, with the count, the first message, and the distinct errors
+ * (message and top user frame) with their stacks, most frequent first.
+ */
+function errorFindings(strategy: string, t: RoundTallies): Finding[] {
+  const findings: Finding[] = [];
   for (const op of t.ops) {
     if (op.errors === 0) continue;
     const samples = t.errors.filter((e) => e.op === op.name);
@@ -196,7 +205,7 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
     findings.push({
       strategy,
       kind: 'error',
-      round,
+      round: t.round,
       op: op.name,
       count: op.errors,
       message: `operation '${op.name}' threw ${plural(op.errors, 'time')} of ${op.started} calls; first: ${samples[0]?.message ?? '(message not collected)'}`,
@@ -204,63 +213,82 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       ...(where ? { where } : {}),
     });
   }
-  const complete = roundComplete(t);
-  let counters: CounterRow[] = [];
-  if (complete && ev.actual && ev.expected) {
-    counters = compareCounters(ev.actual, ev.expected);
-    if (ev.invariantRead?.size && ev.invariant !== null) {
-      const held = ev.invariant === true ? 'held' : 'violated';
-      for (const r of counters) if (ev.invariantRead.has(r.name)) r.invariant = held;
-    }
-    for (const r of counters.filter(rowFails)) {
-      if (r.actual === null) {
-        findings.push({
-          strategy,
-          kind: 'mismatch',
-          round,
-          counter: r.name,
-          message: `counter '${r.name}' was expected (${r.expected}) but the adapter's stats did not report it`,
-        });
-      } else if (r.actual < r.expected!) {
-        const lost = r.expected! - r.actual;
-        findings.push({
-          strategy,
-          kind: 'lost-update',
-          round,
-          counter: r.name,
-          count: lost,
-          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${plural(lost, 'lost update')}`,
-        });
-      } else {
-        findings.push({
-          strategy,
-          kind: 'mismatch',
-          round,
-          counter: r.name,
-          count: r.actual - r.expected!,
-          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${tooMany(r.actual - r.expected!, ev.expectedByAdapter === true)}`,
-        });
-      }
-    }
+  return findings;
+}
+
+/** The counter rows (marked where the invariant read them) and a finding for each that is wrong. */
+function counterFindings(strategy: string, round: number, ev: RoundEvidence): { counters: CounterRow[]; findings: Finding[] } {
+  const findings: Finding[] = [];
+  if (!ev.actual || !ev.expected) return { counters: [], findings };
+  const counters = compareCounters(ev.actual, ev.expected);
+  if (ev.invariantRead?.size && ev.invariant !== null) {
+    const held = ev.invariant === true ? 'held' : 'violated';
+    for (const r of counters) if (ev.invariantRead.has(r.name)) r.invariant = held;
   }
-  if (complete && typeof ev.invariant === 'string') {
-    findings.push({ strategy, kind: 'invariant', round, message: `invariant violated: ${ev.invariant}` });
-  }
-  if (complete) {
-    for (const op of ev.uniqueOps) {
-      const d = findDuplicates(t.values[op] ?? []);
-      if (d) {
-        findings.push({
-          strategy,
-          kind: 'duplicate',
-          round,
-          op,
-          count: d.duplicates,
-          example: d.example,
-          message: `operation '${op}' returned ${plural(d.duplicates, 'duplicate')} (${plural(d.values, 'value')} handed out more than once; e.g. ${JSON.stringify(d.example)} ${d.exampleTimes} times)`,
-        });
-      }
+  for (const r of counters.filter(rowFails)) {
+    const counter = r.name;
+    if (r.actual === null) {
+      findings.push({
+        strategy,
+        kind: 'mismatch',
+        round,
+        counter,
+        message: `counter '${counter}' was expected (${r.expected}) but the adapter's stats did not report it`,
+      });
+    } else if (r.actual < r.expected!) {
+      const lost = r.expected! - r.actual;
+      findings.push({
+        strategy,
+        kind: 'lost-update',
+        round,
+        counter,
+        count: lost,
+        message: `counter '${counter}' is ${r.actual}, expected ${r.expected}: ${plural(lost, 'lost update')}`,
+      });
+    } else {
+      const extra = r.actual - r.expected!;
+      const why = tooMany(extra, ev.expectedByAdapter === true);
+      findings.push({
+        strategy,
+        kind: 'mismatch',
+        round,
+        counter,
+        count: extra,
+        message: `counter '${counter}' is ${r.actual}, expected ${r.expected}: ${why}`,
+      });
     }
   }
+  return { counters, findings };
+}
+
+/** Return values handed out more than once by an operation that must give unique ones. */
+function duplicateFindings(strategy: string, t: RoundTallies, uniqueOps: readonly string[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const op of uniqueOps) {
+    const d = findDuplicates(t.values[op] ?? []);
+    if (d) {
+      findings.push({
+        strategy,
+        kind: 'duplicate',
+        round: t.round,
+        op,
+        count: d.duplicates,
+        example: d.example,
+        message: `operation '${op}' returned ${plural(d.duplicates, 'duplicate')} (${plural(d.values, 'value')} handed out more than once; e.g. ${JSON.stringify(d.example)} ${d.exampleTimes} times)`,
+      });
+    }
+  }
+  return findings;
+}
+
+export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
+  const { tallies: t } = ev;
+  const findings = [...workerFindings(strategy, t), ...errorFindings(strategy, t)];
+  // Counters, the invariant and uniqueness mean something only when every worker ran its share to the end.
+  if (!roundComplete(t)) return { counters: [], findings, lostUpdates: 0, failed: findings.length > 0 };
+  const { counters, findings: wrong } = counterFindings(strategy, t.round, ev);
+  findings.push(...wrong);
+  if (typeof ev.invariant === 'string') findings.push({ strategy, kind: 'invariant', round: t.round, message: `invariant violated: ${ev.invariant}` });
+  findings.push(...duplicateFindings(strategy, t, ev.uniqueOps));
   return { counters, findings, lostUpdates: lostUpdates(counters), failed: findings.length > 0 };
 }
