@@ -11,6 +11,7 @@ import { apiOptionsProblem, planFieldsOf } from './options/validate.js';
 import { makePlan, type PlanInput } from './plan/plan.js';
 import type { ProgressEvent, Report } from './schema/report.js';
 import { colorLevel } from './reporters/color.js';
+import { reportObject } from './reporters/json.js';
 import { renderTerminal } from './reporters/terminal/index.js';
 import { runPlan } from './run/run.js';
 
@@ -71,5 +72,6 @@ export async function hammer(adapterPath: string, options: HammerOptions = {}): 
       ),
     );
   }
-  return report;
+  // The report the JSON reporter writes: every finding's and warning's sentence written from its fields.
+  return reportObject(report);
 }

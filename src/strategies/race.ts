@@ -4,7 +4,7 @@
 import { ContentionTracker } from '../checks/contention.js';
 import { EVIDENCE_FAILED_ROUNDS, outcomeOf, SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
-import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../schema/report.js';
+import { uniqueFacts, type CounterRow, type FindingFacts, type FindingKind, type RaceReport, type StopReason, type WarningFacts } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { discardRounds, finishRounds, startRounds, type PlayedRound, type RoundRequest, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
@@ -33,10 +33,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   let unknownReason: string | undefined;
   const contention = new ContentionTracker(loaded.opNames);
   const called = new Set<string>();
-  const warnings: Warning[] = [];
+  let warnings: WarningFacts[] = [];
   const outcomes = new Map<string, { rounds: number; failed: boolean }>();
   const lostPerFailed: number[] = [];
-  const roundFindings: Finding[] = [];
+  const roundFindings: FindingFacts[] = [];
   const calls = Array.from({ length: plan.workers }, () => plan.iterations);
   const plannedRounds = shardRoundCount(plan.rounds, plan.shard);
   let rounds = 0;
@@ -76,7 +76,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         completedCalls += t.ops.reduce((a, o) => a + o.done, 0);
       }
     }
-    for (const w of played.warnings) if (!warnings.some((x) => x.message === w.message)) warnings.push(w);
+    if (played.warnings.length) warnings = uniqueFacts([...warnings, ...played.warnings]);
     if (played.counters.length) {
       const key = outcomeOf(played.counters);
       const bucket = outcomes.get(key) ?? { rounds: 0, failed: played.failed };
@@ -223,8 +223,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   // Only rounds that measured it say anything of contention (a --schedule replay measures none).
   if (contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
   // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
-  if (controlled.divergence)
-    warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
+  if (controlled.divergence) warnings.push({ code: 'schedule-diverged', strategy: 'race', divergence: controlled.divergence });
   if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, unknownReason!));
   const info = contention.info('race');
   if (!independence.independent && independence.basis === 'unproven') info.push(oneAtATime(independence));
@@ -266,13 +265,13 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   };
 }
 
-/** Why rounds were played one at a time, and how to let them run ahead when that is safe. */
-function oneAtATime(i: Extract<RoundIndependence, { independent: false }>): Warning {
-  const where = i.hook ? `${i.hook}${i.at ? ` (${i.at})` : ''} ` : '';
+/** Why rounds were played one at a time (a note: how to let them run ahead when that is safe). */
+function oneAtATime(i: Extract<RoundIndependence, { independent: false }>): WarningFacts {
   return {
     code: 'rounds-one-at-a-time',
-    message:
-      `race: rounds played one at a time, each set up only after the last was checked: ${where}${i.reason ?? 'may reach state other rounds share'}. ` +
-      'If every round has state of its own (fresh memory, a schema or key prefix per round), `batch: true` in the adapter lets rounds run ahead (faster)',
+    strategy: 'race',
+    ...(i.hook ? { hook: i.hook } : {}),
+    ...(i.at ? { at: i.at } : {}),
+    ...(i.reason ? { reason: i.reason } : {}),
   };
 }

@@ -14,7 +14,7 @@ import { summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
 import type { WorkerSession } from '../pool/session.js';
-import type { Finding, ThroughputPoint } from '../schema/report.js';
+import type { FindingFacts, ThroughputPoint } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound } from '../rounds/play.js';
 import { plural } from '../schema/words.js';
@@ -108,7 +108,7 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
   const { plan } = run;
   const t0 = performance.now();
   const points: ThroughputPoint[] = [];
-  const found: Finding[] = [];
+  const found: FindingFacts[] = [];
   const all = workerPoints(plan.workers);
   let round = 0;
   let callsSoFar = 0;
@@ -156,7 +156,7 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
       for (const phase of ['warm-up', 'measure'] as const) {
         const durationMs = (phase === 'warm-up' ? warmUpSeconds(duration) : duration) * 1000;
         const played = await timedRound(session, workers, phase, durationMs, sampleEvery);
-        for (const f of played.findings) found.push({ ...f, message: `${plural(workers, 'worker')}, ${phase}: ${f.message}` });
+        for (const f of played.findings) found.push({ ...f, point: { workers, phase } });
         const t = played.tallies;
         // Hangs, crashes, failed hooks and interrupts end the strategy; what calls did is in the findings.
         if (!t || !played.complete || played.hookFailed) {
