@@ -12,7 +12,7 @@ import { findDuplicates } from './unique.js';
  */
 export function hookFinding(strategy: string, round: number, r: HookFailure): FindingFacts | null {
   if (r.interrupted) return null;
-  if (r.hung) return { strategy, kind: 'hang', round, hook: r.hook, stuckIn: 'hook', afterMs: r.afterMs ?? 0 };
+  if (r.hung) return { strategy, kind: 'hang', round, hook: r.hook, stuckIn: 'hook', afterMs: r.afterMs ?? 0, ...(r.deadline ? { deadline: r.deadline } : {}) };
   const where = whereOf(r.stack);
   return {
     strategy,
@@ -61,6 +61,13 @@ export interface RoundEvidence {
   expected: Record<string, number> | null;
   /** invariant(): true = holds, string = the violation, null = not evaluated. */
   invariant: true | string | null;
+  /** The counters the invariant read (checks/counters.ts, recordingReads). */
+  invariantRead?: ReadonlySet<string>;
+  /**
+   * `expected` is the adapter's own (its `expected` hook), not the default rule that a counter named like
+   * an operation counts its calls: a counter above it may be money a lost debit created, not an extra action.
+   */
+  expectedByAdapter?: boolean;
   uniqueOps: string[];
 }
 
@@ -149,11 +156,25 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
   let counters: CounterRow[] = [];
   if (complete && ev.actual && ev.expected) {
     counters = compareCounters(ev.actual, ev.expected);
+    if (ev.invariantRead?.size && ev.invariant !== null) {
+      const held = ev.invariant === true ? 'held' : 'violated';
+      for (const r of counters) if (ev.invariantRead.has(r.name)) r.invariant = held;
+    }
     for (const r of counters.filter(rowFails)) {
       const [counter, expected, actual] = [r.name, r.expected!, r.actual];
       if (actual === null) findings.push({ strategy, kind: 'mismatch', round, counter, expected, actual });
       else if (actual < expected) findings.push({ strategy, kind: 'lost-update', round, counter, expected, actual, count: expected - actual });
-      else findings.push({ strategy, kind: 'mismatch', round, counter, expected, actual, count: actual - expected });
+      else
+        findings.push({
+          strategy,
+          kind: 'mismatch',
+          round,
+          counter,
+          expected,
+          actual,
+          count: actual - expected,
+          ...(ev.expectedByAdapter ? { expectedByAdapter: true } : {}),
+        });
     }
   }
   if (complete && typeof ev.invariant === 'string') findings.push({ strategy, kind: 'invariant', round, violation: ev.invariant });

@@ -15,6 +15,7 @@ import { combineReports, startFailure } from '../run/multi.js';
 import { runPlan } from '../run/run.js';
 import { TOOL } from '../tool.js';
 import { expandAdapters } from './adapters.js';
+import { initMain } from './init.js';
 import { mergeMain } from './merge.js';
 import { findConfig, loadConfig, type LoadedConfig } from './config.js';
 import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
@@ -62,6 +63,7 @@ async function runOne(plan: RunPlan, loaded: LoadedAdapter, jsonToStdout: boolea
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'merge') return mergeMain(argv.slice(1), fail2, commanderLine);
+  if (argv[0] === 'init') return initMain(argv.slice(1), fail2, commanderLine);
   const { own, adapterArgs } = splitArgv(argv);
   const program = buildProgram(TOOL.version);
   let stderrBuf = '';

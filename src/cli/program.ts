@@ -1,7 +1,7 @@
 // The command line's definition, built from the option table (src/options/table.ts). Commander names
 // each parsed option by the camelCase of its long flag, which is also the API's and the config file's
 // name, so the parsed options go straight into the plan (options/validate.ts: planFieldsOf).
-import { Command, InvalidArgumentError, Option as CommanderOption } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option as CommanderOption } from 'commander';
 import yargsParser from 'yargs-parser';
 import type { AdapterArgs } from '../adapter/types.js';
 import { OPTIONS, shownDefault, type Option } from '../options/table.js';
@@ -48,7 +48,7 @@ export function buildProgram(version: string): Command {
   return program
     .addHelpText(
       'after',
-      "\nArguments after `--` are parsed by yargs-parser and passed to the adapter's setup() and init() as `args`.\n`adapter-hammer merge <reports...>` merges the JSON reports of --shard k/N runs (see merge --help).\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.",
+      "\nArguments after `--` are parsed by yargs-parser and passed to the adapter's setup() and init() as `args`.\n`adapter-hammer init <module>` writes a first adapter for a module (see init --help).\n`adapter-hammer merge <reports...>` merges the JSON reports of --shard k/N runs (see merge --help).\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.",
     )
     .showHelpAfterError(false)
     .exitOverride();
@@ -59,4 +59,27 @@ export function splitArgv(argv: string[]): { own: string[]; adapterArgs: Adapter
   const i = argv.indexOf('--');
   if (i < 0) return { own: argv, adapterArgs: { _: [] } };
   return { own: argv.slice(0, i), adapterArgs: yargsParser(argv.slice(i + 1)) };
+}
+
+/**
+ * Parse a subcommand's argv (`merge`, `init`): null when it parsed; else its exit code, 0 after --help,
+ * 2 after commander's one-line error (written by `fail2`, prefixed with the subcommand's name).
+ */
+export function parseSubcommand(
+  program: Command,
+  argv: string[],
+  name: string,
+  fail2: (message: string) => number,
+  commanderLine: (written: string, e: CommanderError) => string,
+): number | null {
+  let err = '';
+  program.configureOutput({ writeErr: (s) => (err += s), writeOut: (s) => process.stdout.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+    return null;
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.code === 'commander.helpDisplayed' || e.exitCode === 0) return 0;
+    return fail2(`${name}: ${commanderLine(err, e)} (see ${name} --help)`);
+  }
 }

@@ -3,7 +3,7 @@
 // shards are checked to be parts of one run first: same tool version, seed, adapters and settings,
 // one count N, no shard twice. Missing shards are not an error here: the merged run fails, saying which
 // (checks/shards.ts). Every status and verdict is decided by checks/, as for a run.
-import { judgeMulti, judgeRun } from '../checks/run.js';
+import { aboutConcurrency, judgeMulti, judgeRun } from '../checks/run.js';
 import { missingShardsFinding } from '../checks/shards.js';
 import { summariseRoundFindings } from '../checks/race.js';
 import { modelUnknownWarning } from '../checks/model.js';
@@ -117,6 +117,36 @@ function warningFacts(w: WarningFacts): WarningFacts {
   return facts;
 }
 
+/**
+ * The shards' warnings and notes, merged by their fields: each once; the contention ones (hammer, race)
+ * judged again from the merged contention, where the shards' own said what one shard saw; model-unknown
+ * again from the merged model checks; declared-safe-but-raced again by the merged run's judgement.
+ */
+function mergeWarnings(parts: Part[], strategies: StrategyReport[], ops: string[]): { warnings: WarningFacts[]; info: WarningFacts[] } {
+  const again = (w: WarningFacts): boolean =>
+    w.code === 'declared-safe-but-raced' ||
+    w.code === 'model-unknown' ||
+    ((w.code === 'no-contention' || w.code === 'concurrent-access') && (w.strategy === 'hammer' || w.strategy === 'race'));
+  const all = parts.flatMap((p) => p.report.warnings).map(warningFacts);
+  const warnings = all.filter((w) => !again(w));
+  const info = parts
+    .flatMap((p) => p.report.info)
+    .map(warningFacts)
+    .filter((w) => !again(w));
+  for (const s of strategies) {
+    if (s.name !== 'throughput' && s.model && s.model.unknownRounds > 0)
+      warnings.push(modelUnknownWarning(s.name, s.model.unknownRounds, s.model.checkedRounds, s.model.unknownReason ?? 'out of budget'));
+    if (s.name === 'throughput') continue;
+    const tracker = contentionOf(ops, [s.contention]);
+    const warned = (op: string): boolean => all.some((w) => w.code === 'no-contention' && w.strategy === s.name && w.op === op);
+    const called = new Set(ops.filter((op) => s.contention.some((c) => c.op === op && c.maxInFlight > 0) || warned(op)));
+    // As a run decides it: no verdict on contention from rounds cut short.
+    if (!s.interrupted && s.stopReason !== 'workers-lost') warnings.push(...tracker.warnings(s.name, called));
+    info.push(...tracker.info(s.name));
+  }
+  return { warnings, info };
+}
+
 /** One adapter's reports from its shards, merged; `missing`: shards that should have played it. */
 function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): RunReport {
   const first = parts[0]!.report;
@@ -209,33 +239,17 @@ function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): 
       if (extra.length) findings.push(...extra.splice(0));
     }
   }
-  // Warnings and notes: each once; the contention ones (hammer, race) again from the merged contention,
-  // where the shards' own said what one shard saw.
-  // The shards' own model-unknown warnings likewise: again from the merged model checks.
-  const again = (w: WarningFacts): boolean =>
-    w.code === 'declared-safe-but-raced' ||
-    w.code === 'model-unknown' ||
-    ((w.code === 'no-contention' || w.code === 'concurrent-access') && (w.strategy === 'hammer' || w.strategy === 'race'));
-  const all = parts.flatMap((p) => p.report.warnings).map(warningFacts);
-  const warnings = all.filter((w) => !again(w));
-  const info = parts
-    .flatMap((p) => p.report.info)
-    .map(warningFacts)
-    .filter((w) => !again(w));
-  for (const s of strategies) {
-    if (s.name !== 'throughput' && s.model && s.model.unknownRounds > 0)
-      warnings.push(modelUnknownWarning(s.name, s.model.unknownRounds, s.model.checkedRounds, s.model.unknownReason ?? 'out of budget'));
-    if (s.name === 'throughput') continue;
-    const tracker = contentionOf(ops, [s.contention]);
-    const warned = (op: string): boolean => all.some((w) => w.code === 'no-contention' && w.strategy === s.name && w.op === op);
-    const called = new Set(ops.filter((op) => s.contention.some((c) => c.op === op && c.maxInFlight > 0) || warned(op)));
-    // As a run decides it: no verdict on contention from rounds cut short.
-    if (!s.interrupted && s.stopReason !== 'workers-lost') warnings.push(...tracker.warnings(s.name, called));
-    info.push(...tracker.info(s.name));
-  }
+  const { warnings, info } = mergeWarnings(parts, strategies, ops);
   const stops = parts.map((p) => p.report.exitCode);
   const stopSignal = stops.includes(130) ? 'SIGINT' : stops.includes(143) ? 'SIGTERM' : null;
-  const judged = judgeRun({ strategies, findingKinds: findings.map((f) => f.kind), warnings, strict: cfg.strict, threadSafe: first.threadSafe, stopSignal });
+  const judged = judgeRun({
+    strategies,
+    findingKinds: findings.filter(aboutConcurrency).map((f) => f.kind),
+    warnings,
+    strict: cfg.strict,
+    threadSafe: first.threadSafe,
+    stopSignal,
+  });
   const { shard: _, ...config } = cfg;
   const whole = replayCommand({ ...config, adapter: first.adapter } as unknown as RunPlan);
   return {

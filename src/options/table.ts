@@ -47,6 +47,8 @@ export interface RunOptions {
   seed?: number;
   /** A call or hook not settled after this many ms is a hang (`--timeout`). */
   timeout?: number;
+  /** The deadline of `setup`, `init` and a server's start, ms (`--setup-timeout`): a cold database may take tens of seconds. */
+  setupTimeout?: number;
   /** Time budget of a whole run, hooks included (`--time`): `'90s'`, `'2m'`, or seconds. */
   time?: string | number;
   /** Heap limit of each worker thread in MB (`--max-old-space`). */
@@ -154,6 +156,8 @@ type SpecOf<K extends OptionKind> = {
   scope: 'run' | 'output';
   /** Replayed only when this strategy runs (its figures mean nothing to the others). */
   replayWhen?: StrategyName;
+  /** The replay command names it only when it differs from the default (it changes no call, only how long a start may take). */
+  replayUnlessDefault?: boolean;
 } & (K extends 'flag'
   ? {
       value?: never;
@@ -287,12 +291,24 @@ export const OPTION_TABLE = {
     defaultHelp: "the adapter's `timeout`, else 5000",
     adapter: true,
   },
+  setupTimeout: {
+    key: 'setupTimeoutMs',
+    value: '<ms>',
+    kind: 'count',
+    max: Number.MAX_SAFE_INTEGER,
+    scope: 'run',
+    help: "deadline of the hooks that prepare (setup, init, a server's start): a slow start is no hang of your code; a first round that cannot be set up in time exits 2",
+    default: () => 60_000,
+    defaultHelp: "the adapter's `setupTimeout`, else 60000",
+    adapter: true,
+    replayUnlessDefault: true,
+  },
   time: {
     key: 'budgetMs',
     value: '<duration>',
     kind: 'duration',
     scope: 'run',
-    help: 'time budget of a whole adapter run, hooks included (90s, 2m); each strategy gets a share and the counts above become upper bounds',
+    help: 'time budget of a whole adapter run, hooks included but the first setup (90s, 2m); each strategy gets a share and the counts above become upper bounds',
     default: () => '20s',
     defaultHelp: "the adapter's `time`, else 20s",
     adapter: true,

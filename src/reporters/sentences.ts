@@ -42,13 +42,16 @@ function pausedSentence(f: HangFinding): string {
     return `Paused, ${w} was running JavaScript${top ? ` at ${top.text}` : ''}: a synchronous loop, or a thread blocked on a lock (a deadlock: a non-reentrant lock taken twice, or two locks taken in opposite orders).`;
   }
   if (f.paused === 'waiting')
-    return `Paused, ${w} was not running JavaScript: its pending calls await something that never settles (a promise nobody resolves, a lost wake-up, an async lock nobody releases).`;
+    return `Paused, ${w} was not running JavaScript: ${f.hook === 'init' ? "its 'init' awaits" : 'its pending calls await'} something that never settles (a promise nobody resolves, a lost wake-up, an async lock nobody releases).`;
   return 'A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles.';
 }
 
 function hangSentence(f: HangFinding): string {
   // A main-thread hook: no worker, no calls pending.
-  if (f.workerId === undefined) return `${hangSubject(f)} did not settle within ${Math.round(f.afterMs)} ms`;
+  if (f.workerId === undefined) return `${hangSubject(f)} did not settle within ${Math.round(f.afterMs)} ms${f.deadline ? ` (${f.deadline})` : ''}`;
+  // Preparation has its own deadline: a slow start is not a deadlock of the calls.
+  if (f.hook === 'init')
+    return `${hangSubject(f)} in worker ${f.workerId} did not settle within ${Math.round(f.afterMs)} ms (--setup-timeout: a slower start needs a larger one). ${pausedSentence(f)}`;
   const pending =
     Object.entries(f.pending ?? {})
       .map(([op, n]) => `${n} ${op}`)
@@ -57,6 +60,16 @@ function hangSentence(f: HangFinding): string {
     `${hangSubject(f)} in worker ${f.workerId} did not settle within ${Math.round(f.afterMs)} ms (calls still pending: ${pending}). ${pausedSentence(f)} ` +
     "If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order."
   );
+}
+
+/**
+ * Why a counter is above its expected value, as far as the evidence says. A counter that counts calls
+ * (the default rule) went up once too often; a value the adapter expects (money, stock) may as well be
+ * higher because an update that should have lowered it was lost.
+ */
+function tooMany(extra: number, byAdapter: boolean): string {
+  if (!byAdapter) return `${extra} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`;
+  return `${extra} more than expected (an update that should have lowered it was lost, e.g. a debit overwritten by a stale write, or an action ran more often than it should, e.g. a check-then-act)`;
 }
 
 /** The rounds a shard would have played, in words. */
@@ -70,7 +83,7 @@ function findingSentence(f: FindingFacts): string {
     case 'mismatch':
       return f.actual === null
         ? `counter '${f.counter}' was expected (${f.expected}) but the adapter's stats did not report it`
-        : `counter '${f.counter}' is ${f.actual}, expected ${f.expected}: ${f.actual - f.expected} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`;
+        : `counter '${f.counter}' is ${f.actual}, expected ${f.expected}: ${tooMany(f.actual - f.expected, f.expectedByAdapter === true)}`;
     case 'invariant':
       return `invariant violated: ${f.violation}`;
     case 'duplicate':
@@ -139,6 +152,8 @@ export function warningMessage(w: WarningFacts): string {
         ? `${source} returned ${w.got}, expected an object of numbers`
         : `${source}: counter '${w.counter}' is not a finite number (${w.got})`;
     }
+    case 'global-teardown':
+      return `hook '${w.hook}' ${w.error === undefined ? 'did not settle in time' : `threw: ${w.error}`}`;
     case 'rounds-one-at-a-time': {
       const where = w.hook ? `${w.hook}${w.at ? ` (${w.at})` : ''} ` : '';
       return (

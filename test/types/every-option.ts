@@ -15,6 +15,7 @@ export async function everyOption(signal: AbortSignal): Promise<Report[]> {
     ops: ['read'],
     seed: 42,
     timeout: 1000,
+    setupTimeout: 30000,
     time: '90s',
     maxOldSpace: 128,
     shard: '1/2',

@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliReference } from '../dist/options/reference.js';
+import { cliReference } from '../../dist/options/reference.js';
 
-const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'reference', 'cli.md');
+const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'reference', 'cli.md');
 writeFileSync(file, cliReference());
 process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
