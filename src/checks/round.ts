@@ -88,8 +88,8 @@ export function callsOf(t: RoundTallies): Calls {
   return calls;
 }
 
-export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
-  const { tallies: t } = ev;
+/** What the workers reported went wrong: hangs, crashes (the tool's own errors among them), worker hooks that failed. */
+function workerFindings(strategy: string, t: RoundTallies): FindingFacts[] {
   const findings: FindingFacts[] = [];
   const round = t.round;
   for (const h of t.hangs) {
@@ -132,8 +132,14 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       ...(where ? { where } : {}),
     });
   }
-  // Errors: one finding per operation, with the count, the first message, and the distinct errors
-  // (message and top user frame) with their stacks, most frequent first.
+  return findings;
+}
+
+/** Calls that threw: one finding per operation, with the count, the first message, and the distinct errors. */
+function errorFindings(strategy: string, t: RoundTallies): FindingFacts[] {
+  const findings: FindingFacts[] = [];
+  const round = t.round;
+  // The distinct errors (message and top user frame) with their stacks, most frequent first.
   for (const op of t.ops) {
     if (op.errors === 0) continue;
     const samples = t.errors.filter((e) => e.op === op.name);
@@ -152,6 +158,14 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       ...(where ? { where } : {}),
     });
   }
+  return findings;
+}
+
+/** What the round's end state says, when every worker ran its share: counters, the invariant, unique values. */
+function stateFindings(strategy: string, ev: RoundEvidence): { counters: CounterRow[]; findings: FindingFacts[] } {
+  const t = ev.tallies;
+  const findings: FindingFacts[] = [];
+  const round = t.round;
   const complete = roundComplete(t);
   let counters: CounterRow[] = [];
   if (complete && ev.actual && ev.expected) {
@@ -195,5 +209,11 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
         });
     }
   }
-  return { counters, findings, lostUpdates: lostUpdates(counters), failed: findings.length > 0 };
+  return { counters, findings };
+}
+
+export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
+  const state = stateFindings(strategy, ev);
+  const findings = [...workerFindings(strategy, ev.tallies), ...errorFindings(strategy, ev.tallies), ...state.findings];
+  return { counters: state.counters, findings, lostUpdates: lostUpdates(state.counters), failed: findings.length > 0 };
 }

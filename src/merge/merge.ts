@@ -147,21 +147,36 @@ function mergeWarnings(parts: Part[], strategies: StrategyReport[], ops: string[
   return { warnings, info };
 }
 
-/** One adapter's reports from its shards, merged; `missing`: shards that should have played it. */
-function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): RunReport {
-  const first = parts[0]!.report;
-  const cfg = first.config;
+/** A shard's finding as data: its fields and its shard (the sentence it carried is written again from them). */
+function tagged(p: Part, f: FindingFacts): FindingFacts {
+  const { message: _, ...facts } = f as FindingFacts & { message?: string };
+  return { ...facts, shard: p.shard };
+}
+
+/** The shards' findings of one strategy, tagged with their shard. */
+const findingsOf = (ps: Part[], name: string, keep: (f: FindingFacts) => boolean = () => true): FindingFacts[] =>
+  ps.flatMap((p) => p.report.findings.filter((f) => f.strategy === name && keep(f)).map((f) => tagged(p, f)));
+
+/** The shards by the machine that ran them (Node 20 has no Map.groupBy). */
+function byMachine(parts: Part[]): Map<string, Part[]> {
+  const machines = new Map<string, Part[]>();
+  for (const p of parts) {
+    const host = p.report.config.env?.hostname ?? 'unknown host';
+    machines.set(host, [...(machines.get(host) ?? []), p]);
+  }
+  return machines;
+}
+
+const strategyOf = <S extends StrategyReport>(p: Part, name: S['name']): S | undefined => p.report.strategies.find((s): s is S => s.name === name);
+
+/**
+ * The strategies of one adapter's shards, merged, with their findings: the race's rounds added up, hammer and
+ * throughput per machine (never averaged across machines); `missing` shards fail the strategy that held their work.
+ */
+function mergeStrategies(parts: Part[], missing: MissingShard[], ops: string[]): { strategies: StrategyReport[]; findings: FindingFacts[] } {
+  const cfg = parts[0]!.report.config;
   const strategies: StrategyReport[] = [];
   const findings: FindingFacts[] = [];
-  // A shard's finding as data: its fields and its shard (the sentence it carried is written again from them).
-  const tagged = (p: Part, f: FindingFacts): FindingFacts => {
-    const { message: _, ...facts } = f as FindingFacts & { message?: string };
-    return { ...facts, shard: p.shard };
-  };
-  const findingsOf = (ps: Part[], name: string, keep: (f: FindingFacts) => boolean = () => true): FindingFacts[] =>
-    ps.flatMap((p) => p.report.findings.filter((f) => f.strategy === name && keep(f)).map((f) => tagged(p, f)));
-  const strategyOf = <S extends StrategyReport>(p: Part, name: S['name']): S | undefined => p.report.strategies.find((s): s is S => s.name === name);
-  const ops = [...new Set(parts.flatMap((p) => p.report.strategies.flatMap((s) => ('contention' in s ? s.contention.map((c) => c.op) : []))))];
   const interrupted = (ps: Part[], name: string): boolean => ps.some((p) => strategyOf(p, name as StrategyReport['name'])?.interrupted === true);
   const completed = (ps: Part[], name: string): number =>
     ps.some((p) => !p.report.findings.some((f) => f.strategy === name && f.kind === 'inconclusive')) ? 1 : 0;
@@ -180,11 +195,7 @@ function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): 
     findings.push(...out.findings);
   };
   // Hammer and throughput measure the machine they ran on: one entry per machine, never averaged across machines.
-  const machines = new Map<string, Part[]>();
-  for (const p of parts) {
-    const host = p.report.config.env?.hostname ?? 'unknown host';
-    machines.set(host, [...(machines.get(host) ?? []), p]);
-  }
+  const machines = byMachine(parts);
   const missingFinding = (name: string): FindingFacts[] => (missing.length ? [missingShardsFinding(name, missing)] : []);
   const carriesMissing = cfg.strategies.includes('race') ? 'race' : cfg.strategies[0];
   for (const name of cfg.strategies) {
@@ -239,6 +250,15 @@ function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): 
       if (extra.length) findings.push(...extra.splice(0));
     }
   }
+  return { strategies, findings };
+}
+
+/** One adapter's reports from its shards, merged; `missing`: shards that should have played it. */
+function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): RunReport {
+  const first = parts[0]!.report;
+  const cfg = first.config;
+  const ops = [...new Set(parts.flatMap((p) => p.report.strategies.flatMap((s) => ('contention' in s ? s.contention.map((c) => c.op) : []))))];
+  const { strategies, findings } = mergeStrategies(parts, missing, ops);
   const { warnings, info } = mergeWarnings(parts, strategies, ops);
   const stops = parts.map((p) => p.report.exitCode);
   const stopSignal = stops.includes(130) ? 'SIGINT' : stops.includes(143) ? 'SIGTERM' : null;
