@@ -19,6 +19,7 @@ import {
 import { ConfidenceTally, confidenceNotReached, hammerConfidence, mergeConfidence } from '../dist/checks/confidence.js';
 import { confidenceOf } from '../dist/options/validate.js';
 import { claimSentence, confidenceSentences, pctSentence } from '../dist/reporters/confidence.js';
+import { warningMessage } from '../dist/reporters/sentences.js';
 import { renderTerminal } from '../dist/reporters/terminal/index.js';
 import { toJunit } from '../dist/reporters/junit.js';
 import { githubSummary } from '../dist/reporters/github.js';
@@ -229,8 +230,12 @@ test('confidenceNotReached: what was reached instead, for the weakest operation'
   for (let i = 0; i < 100; i++) c.take(round(two([true, true])), natural(true));
   const w = confidenceNotReached('race', c.result(0, 100));
   assert.equal(w.code, 'confidence-not-reached');
+  assert.deepEqual(
+    { op: w.op, effectiveRounds: w.effectiveRounds, roundsNeeded: w.roundsNeeded, k: w.k },
+    { op: 'a', effectiveRounds: 100, roundsNeeded: 23_024, k: 22 },
+  );
   assert.equal(
-    w.message,
+    warningMessage(w),
     "race: --confidence 1/5000@99% not reached within the --time budget: 100 overlapping rounds (the weakest operation, 'a') of the 23,024 needed would have caught a race showing in 1 of 22 overlapping rounds with 99%",
   );
 });

@@ -6,7 +6,7 @@
 import { effectiveRounds, largestK, LEVELS, logMissOf, missBound, pctRoundProbability, roundsNeeded, wilson } from '../maths/confidence.js';
 import type { ConfidenceTarget } from '../options/table.js';
 import type { RoundTallies } from '../pool/session.js';
-import type { Confidence, NoClaim, OverlapCount, PctBound, Warning } from '../schema/report.js';
+import type { Confidence, NoClaim, OverlapCount, PctBound, WarningFacts } from '../schema/report.js';
 
 /** What the tally reads of a played round (rounds/play.ts PlayedRound has it). */
 export interface ConfidenceRound {
@@ -199,25 +199,24 @@ export function hammerConfidence(opNames: readonly string[], r: ConfidenceRound,
   };
 }
 
-/** `1/5000@99%`, as the flag spells a target. */
-const targetText = (t: ConfidenceTarget): string => `1/${t.oneIn}@${+(t.probability * 100).toFixed(4)}%`;
-
 /**
  * --confidence was not reached within the budget: what was reached instead (the weakest operation's rate
  * at the target's probability), and how many effective rounds it would have needed.
  */
-export function confidenceNotReached(strategy: string, c: Confidence, shards = 1): Warning | null {
+export function confidenceNotReached(strategy: string, c: Confidence, shards = 1): WarningFacts | null {
   const t = c.target;
   if (!t || t.reached) return null;
-  const weakest = [...c.perOperation].sort((a, b) => a.effectiveRounds - b.effectiveRounds)[0] ?? c;
-  const n = weakest.effectiveRounds;
-  const k = largestK(n, t.probability);
-  const op = 'op' in weakest ? ` (the weakest operation, '${weakest.op}')` : '';
-  const reached = k === null ? 'no rate at all: no overlapping round' : `a race showing in 1 of ${k.toLocaleString('en-US')} overlapping rounds`;
-  const share = shards > 1 ? " (this shard's share)" : '';
+  const weakest = [...c.perOperation].sort((a, b) => a.effectiveRounds - b.effectiveRounds)[0];
+  const n = weakest?.effectiveRounds ?? c.effectiveRounds;
   return {
     code: 'confidence-not-reached',
-    message: `${strategy}: --confidence ${targetText(t)} not reached within the --time budget: ${n.toLocaleString('en-US')} overlapping rounds${op} of the ${t.roundsNeeded.toLocaleString('en-US')} needed${share} would have caught ${reached} with ${+(t.probability * 100).toFixed(4)}%`,
+    strategy,
+    target: { oneIn: t.oneIn, probability: t.probability },
+    roundsNeeded: t.roundsNeeded,
+    effectiveRounds: n,
+    ...(weakest ? { op: weakest.op } : {}),
+    k: largestK(n, t.probability),
+    ...(shards > 1 ? { shards } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // share), when it stops the rounds, and the figures and warning at the end.
 import { ConfidenceTally, confidenceNotReached, type ConfidenceKind, type ConfidenceRound } from '../checks/confidence.js';
 import type { RunPlan } from '../plan/plan.js';
-import type { Confidence, StopReason, Warning } from '../schema/report.js';
+import type { Confidence, StopReason, WarningFacts } from '../schema/report.js';
 
 export class RaceConfidence {
   private readonly tally: ConfidenceTally;
@@ -44,7 +44,7 @@ export class RaceConfidence {
   }
 
   /** The figures; into `warnings`, the warning when --confidence was not reached (a failing or interrupted race has other news). */
-  report(failed: number, rounds: number, interrupted: boolean, warnings: Warning[]): Confidence {
+  report(failed: number, rounds: number, interrupted: boolean, warnings: WarningFacts[]): Confidence {
     const confidence = this.tally.result(failed, rounds);
     const short = failed === 0 && !interrupted ? confidenceNotReached('race', confidence, this.plan.shard?.count) : null;
     if (short) warnings.push(short);
