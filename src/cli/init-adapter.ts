@@ -46,17 +46,17 @@ const lastWord = (name: string): string => (name.split(/(?<=[a-z0-9])(?=[A-Z])|_
 
 /** What a parameter's name suggests when no type says it. */
 const BOOLEAN_NAME = /^(is|has|should|can|allow|enable|force|use|with)([A-Z_]|$)|^(flag|enabled|dry|strict|verbose|overwrite)$/;
-const NUMBER_WORDS = new Set(
+const NUMBER_WORDS: ReadonlySet<string> = new Set(
   'amount capacity count qty quantity delta by step steps price cost size len length num number total ms delay timeout limit max min age score level weight times retries n i j k x y index idx offset value balance seconds sum diff increment decrement'.split(
     ' ',
   ),
 );
-const KEY_WORDS = new Set(
+const KEY_WORDS: ReadonlySet<string> = new Set(
   'id key name user account sku item slug email token path url code type kind label tag topic room queue channel owner from to src dest target customer order product client session'.split(
     ' ',
   ),
 );
-const STARTS_AT_ZERO = new Set(['index', 'idx', 'offset', 'i', 'j', 'k']);
+const STARTS_AT_ZERO: ReadonlySet<string> = new Set(['index', 'idx', 'offset', 'i', 'j', 'k']);
 
 interface Value {
   /** JavaScript expression drawing the value from `random`. */

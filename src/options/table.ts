@@ -29,7 +29,7 @@ export interface RunSettings {
   strict: boolean;
   /** --shard k/N: this job plays the race rounds r with r % N === k - 1 (plan/shard.ts). */
   shard?: Shard;
-  /** --scheduler: how race rounds are controlled (README, "Controlled interleavings"): mixed, random, pct[:d] or off. */
+  /** --scheduler: how race rounds are controlled (docs/guides/controlled-interleavings.md): mixed, random, pct[:d] or off. */
   scheduler: string;
   /** --schedule: replay one race round's schedules, `<round>:<worker 0's>,<worker 1's>,...`. */
   schedule?: string;
