@@ -1,16 +1,16 @@
 // The command line's definition, built from the option table (src/options/table.ts). Commander names
 // each parsed option by the camelCase of its long flag, which is also the API's and the config file's
 // name, so the parsed options go straight into the plan (options/validate.ts: planFieldsOf).
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option as CommanderOption } from 'commander';
 import yargsParser from 'yargs-parser';
 import type { AdapterArgs } from '../adapter/types.js';
-import { OPTIONS, type OptionSpec } from '../options/table.js';
+import { OPTIONS, shownDefault, type Option } from '../options/table.js';
 import { parseText } from '../options/validate.js';
 
-export function toCommander(o: OptionSpec): Option {
+export function toCommander(o: Option): CommanderOption {
   const flags = `${o.short ? `-${o.short}, ` : ''}--${o.negate ? 'no-' : ''}${o.long}${o.value ? ` ${o.value}` : ''}`;
-  const defaultText = o.defaultHelp ?? (o.default && o.kind !== 'flag' ? String(o.default({ cores: 0, pinCpus: true, shrinkMs: 0, batch: 1 })) : undefined);
-  const option = new Option(flags, o.help + (defaultText ? ` (default: ${defaultText})` : ''));
+  const defaultText = shownDefault(o);
+  const option = new CommanderOption(flags, o.help + (defaultText ? ` (default: ${defaultText})` : ''));
   if (o.value && o.kind !== 'path') {
     option.argParser((text: string) => {
       try {
@@ -24,10 +24,10 @@ export function toCommander(o: OptionSpec): Option {
 }
 
 /** `--no-strict` for `--strict`, `--color` for `--no-color`. */
-function oppositeOf(o: OptionSpec): Option {
+function oppositeOf(o: Option): CommanderOption {
   return o.negate
-    ? new Option(`--${o.long}`, `undo --no-${o.long} of a config file ("${o.key}": false)`)
-    : new Option(`--no-${o.long}`, `undo --${o.long} of a config file ("${o.key}": true)`);
+    ? new CommanderOption(`--${o.long}`, `undo --no-${o.long} of a config file ("${o.name}": false)`)
+    : new CommanderOption(`--no-${o.long}`, `undo --${o.long} of a config file ("${o.name}": true)`);
 }
 
 export function buildProgram(version: string): Command {

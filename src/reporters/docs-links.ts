@@ -28,6 +28,7 @@ export const CODE_DOCS: Readonly<Record<string, string>> = {
   'stats-not-number': `${FINDINGS_PAGE}#stats-not-number`,
   'model-unknown': `${FINDINGS_PAGE}#model-unknown`,
   'schedule-diverged': `${FINDINGS_PAGE}#schedule-diverged`,
+  'global-teardown': `${FINDINGS_PAGE}#global-teardown`,
   'concurrent-access': `${FINDINGS_PAGE}#concurrent-access`,
   'rounds-one-at-a-time': `${FINDINGS_PAGE}#rounds-one-at-a-time`,
 };

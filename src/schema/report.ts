@@ -95,6 +95,8 @@ export interface CounterRow {
   expected: number | null;
   /** null: expected, but the adapter did not report it. */
   actual: number | null;
+  /** The adapter's invariant read this counter, and held or was violated: a counter without `expected` is checked by it. */
+  invariant?: 'held' | 'violated';
 }
 
 /** What a run reports as it goes (strategy phases, rounds done): the progress line's input. */
@@ -119,10 +121,20 @@ export interface ContentionRow {
   overlapped: boolean;
 }
 
+/** Calls made again after an error the adapter declared it retries (`retry`): not errors. */
+export interface RetryCount {
+  /** The error's code (a SQLSTATE such as 40001) or name, as the adapter's `retry.codes` lists it. */
+  code: string;
+  /** Retries after it (a call retried twice counts 2). */
+  count: number;
+}
+
 interface StrategyBase {
   verdict: Verdict;
   status: Status;
   durationMs: number;
+  /** Retries after declared errors (the adapter's `retry`), most first; absent when none. */
+  retries?: RetryCount[];
   /** Cut short by Ctrl-C / SIGTERM: its figures cover only what finished. */
   interrupted?: boolean;
   /** In a merged report, hammer and throughput: the machine that measured it (never averaged across machines). */
@@ -237,8 +249,8 @@ export interface RaceReport extends StrategyBase {
     tried?: number;
     /** false: it fails with 1 worker and 1 lane, so it is a plain bug, not a race. */
     concurrent?: boolean;
-    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`. */
-    classification?: 'bug' | 'async' | 'threads';
+    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`, `database` (clients of a database). */
+    classification?: 'bug' | 'async' | 'threads' | 'database';
     /** The classification as a sentence. */
     meaning?: string;
     /** The operations it still fails with, when fewer than the run's (the replay's --ops). */
@@ -251,9 +263,16 @@ export interface RaceReport extends StrategyBase {
   /**
    * The failing controlled round's schedules, shrunk to fewer preemptions and replayed: the value that
    * replays it, the steps lane by lane, and its calls. Absent when no controlled round failed; null when
-   * one failed but could not be replayed (no time left, or the run was interrupted).
+   * one failed but could not be replayed (`unavailable.schedule` says why).
    */
   schedule?: FailingSchedule | null;
+  /** Why `minimal` or `schedule` is null, as what happened (the reporters say it; never a guess). */
+  unavailable?: {
+    /** `interrupted`: the search was stopped; `not-reproduced`: no trial of the search failed the same way again within its time. */
+    minimal?: 'interrupted' | 'not-reproduced';
+    /** `interrupted`: the replay was stopped; `workers-lost`: a worker hung or crashed before a replay finished. */
+    schedule?: 'interrupted' | 'workers-lost';
+  };
 }
 
 /** The race's controlled rounds: each worker's lanes under its own seeded scheduler, every await of the user's code a scheduling point. */

@@ -71,7 +71,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     answered: (b) => b.started.tallies ?? Promise.resolve(),
     async finish(b, slots, session) {
       const played = await finishRounds(run, b.started);
-      pace.took(performance.now() - b.at, played.length);
+      // What one round costs, hooks included but a cold start (the next batch's size and the budget's check use it).
+      pace.took(run.elapsedSince(b.at), played.length);
       let stop: StopReason | null = null;
       for (const p of played) {
         const kind = b.kinds.get(p.round)!;
@@ -102,6 +103,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const scheduler = controlled.enabled ? controlled.report() : undefined;
   const { schedule, minimal } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
   const warnings = tally.warnings;
+  // Why a search or replay that ran gave nothing: said as what happened (reporters/terminal/race.ts).
+  const unavailable: RaceReport['unavailable'] = {};
+  if (minimal === null) unavailable.minimal = run.interrupted ? 'interrupted' : 'not-reproduced';
+  if (schedule === null) unavailable.schedule = run.interrupted ? 'interrupted' : 'workers-lost';
   // Only rounds that measured it say anything of contention (a --schedule replay measures none).
   if (tally.contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', tally.called));
   // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
@@ -140,6 +145,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       ...(loaded.adapter.model !== undefined ? { model: { ...model, ...(tally.unknownReason ? { unknownReason: tally.unknownReason } : {}) } } : {}),
       ...(scheduler ? { scheduler } : {}),
       ...(schedule !== undefined ? { schedule } : {}),
+      ...(minimal === null || schedule === null ? { unavailable } : {}),
     },
     findings,
     warnings,

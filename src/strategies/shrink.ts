@@ -4,6 +4,7 @@
 // interleaving inside one thread; "2 workers x 1 lane x 1 call" says two threads and one call each; an
 // error, crash or hang that still happens with 1 worker x 1 lane is a plain bug, not a race.
 import { classifyMinimal } from '../checks/race.js';
+import { databaseClient } from '../adapter/load.js';
 import { replayCommand } from '../plan/replay.js';
 import type { WorkerSession } from '../pool/session.js';
 import type { CallHistory, FindingKind, RaceReport } from '../schema/report.js';
@@ -188,7 +189,8 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
       ...(history ? { history } : {}),
       smaller,
       tried,
-      ...classifyMinimal(best),
+      // The adapter's word, or a client it loaded (the toolkit loads pg and ioredis only once used: so now, not at load).
+      ...classifyMinimal(best, run.loaded.database ?? (run.loaded.adapter.database === false ? undefined : databaseClient())),
     };
   } finally {
     await closeAll();

@@ -1,6 +1,6 @@
 // Terminal reporter: renders the report object; every verdict it shows was computed before it.
 import type { ChalkInstance } from 'chalk';
-import { findingSource, type CallHistory, type Report, type StrategyReport } from '../../schema/report.js';
+import { findingSource, type CallHistory, type Report, type RetryCount, type StrategyReport } from '../../schema/report.js';
 import { CODE_DOCS, docsPath, FINDING_DOCS } from '../docs-links.js';
 import { historyTable } from '../history-table.js';
 import { makeChalk, type ColorLevel } from '../color.js';
@@ -10,14 +10,26 @@ import { renderRace } from './race.js';
 import { renderThroughput } from './throughput.js';
 
 function renderStrategy(style: Style, s: StrategyReport, width: number): string {
-  switch (s.name) {
-    case 'hammer':
-      return renderHammer(style, s);
-    case 'race':
-      return renderRace(style, s, width);
-    case 'throughput':
-      return renderThroughput(style, s);
-  }
+  const body = s.name === 'hammer' ? renderHammer(style, s) : s.name === 'race' ? renderRace(style, s, width) : renderThroughput(style, s);
+  return s.retries ? `${body}\n${retriesLine(style, s.retries)}` : body;
+}
+
+/** What the usual codes mean (SQLSTATE, SQLite), to name them beside the code. */
+const CODE_NAMES: Readonly<Record<string, string>> = {
+  '40001': 'serialization failure',
+  '40P01': 'deadlock detected',
+  '55P03': 'lock not available',
+  '23505': 'unique violation',
+  SQLITE_BUSY: 'database is locked',
+};
+
+/** "412 calls retried after 40001 (serialization failure) · 3 after 40P01 (deadlock detected)". */
+export function retriesLine(style: Style, retries: readonly RetryCount[]): string {
+  const parts = retries.map(
+    (r, i) =>
+      `${i === 0 ? `${r.count.toLocaleString('en-US')} calls retried` : r.count.toLocaleString('en-US')} after ${safe(r.code, 60)}${CODE_NAMES[r.code] ? ` (${CODE_NAMES[r.code]})` : ''}`,
+  );
+  return `  ${style.c.dim(`${parts.join(' · ')}: declared in the adapter's \`retry\`, not errors`)}`;
 }
 
 /** Distinct errors listed under an error finding (the JSON has them all, with their stacks). */
