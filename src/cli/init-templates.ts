@@ -80,7 +80,7 @@ const SHARED_MEMORY = `// shared-memory.hammer.mjs: an adapter-hammer template f
 // \`cells[HITS] = cells[HITS] + 1\` at the same instant lose an update; Atomics.add never does.
 // As written it passes: swap an operation for your code (give it \`cells\`, or the buffer) and see.
 //   run it:  npx adapter-hammer shared-memory.hammer.mjs
-// Lessons: docs/explanation/how-it-works.md (which state is shared), fixtures/counter-unsafe.mjs.
+// Which state Node shares, and the safety patterns: docs/guides/writing-adapters.md
 const HITS = 0; // cells[HITS]: calls of \`hit\`
 const STOCK = 1; // cells[STOCK]: items left
 const TAKEN = 2; // cells[TAKEN]: items handed out
@@ -225,6 +225,9 @@ export default {
   teardown: (shared) => db.drop(shared),
 };
 `;
+
+/** A template's text with its `docs/...` references as seen from where it is written. */
+export const withDocs = (text: string, docs: string): string => text.replace(/(?<=[\s(])docs\//g, `${docs}/`);
 
 export const TEMPLATES: Readonly<Record<string, Template>> = {
   http: {
