@@ -147,7 +147,7 @@ function longFunctions(file, max = 80) {
       let holder = node;
       while (holder.parent && !ts.isSourceFile(holder.parent) && !ts.isClassLike(holder.parent) && !ts.isBlock(holder.parent)) holder = holder.parent;
       const comments = [holder, node].flatMap((n) => ts.getLeadingCommentRanges(text, n.getFullStart()) ?? []).map((c) => text.slice(c.pos, c.end));
-      if (lines > max && !comments.some((c) => /Long because/i.test(c))) {
+      if (lines > max && !comments.some((c) => /Long\s+(?:\*\s*)?because/i.test(c))) {
         const name = node.name?.getText(sf) ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(sf) : '(anonymous)');
         found.push(`${path.relative(ROOT, file)}:${first + 1} ${name} (${lines} lines)`);
       }

@@ -71,6 +71,8 @@ export interface OutputOptions {
   json?: string;
   /** Write a JUnit XML report to this file (`--junit`). */
   junit?: string;
+  /** Write the report as one self-contained HTML page to this file (`--html`). */
+  html?: string;
   /** Colour in the terminal report (`--no-color` sets it to false). */
   color?: boolean;
 }
@@ -96,6 +98,10 @@ export interface PlanEnvironment {
   batch: number;
   /** This machine's name: a merged report keeps throughput per machine, never averaged across machines. */
   hostname?: string;
+  /** The Node.js version (`process.version`) and platform that ran it (the HTML page's environment). */
+  node?: string;
+  platform?: string;
+  arch?: string;
 }
 
 /**
@@ -156,6 +162,8 @@ type SpecOf<K extends OptionKind> = {
   scope: 'run' | 'output';
   /** Replayed only when this strategy runs (its figures mean nothing to the others). */
   replayWhen?: StrategyName;
+  /** An output option hammer() takes too (it writes that file). */
+  api?: true;
   /** The replay command names it only when it differs from the default (it changes no call, only how long a start may take). */
   replayUnlessDefault?: boolean;
 } & (K extends 'flag'
@@ -363,6 +371,13 @@ export const OPTION_TABLE = {
     scope: 'output',
     help: 'write a JUnit XML report (testsuite per adapter, testcase per strategy)',
   },
+  html: {
+    value: '<file>',
+    kind: 'path',
+    scope: 'output',
+    api: true,
+    help: 'write the report as one self-contained HTML page (timelines of the failing rounds, charts; no network needed): a CI artifact to open',
+  },
   color: { kind: 'flag', negate: true, scope: 'output', help: 'no colour (also: NO_COLOR, FORCE_COLOR)' },
 } as const satisfies OptionTable<CliOptions>;
 
@@ -388,6 +403,9 @@ export type RunInput = { [N in RunNames as PlanKey<N>]?: KindValues[Table[N]['ki
  * takes as options (the option wins): the table's entries with `adapter: true`.
  */
 export type RunDefaults = Pick<RunOptions, NamesWhere<{ adapter: true }>>;
+
+/** The output options hammer() takes too (it writes those files; the JSON is what it returns): entries with `api: true`. */
+export type ApiOutputOptions = Pick<OutputOptions, NamesWhere<{ api: true }>>;
 
 /** One entry of the table with its names filled in. */
 export type Option = OptionSpec & {

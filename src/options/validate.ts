@@ -4,6 +4,7 @@ import ms from 'ms';
 import { shown as text } from '../errors.js';
 import {
   API_ONLY_NAMES,
+  OPTIONS,
   RUN_OPTIONS,
   SCHEDULE_VALUE,
   SCHEDULER_MODE,
@@ -122,13 +123,16 @@ export function parseText(o: Option, text: string): unknown {
   return v;
 }
 
-/** Check hammer()'s options: every key known (its own or a run option), every value valid. The first problem, or null. */
+/** Options of the table hammer() takes: the run's, and the outputs it writes itself (`api: true`). */
+const API_TABLE_OPTIONS = OPTIONS.filter((o) => o.scope === 'run' || o.api === true);
+
+/** Check hammer()'s options: every key known (its own or one of the table's it takes), every value valid. The first problem, or null. */
 export function apiOptionsProblem(options: Record<string, unknown>): string | null {
-  const known: string[] = [...API_ONLY_NAMES, ...RUN_OPTIONS.map((o) => o.name)];
+  const known: string[] = [...API_ONLY_NAMES, ...API_TABLE_OPTIONS.map((o) => o.name)];
   for (const k of Object.keys(options)) {
     if (!known.includes(k)) return `'${k}' is not an option (options: ${known.join(', ')})`;
   }
-  for (const o of RUN_OPTIONS) {
+  for (const o of API_TABLE_OPTIONS) {
     const v = options[o.name];
     if (v === undefined) continue;
     const problem = valueProblem(o, v);
@@ -141,7 +145,7 @@ export function apiOptionsProblem(options: Record<string, unknown>): string | nu
  * Rules across options (API-named fields: the API's options, the command line's parsed ones). Shards
  * add up to one run only when they play the same seed's rounds, so --shard needs --seed.
  */
-export function combinationProblem(options: { shard?: unknown; seed?: unknown; schedule?: unknown; scheduler?: unknown }): string | null {
+export function combinationProblem(options: { shard?: unknown; seed?: unknown; schedule?: unknown; scheduler?: unknown; html?: unknown }): string | null {
   if (options.shard !== undefined && options.seed === undefined) {
     return '--shard needs --seed: every shard must play the same seed (e.g. --seed $GITHUB_RUN_NUMBER on every job)';
   }
@@ -149,6 +153,8 @@ export function combinationProblem(options: { shard?: unknown; seed?: unknown; s
     return '--schedule needs --seed: it replays the calls that seed drew (the replay command the report prints gives both)';
   }
   if (options.schedule !== undefined && options.scheduler === 'off') return '--schedule replays a controlled round: it cannot go with --scheduler off';
+  // Standard output carries the terminal report (or --json -): the page needs a file of its own.
+  if (options.html === '-') return "--html writes a file: give it a path ('-', standard output, is only for --json)";
   return null;
 }
 

@@ -40,6 +40,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): PlanEnvir
     shrinkMs: shrink ?? 4000,
     batch: batch !== null && batch >= 1 ? batch : DEFAULT_BATCH,
     hostname: hostname(),
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
   };
 }
 

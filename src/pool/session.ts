@@ -408,6 +408,11 @@ export class WorkerSession {
     return p.round > round || (p.round === round && p.phase >= Phase.CALLS);
   }
 
+  /**
+   * One round's tallies from every worker's answer (or, for a worker that never answered, from shared
+   * memory). Long because it is one pass over the workers that fills every field of the tallies; split
+   * by field it would walk the answers several times per round, on the main thread's hot path.
+   */
   private collect(
     round: number,
     live: WorkerSlot[],

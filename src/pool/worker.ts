@@ -147,6 +147,12 @@ class Engine {
     Atomics.store(this.ctl, this.layout.phase(this.task.workerId), phase);
   }
 
+  /**
+   * One round in this worker: init, the barrier, the lanes' calls, workerStats, the answer. Long because
+   * it is the hot path between the barrier's release and the first call (README: "Tuning the race
+   * detector", item 8): every step moved into another function was measured to widen the start-of-round
+   * skew that decides whether a race window is hit.
+   */
   async round(req: RoundRequest): Promise<RoundAnswer> {
     const { task, layout, tally, base } = this;
     const ops = layout.ops;
@@ -475,6 +481,11 @@ function post(port: SessionTask['port'], reply: WorkerReply | RoundReply[]): voi
   }
 }
 
+/**
+ * The worker's one long-lived task: load the adapter, then serve rounds until the session closes. Long
+ * because the message loop's answer, hold and doorbell logic share its few variables, and it runs once
+ * per worker (not per round).
+ */
 export default async function runSession(task: SessionTask): Promise<void> {
   const { port } = task;
   if (task.quietStdout) process.stdout.write = process.stderr.write.bind(process.stderr);

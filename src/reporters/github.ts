@@ -43,8 +43,9 @@ function locationOf(f: Finding, adapterFile: string, env: NodeJS.ProcessEnv, cwd
   return { file: adapterFile };
 }
 
-/** Workflow command lines (newline-terminated) for every finding, warning and adapter that could not start. */
-export function githubAnnotations(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+/** Workflow command lines (newline-terminated) for every finding, warning and adapter that could not start. `page`: the HTML report written. */
+export function githubAnnotations(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), page?: string): string {
+  const seePage = page ? `\nHTML report: ${annotationFile(page, env, cwd)}` : '';
   const lines: string[] = [];
   for (const r of entriesOf(report)) {
     const file = annotationFile(r.adapter, env, cwd);
@@ -53,7 +54,7 @@ export function githubAnnotations(report: Report | MultiReport, env: NodeJS.Proc
       continue;
     }
     for (const f of r.findings) {
-      const msg = `${f.kind} in ${findingSource(f)}: ${f.message}\nreplay: ${r.replay}`;
+      const msg = `${f.kind} in ${findingSource(f)}: ${f.message}\nreplay: ${r.replay}${seePage}`;
       lines.push(command('error', { ...locationOf(f, file, env, cwd), title: `adapter-hammer ${findingSource(f)}: ${f.kind}` }, msg));
     }
     for (const w of r.warnings) lines.push(command('warning', { file, title: `adapter-hammer: ${w.code}` }, w.message));
@@ -72,8 +73,20 @@ const cell = (s: string, max = 300): string => {
 /** Inline code in a table cell: no backtick inside, and `|` escaped (GitHub splits cells on it even in code). */
 const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 
-/** The job summary: a table of adapters, then each failing adapter's findings. */
-export function githubSummary(report: Report | MultiReport): string {
+/**
+ * Where the HTML page is: its path in the checkout, and the run's page, whose Artifacts list holds it once
+ * a step uploads it (actions/upload-artifact): the summary cannot link the artifact itself before it exists.
+ */
+export function pageLine(page: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const run =
+    env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+      ? `; upload it as an artifact (actions/upload-artifact) and it is listed under Artifacts at ${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : '; upload it as an artifact (actions/upload-artifact) to open it from the run';
+  return `📄 HTML report: ${code(annotationFile(page, env, cwd))}${run}`;
+}
+
+/** The job summary: a table of adapters, then each failing adapter's findings; `page`: the HTML report written. */
+export function githubSummary(report: Report | MultiReport, page?: string, env: NodeJS.ProcessEnv = process.env): string {
   const entries = entriesOf(report);
   const out: string[] = [
     `## adapter-hammer: ${ICON[report.status]} ${report.status}`,
@@ -90,6 +103,7 @@ export function githubSummary(report: Report | MultiReport): string {
     const v = `${ICON[r.status]} ${r.status === 'partial' ? 'interrupted' : r.status}`;
     out.push(`| ${code(r.adapter)} | ${v} | ${strategies} | ${r.findings.length} | ${r.seed} |`);
   }
+  if (page) out.push('', pageLine(page, env));
   for (const r of entries) {
     if (isStartFailure(r) || (r.findings.length === 0 && r.warnings.length === 0)) continue;
     out.push('', `### ${code(r.adapter)}`, '');
@@ -109,11 +123,11 @@ export function githubSummary(report: Report | MultiReport): string {
 export const inGithubActions = (env: NodeJS.ProcessEnv = process.env): boolean => env.GITHUB_ACTIONS === 'true';
 
 /** Append the summary to $GITHUB_STEP_SUMMARY if the runner set it. Returns an error message on failure. */
-export function appendStepSummary(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env): string | null {
+export function appendStepSummary(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env, page?: string): string | null {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return null;
   try {
-    appendFileSync(file, `${githubSummary(report)}\n`);
+    appendFileSync(file, `${githubSummary(report, page, env)}\n`);
     return null;
   } catch (e) {
     return `could not append the job summary to ${file}: ${(e as Error).message}`;

@@ -1,6 +1,7 @@
 // JUnit XML reporter (--junit): testsuites > one testsuite per adapter > one testcase per strategy,
 // a <failure> holding the strategy's findings. It renders verdicts, it never computes them.
 // Escaping and building are xmlbuilder2's; characters XML 1.0 cannot carry at all are replaced first.
+import path from 'node:path';
 import { create } from 'xmlbuilder2';
 import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
@@ -37,7 +38,8 @@ function suiteCounts(r: Report): { tests: number; failures: number; skipped: num
   };
 }
 
-function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
+/** `page`: the HTML report written beside it (a property, a line of every failure, and an attachment CI servers show). */
+function addSuite(root: XMLBuilder, r: Report | StartFailure, page?: string): void {
   if (isStartFailure(r)) {
     const suite = root.ele('testsuite', { name: xmlAttr(r.adapter), tests: 1, failures: 0, errors: 1, skipped: 0, time: seconds(0) });
     suite
@@ -64,6 +66,7 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
   props.ele('property', { name: 'status', value: r.status });
   props.ele('property', { name: 'threadSafe', value: String(r.threadSafe) });
   props.ele('property', { name: 'replay', value: xmlAttr(r.replay, 4000) });
+  if (page) props.ele('property', { name: 'html', value: xmlAttr(page, 4000) });
   for (const s of r.strategies) {
     // file/line (a common JUnit extension CI systems read): the first failing line of the user's code.
     const own = findingsOf(r, s);
@@ -83,7 +86,8 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
     const text = own.flatMap((f) => [findingLine(f), ...(f.history ? [historyText(f.history), ''] : [])]);
     // A race found under the scheduler: its schedule, the replay and the steps around each preemption.
     if (s.name === 'race' && s.schedule) text.push(scheduleText(s.schedule), '');
-    tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...text, '', `replay: ${r.replay}`].join('\n')));
+    const seePage = page ? [`HTML report: ${page}`] : [];
+    tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...text, '', `replay: ${r.replay}`, ...seePage].join('\n')));
   }
   for (const name of skipped) {
     suite
@@ -96,12 +100,14 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure): void {
       .ele('failure', { message: xmlAttr(`${r.warnings.length} warning(s) with --strict: ${r.warnings[0]!.message}`), type: 'warning' })
       .txt(xmlText(r.warnings.map((w) => `[${w.code}] ${w.message}`).join('\n')));
   }
-  const notes = [...r.warnings.map((w) => `warning ${w.code}: ${w.message}`), ...r.info.map((i) => `info ${i.code}: ${i.message}`)];
+  // [[ATTACHMENT|file]]: the convention Jenkins' and GitLab's JUnit readers show as a link to the file.
+  const attachment = page ? [`HTML report: ${page}`, `[[ATTACHMENT|${path.resolve(page)}]]`] : [];
+  const notes = [...r.warnings.map((w) => `warning ${w.code}: ${w.message}`), ...r.info.map((i) => `info ${i.code}: ${i.message}`), ...attachment];
   if (notes.length) suite.ele('system-out').txt(xmlText(notes.join('\n')));
 }
 
 /** The JUnit XML document for one report or a multi-adapter run. */
-export function toJunit(report: Report | MultiReport): string {
+export function toJunit(report: Report | MultiReport, page?: string): string {
   const entries = entriesOf(report);
   let tests = 0;
   let failures = 0;
@@ -110,7 +116,7 @@ export function toJunit(report: Report | MultiReport): string {
   let ms = 0;
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'adapter-hammer' });
   for (const r of entries) {
-    addSuite(root, r);
+    addSuite(root, r, page);
     if (isStartFailure(r)) {
       tests += 1;
       errors += 1;

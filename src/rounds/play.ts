@@ -144,7 +144,11 @@ export async function playRounds(run: RunContext, session: WorkerSession, reqs: 
   return finishRounds(run, await startRounds(run, session, reqs));
 }
 
-/** One played round's checks: stats, expected, invariant, uniqueness, the model; then its teardown. */
+/**
+ * One played round's checks: stats, expected, invariant, uniqueness, the model; then its teardown. Long
+ * because it is the main thread's per-round hot path: sync hooks are not awaited and nothing a passing
+ * round does not need is allocated (a helper per step would add closures and promises to every round).
+ */
 async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, tallies: RoundTallies): Promise<PlayedRound> {
   // Race rounds come by the thousand per second: sync hooks are not awaited (no microtask each), and
   // nothing is allocated that a passing round does not need (the main thread's work and its garbage

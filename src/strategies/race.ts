@@ -10,7 +10,8 @@ import { discardRounds, finishRounds, startRounds, type RoundRequest, type Start
 import { shrinkRace } from './shrink.js';
 import { RacePace, RaceTally, type RoundKind } from './race-loop.js';
 import { roundIndependence, type RoundIndependence } from '../adapter/independence.js';
-import { playShardRounds, type BatchPlayer, type SessionRounds } from './sessions.js';
+import { playShardRounds, type BatchPlayer, type RoundSlot, type SessionRounds } from './sessions.js';
+import type { WorkerSession } from '../pool/session.js';
 import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../maths/distribution.js';
 import { modelUnknownWarning } from '../checks/model.js';
@@ -22,14 +23,114 @@ import { ControlledRounds, instrumentation, replayFailing } from './controlled.j
  */
 export const OVERLAP_EVERY = 8;
 
+type RaceBatch = { started: StartedRounds; at: number; kinds: Map<number, RoundKind> };
+
+/**
+ * How the race plays a batch of rounds on a session (strategies/sessions.ts): which rounds are
+ * controlled and which measure contention, when the strategy stops, and each round's evidence into the
+ * tally. The rules it asks are RacePace's and RaceTally's (race-loop.ts).
+ */
+class RaceRounds implements BatchPlayer<RaceBatch> {
+  stopReason: StopReason = 'done';
+  private readonly t0 = performance.now();
+  private readonly calls: number[];
+  private readonly controlledCalls: number[];
+  private readonly plannedRounds: number;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly tally: RaceTally,
+    private readonly pace: RacePace,
+    private readonly controlled: ControlledRounds,
+    private readonly ahead: boolean,
+  ) {
+    const { plan } = run;
+    this.calls = Array.from({ length: plan.workers }, () => plan.iterations);
+    this.controlledCalls = Array.from({ length: plan.workers }, () => controlled.calls);
+    this.plannedRounds = shardRoundCount(plan.rounds, plan.shard);
+  }
+
+  async start(slots: RoundSlot[], session: WorkerSession): Promise<RaceBatch | null> {
+    const { run, pace, tally, controlled } = this;
+    if (run.interrupted) {
+      this.stopReason = 'interrupted';
+      return null;
+    }
+    const started = slots[0]!.started;
+    if (!pace.mayStart(started, run.timeLeft(), tally.failedRounds)) {
+      this.stopReason = 'budget';
+      return null;
+    }
+    const stopAfterMs = pace.stopAfterMs(started, run.timeLeft());
+    // Histories: every round with a model (each is checked); without one, until the first failing
+    // round's is kept (it shows how the counters went wrong).
+    const history = run.loaded.adapter.model !== undefined || tally.firstFailed === null;
+    const at = performance.now();
+    const kinds = new Map<number, RoundKind>();
+    const reqs = slots.map(({ round, position }): RoundRequest => {
+      const c = controlled.roundAt(round);
+      // Contention evidence from natural rounds only: a controlled worker runs one lane at a time.
+      const kind: RoundKind = { overlap: c === null && position % OVERLAP_EVERY === 0, controlled: c?.controlled ?? null, as: c?.as };
+      kinds.set(round, kind);
+      return {
+        strategy: 'race',
+        round,
+        calls: c ? this.controlledCalls : this.calls,
+        overlap: kind.overlap,
+        sampleEvery: 0,
+        stopAfterMs,
+        history,
+        ...(c ?? {}),
+      };
+    });
+    return { started: await startRounds(run, session, reqs), at, kinds };
+  }
+
+  answered(b: RaceBatch): Promise<unknown> {
+    return b.started.tallies ?? Promise.resolve();
+  }
+
+  async finish(b: RaceBatch, slots: RoundSlot[], session: WorkerSession): Promise<boolean> {
+    const { run, tally, controlled } = this;
+    const played = await finishRounds(run, b.started);
+    // What one round costs, hooks included but a cold start (the next batch's size and the budget's check use it).
+    this.pace.took(run.elapsedSince(b.at), played.length);
+    let stop: StopReason | null = null;
+    for (const p of played) {
+      const kind = b.kinds.get(p.round)!;
+      if (!p.tallies?.interrupted) controlled.take(p, kind.controlled !== null, kind.as ?? p.round);
+      stop ??= tally.take(p, kind, performance.now() - this.t0);
+    }
+    run.progress({ strategy: 'race', phase: 'rounds', done: tally.rounds, total: this.plannedRounds });
+    // A worker that died after its last answer is reported by the next round (a crash only): play it.
+    if (stop || (session.broken && !session.deathUnreported)) {
+      this.stopReason = stop ?? 'workers-lost';
+      return false;
+    }
+    if (played.length < slots.length) {
+      // Cut short without a failure of its own: the time limit (or an interrupt) stopped it.
+      this.stopReason = run.interrupted ? 'interrupted' : 'budget';
+      return false;
+    }
+    return true;
+  }
+
+  discard(b: RaceBatch): Promise<void> {
+    return discardRounds(this.run, b.started);
+  }
+
+  /** Only rounds with state of their own: it sets the next batch up before this one is torn down. */
+  pipelined(): boolean {
+    return this.ahead;
+  }
+}
+
 export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
   const contention = new ContentionTracker(loaded.opNames);
   const tally = new RaceTally(contention);
-  const calls = Array.from({ length: plan.workers }, () => plan.iterations);
   const plannedRounds = shardRoundCount(plan.rounds, plan.shard);
-  let stopReason = 'done' as StopReason;
   // Rounds run ahead of each other (batches, pipelining, sessions side by side) only when each round's
   // state is provably its own (adapter/independence.ts): else another round's setup could reset what
   // this one's stats reads.
@@ -39,68 +140,15 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const pace = new RacePace({ maxBatch: plan.env.batch, ahead, shrinkReserveMs: Math.min(plan.env.shrinkMs, run.strategyBudgetMs / 4) });
   // Every other round under the workers' schedulers (strategies/controlled.ts), once the calls showed an await to schedule.
   const controlled = new ControlledRounds(plan);
-  const controlledCalls = Array.from({ length: plan.workers }, () => controlled.calls);
   // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
   // in batches once rounds are quick (strategies/batch.ts).
-  const player: BatchPlayer<{ started: StartedRounds; at: number; kinds: Map<number, RoundKind> }> = {
-    async start(slots, session) {
-      if (run.interrupted) {
-        stopReason = 'interrupted';
-        return null;
-      }
-      const started = slots[0]!.started;
-      if (!pace.mayStart(started, run.timeLeft(), tally.failedRounds)) {
-        stopReason = 'budget';
-        return null;
-      }
-      const stopAfterMs = pace.stopAfterMs(started, run.timeLeft());
-      // Histories: every round with a model (each is checked); without one, until the first failing
-      // round's is kept (it shows how the counters went wrong).
-      const history = loaded.adapter.model !== undefined || tally.firstFailed === null;
-      const at = performance.now();
-      const kinds = new Map<number, RoundKind>();
-      const reqs = slots.map(({ round, position }): RoundRequest => {
-        const c = controlled.roundAt(round);
-        // Contention evidence from natural rounds only: a controlled worker runs one lane at a time.
-        const kind: RoundKind = { overlap: c === null && position % OVERLAP_EVERY === 0, controlled: c?.controlled ?? null, as: c?.as };
-        kinds.set(round, kind);
-        return { strategy: 'race', round, calls: c ? controlledCalls : calls, overlap: kind.overlap, sampleEvery: 0, stopAfterMs, history, ...(c ?? {}) };
-      });
-      return { started: await startRounds(run, session, reqs), at, kinds };
-    },
-    answered: (b) => b.started.tallies ?? Promise.resolve(),
-    async finish(b, slots, session) {
-      const played = await finishRounds(run, b.started);
-      // What one round costs, hooks included but a cold start (the next batch's size and the budget's check use it).
-      pace.took(run.elapsedSince(b.at), played.length);
-      let stop: StopReason | null = null;
-      for (const p of played) {
-        const kind = b.kinds.get(p.round)!;
-        if (!p.tallies?.interrupted) controlled.take(p, kind.controlled !== null, kind.as ?? p.round);
-        stop ??= tally.take(p, kind, performance.now() - t0);
-      }
-      run.progress({ strategy: 'race', phase: 'rounds', done: tally.rounds, total: plannedRounds });
-      // A worker that died after its last answer is reported by the next round (a crash only): play it.
-      if (stop || (session.broken && !session.deathUnreported)) {
-        stopReason = stop ?? 'workers-lost';
-        return false;
-      }
-      if (played.length < slots.length) {
-        // Cut short without a failure of its own: the time limit (or an interrupt) stopped it.
-        stopReason = run.interrupted ? 'interrupted' : 'budget';
-        return false;
-      }
-      return true;
-    },
-    discard: (b) => discardRounds(run, b.started),
-    // Only rounds with state of their own: it sets the next batch up before this one is torn down.
-    pipelined: () => ahead,
-  };
+  const player = new RaceRounds(run, tally, pace, controlled, ahead);
   const batchSize = (started: number): number => pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence);
   const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead);
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(tally.roundFindings, tally.rounds);
   const scheduler = controlled.enabled ? controlled.report() : undefined;
+  const { stopReason } = player;
   const { schedule, minimal } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
   const warnings = tally.warnings;
   // Why a search or replay that ran gave nothing: said as what happened (reporters/terminal/race.ts).

@@ -53,40 +53,65 @@ const WORKER_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
  * up to a round cap sized by the full run's failure rate and a per-trial time slice. The result is
  * confirmed with a short run that measures how often the minimal configuration fails.
  */
-export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<Minimal | null> {
-  const { plan } = run;
-  const deadline = performance.now() + opts.budgetMs;
-  let round = opts.firstRound;
-  const left = () => deadline - performance.now();
-  // Enough rounds to expect ~6 failures at the full run's rate, within bounds.
-  const roundCap = Math.max(30, Math.min(3000, Math.ceil(6 / Math.max(opts.failRate, 1e-3))));
-  // The same failure: one of the kinds being shrunk, and nothing the full run did not report.
-  const matches = (kinds: FindingKind[]) => kinds.some((k) => opts.kinds.has(k)) && kinds.every((k) => opts.allKinds.has(k));
+/** What a trial saw: rounds played, those that failed the same way, and how the first of them failed. */
+interface TrialResult {
+  rounds: number;
+  failed: number;
+  history?: CallHistory;
+}
 
-  const sessions = new Map<string, WorkerSession>();
-  const keyOf = (c: Config): string => `${c.workers}x${c.concurrency}:${c.ops.join(',')}`;
-  const sessionFor = async (c: Config): Promise<WorkerSession> => {
-    const key = keyOf(c);
-    let s = sessions.get(key);
+/** The search's trials: a session per worker and lane count (kept while the search needs it), rounds until the first matching failure. */
+class Trials {
+  private readonly sessions = new Map<string, WorkerSession>();
+  private round: number;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly opts: ShrinkOptions,
+  ) {
+    this.round = opts.firstRound;
+    this.deadline = performance.now() + opts.budgetMs;
+  }
+
+  left(): number {
+    return this.deadline - performance.now();
+  }
+
+  static keyOf(c: Config): string {
+    return `${c.workers}x${c.concurrency}:${c.ops.join(',')}`;
+  }
+
+  private async sessionFor(c: Config): Promise<WorkerSession> {
+    const key = Trials.keyOf(c);
+    let s = this.sessions.get(key);
     if (!s || s.broken) {
-      if (s) await run.closeSession(s);
-      s = await run.openSession(c.workers, { lanes: c.concurrency, history: true, weights: weightsOf(run.loaded, c.ops) });
-      sessions.set(key, s);
+      if (s) await this.run.closeSession(s);
+      s = await this.run.openSession(c.workers, { lanes: c.concurrency, history: true, weights: weightsOf(this.run.loaded, c.ops) });
+      this.sessions.set(key, s);
     }
     return s;
-  };
-  const closeAll = async (keep?: string) => {
-    for (const [k, s] of sessions) {
-      if (k === keep) continue;
-      sessions.delete(k);
-      await run.closeSession(s);
-    }
-  };
+  }
 
-  /** Run up to `cap` rounds of `c` (within `sliceMs`); count failures, stop at the first one if asked. */
-  const trial = async (c: Config, cap: number, sliceMs: number, stopAfter: number) => {
-    const end = performance.now() + Math.min(sliceMs, left());
-    const session = await sessionFor(c);
+  /** Close every session but `keep`'s. */
+  async closeAll(keep?: string): Promise<void> {
+    for (const [k, s] of this.sessions) {
+      if (k === keep) continue;
+      this.sessions.delete(k);
+      await this.run.closeSession(s);
+    }
+  }
+
+  /** The same failure: one of the kinds being shrunk, and nothing the full run did not report. */
+  private matches(kinds: FindingKind[]): boolean {
+    return kinds.some((k) => this.opts.kinds.has(k)) && kinds.every((k) => this.opts.allKinds.has(k));
+  }
+
+  /** Run up to `cap` rounds of `c` (within `sliceMs`); count failures, stop after `stopAfter` of them. */
+  async trial(c: Config, cap: number, sliceMs: number, stopAfter: number): Promise<TrialResult> {
+    const { run, opts } = this;
+    const end = performance.now() + Math.min(sliceMs, this.left());
+    const session = await this.sessionFor(c);
     const calls = Array.from({ length: c.workers }, () => c.iterations);
     let rounds = 0;
     let failed = 0;
@@ -101,7 +126,7 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
         session,
         Array.from({ length: k }, () => ({
           strategy: 'race' as const,
-          round: round++,
+          round: this.round++,
           calls,
           overlap: false,
           sampleEvery: 0,
@@ -113,7 +138,7 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
       for (const p of played) {
         if (p.tallies?.interrupted) break trials;
         rounds++;
-        if (p.failed && matches(p.findings.map((f) => f.kind))) {
+        if (p.failed && this.matches(p.findings.map((f) => f.kind))) {
           failed++;
           // How the smallest scenario fails: the model's window, else the calls around the failure.
           history ??= p.findings.find((f) => f.history)?.history ?? (p.history ? historyOfFailure(p.round, p.history) : undefined);
@@ -122,12 +147,19 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
       }
       if (played.length < k) break;
     }
-    return { rounds, failed, history };
-  };
+    return { rounds, failed, ...(history ? { history } : {}) };
+  }
+}
+
+export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<Minimal | null> {
+  const { plan } = run;
+  const trials = new Trials(run, opts);
+  // Enough rounds to expect ~6 failures at the full run's rate, within bounds.
+  const roundCap = Math.max(30, Math.min(3000, Math.ceil(6 / Math.max(opts.failRate, 1e-3))));
 
   const allOps = run.loaded.opNames.filter((_, i) => weightsOf(run.loaded, plan.ops)[i]! > 0);
   let best: Config = { workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations, ops: allOps };
-  let bestStats: { rounds: number; failed: number; history?: CallHistory } = { rounds: 0, failed: 0 };
+  let bestStats: TrialResult = { rounds: 0, failed: 0 };
   let tried = 0;
   try {
     const dims: [keyof Config, number[]][] = [
@@ -145,11 +177,11 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
           : ladder(best[dim], steps).map((v) => () => ({ ...best, [dim]: v }));
       for (const next of candidates) {
         const c = next();
-        if (c === null || left() <= 0 || run.interrupted) break;
+        if (c === null || trials.left() <= 0 || run.interrupted) break;
         tried++;
         run.progress({ strategy: 'race', phase: 'shrink', done: tried });
         // Leave time for the remaining dimensions: a trial gets at most a third of what is left.
-        const r = await trial(c, roundCap, Math.max(150, left() / 3), 1);
+        const r = await trials.trial(c, roundCap, Math.max(150, trials.left() / 3), 1);
         if (r.failed > 0) {
           best = c;
           bestStats = r;
@@ -157,12 +189,12 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
         }
       }
       // Sessions of other worker/lane counts are no longer needed.
-      await closeAll(keyOf(best));
+      await trials.closeAll(Trials.keyOf(best));
     }
     if (run.interrupted) return null;
     // Confirm: how often does the minimal configuration fail? A short run (up to 20 failures or 1,000
     // rounds, at least 300 ms), added to the trial that found it.
-    const confirm = await trial(best, 1000, Math.max(300, left()), 20);
+    const confirm = await trials.trial(best, 1000, Math.max(300, trials.left()), 20);
     const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
     if (total.failed === 0) return null;
     const rate = total.failed / total.rounds;
@@ -193,6 +225,6 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
       ...classifyMinimal(best, run.loaded.database ?? (run.loaded.adapter.database === false ? undefined : databaseClient())),
     };
   } finally {
-    await closeAll();
+    await trials.closeAll();
   }
 }

@@ -107,6 +107,11 @@ async function pgModule(options: PostgresOptions): Promise<PgModule> {
 /** A schema name is an identifier the toolkit made: quoted all the same. */
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * A PostgreSQL server for the run and its per-round schemas and per-lane connections. Long because it
+ * builds one handle whose methods share the server, the admin pool and the worker's lane clients in this
+ * closure (a handle crosses no thread: each thread makes its own).
+ */
 export function postgres(options: PostgresOptions = {}): Postgres {
   // Main thread: the server and the admin pool. A worker: its lane connections. Each thread has its own
   // copy of this object (the adapter module is loaded in each), so nothing here crosses threads.

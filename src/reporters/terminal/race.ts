@@ -6,7 +6,7 @@ import { budgetShare, contentionLine, counterTable, int, modelLine, ms, safe, st
 const TOP_OUTCOMES = 5;
 
 /** "2,000 rounds", or what stopped it short: "412 of 2,000 rounds in the 15 s budget". */
-function roundsDone(s: RaceReport): string {
+export function roundsDone(s: RaceReport): string {
   const planned = s.plannedRounds ?? s.rounds;
   if (s.rounds >= planned) return `${int(s.rounds)} rounds`;
   const of = `${int(s.rounds)} of ${int(planned)} rounds`;
@@ -18,7 +18,7 @@ function roundsDone(s: RaceReport): string {
 }
 
 /** Why there is no smallest failing setup, as what happened (`unknown`: a report from before the reason was recorded). */
-const MINIMAL_UNAVAILABLE = {
+export const MINIMAL_UNAVAILABLE = {
   interrupted: 'the search for a smaller failing setup was interrupted',
   'not-reproduced':
     'no smaller failing setup: no trial of the search failed the same way again within its time budget (a rare failure; the replay command replays the run)',
@@ -26,7 +26,7 @@ const MINIMAL_UNAVAILABLE = {
 } as const;
 
 /** Why the failing controlled round was not replayed, as what happened. */
-const SCHEDULE_UNAVAILABLE = {
+export const SCHEDULE_UNAVAILABLE = {
   interrupted: 'the failing controlled round could not be replayed: the run was interrupted',
   'workers-lost': 'the failing controlled round could not be replayed: a worker hung or crashed during the replay',
   unknown: 'the failing controlled round could not be replayed',
