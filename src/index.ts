@@ -17,8 +17,19 @@ export type { StrategyName } from './options/table.js';
 export type {
   ContentionRow,
   CounterRow,
+  CrashFinding,
+  DuplicateFinding,
+  ErrorFinding,
   Finding,
+  FindingFacts,
   FindingKind,
+  HangFinding,
+  InconclusiveFinding,
+  InvariantFinding,
+  LinearizabilityFinding,
+  LostUpdateFinding,
+  MismatchFinding,
+  ThroughputFinding,
   HammerReport,
   MultiReport,
   ProgressEvent,
@@ -32,5 +43,7 @@ export type {
   ThroughputReport,
   Verdict,
   Warning,
+  WarningCode,
+  WarningFacts,
 } from './schema/report.js';
 export * from './toolkit/index.js';

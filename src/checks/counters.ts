@@ -1,23 +1,27 @@
 // Expected vs actual counters: the core check of the hammer and race strategies.
 import type { Calls, Counters } from '../adapter/types.js';
-import type { CounterRow } from '../schema/report.js';
+import type { CounterRow, WarningFacts } from '../schema/report.js';
+
+/** A hook's counters that were not all numbers (a `stats-not-number` warning). */
+export type StatsProblem = Extract<WarningFacts, { code: 'stats-not-number' }>;
 
 /**
- * Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. `what` names
- * the source in a problem (followed by `index` when given: the label is only built for a problem).
+ * Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. Each value that
+ * is not one is a problem of `source` (of worker `workerId`, for workerStats).
  */
-export function numbersOnly(obj: unknown, problems: string[], what: string, index?: number): Counters {
+export function numbersOnly(obj: unknown, problems: StatsProblem[], source: StatsProblem['source'], workerId?: number): Counters {
   const out: Counters = {};
   if (obj === undefined || obj === null) return out;
+  const at = { code: 'stats-not-number', source, ...(workerId !== undefined ? { workerId } : {}) } as const;
   if (typeof obj !== 'object') {
-    problems.push(`${what}${index ?? ''} returned ${typeof obj}, expected an object of numbers`);
+    problems.push({ ...at, got: typeof obj });
     return out;
   }
   for (const k of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[k];
     if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
     else if (typeof v === 'bigint') out[k] = Number(v);
-    else problems.push(`${what}${index ?? ''}: counter '${k}' is not a finite number (${v === null ? 'null' : typeof v})`);
+    else problems.push({ ...at, counter: k, got: v === null ? 'null' : typeof v });
   }
   return out;
 }

@@ -5,14 +5,23 @@
 import { ContentionTracker } from '../checks/contention.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
 import { addHistograms, addLatency, encodeLatency, NS_PER_MS, percentilesOf, summaryOf } from '../maths/distribution.js';
-import type { CounterRow, HammerReport, ModelChecks, RaceReport, Report, StopReason, ThroughputPoint, ThroughputReport } from '../schema/report.js';
-import type { Finding } from '../schema/report.js';
+import type {
+  CounterRow,
+  FindingFacts,
+  HammerReport,
+  ModelChecks,
+  RaceReport,
+  RunReport,
+  StopReason,
+  ThroughputPoint,
+  ThroughputReport,
+} from '../schema/report.js';
 
 /** One shard's report of one adapter. */
 export interface Part {
   /** `2/3` */
   shard: string;
-  report: Report;
+  report: RunReport;
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -198,7 +207,7 @@ function mergePoint(points: ThroughputPoint[]): ThroughputPoint {
  * One machine's throughput over its shards. Returns the figures and the --min-ops gate's finding,
  * recomputed over the added-up points (the shards' own gate findings are replaced by it).
  */
-export function mergeThroughput(parts: ThroughputReport[], cores: number, workers: number): { report: Omit<ThroughputReport, 'machine'>; gate?: Finding } {
+export function mergeThroughput(parts: ThroughputReport[], cores: number, workers: number): { report: Omit<ThroughputReport, 'machine'>; gate?: FindingFacts } {
   const first = parts[0]!;
   const byWorkers = new Map<number, ThroughputPoint[]>();
   for (const s of parts) for (const p of s.points) byWorkers.set(p.workers, [...(byWorkers.get(p.workers) ?? []), p]);

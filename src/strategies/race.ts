@@ -4,7 +4,7 @@
 import { ContentionTracker } from '../checks/contention.js';
 import { SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
-import type { Finding, FindingKind, RaceReport, StopReason, Warning } from '../schema/report.js';
+import type { FindingFacts, FindingKind, RaceReport, StopReason, WarningFacts } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { discardRounds, finishRounds, startRounds, type RoundRequest, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
@@ -158,8 +158,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   // Only rounds that measured it say anything of contention (a --schedule replay measures none).
   if (tally.contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', tally.called));
   // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
-  if (controlled.divergence)
-    warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
+  if (controlled.divergence) warnings.push({ code: 'schedule-diverged', strategy: 'race', divergence: controlled.divergence });
   const { model } = tally;
   if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
   const info = contention.info('race');
@@ -212,7 +211,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
  */
 async function searchFailure(
   run: RunContext,
-  r: { tally: RaceTally; controlled: ControlledRounds; findings: Finding[]; stopReason: StopReason; broken: boolean; ahead: boolean },
+  r: { tally: RaceTally; controlled: ControlledRounds; findings: FindingFacts[]; stopReason: StopReason; broken: boolean; ahead: boolean },
 ): Promise<{ schedule: RaceReport['schedule']; minimal: RaceReport['minimal'] }> {
   const { plan } = run;
   const { controlled, tally } = r;
@@ -241,13 +240,13 @@ async function searchFailure(
   return { schedule, minimal };
 }
 
-/** Why rounds were played one at a time, and how to let them run ahead when that is safe. */
-function oneAtATime(i: Extract<RoundIndependence, { independent: false }>): Warning {
-  const where = i.hook ? `${i.hook}${i.at ? ` (${i.at})` : ''} ` : '';
+/** Why rounds were played one at a time (a note: how to let them run ahead when that is safe). */
+function oneAtATime(i: Extract<RoundIndependence, { independent: false }>): WarningFacts {
   return {
     code: 'rounds-one-at-a-time',
-    message:
-      `race: rounds played one at a time, each set up only after the last was checked: ${where}${i.reason ?? 'may reach state other rounds share'}. ` +
-      'If every round has state of its own (fresh memory, a schema or key prefix per round), `batch: true` in the adapter lets rounds run ahead (faster)',
+    strategy: 'race',
+    ...(i.hook ? { hook: i.hook } : {}),
+    ...(i.at ? { at: i.at } : {}),
+    ...(i.reason ? { reason: i.reason } : {}),
   };
 }
