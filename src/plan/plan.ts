@@ -22,10 +22,10 @@ export interface RunPlan extends RunSettings {
 
 export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & RunInput;
 
-/** Most race rounds per exchange with the workers by default (README, "Tuning the race detector"). */
+/** Most race rounds per exchange with the workers by default (docs/explanation/why-the-defaults.md). */
 const DEFAULT_BATCH = 32;
 
-/** Counts for an adapter with a model, where neither the caller nor the adapter gave them (README, "Models"). */
+/** Counts for an adapter with a model, where neither the caller nor the adapter gave them (docs/explanation/why-the-defaults.md, "Calls per round"). */
 export const MODEL_DEFAULTS = { iterations: 20, requests: 2_000 } as const;
 
 /** Read the environment once per plan. */

@@ -152,7 +152,7 @@ export async function playRounds(run: RunContext, session: WorkerSession, reqs: 
 async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, tallies: RoundTallies): Promise<PlayedRound> {
   // Race rounds come by the thousand per second: sync hooks are not awaited (no microtask each), and
   // nothing is allocated that a passing round does not need (the main thread's work and its garbage
-  // take a core from the workers on small machines: README, "Tuning the race detector").
+  // take a core from the workers on small machines: docs/explanation/why-the-defaults.md, "Batches of rounds").
   const { adapter } = run.loaded;
   const { strategy, round } = req;
   let hookFindings: FindingFacts[] | null = null;

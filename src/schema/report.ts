@@ -503,7 +503,7 @@ export interface RaceReport extends StrategyBase {
     /** How the smallest scenario failed: its call history (or the part of it that shows the failure). */
     history?: CallHistory;
   } | null;
-  /** Its controlled rounds (README, "Controlled interleavings"): absent with --scheduler off. */
+  /** Its controlled rounds (docs/guides/controlled-interleavings.md): absent with --scheduler off. */
   scheduler?: SchedulerFigures;
   /**
    * The failing controlled round's schedules, shrunk to fewer preemptions and replayed: the value that
@@ -595,7 +595,7 @@ export interface ThroughputPoint {
   speedup: number;
   /** speedup / workers: 100% is perfect scaling, 1/workers a fully serialised operation. */
   efficiency: number;
-  /** Calls actually timed for the latency percentiles (sampled, see README "Throughput and latency"). */
+  /** Calls actually timed for the latency percentiles (sampled, see docs/explanation/how-it-works.md, "How latency is measured"). */
   latencySamples?: number;
   /** The point's initial sampling stride: one call in this many was timed (it doubles if samples pile up). */
   sampleEvery?: number;

@@ -68,7 +68,6 @@ export function renderTerminal(report: RunReport, level: ColorLevel, width = 120
     out.push('', c.red.bold(`FINDINGS (${report.findings.length})`));
     for (const f of report.findings) {
       out.push(`  ${c.red(style.bad)} ${c.dim(`[${findingSource(f)}]`)} ${c.bold(f.kind)}  ${safe(findingMessage(f), 600)}`);
-      out.push(...see(f.kind, FINDING_DOCS[f.kind]));
       // Distinct errors, most frequent first: how often, the message, and where in the user's code.
       // A hung worker's stack, as pausing it showed (user frames first).
       for (const frame of (f.stack ?? []).slice(0, MAX_FRAMES_SHOWN)) out.push(c.dim(`      at ${safe(frame.text, 200)}`));
@@ -78,6 +77,7 @@ export function renderTerminal(report: RunReport, level: ColorLevel, width = 120
       }
       // How it happened: the failing part of the round's history, one column per worker × lane.
       if (f.history) out.push(...historyLines(c, f.history, width));
+      out.push(...see(f.kind, FINDING_DOCS[f.kind]));
     }
   }
   if (report.warnings.length) {
