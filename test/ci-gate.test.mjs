@@ -3,13 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { convert } from 'xmlbuilder2';
 import { AdapterError, defineAdapter, hammer } from '../dist/index.js';
 import { escapeData, escapeProperty, githubAnnotations } from '../dist/reporters/github.js';
-import { ROOT, fixture, runCli, tempAdapters } from './helpers/cli.mjs';
+import { ROOT, fixture, runCli, scratchDir, tempAdapters } from './helpers/cli.mjs';
 
 // An invariant message with everything XML, Markdown and workflow commands must escape.
 const NASTY = `money <lost> & "gone" 'twice' ]]> 100% a:b,c | pipe\nsecond line \u0001 end`;
@@ -23,7 +22,7 @@ const at = tempAdapters({
 });
 const dirOf = path.dirname(at('pass.mjs'));
 const fast = ['-s', 'hammer', '-n', '2000', '-w', '2'];
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'ah-ci-'));
+const tmp = () => scratchDir('ah-ci-');
 // xmlbuilder2's object form keeps entity references as written: decode them for the assertions.
 const decode = (v) =>
   typeof v === 'string'

@@ -4,11 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { BIN, ROOT } from './helpers/cli.mjs';
+import { BIN, ROOT, scratchDir } from './helpers/cli.mjs';
 
 const SEEDED = path.join(ROOT, 'test/fixtures-shard/seeded-counter.mjs');
 const CONFIG = { adapters: [SEEDED], strategy: ['race'], workers: 2, concurrency: 1, iterations: 20, rounds: 60, time: '120s' };
@@ -16,7 +15,7 @@ const RUN_NUMBER = 7;
 
 /** A workspace with the config the workflow's commands read. */
 function workspace() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ah-ci-'));
+  const dir = scratchDir('ah-ci-');
   writeFileSync(path.join(dir, 'adapter-hammer.config.json'), JSON.stringify(CONFIG));
   return dir;
 }

@@ -5,10 +5,9 @@
 // still race for real; resumptions from outside the scheduler are reported, not hidden.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, fixture, runCli } from './helpers/cli.mjs';
+import { ROOT, fixture, runCli, scratchDir } from './helpers/cli.mjs';
 
 /** The CLI's JSON report (`--json -`) and its race strategy. */
 async function race(args, opts) {
@@ -74,7 +73,7 @@ test('--scheduler off: the natural order alone passes ticket-unsafe (the schedul
 });
 
 test('the terminal report and the JUnit failure show the schedule, its replay and the steps around the preemption', async () => {
-  const junit = path.join(mkdtempSync(path.join(tmpdir(), 'ah-ctl-')), 'r.xml');
+  const junit = path.join(scratchDir('ah-ctl-'), 'r.xml');
   const { code, stdout } = await runCli([fixture('controlled/ticket-unsafe.mjs'), '-s', 'race', '--seed', '7', '--junit', junit], { timeoutMs: 120_000 });
   assert.match(readFileSync(junit, 'utf8'), /failing schedule of round \d+[^]*⤷ preempts L\d/);
   assert.equal(code, 1);

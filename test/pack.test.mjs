@@ -4,10 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './helpers/cli.mjs';
+import { ROOT, scratchDir } from './helpers/cli.mjs';
 
 function run(cmd, args, cwd, timeout = 240_000) {
   const env = { ...process.env };
@@ -17,7 +16,7 @@ function run(cmd, args, cwd, timeout = 240_000) {
 }
 
 test('npm pack + install into an empty project: npx adapter-hammer works', { timeout: 300_000 }, () => {
-  const work = mkdtempSync(path.join(tmpdir(), 'ah-pack-'));
+  const work = scratchDir('ah-pack-');
   // dist/ is already built (npm ci ran `prepare`); --ignore-scripts keeps pack from compiling again.
   const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
   assert.equal(pack.code, 0, pack.stderr);

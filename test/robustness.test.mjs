@@ -4,13 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, ROOT, fixture, runCli, tempAdapters } from './helpers/cli.mjs';
+import { BIN, ROOT, fixture, runCli, scratchDir, tempAdapters } from './helpers/cli.mjs';
 import { writeReportFile } from '../dist/reporters/report-file.js';
 
-const out = mkdtempSync(path.join(tmpdir(), 'ah-robust-'));
+const out = scratchDir('ah-robust-');
 let n = 0;
 const jsonPath = () => path.join(out, `r${n++}.json`);
 
@@ -366,7 +365,7 @@ test('a second Ctrl-C exits at once (here: the teardown after the first one hang
 // ---------------------------------------------------------------------------------------------
 // 7. Report files and adapter text
 test('writeReportFile: temp file + rename, nothing left behind, also when the write fails', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ah-atomic-'));
+  const dir = scratchDir('ah-atomic-');
   const file = path.join(dir, 'report.json');
   writeFileSync(file, '{"old": true}');
   writeReportFile(file, '{"new": true}\n');
@@ -379,7 +378,7 @@ test('writeReportFile: temp file + rename, nothing left behind, also when the wr
 });
 
 test('the CLI writes --json atomically: no temp file next to the report', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ah-atomic-cli-'));
+  const dir = scratchDir('ah-atomic-cli-');
   const r = await runCli([fixture('worker-exit-unsafe.mjs'), '-s', 'hammer', '--json', path.join(dir, 'r.json')]);
   assert.equal(r.code, 1);
   assert.deepEqual(readdirSync(dir), ['r.json']);

@@ -4,11 +4,10 @@
 // compile when a field has no entry, an entry no field, or an entry a kind its field's type does not fit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { ROOT } from './helpers/cli.mjs';
+import { ROOT, scratchDir } from './helpers/cli.mjs';
 import { API_ONLY_NAMES, OPTIONS } from '../dist/options/table.js';
 
 /** A user's strict compiler settings, with Node's types. */
@@ -48,7 +47,7 @@ for (const [what, from, to, pattern] of [
   ['an operation with an input but no run', 'run: ({ by }: { by: number }) =>', 'go: ({ by }: { by: number }) =>', /run|go/],
 ]) {
   test(`defineAdapter rejects ${what}: the type test can fail`, () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ah-types-'));
+    const dir = scratchDir('ah-types-');
     const bad = path.join(dir, 'bad.ts');
     writeFileSync(bad, readFileSync(EVERY_FIELD, 'utf8').replace(from, to));
     const errors = typeErrors(bad).join('\n');
@@ -60,7 +59,7 @@ const EVERY_OPTION = path.join(ROOT, 'test/types/every-option.ts');
 
 /** A temp dir, removed after the test. */
 function tempDir(t) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ah-types-'));
+  const dir = scratchDir('ah-types-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

@@ -32,11 +32,16 @@ export function runCli(args, { env = {}, timeoutMs = 60_000, cwd = ROOT } = {}) 
   });
 }
 
+/** A fresh temp dir, removed when the test file's process ends: a test leaves nothing behind on the machine. */
+export function scratchDir(prefix = 'ah-test-') {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** Write throw-away adapter files into a fresh temp dir; returns a path resolver. */
 export function tempAdapters(files) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ah-test-'));
-  // Removed when the test file's process ends: a test leaves nothing behind on the machine.
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir();
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return (name) => path.join(dir, name);
 }
