@@ -4,7 +4,7 @@ import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
 import type { HistoryValues } from './history.js';
-import type { ControlledSpec, WorkerSchedule } from './types.js';
+import type { ControlledSpec, ScheduleRun } from './types.js';
 
 /** The long-lived tinypool task each worker runs for a whole session. */
 export interface SessionTask {
@@ -123,7 +123,7 @@ export interface DoneDetail {
   /** Its recorded calls' slots (pool/history.ts), when it recorded them. */
   historySlots: Float64Array | null;
   /** What its scheduler did, in a controlled round. */
-  schedule: WorkerSchedule | null;
+  schedule: ScheduleRun | null;
 }
 
 /** A worker's answer to one round of a batch. */

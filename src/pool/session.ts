@@ -26,7 +26,7 @@ export type {
   SessionOptions,
   StoppedWorker,
   WorkerHookError,
-  WorkerSchedule,
+  ScheduleRun,
 } from './types.js';
 
 /** How long workers get to answer once a round is called off, at most (and at most the timeout). */

@@ -14,8 +14,7 @@ import { mixSeed, mulberry32, opSchedule } from './prng.js';
 import type { DoneDetail, RoundAnswer, RoundReply, RoundRequest, SessionTask, StopRequest, SubRound, WorkerReply } from './protocol.js';
 import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.js';
 import { H, HISTORY_CAP, historyBase, monotonicOffset, type HistoryValues } from './history.js';
-import type { ControlledSpec, WorkerSchedule } from './types.js';
-import { createScheduler, type Scheduler, type ScheduleRun } from '../scheduler/scheduler.js';
+import { schedulerFor, type Scheduler, type ScheduleRun } from '../scheduler/scheduler.js';
 import { parkCount } from '../scheduler/runtime.js';
 import { importInstrumented, registerInstrumentation } from '../instrument/register.js';
 
@@ -199,7 +198,7 @@ class Engine {
     let scheduled: ScheduleRun | null = null;
     if (req.controlled) {
       // Lanes start when their scheduler grants them, not at the release: each call's start is read then.
-      const scheduler = this.scheduler(req.controlled, req.seed, as);
+      const scheduler = schedulerFor(req.controlled, { seed: req.seed, round: as, workerId: task.workerId, lanes: task.lanes });
       scheduled = await scheduler.run(Array.from({ length: task.lanes }, (_, l) => () => this.lane(l, st, NaN, scheduler)));
     } else {
       const lanes: Promise<void>[] = [];
@@ -236,7 +235,7 @@ class Engine {
             historySlots: st.rec
               ? st.rec.slice(historyBase(task.workerId), historyBase(task.workerId) + Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE)
               : null,
-            schedule: scheduled && this.scheduleOf(scheduled, req.controlled!.trace),
+            schedule: scheduled,
           }
         : null;
     return {
@@ -251,38 +250,6 @@ class Engine {
       tally: countsOf(tally, base, Tally.OP_STRIDE * ops),
       detail,
       awaits: parkCount.value - awaitsBefore,
-    };
-  }
-
-  /** This worker's scheduler for a controlled round: a fresh schedule per (seed, round, worker), or the one to replay. */
-  private scheduler(c: ControlledSpec, seed: number, round: number): Scheduler {
-    const { workerId, lanes } = this.task;
-    return createScheduler({
-      strategy: c.strategy,
-      depth: c.depth || undefined,
-      seed,
-      round,
-      workerId,
-      lanes,
-      estimatedSteps: c.estimatedSteps,
-      replay: c.replay?.[workerId] ?? null,
-      lenient: c.lenient,
-      stallMs: c.stallMs,
-    });
-  }
-
-  /** The scheduler's run as the answer carries it: the steps only when asked for (a replay that is shown). */
-  private scheduleOf(run: ScheduleRun, trace: boolean): WorkerSchedule {
-    return {
-      workerId: this.task.workerId,
-      schedule: run.schedule,
-      steps: run.steps,
-      preemptions: run.preemptions,
-      uncontrolled: run.uncontrolled.length,
-      uncontrolledAt: trace ? run.uncontrolled.slice(0, 10) : [],
-      divergence: run.divergence,
-      stalled: run.stalled,
-      trace: trace ? run.trace : null,
     };
   }
 

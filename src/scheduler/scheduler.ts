@@ -1,215 +1,219 @@
-// A seeded scheduler for the async lanes of ONE worker thread. Each lane runs in its own async context;
-// every instrumented `await` parks the lane (runtime.ts), and the scheduler lets exactly one lane continue
-// at a time. A "step" is what one lane runs from a grant until all its continuations are parked again (or
-// it ends): the scheduler lets the microtask queue drain (one macrotask turn), then chooses the next lane
-// among the READY ones, those whose awaited value has settled. Threads are not touched: each worker has
-// its own scheduler and workers still race for real.
+// The scheduler of the async lanes of ONE worker thread: the mechanism. Each lane runs in its own async
+// context; every instrumented `await` parks a continuation (runtime.ts), and the scheduler lets one thing
+// run at a time. A *step* is what runs from a grant until the microtask queue is empty again (a
+// process.nextTick fence: Node runs ticks only once the microtask queue is drained); then the lane
+// selector (selectors.ts, injected) chooses what runs next. Threads are not touched: each worker has its
+// own scheduler and workers still race for real.
 //
-// Strategies: a uniform random walk, and PCT (Burckhardt et al., ASPLOS 2010, as Coyote and shuttle run
-// it): random distinct lane priorities, d - 1 change points at random steps among the estimated step count,
-// always the highest-priority ready lane. Each decision taken while two or more lanes were alive is
-// recorded; the string (schedule.ts) replays exactly, and a replay that cannot follow it says where.
+// Only orders JavaScript can produce (causality). A parked continuation is one of:
+//   free     its value had settled when it was awaited (an already-resolved promise, a plain value, a
+//            callee that finished): the stand-in for a slower callee, a scheduling point;
+//   bound    its value settled later, during a step (a queue's next step, a .then chain, a call started
+//            from another call's callback): it resumes in that step, in JavaScript's own order, as it
+//            would without the scheduler, never after something that could only happen after it;
+//   outside  its value settled outside any step (real I/O, a timer of uninstrumented code): a
+//            scheduling point, but such continuations run in the order their values settled, since a
+//            callback's other effects are already visible when it settles one.
+// A timer or immediate callback of the user's code (instrument/transform.ts rewrites the calls) is a
+// scheduling point of its own: it may run at any later step, as real I/O standing behind it would
+// finish in any order. setImmediate and setTimeout of 1 ms or less may run at once; longer timeouts
+// once they fall due. Lane starts and call starts are scheduling points too.
 //
-// Partly controlled: code that resumes without a grant (a timer or I/O callback, a continuation of an
-// await the instrumentation did not rewrite, e.g. inside node_modules) runs outside the scheduler. It is
-// noticed when it reaches its next instrumented await while another lane (or none) holds the grant, and
-// counted as an uncontrolled resumption: a run with any cannot promise exact replay.
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+// Every decision taken while two or more lanes were live is recorded; the string (schedule.ts) replays
+// exactly. Code that resumes without a grant (an I/O callback reaching an instrumented await) is counted
+// as an uncontrolled resumption: a run with any cannot promise exact replay.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { OptionError } from '../errors.js';
-import { laneContext, type Parker } from './runtime.js';
-import { decodeSchedule, encodeSchedule, MAX_LANES, type Schedule, type StrategyName } from './schedule.js';
+import type { ScheduleStep } from '../schema/report.js';
+import { laneContext, TIMER_ITEM, type Parker } from './runtime.js';
+import { encodeSchedule, MAX_LANES } from './schedule.js';
+import { type ControlledSpec, type DecisionView, type LaneSelector, selectorFor, WAIT } from './selectors.js';
+import { CALL_SITE, END_SITE, START_SITE, timerSite, type TimerKind } from './sites.js';
 
-/** Where a lane stands before its first step, and at the start of each call (beginCall). */
-export const START_SITE = 'start';
-export const CALL_SITE = 'call';
-
-export interface SchedulerOptions {
-  strategy: StrategyName;
-  seed: number;
-  /** The round and the worker: a fresh schedule per (seed, round, worker). */
-  round?: number;
-  workerId?: number;
-  lanes: number;
-  /** PCT's bug depth d: d - 1 priority change points. Default 3. */
-  depth?: number;
-  /** PCT: the steps a round is expected to take, where change points are drawn (the last round's `steps`). */
-  estimatedSteps?: number;
-  /** A schedule string to replay instead of choosing. */
-  replay?: string | null;
-  /** Replay as far as the schedule fits, then continue without preempting (for shrinking); never diverges. */
-  lenient?: boolean;
-  /** How long to wait for a lane to become ready before declaring a stall (or, replaying, a divergence). */
-  stallMs?: number;
-}
-
-export interface TraceStep {
-  step: number;
-  lane: number;
-  /** The operation the lane was running and its call number in the lane (-1 before its first call). */
-  op: string | null;
-  call: number;
-  /** The await the lane resumed from (`file:line:col`, or 'start' / 'call'). */
-  from: string;
-  /** Where the step ended: the await it parked at, 'end' (the lane finished), or null (it blocked on something uninstrumented). */
-  to: string | null;
-  /** The lane switched away from although it was ready to continue: this step is a preemption. */
-  preempted: number | null;
-}
-
-export interface UncontrolledResumption {
-  /** The step during which it happened (0: before the first). */
-  step: number;
-  lane: number;
-  site: string;
-}
-
+/** What one worker's scheduler did in a controlled round (what its answer carries). */
 export interface ScheduleRun {
+  workerId: number;
   /** The decisions taken, replayable (schedule.ts). */
   schedule: string;
   steps: number;
   preemptions: number;
-  trace: TraceStep[];
-  uncontrolled: UncontrolledResumption[];
+  /** Lane code that ran without the scheduler's grant (I/O callbacks, uninstrumented awaits), and where the first ones were. */
+  uncontrolled: number;
+  uncontrolledAt: { step: number; lane: number; site: string }[];
   /** A replay that could not follow its schedule: where and why. */
   divergence: string | null;
-  /** No lane became ready within stallMs: the rest ran uncontrolled. */
+  /** Nothing could run within stallMs: the rest ran uncontrolled. */
   stalled: string | null;
+  /** Every step, when the spec asked for it (a replay that is shown). */
+  trace: ScheduleStep[] | null;
 }
 
-interface Parked {
+/** Timeouts this short (and every setImmediate) may run at the next step: a stand-in for I/O, not a deadline. */
+const AT_ONCE_MS = 1;
+/** While steps follow each other without a wait, let the event loop turn this often (I/O, due timers). */
+const TURN_EVERY_MS = 2;
+const UNCONTROLLED_KEPT = 10;
+
+interface Item {
   site: string;
-  settled: boolean;
+  /** probing: just parked (had its value settled already?); pending: it had not; ready: it may run when granted. */
+  state: 'probing' | 'pending' | 'ready';
+  /** Ready because its value settled outside any step: runs in the order such values settled. */
+  outside: boolean;
   ok: boolean;
   value: unknown;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
+  /** Continue it: resolve the park's promise, or run the timer's callback. */
+  go: (item: Item) => void;
+  resolve?: (v: unknown) => void;
+  reject?: (e: unknown) => void;
+  timer?: { call: () => void; fired: boolean; ran: boolean };
 }
 
 interface Lane {
-  parked: Parked[];
-  done: boolean;
+  /** Parked continuations and timer callbacks, in the order they were parked. */
+  items: Item[];
+  ended: boolean;
   op: string | null;
   call: number;
 }
 
-/** One 32-bit seed from (seed, round, worker): murmur3's finaliser over each part. */
-export function roundSeed(seed: number, round = 0, workerId = 0): number {
-  let h = 0x1b873593;
-  for (const part of [seed, round, workerId]) {
-    h ^= part >>> 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    h ^= h >>> 16;
+const isThenable = (v: unknown): boolean =>
+  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+
+const resume = (item: Item): void => (item.ok ? item.resolve!(item.value) : item.reject!(item.value));
+
+/** A timer callback of the user's code, in the context it was set in; a throw reaches the worker as it would from a timer. */
+function runTimer(item: Item): void {
+  const t = item.timer!;
+  if (t.ran) return;
+  t.ran = true;
+  try {
+    t.call();
+  } catch (e) {
+    queueMicrotask(() => {
+      throw e;
+    });
   }
-  return h | 0;
 }
 
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const tick = (resolve: () => void): void => process.nextTick(resolve);
 
 export class Scheduler implements Parker {
-  readonly lanes: Lane[];
-  private readonly strategy: StrategyName;
-  private readonly depth: number;
-  private readonly rng;
-  private readonly replay: Schedule | null;
-  private readonly lenient: boolean;
+  private readonly lanes: Lane[];
+  private readonly workerId: number;
   private readonly stallMs: number;
-  /** PCT: each lane's priority (higher runs first) and the steps at which the running lane's drops. */
-  private readonly priority: number[] = [];
-  private readonly changeAt = new Map<number, number>();
-  private running = -1;
+  /** 'step': what runs now was granted (settlements are the step's own); 'idle': waiting on the event loop. */
+  private phase: 'step' | 'idle' = 'step';
   private released = false;
+  /** Parks, settlements, timers and lane ends: the fence waits until a drain brings none. */
+  private activity = 0;
   private wake: (() => void) | null = null;
+  /** Continuations made ready outside any step, in the order they became ready: only the first may run. */
+  private readonly outside: Item[] = [];
   private readonly decisions: number[] = [];
-  private readonly trace: TraceStep[] = [];
-  private readonly uncontrolled: UncontrolledResumption[] = [];
+  private readonly items: number[] = [];
+  private readonly trace: ScheduleStep[] | null;
+  private current: ScheduleStep | null = null;
+  private running = -1;
+  private steps = 0;
   private preemptions = 0;
+  private uncontrolled = 0;
+  private readonly uncontrolledAt: ScheduleRun['uncontrolledAt'] = [];
   private divergence: string | null = null;
   private stalled: string | null = null;
+  private turnAt = performance.now();
 
-  constructor(opts: SchedulerOptions) {
+  constructor(
+    private readonly selector: LaneSelector,
+    opts: { lanes: number; workerId?: number; stallMs?: number; trace?: boolean },
+  ) {
     if (!Number.isInteger(opts.lanes) || opts.lanes < 1 || opts.lanes > MAX_LANES)
       throw new OptionError(`lanes: ${opts.lanes} (1..${MAX_LANES} under the scheduler)`);
-    this.replay = opts.replay ? decodeSchedule(opts.replay) : null;
-    if (this.replay && this.replay.lanes !== opts.lanes)
-      throw new OptionError(`schedule: it was recorded with ${this.replay.lanes} lanes, this run has ${opts.lanes}`);
-    this.strategy = this.replay?.strategy ?? opts.strategy;
-    this.depth = this.replay ? this.replay.depth : this.strategy === 'pct' ? (opts.depth ?? 3) : 0;
-    if (this.strategy === 'pct' && (!Number.isInteger(this.depth) || this.depth < 1)) throw new OptionError(`depth: ${String(opts.depth)} (an integer >= 1)`);
-    this.lenient = opts.lenient ?? false;
+    this.lanes = Array.from({ length: opts.lanes }, () => ({ items: [], ended: false, op: null, call: -1 }));
+    this.workerId = opts.workerId ?? 0;
     this.stallMs = opts.stallMs ?? 10_000;
-    this.lanes = Array.from({ length: opts.lanes }, () => ({ parked: [], done: false, op: null, call: -1 }));
-    this.rng = xoroshiro128plus(roundSeed(opts.seed, opts.round, opts.workerId));
-    if (this.strategy === 'pct') this.initPct(opts.estimatedSteps ?? 8 * opts.lanes);
-  }
-
-  /** Distinct priorities d .. d+n-1 in random order; d - 1 distinct change points in 1..k, the i-th lowering to i. */
-  private initPct(k: number): void {
-    const n = this.lanes.length;
-    const prio = Array.from({ length: n }, (_, i) => this.depth + i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = uniformInt(this.rng, 0, i);
-      [prio[i], prio[j]] = [prio[j]!, prio[i]!];
-    }
-    this.priority.push(...prio);
-    const steps = Math.max(1, Math.floor(k));
-    for (let i = 1; i < this.depth && this.changeAt.size < steps;) {
-      const at = uniformInt(this.rng, 1, steps);
-      if (!this.changeAt.has(at)) this.changeAt.set(at, i++);
-    }
+    this.trace = opts.trace === false ? null : [];
   }
 
   /** Called (through runtime.ts) by every instrumented await of a lane. */
-  park(lane: number, value: unknown, site: string): Promise<unknown> {
-    if (this.released) return Promise.resolve(value);
-    if (lane !== this.running) {
-      // Code of this lane ran although the lane was not granted: it resumed from outside the scheduler.
-      this.uncontrolled.push({ step: this.trace.length, lane, site });
-    } else {
-      const step = this.trace.at(-1);
-      if (step && step.lane === lane && step.to === null) step.to = site;
-    }
-    return this.enqueue(lane, value, site);
-  }
-
-  private enqueue(lane: number, value: unknown, site: string): Promise<unknown> {
+  park(lane: number, value: unknown, site: string): unknown {
+    if (this.released) return value;
+    this.touch();
+    if (this.phase === 'idle') this.noteUncontrolled(lane, site);
+    else if (lane === this.running && this.current?.to === null) this.current.to = site;
     return new Promise((resolve, reject) => {
-      const p: Parked = { site, settled: false, ok: true, value: undefined, resolve, reject };
-      this.lanes[lane]!.parked.push(p);
+      const item: Item = { site, state: 'probing', outside: false, ok: true, value: undefined, go: resume, resolve, reject };
+      this.lanes[lane]!.items.push(item);
+      if (!isThenable(value)) {
+        item.state = 'ready';
+        item.value = value;
+        return;
+      }
       Promise.resolve(value).then(
-        (v) => this.settle(p, true, v),
-        (e: unknown) => this.settle(p, false, e),
+        (v) => this.settled(lane, item, true, v),
+        (e: unknown) => this.settled(lane, item, false, e),
       );
-      this.notify();
+      // A settled value's reaction is queued at once, before this probe: a value still probing here was pending.
+      queueMicrotask(() => {
+        if (item.state === 'probing') item.state = 'pending';
+      });
     });
   }
 
-  private settle(p: Parked, ok: boolean, value: unknown): void {
-    p.settled = true;
-    p.ok = ok;
-    p.value = value;
-    if (this.released) this.releaseAll();
-    this.notify();
+  private settled(lane: number, item: Item, ok: boolean, value: unknown): void {
+    item.ok = ok;
+    item.value = value;
+    if (item.state === 'probing') {
+      item.state = 'ready'; // settled before it was awaited: free
+      if (this.released) this.releaseItem(lane, item);
+      return;
+    }
+    this.touch();
+    if (this.released || this.phase === 'step') {
+      // Bound: it resumes in the drain that settled it, in JavaScript's own order.
+      this.remove(lane, item);
+      resume(item);
+      return;
+    }
+    item.state = 'ready';
+    item.outside = true;
+    this.outside.push(item);
   }
 
-  private notify(): void {
-    this.wake?.();
+  /** A timer or immediate set by lane code (runtime.ts): its callback runs when granted. Returns Node's own handle. */
+  timer(lane: number, kind: TimerKind, site: string, fn: (...a: unknown[]) => void, args: unknown[], delayMs: number): unknown {
+    if (this.released) return kind === 'setImmediate' ? setImmediate(fn, ...args) : setTimeout(fn, delayMs, ...args);
+    this.touch();
+    const snapshot = AsyncLocalStorage.snapshot();
+    const atOnce = kind === 'setImmediate' || !(delayMs > AT_ONCE_MS);
+    const item: Item = {
+      site: timerSite(kind, site),
+      state: atOnce ? 'ready' : 'pending',
+      outside: false,
+      ok: true,
+      value: undefined,
+      go: runTimer,
+      timer: { call: () => snapshot(fn, ...args), fired: false, ran: false },
+    };
+    this.lanes[lane]!.items.push(item);
+    // Node's own timer keeps the handle real (unref, clear) and runs the callback itself once the round is over.
+    const fire = (): void => {
+      item.timer!.fired = true;
+      if (this.released) runTimer(item);
+      else if (item.state === 'pending') {
+        item.state = 'ready';
+        this.touch();
+      }
+    };
+    const handle = (kind === 'setImmediate' ? setImmediate(fire) : setTimeout(fire, delayMs)) as unknown as Record<symbol, unknown>;
+    handle[TIMER_ITEM] = () => this.cancel(lane, item);
+    return handle;
   }
 
-  /** Resolves true on any change (a settlement, a park, a lane's end), false after `ms` without one. */
-  private changed(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve(false);
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve(true);
-      };
-    });
+  /** clearTimeout / clearImmediate of a timer set in a lane. */
+  private cancel(lane: number, item: Item): void {
+    item.timer!.ran = true;
+    if (this.remove(lane, item)) this.touch();
   }
 
   /**
@@ -219,165 +223,213 @@ export class Scheduler implements Parker {
    */
   beginCall(op: string, call: number): Promise<unknown> | undefined {
     const c = laneContext.getStore();
-    if (!c || c.scheduler !== this) return undefined;
+    if (!c || c.scheduler !== this || this.released) return undefined;
     const lane = this.lanes[c.lane]!;
     const first = lane.op === null;
     lane.op = op;
     lane.call = call;
-    const step = this.trace.at(-1);
-    if (first && step && step.lane === c.lane && step.op === null) {
-      step.op = op;
-      step.call = call;
+    if (first && this.current && this.current.lane === c.lane && this.current.op === null) {
+      this.current.op = op;
+      this.current.call = call;
       return undefined;
     }
-    return this.park(c.lane, undefined, CALL_SITE);
+    return this.park(c.lane, undefined, CALL_SITE) as Promise<unknown>; // not released: a promise
   }
 
-  /** Run the lanes to the end under this scheduler. A lane's rejection is rethrown after all have ended. */
+  /** Run the lanes to the end under this scheduler. */
   async run(laneFns: readonly (() => unknown)[]): Promise<ScheduleRun> {
     if (laneFns.length !== this.lanes.length) throw new OptionError(`lanes: ${laneFns.length} lane functions for a scheduler of ${this.lanes.length}`);
     const ended = laneFns.map((fn, i) =>
       laneContext.run({ scheduler: this, lane: i }, async () => {
         try {
-          await this.enqueue(i, undefined, START_SITE); // a lane starts only when it is granted
+          await this.park(i, undefined, START_SITE); // a lane starts only when it is granted
           await fn();
         } finally {
           this.laneEnded(i);
         }
       }),
     );
-    await this.loop();
+    try {
+      await this.loop();
+    } finally {
+      this.releaseAll();
+    }
     await Promise.all(ended);
-    const unused = (this.replay?.decisions.length ?? 0) - this.decisions.length;
-    if (!this.lenient && this.divergence === null && this.stalled === null && unused > 0)
-      this.divergence = `schedule diverged at step ${this.trace.length + 1}: the run ended with ${unused} decision(s) of the schedule unused`;
+    if (this.divergence === null && this.stalled === null) this.divergence = this.selector.end(this.decisions.length);
     return this.result();
   }
 
   private laneEnded(i: number): void {
-    this.lanes[i]!.done = true;
-    const step = this.trace.at(-1);
-    if (step && step.lane === i && step.to === null && this.running === i) step.to = 'end';
-    this.notify();
+    this.lanes[i]!.ended = true;
+    if (this.running === i && this.current?.to === null) this.current.to = END_SITE;
+    this.touch();
   }
 
-  private readonly isReady = (i: number): boolean => this.lanes[i]!.parked.some((p) => p.settled);
+  private touch(): void {
+    this.activity++;
+    this.wake?.();
+  }
 
   private async loop(): Promise<void> {
     for (;;) {
-      await turn(); // the granted lane runs until every continuation of it is parked or blocked
-      this.running = -1;
-      if (this.released) return;
-      const live = this.lanes.flatMap((l, i) => (l.done ? [] : [i]));
-      if (live.length === 0) return;
-      const lane = this.replay ? await this.replayed(live) : await this.chosen(live);
-      if (lane === null) {
-        this.releaseAll();
-        return;
-      }
-      this.grant(lane, live.length);
+      await this.fence();
+      if (performance.now() - this.turnAt > TURN_EVERY_MS) await this.turn();
+      const next = await this.choose();
+      if (next === null) return;
+      this.grant(next.lane, next.item, next.decision);
     }
   }
 
-  /** Exploring: wait until some lane is ready, then let the strategy choose. */
-  private async chosen(live: number[]): Promise<number | null> {
-    let ready = live.filter(this.isReady);
-    while (ready.length === 0) {
-      if (!(await this.changed(this.stallMs))) {
-        this.stalled = `no lane became ready within ${this.stallMs} ms at step ${this.trace.length + 1} (lanes ${live.join(', ')} blocked outside the scheduler)`;
+  /** Until the granted code's drain is over: a nextTick runs only once the microtask queue is empty. */
+  private async fence(): Promise<void> {
+    for (;;) {
+      const seen = this.activity;
+      await new Promise<void>(tick);
+      if (seen === this.activity) return;
+    }
+  }
+
+  /** One event-loop turn: I/O callbacks and due timers run (outside any step). */
+  private async turn(): Promise<void> {
+    this.phase = 'idle';
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.turnAt = performance.now();
+  }
+
+  /** The continuation of `lane` that may run now: `item` if it may, else its first that may; -1: none. */
+  private runnable(lane: number, item = -1): number {
+    const items = this.lanes[lane]!.items;
+    const ok = (x: Item | undefined): boolean => x !== undefined && x.state === 'ready' && (!x.outside || this.outside[0] === x);
+    if (item >= 0) return ok(items[item]) ? item : -1;
+    return items.findIndex(ok);
+  }
+
+  /** What runs next, waiting for something to become ready when nothing is; null: the round is over (or stalled, or diverged). */
+  private async choose(): Promise<{ lane: number; item: number; decision: boolean } | null> {
+    for (;;) {
+      if (this.released) return null;
+      const live: number[] = [];
+      const ready: number[] = [];
+      let running = false;
+      this.lanes.forEach((l, i) => {
+        running ||= !l.ended;
+        if (!l.ended || l.items.length > 0) live.push(i);
+        if (this.runnable(i) >= 0) ready.push(i);
+      });
+      // Every lane's calls returned: the round is over. What they left behind (a timer, a callback that
+      // nothing awaits) runs on its own, as it would without the scheduler.
+      if (!running) return null;
+      let lane = WAIT;
+      let item = -1;
+      if (ready.length > 0) {
+        const pick = live.length < 2 ? ready[0]! : this.selector.pick(this.view(live, ready));
+        if (typeof pick === 'number') lane = pick;
+        else if ('diverged' in pick) {
+          this.divergence = pick.diverged;
+          return null;
+        } else ({ lane, item } = pick);
+      }
+      const at = lane === WAIT ? -1 : this.runnable(lane, item);
+      if (at >= 0) return { lane, item: at, decision: live.length >= 2 };
+      if (!(await this.idle())) {
+        const waiting = lane === WAIT ? `lanes ${live.join(', ')} blocked outside the scheduler` : `the schedule waits for lane ${lane}`;
+        this.stalled = `nothing could run within ${this.stallMs} ms at step ${this.steps + 1} (${waiting})`;
         return null;
       }
-      live = live.filter((i) => !this.lanes[i]!.done);
-      if (live.length === 0) return null;
-      ready = live.filter(this.isReady);
-    }
-    if (live.length < 2 || ready.length === 1) return ready[0]!;
-    return this.strategy === 'pct' ? this.pctChoice(ready) : ready[uniformInt(this.rng, 0, ready.length - 1)]!;
-  }
-
-  /**
-   * PCT. The lane that ran last keeps running while it is ready, except at a change point, where its
-   * priority drops below every initial one; otherwise the highest-priority ready lane runs. A lane made
-   * ready by I/O does not take over a lane that can continue (that would make the outside world's timing
-   * a preemption): so the only preemptions are the d - 1 change points, and depth 1 never preempts.
-   */
-  private pctChoice(ready: number[]): number {
-    const top = (): number => ready.reduce((a, b) => (this.priority[b]! > this.priority[a]! ? b : a));
-    const prev = this.trace.at(-1)?.lane;
-    const canContinue = prev !== undefined && ready.includes(prev);
-    const change = this.changeAt.get(this.decisions.length + 1);
-    if (change === undefined) return canContinue ? prev : top();
-    this.priority[canContinue ? prev : top()] = change; // below every initial priority (>= d)
-    return top();
-  }
-
-  /** Replaying: the recorded lane, once it is ready; or where the run left the schedule. */
-  private async replayed(live: number[]): Promise<number | null> {
-    const n = this.decisions.length;
-    const want = live.length < 2 ? live[0]! : this.replay!.decisions[n];
-    const at = `schedule diverged at step ${n + 1}`;
-    if (want === undefined) return this.lenient ? this.fallback(live) : this.diverge(`${at}: it ends there, but lanes ${live.join(', ')} are still running`);
-    for (;;) {
-      if (this.isReady(want)) return want;
-      if (this.lanes[want]!.done) return this.lenient ? this.fallback(live) : this.diverge(`${at}: lane ${want} has already finished`);
-      // Shrinking tries schedules that may not fit: a lane blocked outside the scheduler is not waited for.
-      if (this.lenient && !this.lanes[want]!.parked.length) return this.fallback(live);
-      if (!(await this.changed(this.stallMs)))
-        return this.lenient ? this.fallback(live) : this.diverge(`${at}: lane ${want} not ready within ${this.stallMs} ms`);
     }
   }
 
-  /** Off the schedule (lenient replay): the lane that ran last if it can continue, else the lowest ready lane. */
-  private async fallback(live: number[]): Promise<number | null> {
-    const last = this.trace.at(-1)?.lane;
-    if (last !== undefined && this.isReady(last)) return last;
-    const ready = live.filter(this.isReady);
-    if (ready.length > 0) return ready[0]!;
-    return this.chosen(live);
+  private view(live: number[], ready: number[]): DecisionView {
+    return { index: this.decisions.length, live, ready, last: this.current?.lane ?? -1, canRun: (lane, item) => this.runnable(lane, item) >= 0 };
   }
 
-  private diverge(message: string): null {
-    this.divergence = message;
-    return null;
+  /** Wait for a change (a settlement, a park, a timer, a lane's end); false after stallMs without one. */
+  private async idle(): Promise<boolean> {
+    this.phase = 'idle';
+    const changed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve(false);
+      }, this.stallMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve(true);
+      };
+    });
+    // The rest of this turn's callbacks (other I/O, immediates) before choosing.
+    if (changed) await new Promise<void>((resolve) => setImmediate(resolve));
+    this.turnAt = performance.now();
+    return changed;
   }
 
-  private grant(lane: number, live: number): void {
-    const prev = this.trace.at(-1)?.lane;
-    const preempted = prev !== undefined && prev !== lane && this.isReady(prev) ? prev : null;
-    if (preempted !== null) this.preemptions++;
-    if (live >= 2) this.decisions.push(lane);
+  private grant(lane: number, at: number, decision: boolean): void {
     const l = this.lanes[lane]!;
-    const i = l.parked.findIndex((p) => p.settled);
-    const [p] = l.parked.splice(i, 1);
-    this.trace.push({ step: this.trace.length + 1, lane, op: l.op, call: l.call, from: p!.site, to: null, preempted });
+    const last = this.current?.lane ?? -1;
+    const preempted = last >= 0 && last !== lane && this.runnable(last) >= 0 ? last : null;
+    if (preempted !== null) this.preemptions++;
+    if (decision) {
+      this.decisions.push(lane);
+      this.items.push(at);
+    }
+    const [item] = l.items.splice(at, 1);
+    if (item!.outside) this.outside.shift();
+    this.current = { worker: this.workerId, step: ++this.steps, lane, op: l.op, call: l.call, from: item!.site, to: null, preempted };
+    this.trace?.push(this.current);
     this.running = lane;
-    if (p!.ok) p!.resolve(p!.value);
-    else p!.reject(p!.value);
+    this.phase = 'step';
+    this.touch();
+    item!.go(item!);
   }
 
-  /** Stop controlling: every parked continuation runs as soon as its value settles, as without a scheduler. */
+  private remove(lane: number, item: Item): boolean {
+    const items = this.lanes[lane]!.items;
+    const i = items.indexOf(item);
+    if (i < 0) return false;
+    items.splice(i, 1);
+    const o = this.outside.indexOf(item);
+    if (o >= 0) this.outside.splice(o, 1);
+    return true;
+  }
+
+  private noteUncontrolled(lane: number, site: string): void {
+    this.uncontrolled++;
+    if (this.uncontrolledAt.length < UNCONTROLLED_KEPT) this.uncontrolledAt.push({ step: this.steps, lane, site });
+  }
+
+  private releaseItem(lane: number, item: Item): void {
+    this.remove(lane, item);
+    if (!item.timer) resume(item);
+    // A timer's own callback runs when Node's timer fires; one that fired while waiting for its grant runs now.
+    else if (item.timer.fired) setImmediate(() => runTimer(item));
+  }
+
+  /** Stop controlling: whatever is parked runs as without a scheduler, each as soon as it may. */
   private releaseAll(): void {
     this.released = true;
-    for (const l of this.lanes) {
-      const waiting = l.parked.filter((p) => !p.settled);
-      for (const p of l.parked) if (p.settled) (p.ok ? p.resolve : p.reject)(p.value);
-      l.parked = waiting;
-    }
+    this.running = -1;
+    this.lanes.forEach((l, lane) => {
+      for (const item of [...l.items]) if (item.state === 'ready') this.releaseItem(lane, item);
+    });
   }
 
   private result(): ScheduleRun {
+    const items = this.items.some((x) => x > 0) ? this.items : undefined;
     return {
-      schedule: encodeSchedule({ strategy: this.strategy, depth: this.depth, lanes: this.lanes.length, decisions: this.decisions }),
-      steps: this.trace.length,
+      workerId: this.workerId,
+      schedule: encodeSchedule({ strategy: this.selector.strategy, depth: this.selector.depth, lanes: this.lanes.length, decisions: this.decisions, items }),
+      steps: this.steps,
       preemptions: this.preemptions,
-      trace: this.trace,
       uncontrolled: this.uncontrolled,
+      uncontrolledAt: this.uncontrolledAt,
       divergence: this.divergence,
       stalled: this.stalled,
+      trace: this.trace,
     };
   }
 }
 
-export function createScheduler(opts: SchedulerOptions): Scheduler {
-  return new Scheduler(opts);
+/** A worker's scheduler for one controlled round: its selector from the spec (a fresh schedule per (seed, round, worker), or the one to replay). */
+export function schedulerFor(spec: ControlledSpec, at: { seed: number; round: number; workerId: number; lanes: number }): Scheduler {
+  return new Scheduler(selectorFor(spec, at), { lanes: at.lanes, workerId: at.workerId, stallMs: spec.stallMs, trace: spec.trace });
 }

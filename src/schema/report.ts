@@ -264,16 +264,23 @@ export interface SchedulerFigures {
   note?: string;
 }
 
-/** One step of a worker's scheduler: what one lane ran from one await to the next. */
-export interface ScheduleTraceStep {
+/**
+ * One step of a worker's scheduler: what one lane ran from one scheduling point to the next. The one
+ * type for a step: the scheduler writes it (src/scheduler/), the answer carries it, the report shows it.
+ */
+export interface ScheduleStep {
   worker: number;
   step: number;
   lane: number;
   /** The operation the lane was in, and the worker's index of that call (as in `history`); -1 before its first call. */
   op: string | null;
   call: number;
-  /** The await it resumed from and the one it parked at next (`file:line:col` in your source), or `start`, `call`, `end`. */
+  /**
+   * What it resumed: an await (`file:line:col` in your source), `start`, `call`, or a timer callback of
+   * your code (`setTimeout file:line:col`, `setImmediate file:line:col`: where it was set).
+   */
   from: string;
+  /** Where the lane parked next (an await's site), `end` (the lane finished), or null (it blocked outside the scheduler). */
   to: string | null;
   /** The lane it switched away from while that lane could have continued. */
   preempted: number | null;
@@ -298,7 +305,7 @@ export interface FailingSchedule {
   /** A replay that could not follow the schedule: where. */
   diverged: string | null;
   /** The first replay's steps, every worker's, in order per worker. */
-  steps: ScheduleTraceStep[];
+  steps: ScheduleStep[];
   /** Steps left out of `steps` (bounded per worker). */
   omittedSteps: number;
   /** The source line of each await the steps name (`file:line:col` → the line's text), where the file could be read. */

@@ -9,12 +9,13 @@ import { TS_EXTENSIONS } from '../adapter/load.js';
 import type { RunPlan } from '../plan/plan.js';
 import { parseScheduleValue, scheduleValue, type ScheduleReplay } from '../plan/schedule.js';
 import { replayCommand } from '../plan/replay.js';
-import type { ControlledSpec, SessionOptions, WorkerSchedule } from '../pool/session.js';
-import type { FailingSchedule, ScheduleTraceStep, SchedulerFigures } from '../schema/report.js';
+import type { ControlledSpec, ScheduleRun, SessionOptions } from '../pool/session.js';
+import type { FailingSchedule, ScheduleStep, SchedulerFigures } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound, type RoundRequest } from '../rounds/play.js';
 import { decodeSchedule } from '../scheduler/schedule.js';
 import { shrinkSchedule } from '../scheduler/shrink.js';
+import { parseSite } from '../scheduler/sites.js';
 
 /** One round in this many is controlled (the others keep Node's own order; README has the measurements). */
 export const CONTROLLED_EVERY = 2;
@@ -259,31 +260,31 @@ export async function replayFailing(run: RunContext, rounds: ControlledRounds, b
 }
 
 /** Every worker's steps, the last STEPS_KEPT of each. */
-function stepsOf(schedules: readonly WorkerSchedule[]): { steps: ScheduleTraceStep[]; omitted: number } {
+function stepsOf(schedules: readonly ScheduleRun[]): { steps: ScheduleStep[]; omitted: number } {
   let omitted = 0;
   const steps = schedules.flatMap((s) => {
     const trace = s.trace ?? [];
     omitted += Math.max(0, trace.length - STEPS_KEPT);
-    return trace.slice(-STEPS_KEPT).map((t) => ({ worker: s.workerId, ...t }));
+    return trace.slice(-STEPS_KEPT);
   });
   return { steps, omitted };
 }
 
 /** Each await site's line of source, so a step reads `… → ticket.mjs:24  await audit('hold')` (TypeScript sites are the .ts file's, through source maps). */
-function sourcesOf(steps: readonly ScheduleTraceStep[]): Record<string, string> {
+function sourcesOf(steps: readonly ScheduleStep[]): Record<string, string> {
   const files = new Map<string, string[] | null>();
   const out: Record<string, string> = {};
   for (const site of new Set(steps.flatMap((x) => [x.from, x.to]))) {
-    const m = site === null ? null : /^(.*):(\d+):\d+$/.exec(site);
-    if (!m) continue;
-    if (!files.has(m[1]!)) {
+    const p = parseSite(site);
+    if (!p) continue;
+    if (!files.has(p.file)) {
       try {
-        files.set(m[1]!, readFileSync(m[1]!, 'utf8').split('\n'));
+        files.set(p.file, readFileSync(p.file, 'utf8').split('\n'));
       } catch {
-        files.set(m[1]!, null);
+        files.set(p.file, null);
       }
     }
-    const text = files.get(m[1]!)?.[Number(m[2]) - 1]?.trim();
+    const text = files.get(p.file)?.[p.line - 1]?.trim();
     if (text) out[site!] = text.length > 80 ? `${text.slice(0, 77)}...` : text;
   }
   return out;
