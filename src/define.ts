@@ -40,7 +40,7 @@ export interface AdapterDefinition<
 > extends RunDefaults {
   /** Your claim: is the code under test thread-safe? Absent: a warning in the report. */
   threadSafe?: boolean;
-  /** Race rounds may be set up several at a time (batches): absent, when each setup returns new shared memory. */
+  /** Every race round has state of its own, so rounds may run ahead of each other. Absent: only when the hooks are proven to touch nothing else. */
   batch?: boolean;
   /** Main thread, before each round. The return value reaches every worker by structured clone. */
   setup?: (options: SetupOptions) => MaybePromise<Shared>;

@@ -19,7 +19,7 @@ const ALLOWED = {
   maths: [],
   options: ['errors'],
   schema: ['errors', 'options', 'maths'],
-  adapter: ['errors', 'options'],
+  adapter: ['errors', 'options', 'schema'],
   plan: ['errors', 'options', 'adapter', 'scheduler'],
   pool: ['errors', 'adapter', 'schema', 'maths', 'scheduler', 'instrument'],
   // The scheduler writes its steps in the report's own type (schema's ScheduleStep).

@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkerSession } from '../dist/pool/session.js';
 import { hammer } from '../dist/index.js';
-import { BatchPolicy } from '../dist/strategies/batch.js';
 import { tempAdapters } from './helpers/cli.mjs';
 
 const at = tempAdapters({
@@ -172,31 +171,6 @@ test('the race strategy plays batches: the same rounds, seeds and totals as one 
   assert.equal(one.verdict, 'pass');
   assert.equal(one.strategies[0].rounds, 120);
   assert.equal(one.strategies[0].stopReason, 'done');
-});
-
-test('batches only for rounds with state of their own: the adapter says so, or every setup returns new shared memory', () => {
-  const a = new SharedArrayBuffer(4);
-  const b = new SharedArrayBuffer(4);
-  const auto = new BatchPolicy(undefined);
-  assert.equal(auto.allowed, false, 'not before it has seen two setups');
-  auto.note([a]);
-  assert.equal(auto.allowed, false);
-  auto.note([b]);
-  assert.equal(auto.allowed, true, 'two rounds, each its own memory');
-  auto.note([b]);
-  assert.equal(auto.allowed, false, 'a setup handed out memory an earlier round had');
-  auto.note([new SharedArrayBuffer(4)]);
-  assert.equal(auto.allowed, false, 'and stays off');
-  const none = new BatchPolicy(undefined);
-  none.note([]);
-  none.note([a]);
-  none.note([b]);
-  assert.equal(none.allowed, false, 'a setup without shared memory (a server, a file) turns batches off');
-  assert.equal(new BatchPolicy(true).allowed, true);
-  const off = new BatchPolicy(false);
-  off.note([a]);
-  off.note([b]);
-  assert.equal(off.allowed, false);
 });
 
 test("an adapter whose setup resets state the rounds share is never batched: every round's counters stay exact", async () => {

@@ -81,9 +81,11 @@ export interface Adapter<Shared = unknown> extends RunDefaults {
   model?: Model;
   threadSafe?: boolean;
   /**
-   * May several race rounds be set up before the first of them runs (batches)? Absent: yes when every
-   * setup returns new shared memory (each round's state its own); false when setup resets something
-   * the rounds share (a server, a fixed file).
+   * Does every race round have state of its own, so rounds may run ahead of each other (batches set up
+   * several rounds before the first runs; pipelining; sessions side by side)? `true`: yes (e.g. a fresh
+   * schema or key prefix per round); `false`: never. Absent: only when the main-thread hooks (setup,
+   * stats, expected, invariant, teardown) are proven to touch nothing but their own round's memory
+   * (adapter/independence.ts); otherwise one round at a time, and the report says which line stopped the proof.
    */
   batch?: boolean;
   setup?(options: SetupOptions): MaybePromise<Shared>;

@@ -69,6 +69,8 @@ export function mergeRace(ops: string[], parts: { shard: string; s: RaceReport; 
     lostPerFailedRound: summaryOf(lost),
     lostPerFailedRoundHistogram: lost,
     ...(sessions.length ? { sessions } : {}),
+    // Every shard loaded the same adapter, so they judged it the same way.
+    ...(first.independence ? { independence: first.independence } : {}),
     firstFailedRound: failing ? failing.s.firstFailedRound : null,
     ...(failing ? { firstFailedReplay: failing.replay } : {}),
     firstFailedMs: firstMs.length ? Math.min(...firstMs) : null,

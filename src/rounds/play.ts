@@ -29,15 +29,6 @@ export interface PlayedRound extends RoundVerdict {
   model: ModelVerdict['outcome'] | null;
   /** Why the model's check could not decide, when it could not. */
   modelUnknown?: string;
-  /** The shared memory its setup returned (the value itself, or its properties): is each round's state its own? */
-  buffers: SharedArrayBuffer[];
-}
-
-/** SharedArrayBuffers in a setup's value: the value itself, or its own properties (one level deep). */
-export function buffersOf(shared: unknown): SharedArrayBuffer[] {
-  if (shared instanceof SharedArrayBuffer) return [shared];
-  if (shared === null || typeof shared !== 'object') return [];
-  return Object.values(shared).filter((v): v is SharedArrayBuffer => v instanceof SharedArrayBuffer);
 }
 
 export type RoundRequest = Omit<RoundSpec, 'shared' | 'seed'> & { strategy: StrategyName };
@@ -62,7 +53,6 @@ function hookOnly(strategy: StrategyName, round: number, r: HookFailure): Played
     warnings: [],
     history: null,
     model: null,
-    buffers: [],
   };
 }
 
@@ -227,7 +217,6 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     hookFailed: hookFindings !== null,
     warnings: problems.length ? [...new Set(problems)].map((message) => ({ code: 'stats-not-number', message })) : [],
     history: tallies.history,
-    buffers: buffersOf(shared),
     model: model?.outcome ?? null,
   };
   if (model?.outcome === 'unknown') played.modelUnknown = model.reason;

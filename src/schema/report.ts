@@ -173,8 +173,20 @@ export interface OutcomeBucket {
 /** Why a strategy stopped where it did. */
 export type StopReason = 'done' | 'evidence' | 'budget' | 'interrupted' | 'failed-hook' | 'workers-lost';
 
+/**
+ * May race rounds run ahead of each other (batches, pipelining, sessions side by side)? Only when each
+ * round's state is its own: declared by the adapter's `batch`, or proven from its hooks' source.
+ */
+export type RoundIndependence =
+  /** `declared`: the adapter's `batch: true`; `proven`: its round hooks touch only their own round's state. */
+  | { independent: true; basis: 'declared' | 'proven' }
+  /** `declared`: the adapter's `batch: false`; `unproven`: a hook may reach state other rounds share (which hook, where, what). */
+  | { independent: false; basis: 'declared' | 'unproven'; hook?: string; at?: string; reason?: string };
+
 export interface RaceReport extends StrategyBase {
   name: 'race';
+  /** Whether rounds ran ahead of each other, and why (an addition to the contract). */
+  independence?: RoundIndependence;
   rounds: number;
   /** Why `counters` is empty, when it is. */
   countersNote?: string;

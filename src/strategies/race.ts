@@ -2,17 +2,18 @@
 // by a barrier, workers kept alive across rounds. A race window of nanoseconds at the start of a round
 // (check-then-act) is hit in a good share of rounds; jcstress and Lincheck's stress mode work the same way.
 import { ContentionTracker } from '../checks/contention.js';
-import { EVIDENCE_FAILED_ROUNDS, outcomeOf, SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
+import { SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
-import type { CounterRow, Finding, FindingKind, RaceReport, StopReason, Warning } from '../schema/report.js';
+import type { Finding, FindingKind, RaceReport, StopReason, Warning } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
-import { discardRounds, finishRounds, startRounds, type PlayedRound, type RoundRequest, type StartedRounds } from '../rounds/play.js';
+import { discardRounds, finishRounds, startRounds, type RoundRequest, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
-import { BatchPolicy, batchOf } from './batch.js';
+import { RacePace, RaceTally, type RoundKind } from './race-loop.js';
+import { roundIndependence, type RoundIndependence } from '../adapter/independence.js';
 import { playShardRounds, type BatchPlayer, type SessionRounds } from './sessions.js';
 import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../maths/distribution.js';
-import { historyOfFailure, modelUnknownWarning } from '../checks/model.js';
+import { modelUnknownWarning } from '../checks/model.js';
 import { ControlledRounds, instrumentation, replayFailing } from './controlled.js';
 
 /**
@@ -21,107 +22,26 @@ import { ControlledRounds, instrumentation, replayFailing } from './controlled.j
  */
 export const OVERLAP_EVERY = 8;
 
-/** Calls of the first round may run this long even when the budget is spent. */
-const FIRST_ROUND_MS = 1000;
-
 export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
-  const hasModel = loaded.adapter.model !== undefined;
-  const model = { checkedRounds: 0, unknownRounds: 0 };
-  let unknownReason: string | undefined;
   const contention = new ContentionTracker(loaded.opNames);
-  const called = new Set<string>();
-  const warnings: Warning[] = [];
-  const outcomes = new Map<string, { rounds: number; failed: boolean }>();
-  const lostPerFailed: number[] = [];
-  const roundFindings: Finding[] = [];
+  const tally = new RaceTally(contention);
   const calls = Array.from({ length: plan.workers }, () => plan.iterations);
   const plannedRounds = shardRoundCount(plan.rounds, plan.shard);
-  let rounds = 0;
-  let completeRounds = 0;
-  let completedCalls = 0;
-  let contentionRounds = 0;
-  let failedRounds = 0;
   let stopReason = 'done' as StopReason;
-  const budgetMs = run.strategyBudgetMs;
+  // Rounds run ahead of each other (batches, pipelining, sessions side by side) only when each round's
+  // state is provably its own (adapter/independence.ts): else another round's setup could reset what
+  // this one's stats reads.
+  const independence = await roundIndependence(loaded.adapter);
+  const ahead = independence.independent;
   // Once a round failed, keep time for the smallest-failing-setup search out of the rounds' share.
-  const shrinkReserve = Math.min(plan.env.shrinkMs, budgetMs / 4);
-  let lostUpdates = 0;
-  let firstFailed: number | null = null;
-  let firstFailedMs: number | null = null;
-  let counters: CounterRow[] = [];
-  let note = '';
-  let lastRoundMs = 0;
+  const pace = new RacePace({ maxBatch: plan.env.batch, ahead, shrinkReserveMs: Math.min(plan.env.shrinkMs, run.strategyBudgetMs / 4) });
   // Every other round under the workers' schedulers (strategies/controlled.ts), once the calls showed an await to schedule.
   const controlled = new ControlledRounds(plan);
-  /** One played round's evidence into the totals; says why the strategy must end, when it must. */
-  const take = (played: PlayedRound, kind: RoundKind): StopReason | null => {
-    const r = played.round;
-    const t = played.tallies;
-    if (t) batches.note(played.buffers);
-    // A round the user cut short is no evidence either way.
-    if (!t?.interrupted) {
-      rounds++;
-      controlled.take(played, kind.controlled !== null, kind.as ?? r);
-    }
-    if (t) {
-      if (kind.overlap && !t.interrupted) {
-        contention.add(t);
-        contentionRounds++;
-      }
-      for (const o of t.ops) if (o.started > 0) called.add(o.name);
-      if (played.complete) {
-        completeRounds++;
-        completedCalls += t.ops.reduce((a, o) => a + o.done, 0);
-      }
-    }
-    for (const w of played.warnings) if (!warnings.some((x) => x.message === w.message)) warnings.push(w);
-    if (played.counters.length) {
-      const key = outcomeOf(played.counters);
-      const bucket = outcomes.get(key) ?? { rounds: 0, failed: played.failed };
-      bucket.rounds++;
-      outcomes.set(key, bucket);
-    }
-    if (played.model !== null) model.checkedRounds++;
-    if (played.modelUnknown !== undefined) {
-      model.unknownRounds++;
-      unknownReason ??= played.modelUnknown;
-    }
-    if (played.failed) {
-      failedRounds++;
-      lostUpdates += played.lostUpdates;
-      if (played.lostUpdates > 0) lostPerFailed.push(played.lostUpdates);
-      // The earliest failing round (sessions side by side finish rounds out of order), with its history.
-      if (firstFailed === null || r < firstFailed) {
-        firstFailedMs ??= performance.now() - t0;
-        firstFailed = r;
-        counters = played.counters;
-        note = played.countersNote;
-        const h = played.history;
-        if (h) for (const f of played.findings) f.history ??= historyOfFailure(r, h);
-      }
-      roundFindings.push(...played.findings);
-    } else if (firstFailed === null) {
-      counters = played.counters;
-      note = played.countersNote;
-    }
-    if (played.hookFailed) return 'failed-hook';
-    if (failedRounds >= EVIDENCE_FAILED_ROUNDS) return 'evidence';
-    return null;
-  };
+  const controlledCalls = Array.from({ length: plan.workers }, () => controlled.calls);
   // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
-  // in batches once rounds are quick (strategies/batch.ts). The first round runs alone.
-  const reserve = () => (failedRounds > 0 ? shrinkReserve : 0);
-  const batches = new BatchPolicy(loaded.adapter.batch);
-  const batchSize = (started: number): number => {
-    if (started === 0 || !batches.allowed) return 1;
-    // Once rounds fail, no more than the evidence still missing: the early stop stays exact.
-    const missing = failedRounds > 0 ? EVIDENCE_FAILED_ROUNDS - failedRounds : Infinity;
-    return Math.max(1, Math.min(batchOf(lastRoundMs, plan.env.batch, run.timeLeft() - reserve()), missing));
-  };
-  /** What each round of a batch was: its contention evidence, and controlled or not. */
-  type RoundKind = { overlap: boolean; controlled: RoundRequest['controlled'] | null; as?: number };
+  // in batches once rounds are quick (strategies/batch.ts).
   const player: BatchPlayer<{ started: StartedRounds; at: number; kinds: Map<number, RoundKind> }> = {
     async start(slots, session) {
       if (run.interrupted) {
@@ -129,18 +49,14 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         return null;
       }
       const started = slots[0]!.started;
-      // The first round always runs: a strategy that checked nothing could not have failed. Later ones
-      // only while one more round (as long as the last one took, hooks included) fits the share.
-      if (started > 0 && run.timeLeft() <= reserve() + lastRoundMs) {
+      if (!pace.mayStart(started, run.timeLeft(), tally.failedRounds)) {
         stopReason = 'budget';
         return null;
       }
-      // A round of slow calls stops cleanly at the share's end too (the first round gets at least
-      // FIRST_ROUND_MS of calls, so even a late strategy checks something).
-      const stopAfterMs = started === 0 ? Math.max(FIRST_ROUND_MS, run.timeLeft()) : run.timeLeft();
+      const stopAfterMs = pace.stopAfterMs(started, run.timeLeft());
       // Histories: every round with a model (each is checked); without one, until the first failing
       // round's is kept (it shows how the counters went wrong).
-      const history = hasModel || firstFailed === null;
+      const history = loaded.adapter.model !== undefined || tally.firstFailed === null;
       const at = performance.now();
       const kinds = new Map<number, RoundKind>();
       const reqs = slots.map(({ round, position }): RoundRequest => {
@@ -148,27 +64,21 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
         // Contention evidence from natural rounds only: a controlled worker runs one lane at a time.
         const kind: RoundKind = { overlap: c === null && position % OVERLAP_EVERY === 0, controlled: c?.controlled ?? null, as: c?.as };
         kinds.set(round, kind);
-        return {
-          strategy: 'race',
-          round,
-          calls: c ? controlledCalls : calls,
-          overlap: kind.overlap,
-          sampleEvery: 0,
-          stopAfterMs,
-          history,
-          ...(c ?? {}),
-        };
+        return { strategy: 'race', round, calls: c ? controlledCalls : calls, overlap: kind.overlap, sampleEvery: 0, stopAfterMs, history, ...(c ?? {}) };
       });
       return { started: await startRounds(run, session, reqs), at, kinds };
     },
     answered: (b) => b.started.tallies ?? Promise.resolve(),
     async finish(b, slots, session) {
       const played = await finishRounds(run, b.started);
-      // What one round costs, hooks included (the next batch's size and the budget's check use it).
-      lastRoundMs = (performance.now() - b.at) / Math.max(1, played.length);
+      pace.took(performance.now() - b.at, played.length);
       let stop: StopReason | null = null;
-      for (const p of played) stop ??= take(p, b.kinds.get(p.round)!);
-      run.progress({ strategy: 'race', phase: 'rounds', done: rounds, total: plannedRounds });
+      for (const p of played) {
+        const kind = b.kinds.get(p.round)!;
+        if (!p.tallies?.interrupted) controlled.take(p, kind.controlled !== null, kind.as ?? p.round);
+        stop ??= tally.take(p, kind, performance.now() - t0);
+      }
+      run.progress({ strategy: 'race', phase: 'rounds', done: tally.rounds, total: plannedRounds });
       // A worker that died after its last answer is reported by the next round (a crash only): play it.
       if (stop || (session.broken && !session.deathUnreported)) {
         stopReason = stop ?? 'workers-lost';
@@ -183,79 +93,107 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     },
     discard: (b) => discardRounds(run, b.started),
     // Only rounds with state of their own: it sets the next batch up before this one is torn down.
-    pipelined: () => batches.allowed,
+    pipelined: () => ahead,
   };
-  const controlledCalls = Array.from({ length: plan.workers }, () => controlled.calls);
-  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) });
+  const batchSize = (started: number): number => pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence);
+  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead);
   const broken = fanOut.sessions.some((s) => s.broken);
-  const findings = summariseRoundFindings(roundFindings, rounds);
-  // Every failure gets the search: for a race it finds the interleaving's size; for an error, a crash or
-  // a hang it answers "does it need concurrency at all?". A hang costs --timeout per trial, so it is
-  // searched only when a few trials fit the budget.
-  let searchMs = Math.min(plan.env.shrinkMs, run.timeLeft());
-  // A failing controlled round: its schedules shrunk and replayed (half the search's time when natural rounds failed too).
+  const findings = summariseRoundFindings(tally.roundFindings, tally.rounds);
   const scheduler = controlled.enabled ? controlled.report() : undefined;
-  let schedule: RaceReport['schedule'];
-  if (controlled.first && !controlled.first.hung && !controlled.replay && stopReason !== 'failed-hook' && !run.interrupted && !broken) {
-    const t = performance.now();
-    schedule = await replayFailing(run, controlled, scheduler!.failedNaturalRounds > 0 ? searchMs / 2 : searchMs);
-    searchMs = Math.max(0, Math.min(searchMs - (performance.now() - t), run.timeLeft()));
-  }
-  const allKinds = new Set<FindingKind>(findings.map((f) => f.kind));
-  const shrinkKinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= searchMs)));
-  let minimal: RaceReport['minimal'];
-  // The search plays natural rounds: worth it only when natural rounds failed.
-  const naturalFailed = scheduler === undefined || scheduler.failedNaturalRounds > 0;
-  if (shrinkKinds.size > 0 && naturalFailed && stopReason !== 'failed-hook' && !run.interrupted && searchMs > 0) {
-    minimal = await shrinkRace(run, {
-      budgetMs: searchMs,
-      failRate: failedRounds / Math.max(1, rounds),
-      kinds: shrinkKinds,
-      allKinds,
-      firstRound: plan.rounds,
-      batch: batches.allowed,
-    });
-  }
-  const lostHistogram = valueHistogram(lostPerFailed);
+  const { schedule, minimal } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
+  const warnings = tally.warnings;
   // Only rounds that measured it say anything of contention (a --schedule replay measures none).
-  if (contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', called));
+  if (tally.contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', tally.called));
   // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
   if (controlled.divergence)
     warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
-  if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, unknownReason!));
+  const { model } = tally;
+  if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
+  const info = contention.info('race');
+  if (!independence.independent && independence.basis === 'unproven') info.push(oneAtATime(independence));
+  const lostHistogram = valueHistogram(tally.lostPerFailed);
   return {
     figures: {
       name: 'race',
       durationMs: performance.now() - t0,
-      rounds,
+      rounds: tally.rounds,
       plannedRounds,
       stopReason: run.interrupted ? 'interrupted' : stopReason,
-      budgetMs,
-      failedRounds,
-      lostUpdates,
-      counters,
-      ...(counters.length ? {} : { countersNote: note }),
+      budgetMs: run.strategyBudgetMs,
+      failedRounds: tally.failedRounds,
+      lostUpdates: tally.lostUpdates,
+      counters: tally.counters,
+      ...(tally.counters.length ? {} : { countersNote: tally.countersNote }),
       iterations: plan.iterations,
       workers: plan.workers,
       concurrency: plan.concurrency,
       lostPerFailedRound: summaryOf(lostHistogram),
       lostPerFailedRoundHistogram: lostHistogram,
       ...(fanOut.sessions.length > 1 ? { sessions: fanOut.perSession } : {}),
-      firstFailedRound: firstFailed,
-      firstFailedMs,
-      outcomes: [...outcomes].map(([outcome, b]) => ({ outcome, ...b })).sort((a, b) => b.rounds - a.rounds),
+      firstFailedRound: tally.firstFailed,
+      firstFailedMs: tally.firstFailedMs,
+      outcomes: [...tally.outcomes].map(([outcome, b]) => ({ outcome, ...b })).sort((a, b) => b.rounds - a.rounds),
       contention: contention.result,
-      contentionRounds,
+      contentionRounds: tally.contentionRounds,
+      independence,
       ...(minimal !== undefined ? { minimal } : {}),
-      ...(hasModel ? { model: { ...model, ...(unknownReason ? { unknownReason } : {}) } } : {}),
+      ...(loaded.adapter.model !== undefined ? { model: { ...model, ...(tally.unknownReason ? { unknownReason: tally.unknownReason } : {}) } } : {}),
       ...(scheduler ? { scheduler } : {}),
       ...(schedule !== undefined ? { schedule } : {}),
     },
     findings,
     warnings,
-    info: contention.info('race'),
+    info,
     interrupted: run.interrupted,
-    completedCalls,
-    completeRounds,
+    completedCalls: tally.completedCalls,
+    completeRounds: tally.completeRounds,
+  };
+}
+
+/**
+ * After the rounds, every failure gets a search: a failing controlled round's schedules are shrunk and
+ * replayed; natural failures get the smallest failing setup (for a race it finds the interleaving's
+ * size; for an error, a crash or a hang it answers "does it need concurrency at all?"). A hang costs
+ * --timeout per trial, so it is searched only when a few trials fit the budget.
+ */
+async function searchFailure(
+  run: RunContext,
+  r: { tally: RaceTally; controlled: ControlledRounds; findings: Finding[]; stopReason: StopReason; broken: boolean; ahead: boolean },
+): Promise<{ schedule: RaceReport['schedule']; minimal: RaceReport['minimal'] }> {
+  const { plan } = run;
+  const { controlled, tally } = r;
+  if (r.stopReason === 'failed-hook' || run.interrupted) return { schedule: undefined, minimal: undefined };
+  let searchMs = Math.min(plan.env.shrinkMs, run.timeLeft());
+  const naturalFailed = !controlled.enabled || controlled.report().failedNaturalRounds > 0;
+  let schedule: RaceReport['schedule'];
+  if (controlled.first && !controlled.first.hung && !controlled.replay && !r.broken) {
+    // Half the search's time when natural rounds failed too.
+    const t = performance.now();
+    schedule = await replayFailing(run, controlled, naturalFailed ? searchMs / 2 : searchMs);
+    searchMs = Math.max(0, Math.min(searchMs - (performance.now() - t), run.timeLeft()));
+  }
+  const allKinds = new Set<FindingKind>(r.findings.map((f) => f.kind));
+  const kinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= searchMs)));
+  // The search plays natural rounds: worth it only when natural rounds failed.
+  if (kinds.size === 0 || !naturalFailed || searchMs <= 0) return { schedule, minimal: undefined };
+  const minimal = await shrinkRace(run, {
+    budgetMs: searchMs,
+    failRate: tally.failedRounds / Math.max(1, tally.rounds),
+    kinds,
+    allKinds,
+    firstRound: plan.rounds,
+    batch: r.ahead,
+  });
+  return { schedule, minimal };
+}
+
+/** Why rounds were played one at a time, and how to let them run ahead when that is safe. */
+function oneAtATime(i: Extract<RoundIndependence, { independent: false }>): Warning {
+  const where = i.hook ? `${i.hook}${i.at ? ` (${i.at})` : ''} ` : '';
+  return {
+    code: 'rounds-one-at-a-time',
+    message:
+      `race: rounds played one at a time, each set up only after the last was checked: ${where}${i.reason ?? 'may reach state other rounds share'}. ` +
+      'If every round has state of its own (fresh memory, a schema or key prefix per round), `batch: true` in the adapter lets rounds run ahead (faster)',
   };
 }

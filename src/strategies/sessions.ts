@@ -47,9 +47,11 @@ export async function playShardRounds<S>(
   batchSize: (started: number) => number,
   player: BatchPlayer<S>,
   extra: Partial<SessionOptions> = {},
+  /** May rounds of different sessions run at the same time (each round's state its own: adapter/independence.ts)? */
+  sideBySide = true,
 ): Promise<SessionRounds> {
   const { plan } = run;
-  const count = raceSessions(plan.env, plan.workers);
+  const count = sideBySide ? raceSessions(plan.env, plan.workers) : 1;
   const sessions: WorkerSession[] = [];
   const perSession: number[] = [];
   const queue = shardRounds(plan.rounds, plan.shard);

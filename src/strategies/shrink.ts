@@ -23,7 +23,7 @@ export interface ShrinkOptions {
   allKinds: ReadonlySet<FindingKind>;
   /** Round numbers used by the search start here (so their seeds differ from the main run's). */
   firstRound: number;
-  /** Rounds may go in batches (strategies/batch.ts, BatchPolicy). */
+  /** Rounds may run ahead of each other, in batches (adapter/independence.ts). */
   batch: boolean;
 }
 

@@ -1,6 +1,6 @@
 // Runs the real CLI in a child process, as a user would.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,8 @@ export function runCli(args, { env = {}, timeoutMs = 60_000, cwd = ROOT } = {}) 
 /** Write throw-away adapter files into a fresh temp dir; returns a path resolver. */
 export function tempAdapters(files) {
   const dir = mkdtempSync(path.join(tmpdir(), 'ah-test-'));
+  // Removed when the test file's process ends: a test leaves nothing behind on the machine.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return (name) => path.join(dir, name);
 }
