@@ -55,6 +55,8 @@ export interface RoundRequest {
   controlled: ControlledSpec | null;
   /** The round whose calls this one repeats (seeds, init's round); null: its own. */
   as: number | null;
+  /** Lanes this round runs (the first ones of the worker's), null: all (a search's smaller setup on one session). */
+  lanes: number | null;
 }
 
 /** A further round of a batch: what differs from the first. */
@@ -65,6 +67,7 @@ export interface SubRound {
   history: boolean;
   controlled: ControlledSpec | null;
   as: number | null;
+  lanes: number | null;
   /** Calls per worker, when they differ from the first round's. */
   calls?: number[];
 }

@@ -190,6 +190,7 @@ export class WorkerSession {
       history: recording(x),
       controlled: x.controlled ?? null,
       as: x.as ?? null,
+      lanes: x.lanes ?? null,
       // A controlled round of a batch may make fewer calls than the rest (strategies/controlled.ts).
       ...(Array.isArray(x.calls) && Array.isArray(spec.calls) && x.calls.some((n, w) => n !== (spec.calls as number[])[w]) ? { calls: x.calls } : {}),
     }));
@@ -207,6 +208,7 @@ export class WorkerSession {
         more,
         controlled: spec.controlled ?? null,
         as: spec.as ?? null,
+        lanes: spec.lanes ?? null,
       };
       this.workers.post(s, req);
     }

@@ -57,6 +57,8 @@ export interface RoundSpec {
   controlled?: ControlledSpec | null;
   /** Repeat the calls of this round (its seeds, init's and setup's round): a replay under a new round number. */
   as?: number;
+  /** Run only the first this many lanes of each worker (a search's smaller setup, without a new session). */
+  lanes?: number;
 }
 
 /**

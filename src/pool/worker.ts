@@ -141,12 +141,14 @@ class Engine {
     const ops = layout.ops;
     // A replay repeats another round's calls: its seeds and init's round (the round number stays its own).
     const as = req.as ?? req.round;
+    // A search plays a smaller setup on this session: only the first `lanes` lanes take calls.
+    const lanes = Math.min(req.lanes ?? task.lanes, task.lanes);
     const awaitsBefore = parkCount.value;
     this.setPhase(Phase.INIT, req.round);
     tally.fill(0, base, base + layout.stride);
     for (let l = 0; l < task.lanes; l++) tally[base + layout.laneSeq(l)] = -1;
     try {
-      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, lanes: task.lanes, round: as, args: task.args });
+      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, lanes, round: as, args: task.args });
     } catch (e) {
       // Nobody may wait at the barrier for a worker that will never arrive.
       Atomics.store(this.ctl, C.HALT, Halt.ABORT);
@@ -198,12 +200,12 @@ class Engine {
     let scheduled: ScheduleRun | null = null;
     if (req.controlled) {
       // Lanes start when their scheduler grants them, not at the release: each call's start is read then.
-      const scheduler = schedulerFor(req.controlled, { seed: req.seed, round: as, workerId: task.workerId, lanes: task.lanes });
-      scheduled = await scheduler.run(Array.from({ length: task.lanes }, (_, l) => () => this.lane(l, st, NaN, scheduler)));
+      const scheduler = schedulerFor(req.controlled, { seed: req.seed, round: as, workerId: task.workerId, lanes });
+      scheduled = await scheduler.run(Array.from({ length: lanes }, (_, l) => () => this.lane(l, st, NaN, scheduler)));
     } else {
-      const lanes: Promise<void>[] = [];
-      for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st, l === 0 ? t0 + this.clock : NaN, null));
-      await Promise.all(lanes);
+      const running: Promise<void>[] = [];
+      for (let l = 0; l < lanes; l++) running.push(this.lane(l, st, l === 0 ? t0 + this.clock : NaN, null));
+      await Promise.all(running);
     }
     const endedAt = performance.timeOrigin + performance.now();
     // One event-loop turn before answering (per round, not per call): an unhandled rejection or an
@@ -484,6 +486,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
           more: NO_MORE,
           controlled: next.controlled,
           as: next.as,
+          lanes: next.lanes,
         };
       }
     };

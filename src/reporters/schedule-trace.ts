@@ -3,7 +3,7 @@
 // the replay's call history). Used by the terminal, the JUnit failure text and the GitHub summary.
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import type { FailingSchedule, HistoryCall, ScheduleStep, SchedulerFigures } from '../schema/report.js';
+import type { FailingSchedule, HistoryCall, ScheduleStep, SchedulerFigures, SearchMissing } from '../schema/report.js';
 import { CALL_SITE, END_SITE, parseSite, START_SITE } from '../scheduler/sites.js';
 import { callText, resultText } from './history-table.js';
 import { makeChalk } from './color.js';
@@ -29,6 +29,30 @@ export function siteName(site: string | null, cwd = process.cwd()): string {
   return p.timer ? `${p.timer} callback set at ${at}` : at;
 }
 
+/** Why a search after the rounds (the smallest setup's, or a failing schedule's replay) gave nothing, in words. */
+export function missingText(why: SearchMissing, what: 'search' | 'replay'): string {
+  switch (why) {
+    case 'interrupted':
+      return 'the run was interrupted';
+    case 'hook-failed':
+      return 'a hook failed, which every further round would repeat';
+    case 'workers-lost':
+      return 'a worker crashed or hung, and its session with it';
+    case 'hung':
+      return 'that round hung: each replay would wait --timeout';
+    case 'incomplete':
+      return "no failing controlled round had every worker's schedule (a worker did not finish it)";
+    case 'no-time':
+      return `no time was left in the --time budget for the ${what}`;
+    case 'hang-needs-time':
+      return 'a hang costs --timeout per trial, and three trials did not fit in the time left';
+    case 'not-reproduced':
+      return "the failure did not show again in the search's rounds (it is rare: more --rounds, or --time, give the search more to work with)";
+    case 'replay':
+      return 'this run replays a schedule (--schedule)';
+  }
+}
+
 /** "39 of 78 rounds controlled (mixed), 20 failed; natural order: 0 of 39 failed". */
 export function schedulerLine(f: SchedulerFigures): string {
   if (f.note && f.controlledRounds === 0) return `controlled rounds: none (${f.note})`;
@@ -38,14 +62,18 @@ export function schedulerLine(f: SchedulerFigures): string {
       ? `; ${plural(f.partlyControlledRounds, 'round')} only partly controlled (${int(f.uncontrolledResumptions)} resumptions from I/O)`
       : '';
   const natural = f.naturalRounds > 0 ? `; natural order: ${int(f.failedNaturalRounds)} of ${int(f.naturalRounds)} failed` : '';
-  return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}`;
+  const stalled = f.stalledRounds ? `; ${plural(f.stalledRounds, 'round')} stalled (nothing could run for --timeout: the rest ran uncontrolled)` : '';
+  return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}${stalled}`;
 }
 
 /** The schedule's summary lines and the steps around its preemptions. */
 export function scheduleLines(s: FailingSchedule, c: ChalkInstance, cwd = process.cwd()): string[] {
   const shrunk = s.preemptionsBefore > s.preemptions ? ` (shrunk from ${int(s.preemptionsBefore)} in ${plural(s.tries, 'trial')})` : '';
+  const on = s.setup
+    ? ` on the smallest failing setup (${plural(s.setup.workers, 'worker')} × ${plural(s.setup.concurrency, 'lane')} × ${plural(s.setup.iterations, 'call')})`
+    : '';
   const lines = [
-    `failing schedule of round ${s.round}: ${plural(s.preemptions, 'preemption')}${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${s.replaysFailed} of ${s.replays}`,
+    `failing schedule of round ${s.round}${on}: ${plural(s.preemptions, 'preemption')}${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${s.replaysFailed} of ${s.replays}`,
   ];
   if (s.diverged) lines.push(c.yellow(`  the replay could not follow it: ${safe(s.diverged, 300)}`));
   else if (s.uncontrolled > 0)

@@ -221,8 +221,9 @@ export interface RaceReport extends StrategyBase {
   model?: ModelChecks;
   /**
    * Smallest configuration found that still fails the same way (a search of a few seconds after a race
-   * failure), with how often it failed in a confirmation run and a command that replays it; null when
-   * the search ran and found nothing; absent when no search ran (no failure, or not a race: errors, hangs).
+   * failure, with controlled rounds when only they failed), with how often it failed in a confirmation
+   * run and a command that replays it; null when the search ran and found nothing; absent when no search
+   * ran (`minimalMissing` says why, when a round failed).
    */
   minimal?: {
     workers: number;
@@ -254,7 +255,21 @@ export interface RaceReport extends StrategyBase {
    * one failed but could not be replayed (no time left, or the run was interrupted).
    */
   schedule?: FailingSchedule | null;
+  /** Why there is no smallest failing setup although rounds failed (the reporters say it in words). */
+  minimalMissing?: SearchMissing;
+  /** Why there is no failing schedule although controlled rounds failed. */
+  scheduleMissing?: SearchMissing;
 }
+
+/**
+ * Why a search after the rounds gave nothing: the run was interrupted; a hook failed; a worker was lost
+ * (crashed or hung) with the session; the failing controlled round hung (each replay would wait
+ * --timeout); no failing controlled round had every worker's schedule; no time was left in the --time
+ * budget; a hang costs --timeout per trial and three did not fit; the search played its rounds and the
+ * failure did not show again; a --schedule replay (the schedule is the user's).
+ */
+export type SearchMissing =
+  'interrupted' | 'hook-failed' | 'workers-lost' | 'hung' | 'incomplete' | 'no-time' | 'hang-needs-time' | 'not-reproduced' | 'replay';
 
 /** The race's controlled rounds: each worker's lanes under its own seeded scheduler, every await of the user's code a scheduling point. */
 export interface SchedulerFigures {
@@ -272,6 +287,8 @@ export interface SchedulerFigures {
   partlyControlledRounds: number;
   /** With --schedule: replays that could not follow it. */
   divergedRounds?: number;
+  /** Controlled rounds in which nothing could run for --timeout: the rest of the round ran uncontrolled (a warning). */
+  stalledRounds?: number;
   /** Why no round was controlled, when none was. */
   note?: string;
 }
@@ -324,6 +341,8 @@ export interface FailingSchedule {
   sources?: Record<string, string>;
   /** The first replay's calls: the steps' `call` indices name them. */
   history?: CallHistory;
+  /** The setup it was recorded and replayed on, when not the run's own (the smallest failing setup). */
+  setup?: { workers: number; concurrency: number; iterations: number; ops?: string[] };
   /** Replays it: this value, the seed, the settings. */
   command: string;
 }

@@ -4,10 +4,11 @@
 import { ContentionTracker } from '../checks/contention.js';
 import { SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
-import type { Finding, FindingKind, RaceReport, StopReason, Warning } from '../schema/report.js';
+import type { Finding, FindingKind, RaceReport, SearchMissing, StopReason, Warning } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
+import type { WorkerSession } from '../pool/session.js';
 import { discardRounds, finishRounds, startRounds, type RoundRequest, type StartedRounds } from '../rounds/play.js';
-import { shrinkRace } from './shrink.js';
+import { shrinkRace, type ControlledTrials } from './shrink.js';
 import { RacePace, RaceTally, type RoundKind } from './race-loop.js';
 import { roundIndependence, type RoundIndependence } from '../adapter/independence.js';
 import { playShardRounds, type BatchPlayer, type SessionRounds } from './sessions.js';
@@ -100,7 +101,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(tally.roundFindings, tally.rounds);
   const scheduler = controlled.enabled ? controlled.report() : undefined;
-  const { schedule, minimal } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
+  const { schedule, minimal, scheduleMissing, minimalMissing } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
   const warnings = tally.warnings;
   // Only rounds that measured it say anything of contention (a --schedule replay measures none).
   if (tally.contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', tally.called));
@@ -140,6 +141,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       ...(loaded.adapter.model !== undefined ? { model: { ...model, ...(tally.unknownReason ? { unknownReason: tally.unknownReason } : {}) } } : {}),
       ...(scheduler ? { scheduler } : {}),
       ...(schedule !== undefined ? { schedule } : {}),
+      ...(scheduleMissing ? { scheduleMissing } : {}),
+      ...(minimalMissing ? { minimalMissing } : {}),
     },
     findings,
     warnings,
@@ -151,40 +154,74 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
 }
 
 /**
- * After the rounds, every failure gets a search: a failing controlled round's schedules are shrunk and
- * replayed; natural failures get the smallest failing setup (for a race it finds the interleaving's
- * size; for an error, a crash or a hang it answers "does it need concurrency at all?"). A hang costs
- * --timeout per trial, so it is searched only when a few trials fit the budget.
+ * After the rounds, every failure gets a search: the smallest failing setup (for a race it finds the
+ * interleaving's size; for an error, a crash or a hang it answers "does it need concurrency at all?"),
+ * played with controlled rounds when only they failed; and a failing controlled round's schedules,
+ * shrunk and replayed on that smallest setup when there is one. A hang costs --timeout per trial, so it
+ * is searched only when a few trials fit the budget. What is missing says why.
  */
 async function searchFailure(
   run: RunContext,
   r: { tally: RaceTally; controlled: ControlledRounds; findings: Finding[]; stopReason: StopReason; broken: boolean; ahead: boolean },
-): Promise<{ schedule: RaceReport['schedule']; minimal: RaceReport['minimal'] }> {
+): Promise<Pick<RaceReport, 'schedule' | 'minimal' | 'scheduleMissing' | 'minimalMissing'>> {
   const { plan } = run;
   const { controlled, tally } = r;
-  if (r.stopReason === 'failed-hook' || run.interrupted) return { schedule: undefined, minimal: undefined };
-  let searchMs = Math.min(plan.env.shrinkMs, run.timeLeft());
+  if (tally.failedRounds === 0) return {};
+  const controlledFailed = controlled.failedControlled > 0;
+  const stopped: SearchMissing | null = run.interrupted ? 'interrupted' : r.stopReason === 'failed-hook' ? 'hook-failed' : null;
+  if (stopped) return { minimalMissing: stopped, ...(controlledFailed ? { scheduleMissing: stopped } : {}) };
+  const deadline = performance.now() + Math.min(plan.env.shrinkMs, run.timeLeft());
+  const left = (): number => Math.max(0, Math.min(deadline - performance.now(), run.timeLeft()));
   const naturalFailed = !controlled.enabled || controlled.report().failedNaturalRounds > 0;
-  let schedule: RaceReport['schedule'];
-  if (controlled.first && !controlled.first.hung && !controlled.replay && !r.broken) {
-    // Half the search's time when natural rounds failed too.
-    const t = performance.now();
-    schedule = await replayFailing(run, controlled, naturalFailed ? searchMs / 2 : searchMs);
-    searchMs = Math.max(0, Math.min(searchMs - (performance.now() - t), run.timeLeft()));
-  }
   const allKinds = new Set<FindingKind>(r.findings.map((f) => f.kind));
-  const kinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= searchMs)));
-  // The search plays natural rounds: worth it only when natural rounds failed.
-  if (kinds.size === 0 || !naturalFailed || searchMs <= 0) return { schedule, minimal: undefined };
-  const minimal = await shrinkRace(run, {
-    budgetMs: searchMs,
-    failRate: tally.failedRounds / Math.max(1, tally.rounds),
-    kinds,
-    allKinds,
-    firstRound: plan.rounds,
-    batch: r.ahead,
-  });
-  return { schedule, minimal };
+  const out: Pick<RaceReport, 'schedule' | 'minimal' | 'scheduleMissing' | 'minimalMissing'> = {};
+  let failing = r.broken ? null : controlled.first;
+  let session: WorkerSession | undefined;
+  const search = async (budgetMs: number, trials?: ControlledTrials): Promise<void> => {
+    const kinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= budgetMs)));
+    if (kinds.size === 0) {
+      if (allKinds.has('hang')) out.minimalMissing = 'hang-needs-time';
+      return;
+    }
+    if (budgetMs <= 0) {
+      out.minimalMissing = 'no-time';
+      return;
+    }
+    const found = await shrinkRace(run, {
+      budgetMs,
+      failRate: tally.failedRounds / Math.max(1, tally.rounds),
+      kinds,
+      allKinds,
+      firstRound: plan.rounds,
+      batch: r.ahead,
+      ...(trials ? { controlled: trials } : {}),
+    });
+    out.minimal = found.minimal;
+    if (found.minimal === null) out.minimalMissing = run.interrupted ? 'interrupted' : 'not-reproduced';
+    if (found.failing && !found.failing.hung) {
+      failing = found.failing;
+      session = found.session;
+    } else if (found.session) await run.closeSession(found.session);
+  };
+  // Only controlled rounds failed: the smallest setup is searched with controlled rounds (most of the
+  // time: each setup costs a worker start), and the schedule its failing round followed is the one
+  // shrunk and replayed, on the search's open session.
+  if (controlledFailed && !naturalFailed && controlled.first && !controlled.replay)
+    await search(left() * 0.75, controlled.trials(instrumentation(plan, run.loaded.file)));
+  if (controlledFailed) {
+    const missing = controlled.unreplayable ?? (failing === null ? 'workers-lost' : null);
+    if (missing !== null && (failing === null || failing === controlled.first)) out.scheduleMissing = missing;
+    else if (failing) {
+      // Half the search's time when natural rounds failed too.
+      const replayed = await replayFailing(run, controlled, naturalFailed ? left() / 2 : left(), failing, session);
+      session = undefined;
+      if ('schedule' in replayed) out.schedule = replayed.schedule;
+      else out.scheduleMissing = replayed.missing;
+    }
+  }
+  if (session) await run.closeSession(session);
+  if (naturalFailed) await search(left());
+  return out;
 }
 
 /** Why rounds were played one at a time, and how to let them run ahead when that is safe. */

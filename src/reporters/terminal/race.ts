@@ -1,6 +1,6 @@
 import type { RaceReport } from '../../schema/report.js';
 import { historyTable } from '../history-table.js';
-import { scheduleLines, schedulerLine } from '../schedule-trace.js';
+import { missingText, scheduleLines, schedulerLine } from '../schedule-trace.js';
 import { contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
 
 const TOP_OUTCOMES = 5;
@@ -51,14 +51,15 @@ export function renderRace(style: Style, s: RaceReport, width = 120): string {
     if (m.meaning) lines.push(`    ${m.classification === 'bug' ? style.c.yellow(m.meaning) : style.c.dim(m.meaning)}`);
     lines.push(`    ${style.c.dim('replay it:')} ${style.c.cyan(safe(m.command, 4000))}`);
     if (m.history) lines.push(...historyTable(m.history, { color: style.c, width: width - 6 }).map((l) => `      ${l}`));
-  } else if (s.minimal === null) {
-    lines.push(style.c.dim('  (the search for a smaller failing setup found none within its time budget)'));
+  } else if (s.minimalMissing) {
+    lines.push(style.c.dim(`  (no smallest failing setup: ${missingText(s.minimalMissing, 'search')})`));
   }
   if (s.scheduler) lines.push(`  ${style.c.dim(schedulerLine(s.scheduler))}`);
   if (s.schedule) lines.push(...scheduleLines(s.schedule, style.c).map((l) => `  ${l}`));
   if (s.schedule && s.scheduler && s.scheduler.failedNaturalRounds > 0)
     lines.push(style.c.dim('    natural rounds failed too: this failure does not need the scheduler (its smallest failing setup is searched as usual)'));
-  else if (s.schedule === null) lines.push(style.c.dim('  (the failing controlled round could not be replayed: no time was left, or the run was interrupted)'));
+  else if (s.scheduleMissing && s.scheduleMissing !== 'replay')
+    lines.push(style.c.dim(`  (the failing controlled round is not replayed: ${missingText(s.scheduleMissing, 'replay')})`));
   const model = modelLine(style, s.model);
   if (model) lines.push(model);
   const c = contentionLine(style, s.contention);
