@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, fixture, runCli } from './helpers/cli.mjs';
+import { ROOT, fixture, runCli, tempAdapters } from './helpers/cli.mjs';
 
 /** The CLI's JSON report (`--json -`) and its race strategy. */
 async function race(args, opts) {
@@ -39,9 +39,18 @@ for (const name of LESSONS) {
     assert.ok(sc.steps.some((x) => x.preempted !== null));
     assert.ok(sc.history.calls.every((c) => Number.isInteger(c.call)));
     assert.match(sc.command, new RegExp(`--schedule ${sc.value.replace(/[.]/g, '\\.')}`));
+    // Only controlled rounds failed: the smallest failing setup was searched with them, and the schedule
+    // is the one its failing round followed, on that setup (fast-check's tutorial shrinks to 4 calls).
+    const m = s.minimal;
+    assert.ok(m, `no smallest setup: ${s.minimalMissing}`);
+    assert.equal(m.workers, 1, JSON.stringify(m));
+    assert.ok(m.concurrency <= 3 && m.iterations <= 4, JSON.stringify(m));
+    assert.deepEqual(sc.setup, { workers: m.workers, concurrency: m.concurrency, iterations: m.iterations });
+    assert.match(sc.command, new RegExp(` -w 1 -c ${m.concurrency} -i ${m.iterations} `));
     // The replay the report prints, run twice: every round fails, none diverges.
+    const printed = sc.command.split(' ').slice(3);
     for (let k = 0; k < 2; k++) {
-      const again = await race([file, '-s', 'race', '-r', '3', '--seed', '7', '--schedule', sc.value]);
+      const again = await race([file, ...printed]);
       assert.equal(again.code, 1);
       assert.equal(again.race.rounds, 3);
       assert.equal(again.race.failedRounds, 3);
@@ -79,7 +88,8 @@ test('the terminal report and the JUnit failure show the schedule, its replay an
   assert.match(readFileSync(junit, 'utf8'), /failing schedule of round \d+[^]*⤷ preempts L\d/);
   assert.equal(code, 1);
   assert.match(stdout, /controlled rounds: [\d,]+ of [\d,]+ \(mixed, 16 calls\/worker\), [\d,]+ failed; natural order: 0 of/);
-  assert.match(stdout, /failing schedule of round \d+: \d+ preemptions? .*failed 3 of 3/);
+  assert.match(stdout, /failing schedule of round \d+ on the smallest failing setup \(1 worker × \d lanes × \d calls\): \d+ preemptions?\b.*failed 3 of 3/);
+  assert.match(stdout, /smallest failing setup: 1 worker × \d lanes × \d calls/);
   assert.match(stdout, /fully controlled/);
   assert.match(stdout, /--schedule \d+:/);
   assert.match(stdout, /⤷ preempts L\d/);
@@ -139,4 +149,104 @@ test('a TypeScript adapter: its awaits are scheduling points, and the steps name
   );
   assert.match(s.schedule.sources[`${adapter}:23:9`], /await audit\('hold'\)/);
   assert.equal(s.schedule.replaysFailed, s.schedule.replays);
+});
+
+// fast-check's race-condition tutorial (website/docs/tutorials/detect-race-conditions/), its queues as
+// lessons: each lane records its answer after `await queued(id)`. Correct queues pass (a promise settled
+// because an earlier one settled resumes after it, as in JavaScript); the buggy ones fail under the
+// scheduler only, with a smallest setup of one worker.
+const { hammer } = await import('../dist/index.js');
+const raceOf = (r) => r.strategies.find((s) => s.name === 'race');
+
+for (const name of ['queue-order-safe', 'queue-chain-safe', 'queue-overlap-safe']) {
+  test(`${name}: a correct queue passes under the scheduler (3 seeds), its controlled rounds all checked`, async () => {
+    for (const seed of [1, 2, 3]) {
+      const r = await hammer(fixture(`controlled/${name}.mjs`), { strategy: ['race'], rounds: 300, seed });
+      const s = raceOf(r);
+      assert.equal(r.verdict, 'pass', `seed ${seed}: ${r.findings.map((f) => f.message).join('; ')}`);
+      assert.ok(s.scheduler.controlledRounds >= 100, JSON.stringify(s.scheduler));
+      assert.equal(s.scheduler.stalledRounds, 0, 'no controlled round stalled');
+      assert.equal(s.caveats, undefined);
+    }
+  });
+}
+
+for (const name of ['queue-order-unsafe', 'queue-chain-unsafe']) {
+  test(`${name}: answers out of order under the scheduler only; a smallest setup of one worker and its schedule replayed`, async () => {
+    const r = await hammer(fixture(`controlled/${name}.mjs`), { strategy: ['race'], seed: 4 });
+    const s = raceOf(r);
+    assert.equal(r.verdict, 'fail');
+    assert.ok(s.scheduler.failedControlledRounds > 0 && s.scheduler.failedNaturalRounds === 0, JSON.stringify(s.scheduler));
+    assert.ok(r.findings.some((f) => f.message.includes('outOfOrder')));
+    assert.equal(s.minimal?.workers, 1, `${JSON.stringify(s.minimal)} ${s.minimalMissing}`);
+    assert.ok(s.schedule && s.schedule.replaysFailed === s.schedule.replays, `${JSON.stringify(s.schedule)} ${s.scheduleMissing}`);
+    assert.equal(s.schedule.uncontrolled, 0);
+  });
+}
+
+test('queue-overlap-unsafe (fast-check queueCodeV3): fails in both kinds of rounds; a failing schedule and a smallest setup', async () => {
+  const r = await hammer(fixture('controlled/queue-overlap-unsafe.mjs'), { strategy: ['race'], seed: 2 });
+  const s = raceOf(r);
+  assert.equal(r.verdict, 'fail');
+  assert.ok(s.scheduler.failedControlledRounds > 0, JSON.stringify(s.scheduler));
+  assert.ok(s.schedule, `no failing schedule: ${s.scheduleMissing}`);
+  assert.equal(s.schedule.replaysFailed, s.schedule.replays);
+  assert.ok(s.minimal, `no smallest setup: ${s.minimalMissing}`);
+  assert.equal(s.minimal.workers, 1);
+});
+
+test('a controlled round that stalls is reported: counted, a warning, and the pass has a caveat (never a plain PASS)', async () => {
+  // Every call waits on a timer outside the scheduler (node:timers/promises) longer than half the timeout.
+  const at = tempAdapters({
+    'slow.mjs': `import { setTimeout as sleep } from 'node:timers/promises';
+let n = 0;
+export default {
+  threadSafe: true,
+  init() { n = 0; },
+  operations: { async call() { await null; await sleep(800); n++; } },
+  workerStats: () => ({ call: n }),
+};`,
+  });
+  const lines = [];
+  const r = await hammer(at('slow.mjs'), {
+    strategy: ['race'],
+    rounds: 4,
+    workers: 1,
+    concurrency: 2,
+    iterations: 2,
+    timeout: 1200,
+    seed: 1,
+    print: { write: (t) => lines.push(t) },
+  });
+  const s = raceOf(r);
+  assert.equal(r.verdict, 'pass');
+  assert.ok(s.scheduler.stalledRounds > 0, JSON.stringify(s.scheduler));
+  assert.deepEqual(s.caveats, ['scheduler-stalled']);
+  assert.match(
+    r.warnings.find((w) => w.code === 'scheduler-stalled')?.message ?? '',
+    /stalled, nothing could run for half of --timeout \(worker 0: nothing could run within 600 ms/,
+  );
+  const text = lines.join('');
+  assert.match(text, /RACE {2}PASS .* but see warnings: scheduler-stalled/);
+  assert.match(text, /1 round stalled/);
+  assert.match(text, /race passed, with caveats \(scheduler-stalled: see warnings\)/);
+});
+
+test('a race that plays a sliver of its planned rounds in its budget says so: a few-rounds warning, a caveat', async () => {
+  const at = tempAdapters({
+    'sluggish.mjs': `let n = 0;
+export default {
+  threadSafe: true,
+  init() { n = 0; },
+  operations: { async call() { await new Promise((r) => setTimeout(r, 150)); n++; } },
+  workerStats: () => ({ call: n }),
+};`,
+  });
+  const r = await hammer(at('sluggish.mjs'), { strategy: ['race'], rounds: 2000, workers: 1, concurrency: 1, iterations: 2, time: 2, seed: 1 });
+  const s = raceOf(r);
+  assert.equal(r.verdict, 'pass');
+  assert.equal(s.stopReason, 'budget');
+  assert.ok(s.rounds < 100, `${s.rounds} rounds`);
+  assert.ok(s.caveats.includes('few-rounds'));
+  assert.match(r.warnings.find((w) => w.code === 'few-rounds').message, /^race: only \d+ of 2,000 planned rounds fit in its \d+ s share of the --time budget/);
 });

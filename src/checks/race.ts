@@ -1,6 +1,7 @@
 // The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
 // smallest failing setup means.
-import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport } from '../schema/report.js';
+import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport, Warning } from '../schema/report.js';
+import { plural } from '../schema/words.js';
 import { sameError } from '../errors.js';
 
 /** Findings a race produces (wrong results of an interleaving). */
@@ -58,6 +59,40 @@ export function summariseRoundFindings(found: Finding[], rounds: number): Findin
 type Minimal = NonNullable<RaceReport['minimal']>;
 
 /** What the smallest failing setup says about the failure (a race, or not), as measured. */
+/** Rounds played below this share of those planned, stopped by the time budget: too few for a pass to mean much. */
+export const SLIVER = 0.05;
+
+/**
+ * Why a race that passed is weak evidence, each as a warning: controlled rounds that stalled (nothing
+ * could run for --timeout, so the rest of the round ran uncontrolled), or a sliver of the planned rounds
+ * played in the time budget. Its report carries the codes (`caveats`): never a plain PASS.
+ */
+export function raceCaveats(
+  f: Pick<RaceReport, 'rounds' | 'plannedRounds' | 'stopReason' | 'budgetMs' | 'durationMs' | 'scheduler'>,
+  stall: string | null,
+): Warning[] {
+  const out: Warning[] = [];
+  const s = f.scheduler;
+  if (s?.stalledRounds)
+    out.push({
+      code: 'scheduler-stalled',
+      message:
+        `race: ${s.stalledRounds} of ${plural(s.controlledRounds, 'controlled round')} stalled, nothing could run for half of --timeout (${stall ?? 'stalled'}); ` +
+        'the rest of each ran uncontrolled, in an order the scheduler did not choose',
+    });
+  const planned = f.plannedRounds ?? f.rounds;
+  if (f.stopReason === 'budget' && f.rounds < planned * SLIVER) {
+    const each = f.rounds > 0 ? `, ${(f.durationMs / f.rounds / 1000).toFixed(1)} s a round` : '';
+    out.push({
+      code: 'few-rounds',
+      message:
+        `race: only ${f.rounds} of ${planned.toLocaleString('en-US')} planned rounds fit in its ${((f.budgetMs ?? 0) / 1000).toFixed(0)} s share of the --time budget${each}: ` +
+        'a rare race had few chances to show (more --time, or fewer --iterations per round)',
+    });
+  }
+  return out;
+}
+
 export function classifyMinimal(m: Pick<Minimal, 'workers' | 'concurrency'>): {
   classification: 'bug' | 'async' | 'threads';
   concurrent: boolean;

@@ -62,7 +62,7 @@ export function schedulerLine(f: SchedulerFigures): string {
       ? `; ${plural(f.partlyControlledRounds, 'round')} only partly controlled (${int(f.uncontrolledResumptions)} resumptions from I/O)`
       : '';
   const natural = f.naturalRounds > 0 ? `; natural order: ${int(f.failedNaturalRounds)} of ${int(f.naturalRounds)} failed` : '';
-  const stalled = f.stalledRounds ? `; ${plural(f.stalledRounds, 'round')} stalled (nothing could run for --timeout: the rest ran uncontrolled)` : '';
+  const stalled = f.stalledRounds ? `; ${plural(f.stalledRounds, 'round')} stalled (nothing could run for half of --timeout: the rest ran uncontrolled)` : '';
   return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}${stalled}`;
 }
 

@@ -257,6 +257,11 @@ export interface RaceReport extends StrategyBase {
   schedule?: FailingSchedule | null;
   /** Why there is no smallest failing setup although rounds failed (the reporters say it in words). */
   minimalMissing?: SearchMissing;
+  /**
+   * Why a pass is weak evidence, each also a warning: `scheduler-stalled` (controlled rounds in which
+   * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget).
+   */
+  caveats?: string[];
   /** Why there is no failing schedule although controlled rounds failed. */
   scheduleMissing?: SearchMissing;
 }
@@ -287,7 +292,7 @@ export interface SchedulerFigures {
   partlyControlledRounds: number;
   /** With --schedule: replays that could not follow it. */
   divergedRounds?: number;
-  /** Controlled rounds in which nothing could run for --timeout: the rest of the round ran uncontrolled (a warning). */
+  /** Controlled rounds in which nothing could run for half of --timeout: the rest of the round ran uncontrolled (a warning). */
   stalledRounds?: number;
   /** Why no round was controlled, when none was. */
   note?: string;

@@ -80,7 +80,7 @@ export class ControlledRounds {
   private awaitsSeen = false;
   /** Natural rounds every worker answered. */
   private completeNatural = 0;
-  /** Controlled rounds in which a worker's scheduler stalled (nothing could run for --timeout): the rest of the round ran uncontrolled. */
+  /** Controlled rounds in which a worker's scheduler stalled (nothing could run for half of --timeout): the rest of the round ran uncontrolled. */
   private stalled = 0;
   /** The first scheduler's stall, as it worded it. */
   stall: string | null = null;
@@ -111,7 +111,8 @@ export class ControlledRounds {
   }
 
   spec(choice: Choice, replay: string[] | null, lenient: boolean, trace: boolean): ControlledSpec {
-    return { ...choice, estimatedSteps: this.estimatedSteps, replay, lenient, trace, stallMs: this.plan.timeoutMs };
+    // Half the hang limit: a stall is let go (and reported) before the watchdog would call the round's calls hung.
+    return { ...choice, estimatedSteps: this.estimatedSteps, replay, lenient, trace, stallMs: Math.max(1, Math.floor(this.plan.timeoutMs / 2)) };
   }
 
   /** One played round into the figures (`as`: the round whose calls it ran). */

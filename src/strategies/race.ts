@@ -2,7 +2,7 @@
 // by a barrier, workers kept alive across rounds. A race window of nanoseconds at the start of a round
 // (check-then-act) is hit in a good share of rounds; jcstress and Lincheck's stress mode work the same way.
 import { ContentionTracker } from '../checks/contention.js';
-import { SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
+import { raceCaveats, SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import type { Finding, FindingKind, RaceReport, SearchMissing, StopReason, Warning } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
@@ -109,6 +109,18 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   if (controlled.divergence)
     warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
   const { model } = tally;
+  const caveats = raceCaveats(
+    {
+      rounds: tally.rounds,
+      plannedRounds,
+      stopReason,
+      budgetMs: run.strategyBudgetMs,
+      durationMs: performance.now() - t0,
+      ...(scheduler ? { scheduler } : {}),
+    },
+    controlled.stall,
+  );
+  warnings.push(...caveats);
   if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
   const info = contention.info('race');
   if (!independence.independent && independence.basis === 'unproven') info.push(oneAtATime(independence));
@@ -143,6 +155,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       ...(schedule !== undefined ? { schedule } : {}),
       ...(scheduleMissing ? { scheduleMissing } : {}),
       ...(minimalMissing ? { minimalMissing } : {}),
+      ...(caveats.length ? { caveats: caveats.map((w) => w.code) } : {}),
     },
     findings,
     warnings,
@@ -197,7 +210,7 @@ async function searchFailure(
       ...(trials ? { controlled: trials } : {}),
     });
     out.minimal = found.minimal;
-    if (found.minimal === null) out.minimalMissing = run.interrupted ? 'interrupted' : 'not-reproduced';
+    if (found.minimal === null) out.minimalMissing = run.interrupted ? 'interrupted' : found.played === 0 ? 'no-time' : 'not-reproduced';
     if (found.failing && !found.failing.hung) {
       failing = found.failing;
       session = found.session;

@@ -80,7 +80,7 @@ const WORKER_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
 export async function shrinkRace(
   run: RunContext,
   opts: ShrinkOptions,
-): Promise<{ minimal: Minimal | null; failing: ControlledFailure | null; session?: WorkerSession }> {
+): Promise<{ minimal: Minimal | null; failing: ControlledFailure | null; session?: WorkerSession; played: number }> {
   const { plan } = run;
   const deadline = performance.now() + opts.budgetMs;
   let round = opts.firstRound;
@@ -93,6 +93,8 @@ export async function shrinkRace(
   const ctl = opts.controlled;
   /** Controlled: no more calls per worker than the lanes' share (the controlled round's size). */
   const sized = (c: Config): Config => (ctl ? { ...c, iterations: ctl.calls(c.concurrency, c.iterations) } : c);
+  /** Rounds the search played in all: none, and "it did not fail again" would not be the reason. */
+  let total = 0;
   const sessions = new Map<string, WorkerSession>();
   // Controlled: one session per worker count, its rounds run fewer lanes than it has (no worker start per lane count).
   const keyOf = (c: Config): string => `${c.workers}x${ctl ? plan.concurrency : c.concurrency}:${c.ops.join(',')}`;
@@ -155,6 +157,7 @@ export async function shrinkRace(
       for (const p of played) {
         if (p.tallies?.interrupted) break trials;
         rounds++;
+        total++;
         if (p.failed && matches(p.findings.map((f) => f.kind))) {
           failed++;
           // How the smallest scenario fails: the model's window, else the calls around the failure.
@@ -225,18 +228,18 @@ export async function shrinkRace(
       // Sessions of other worker/lane counts are no longer needed.
       await closeAll(keyOf(best));
     }
-    if (run.interrupted) return { minimal: null, failing: null };
+    if (run.interrupted) return { minimal: null, failing: null, played: total };
     // Confirm: how often does the minimal configuration fail? A short run (up to 20 failures or 1,000
     // rounds, at least 300 ms), added to the trial that found it.
     // Controlled: half of what is left, the rest goes to the replay of its failing schedule.
     const confirm = await trial(best, 1000, Math.max(300, ctl ? left() / 2 : left()), 20);
-    const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
+    const sum = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
     const failing = bestStats.failing ?? confirm.failing;
-    if (total.failed === 0) return { minimal: null, failing: null };
-    const rate = total.failed / total.rounds;
+    if (sum.failed === 0) return { minimal: null, failing: null, played: total };
+    const rate = sum.failed / sum.rounds;
     // Suggest enough rounds that the replay fails with high probability (~10 expected failures); with
     // the scheduler, only one round in `every` of the replay is controlled.
-    const rounds = Math.max(total.rounds, Math.min(100_000, Math.ceil(10 / rate))) * (ctl?.every ?? 1);
+    const rounds = Math.max(sum.rounds, Math.min(100_000, Math.ceil(10 / rate))) * (ctl?.every ?? 1);
     const fewerOps = best.ops.length < allOps.length;
     const smaller = best.workers < start.workers || best.concurrency < start.concurrency || best.iterations < start.iterations || fewerOps;
     const history = bestStats.history ?? confirm.history;
@@ -244,8 +247,8 @@ export async function shrinkRace(
       workers: best.workers,
       concurrency: best.concurrency,
       iterations: best.iterations,
-      failedRounds: total.failed,
-      rounds: total.rounds,
+      failedRounds: sum.failed,
+      rounds: sum.rounds,
       ...(fewerOps ? { ops: best.ops } : {}),
       command: replayCommand(plan, {
         strategies: ['race'],
@@ -263,7 +266,7 @@ export async function shrinkRace(
     // The smallest setup's session, open with it: its failing schedule is replayed there next (strategies/controlled.ts).
     const session = failing ? sessions.get(keyOf(best)) : undefined;
     if (session) sessions.delete(keyOf(best));
-    return { minimal, failing, ...(session ? { session } : {}) };
+    return { minimal, failing, played: total, ...(session ? { session } : {}) };
   } finally {
     await closeAll();
   }

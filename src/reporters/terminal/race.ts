@@ -20,7 +20,9 @@ function roundsDone(s: RaceReport): string {
 export function renderRace(style: Style, s: RaceReport, width = 120): string {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
   const detail = `${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
-  const lines = [strategyHeading(style, 'race', s.status, detail)];
+  // A pass the report has caveats about (see its warnings) is never shown as a plain PASS.
+  const caveat = s.status === 'pass' && s.caveats?.length ? ` · ${style.c.yellow.bold(`but see warnings: ${s.caveats.join(', ')}`)}` : '';
+  const lines = [strategyHeading(style, 'race', s.status, detail) + caveat];
   if (s.counters.length) {
     const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
     lines.push(
