@@ -22,7 +22,8 @@
 // Every decision taken while two or more lanes were live is recorded; the string (schedule.ts) replays
 // exactly. Code that resumes without a grant (an I/O callback reaching an instrumented await) is counted
 // as an uncontrolled resumption: a run with any cannot promise exact replay.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
+import { inspect } from 'node:util';
 import { OptionError } from '../errors.js';
 import type { ScheduleStep } from '../schema/report.js';
 import { laneContext, TIMER_ITEM, type Parker } from './runtime.js';
@@ -66,7 +67,45 @@ interface Item {
   go: (item: Item) => void;
   resolve?: (v: unknown) => void;
   reject?: (e: unknown) => void;
-  timer?: { call: () => void; fired: boolean; ran: boolean };
+  timer?: TimerCall;
+}
+
+/** A timer callback of lane code: run in the async context it was set in (its lane's, and any other AsyncLocalStorage's). */
+interface TimerCall {
+  context: AsyncResource;
+  fn: (...a: unknown[]) => void;
+  args: unknown[];
+  /** Its time has come (at once for a stand-in for I/O; a longer timeout once Node's timer fired). */
+  fired: boolean;
+  ran: boolean;
+}
+
+/**
+ * The handle of a timer the scheduler runs itself (setImmediate, setTimeout of 1 ms or less): what lane
+ * code may do with Node's (unref, ref, hasRef, refresh, a number). `_destroyed` makes Node's own
+ * clearImmediate and clearTimeout leave it alone, when code the instrumentation did not rewrite calls them.
+ */
+class SchedulerTimer {
+  readonly _destroyed = true;
+  private refed = true;
+  constructor(readonly id: number) {}
+  ref(): this {
+    this.refed = true;
+    return this;
+  }
+  unref(): this {
+    this.refed = false;
+    return this;
+  }
+  hasRef(): boolean {
+    return this.refed;
+  }
+  refresh(): this {
+    return this;
+  }
+  [Symbol.toPrimitive](): number {
+    return this.id;
+  }
 }
 
 interface Lane {
@@ -76,6 +115,9 @@ interface Lane {
   op: string | null;
   call: number;
 }
+
+/** A microtask: a reaction of this (cheaper than queueMicrotask, which Node wraps in an AsyncResource each). */
+const RESOLVED = Promise.resolve();
 
 const isThenable = (v: unknown): boolean =>
   v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
@@ -88,15 +130,21 @@ function runTimer(item: Item): void {
   if (t.ran) return;
   t.ran = true;
   try {
-    t.call();
+    t.context.runInAsyncScope(t.fn, undefined, ...t.args);
   } catch (e) {
     queueMicrotask(() => {
       throw e;
     });
+  } finally {
+    t.context.emitDestroy();
   }
 }
 
-const tick = (resolve: () => void): void => process.nextTick(resolve);
+const enum Choice {
+  Go,
+  Wait,
+  Over,
+}
 
 export class Scheduler implements Parker {
   private readonly lanes: Lane[];
@@ -122,6 +170,18 @@ export class Scheduler implements Parker {
   private divergence: string | null = null;
   private stalled: string | null = null;
   private turnAt = performance.now();
+  /** The next grant (choose), and the lane the selector wanted when it had to wait. */
+  private readonly next = { lane: 0, item: 0, decision: false };
+  /** Ends the round's control (run() awaits it); an error of the mechanism itself, rethrown by run(). */
+  private finish: () => void = () => {};
+  private failure: unknown = undefined;
+  private wanted = WAIT;
+  /** Timers run by the scheduler itself, numbered as their handles are. */
+  private timers = 0;
+  /** Reused at every decision: the lanes that may still run and those that may run now, and what the selector sees. */
+  private live: number[] = [];
+  private ready: number[] = [];
+  private readonly decision: { index: number; live: number[]; ready: number[]; last: number; canRun: (lane: number, item: number) => boolean };
 
   constructor(
     private readonly selector: LaneSelector,
@@ -133,6 +193,7 @@ export class Scheduler implements Parker {
     this.workerId = opts.workerId ?? 0;
     this.stallMs = opts.stallMs ?? 10_000;
     this.trace = opts.trace === false ? null : [];
+    this.decision = { index: 0, live: this.live, ready: this.ready, last: -1, canRun: (lane, item) => this.runnable(lane, item) >= 0 };
   }
 
   /** Called (through runtime.ts) by every instrumented await of a lane. */
@@ -153,8 +214,9 @@ export class Scheduler implements Parker {
         (v) => this.settled(lane, item, true, v),
         (e: unknown) => this.settled(lane, item, false, e),
       );
-      // A settled value's reaction is queued at once, before this probe: a value still probing here was pending.
-      queueMicrotask(() => {
+      // A settled value's reaction is queued at once, before this probe: a value still probing here was
+      // pending. (A resolved promise's reaction, not queueMicrotask: Node makes that an AsyncResource each.)
+      void RESOLVED.then(() => {
         if (item.state === 'probing') item.state = 'pending';
       });
     });
@@ -180,39 +242,37 @@ export class Scheduler implements Parker {
     this.outside.push(item);
   }
 
-  /** A timer or immediate set by lane code (runtime.ts): its callback runs when granted. Returns Node's own handle. */
+  /** A timer or immediate set by lane code (runtime.ts): its callback runs when granted. Returns a handle as Node's. */
   timer(lane: number, kind: TimerKind, site: string, fn: (...a: unknown[]) => void, args: unknown[], delayMs: number): unknown {
     if (this.released) return kind === 'setImmediate' ? setImmediate(fn, ...args) : setTimeout(fn, delayMs, ...args);
     this.touch();
-    const snapshot = AsyncLocalStorage.snapshot();
     const atOnce = kind === 'setImmediate' || !(delayMs > AT_ONCE_MS);
-    const item: Item = {
-      site: timerSite(kind, site),
-      state: atOnce ? 'ready' : 'pending',
-      outside: false,
-      ok: true,
-      value: undefined,
-      go: runTimer,
-      timer: { call: () => snapshot(fn, ...args), fired: false, ran: false },
-    };
+    const timer: TimerCall = { context: new AsyncResource('adapter-hammer.timer'), fn, args, fired: atOnce, ran: false };
+    const item: Item = { site: timerSite(kind, site), state: atOnce ? 'ready' : 'pending', outside: false, ok: true, value: undefined, go: runTimer, timer };
     this.lanes[lane]!.items.push(item);
-    // Node's own timer keeps the handle real (unref, clear) and runs the callback itself once the round is over.
-    const fire = (): void => {
-      item.timer!.fired = true;
-      if (this.released) runTimer(item);
-      else if (item.state === 'pending') {
-        item.state = 'ready';
-        this.touch();
-      }
-    };
-    const handle = (kind === 'setImmediate' ? setImmediate(fire) : setTimeout(fire, delayMs)) as unknown as Record<symbol, unknown>;
+    let handle: Record<symbol, unknown>;
+    if (atOnce) handle = new SchedulerTimer(++this.timers) as unknown as Record<symbol, unknown>;
+    else {
+      // Node's own timer says when it falls due, and keeps the handle real (unref, clear).
+      handle = setTimeout(() => {
+        timer.fired = true;
+        if (this.released) runTimer(item);
+        else if (item.state === 'pending') {
+          item.state = 'ready';
+          this.touch();
+        }
+      }, delayMs) as unknown as Record<symbol, unknown>;
+    }
     handle[TIMER_ITEM] = () => this.cancel(lane, item);
     return handle;
   }
 
   /** clearTimeout / clearImmediate of a timer set in a lane. */
   private cancel(lane: number, item: Item): void {
-    item.timer!.ran = true;
+    const t = item.timer!;
+    if (t.ran) return;
+    t.ran = true;
+    t.context.emitDestroy();
     if (this.remove(lane, item)) this.touch();
   }
 
@@ -250,10 +310,14 @@ export class Scheduler implements Parker {
       }),
     );
     try {
-      await this.loop();
+      await new Promise<void>((resolve) => {
+        this.finish = resolve;
+        void RESOLVED.then(this.fence); // the first choice once every lane is parked at its start
+      });
     } finally {
       this.releaseAll();
     }
+    if (this.failure !== undefined) throw this.failure instanceof Error ? this.failure : new Error(`scheduler: ${inspect(this.failure)}`);
     await Promise.all(ended);
     if (this.divergence === null && this.stalled === null) this.divergence = this.selector.end(this.decisions.length);
     return this.result();
@@ -270,97 +334,118 @@ export class Scheduler implements Parker {
     this.wake?.();
   }
 
-  private async loop(): Promise<void> {
-    for (;;) {
-      await this.fence();
-      if (performance.now() - this.turnAt > TURN_EVERY_MS) await this.turn();
-      const next = await this.choose();
-      if (next === null) return;
-      this.grant(next.lane, next.item, next.decision);
-    }
-  }
+  /**
+   * Step after step, as callbacks rather than an async loop (a step allocates no promise of its own):
+   * grant, then a fence (a nextTick runs only once the microtask queue is empty, so the granted code has
+   * run to its next await, its end, or I/O), now and then an event-loop turn, then the next choice. A
+   * nextTick of the step's own code runs after ours, and what it starts after our choice: in the same
+   * drain, in JavaScript's order, so no order this makes is one JavaScript could not (and a replay makes
+   * the same choice at the same point).
+   */
+  private readonly fence = (): void => {
+    // Queued as a microtask after the grant: the nextTick goes after the granted continuation's start.
+    process.nextTick(this.afterFence);
+  };
 
-  /** Until the granted code's drain is over: a nextTick runs only once the microtask queue is empty. */
-  private async fence(): Promise<void> {
-    for (;;) {
-      const seen = this.activity;
-      await new Promise<void>(tick);
-      if (seen === this.activity) return;
-    }
-  }
+  private readonly afterFence = (): void => {
+    if (performance.now() - this.turnAt > TURN_EVERY_MS) {
+      // Let the event loop turn (I/O callbacks, due timers), outside any step.
+      this.phase = 'idle';
+      setImmediate(this.afterTurn);
+    } else this.decide();
+  };
 
-  /** One event-loop turn: I/O callbacks and due timers run (outside any step). */
-  private async turn(): Promise<void> {
-    this.phase = 'idle';
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  private readonly afterTurn = (): void => {
     this.turnAt = performance.now();
+    this.decide();
+  };
+
+  private decide(): void {
+    let next: Choice;
+    try {
+      next = this.choose();
+      if (next === Choice.Go) this.grant(this.next.lane, this.next.item, this.next.decision);
+    } catch (e) {
+      this.failure = e;
+      next = Choice.Over;
+    }
+    if (next === Choice.Go) void RESOLVED.then(this.fence);
+    else if (next === Choice.Over) this.finish();
+    else this.idle();
+  }
+
+  /** Wait for a change (a settlement, a park, a timer, a lane's end), then the rest of that turn's callbacks; a stall after stallMs without one. */
+  private idle(): void {
+    this.phase = 'idle';
+    const timer = setTimeout(() => {
+      this.wake = null;
+      const waiting = this.wanted === WAIT ? `lanes ${this.live.join(', ')} blocked outside the scheduler` : `the schedule waits for lane ${this.wanted}`;
+      this.stalled = `nothing could run within ${this.stallMs} ms at step ${this.steps + 1} (${waiting})`;
+      this.finish();
+    }, this.stallMs);
+    this.wake = () => {
+      clearTimeout(timer);
+      this.wake = null;
+      setImmediate(this.afterTurn);
+    };
   }
 
   /** The continuation of `lane` that may run now: `item` if it may, else its first that may; -1: none. */
   private runnable(lane: number, item = -1): number {
     const items = this.lanes[lane]!.items;
-    const ok = (x: Item | undefined): boolean => x !== undefined && x.state === 'ready' && (!x.outside || this.outside[0] === x);
-    if (item >= 0) return ok(items[item]) ? item : -1;
-    return items.findIndex(ok);
+    if (item >= 0) return this.canRun(items[item]) ? item : -1;
+    for (let i = 0; i < items.length; i++) if (this.canRun(items[i])) return i;
+    return -1;
   }
 
-  /** What runs next, waiting for something to become ready when nothing is; null: the round is over (or stalled, or diverged). */
-  private async choose(): Promise<{ lane: number; item: number; decision: boolean } | null> {
-    for (;;) {
-      if (this.released) return null;
-      const live: number[] = [];
-      const ready: number[] = [];
-      let running = false;
-      this.lanes.forEach((l, i) => {
-        running ||= !l.ended;
-        if (!l.ended || l.items.length > 0) live.push(i);
-        if (this.runnable(i) >= 0) ready.push(i);
-      });
-      // Every lane's calls returned: the round is over. What they left behind (a timer, a callback that
-      // nothing awaits) runs on its own, as it would without the scheduler.
-      if (!running) return null;
-      let lane = WAIT;
-      let item = -1;
-      if (ready.length > 0) {
-        const pick = live.length < 2 ? ready[0]! : this.selector.pick(this.view(live, ready));
-        if (typeof pick === 'number') lane = pick;
-        else if ('diverged' in pick) {
-          this.divergence = pick.diverged;
-          return null;
-        } else ({ lane, item } = pick);
-      }
-      const at = lane === WAIT ? -1 : this.runnable(lane, item);
-      if (at >= 0) return { lane, item: at, decision: live.length >= 2 };
-      if (!(await this.idle())) {
-        const waiting = lane === WAIT ? `lanes ${live.join(', ')} blocked outside the scheduler` : `the schedule waits for lane ${lane}`;
-        this.stalled = `nothing could run within ${this.stallMs} ms at step ${this.steps + 1} (${waiting})`;
-        return null;
-      }
+  private canRun(x: Item | undefined): boolean {
+    return x !== undefined && x.state === 'ready' && (!x.outside || this.outside[0] === x);
+  }
+
+  /**
+   * What runs next (into `this.next`): Go; Wait, for a change, when nothing can run or the selector waits
+   * for a lane; Over: every lane's calls returned, or a replay left its schedule.
+   */
+  private choose(): Choice {
+    if (this.released) return Choice.Over;
+    // New arrays each time: truncating the old ones (length = 0) costs V8 more than the young garbage.
+    const live: number[] = (this.live = []);
+    const ready: number[] = (this.ready = []);
+    this.decision.live = live;
+    this.decision.ready = ready;
+    let running = false;
+    for (let i = 0; i < this.lanes.length; i++) {
+      const l = this.lanes[i]!;
+      running ||= !l.ended;
+      if (!l.ended || l.items.length > 0) live.push(i);
+      if (this.runnable(i) >= 0) ready.push(i);
     }
+    // Every lane's calls returned: the round is over. What they left behind (a timer, a callback that
+    // nothing awaits) runs on its own, as it would without the scheduler.
+    if (!running) return Choice.Over;
+    let lane = WAIT;
+    let item = -1;
+    if (ready.length > 0) {
+      const pick = live.length < 2 ? ready[0]! : this.selector.pick(this.view());
+      if (typeof pick === 'number') lane = pick;
+      else if ('diverged' in pick) {
+        this.divergence = pick.diverged;
+        return Choice.Over;
+      } else ({ lane, item } = pick);
+    }
+    this.wanted = lane;
+    const at = lane === WAIT ? -1 : this.runnable(lane, item);
+    if (at < 0) return Choice.Wait;
+    this.next.lane = lane;
+    this.next.item = at;
+    this.next.decision = live.length >= 2;
+    return Choice.Go;
   }
 
-  private view(live: number[], ready: number[]): DecisionView {
-    return { index: this.decisions.length, live, ready, last: this.current?.lane ?? -1, canRun: (lane, item) => this.runnable(lane, item) >= 0 };
-  }
-
-  /** Wait for a change (a settlement, a park, a timer, a lane's end); false after stallMs without one. */
-  private async idle(): Promise<boolean> {
-    this.phase = 'idle';
-    const changed = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve(false);
-      }, this.stallMs);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve(true);
-      };
-    });
-    // The rest of this turn's callbacks (other I/O, immediates) before choosing.
-    if (changed) await new Promise<void>((resolve) => setImmediate(resolve));
-    this.turnAt = performance.now();
-    return changed;
+  private view(): DecisionView {
+    this.decision.index = this.decisions.length;
+    this.decision.last = this.current?.lane ?? -1;
+    return this.decision;
   }
 
   private grant(lane: number, at: number, decision: boolean): void {
@@ -372,10 +457,26 @@ export class Scheduler implements Parker {
       this.decisions.push(lane);
       this.items.push(at);
     }
-    const [item] = l.items.splice(at, 1);
+    const item = l.items[at];
+    // Not splice (it allocates the removed part) nor `length--` (V8 shrinks through the runtime).
+    l.items.copyWithin(at, at + 1);
+    l.items.pop();
     if (item!.outside) this.outside.shift();
-    this.current = { worker: this.workerId, step: ++this.steps, lane, op: l.op, call: l.call, from: item!.site, to: null, preempted };
-    this.trace?.push(this.current);
+    this.steps++;
+    if (this.trace || !this.current) {
+      this.current = { worker: this.workerId, step: this.steps, lane, op: l.op, call: l.call, from: item!.site, to: null, preempted };
+      this.trace?.push(this.current);
+    } else {
+      // No trace kept: one step object, rewritten (a step costs no garbage).
+      const c = this.current;
+      c.step = this.steps;
+      c.lane = lane;
+      c.op = l.op;
+      c.call = l.call;
+      c.from = item!.site;
+      c.to = null;
+      c.preempted = preempted;
+    }
     this.running = lane;
     this.phase = 'step';
     this.touch();
@@ -386,9 +487,9 @@ export class Scheduler implements Parker {
     const items = this.lanes[lane]!.items;
     const i = items.indexOf(item);
     if (i < 0) return false;
-    items.splice(i, 1);
-    const o = this.outside.indexOf(item);
-    if (o >= 0) this.outside.splice(o, 1);
+    items.copyWithin(i, i + 1);
+    items.pop();
+    if (item.outside) this.outside.splice(this.outside.indexOf(item), 1);
     return true;
   }
 
@@ -400,7 +501,7 @@ export class Scheduler implements Parker {
   private releaseItem(lane: number, item: Item): void {
     this.remove(lane, item);
     if (!item.timer) resume(item);
-    // A timer's own callback runs when Node's timer fires; one that fired while waiting for its grant runs now.
+    // A timer whose time had come runs at the next turn, as Node would have run it; a later one when Node's timer fires.
     else if (item.timer.fired) setImmediate(() => runTimer(item));
   }
 
