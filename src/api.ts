@@ -6,7 +6,7 @@ import yargsParser from 'yargs-parser';
 import { loadAdapter } from './adapter/load.js';
 import type { AdapterArgs } from './adapter/types.js';
 import { OptionError } from './errors.js';
-import type { RunDefaults, StrategyName } from './options/table.js';
+import type { API_ONLY_NAMES, RunOptions, Same } from './options/table.js';
 import { apiOptionsProblem, planFieldsOf } from './options/validate.js';
 import { makePlan, type PlanInput } from './plan/plan.js';
 import type { ProgressEvent, Report } from './schema/report.js';
@@ -14,26 +14,8 @@ import { colorLevel } from './reporters/color.js';
 import { renderTerminal } from './reporters/terminal/index.js';
 import { runPlan } from './run/run.js';
 
-/** hammer()'s options: the command line's, by the camelCase of their long flags (`--min-ops` -> `minOps`). */
-export interface HammerOptions extends RunDefaults {
-  /** The throughput strategy fails when calls/s at `workers` is below this (`--min-ops`). */
-  minOps?: number;
-  /** Strategies to run, in order (`--strategy`); default all three. */
-  strategy?: StrategyName[];
-  /** Seed for every PRNG (`--seed`); default random, returned in `report.seed`. */
-  seed?: number;
-  /** Heap limit of each worker thread in MB (`--max-old-space`). */
-  maxOldSpace?: number;
-  /** Warnings fail the run too (`--strict`). */
-  strict?: boolean;
-  /** Play shard k of N of the race rounds (`--shard`): `'2/3'` or `{ index: 2, count: 3 }`; needs `seed`. */
-  shard?: string | { index: number; count: number };
-  /** Controlled race rounds (`--scheduler`): `'mixed'` (default), `'random'`, `'pct'`, `'pct:<depth>'` or `'off'`. */
-  scheduler?: 'mixed' | 'random' | 'pct' | `pct:${number}` | 'off';
-  /** Replay a failing controlled round exactly (`--schedule`): the value `report.strategies[].schedule.value` gives; needs `seed`. */
-  schedule?: string;
-  /** Globs of further files whose awaits the scheduler controls (`--instrument`), e.g. `['node_modules/my-db/**']`. */
-  instrument?: string[];
+/** hammer()'s own options, besides the run's (which are the command line's). */
+export interface ApiOnlyOptions {
   /** What the adapter's setup()/init() receive as `args`: an object, or an argv array parsed by yargs-parser. */
   args?: Record<string, unknown> | string[];
   /** Stops the run like Ctrl-C: the promise resolves with a partial report (`interrupted: true`). */
@@ -47,6 +29,16 @@ export interface HammerOptions extends RunDefaults {
   /** Directory the adapter path is resolved against (default: process.cwd()). */
   cwd?: string;
 }
+
+/**
+ * hammer()'s options: the run options of the command line, by the camelCase of their long flags
+ * (`--min-ops` -> `minOps`), declared once in src/options/table.ts, and hammer()'s own.
+ */
+export interface HammerOptions extends RunOptions, ApiOnlyOptions {}
+
+/** ApiOnlyOptions has exactly the fields API_ONLY_NAMES lists (which hammer() accepts at run time): else a compile error. */
+type _ApiOnlyNamesExact = Exactly<Same<keyof ApiOnlyOptions, (typeof API_ONLY_NAMES)[number]>>;
+type Exactly<T extends true> = T;
 
 function toArgs(args: HammerOptions['args']): AdapterArgs {
   if (args === undefined) return { _: [] };
@@ -66,7 +58,7 @@ export async function hammer(adapterPath: string, options: HammerOptions = {}): 
   if (problem) throw new OptionError(problem);
   const args = toArgs(options.args);
   const loaded = await loadAdapter(adapterPath, options.cwd ?? process.cwd());
-  const input = { ...planFieldsOf(options as Record<string, unknown>), adapter: adapterPath, args } as PlanInput;
+  const input: PlanInput = { ...planFieldsOf(options), adapter: adapterPath, args };
   const report = await runPlan(makePlan(input, loaded), { loaded, signal: options.signal, progress: options.progress });
   if (options.print) {
     const stream = options.print === true ? process.stdout : options.print;

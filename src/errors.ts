@@ -15,8 +15,8 @@ export class AdapterError extends Error {
 
 /**
  * The adapter cannot even be set up (exit code 2, one line): `setup` (main thread) or `init` (a worker)
- * threw or rejected in the run's first round, before any operation was called. From the second round
- * on, or when the hook hung instead, it is a finding of the strategy (exit code 1).
+ * threw, rejected or did not settle within --setup-timeout in the run's first round, before any
+ * operation was called. From the second round on it is a finding of the strategy (exit code 1).
  */
 export class AdapterSetupError extends AdapterError {
   constructor(problems: string[]) {
@@ -49,10 +49,10 @@ export class SessionStartError extends Error {
   }
 }
 
-/** A main-thread hook did not settle within the timeout. */
+/** A main-thread hook did not settle within its deadline (`flag`: the option that sets it, named in the message). */
 export class HookTimeout extends Error {
-  constructor(ms: number) {
-    super(`did not settle within ${ms} ms`);
+  constructor(ms: number, flag?: string) {
+    super(`did not settle within ${ms} ms${flag ? ` (${flag})` : ''}`);
     this.name = 'HookTimeout';
   }
 }

@@ -132,3 +132,51 @@ test("README's folder table names exactly the parts of src/ in the layer table",
   assert.deepEqual([...folders].filter((f) => !named.has(f)).sort(), [], 'folders of src/ missing from README');
   assert.deepEqual([...named].filter((f) => !(f in ALLOWED)).sort(), [], 'README names folders the layer table does not know');
 });
+
+/** Functions of `file` longer than `max` lines whose comment above does not say why ("Long because ..."). */
+function longFunctions(file, max = 80) {
+  const text = readFileSync(file, 'utf8');
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  const found = [];
+  const visit = (node) => {
+    if (ts.isFunctionLike(node) && node.body) {
+      const first = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
+      const lines = sf.getLineAndCharacterOfPosition(node.end).line - first + 1;
+      // The comment above the function, or above the statement or property that holds it.
+      let holder = node;
+      while (holder.parent && !ts.isSourceFile(holder.parent) && !ts.isClassLike(holder.parent) && !ts.isBlock(holder.parent)) holder = holder.parent;
+      const comments = [holder, node].flatMap((n) => ts.getLeadingCommentRanges(text, n.getFullStart()) ?? []).map((c) => text.slice(c.pos, c.end));
+      if (lines > max && !comments.some((c) => /Long\s+(?:\*\s*)?because/i.test(c))) {
+        const name = node.name?.getText(sf) ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(sf) : '(anonymous)');
+        found.push(`${path.relative(ROOT, file)}:${first + 1} ${name} (${lines} lines)`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+test('no function over ~80 lines in src/ without a reason written beside it ("Long because ...")', () => {
+  assert.deepEqual(
+    sourceFiles()
+      .filter((f) => !f.endsWith('.d.ts'))
+      .flatMap((f) => longFunctions(f)),
+    [],
+  );
+});
+
+test('the long-function check catches a long function and accepts one with its reason', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ah-arch-'));
+  const body = Array.from({ length: 90 }, (_, i) => `  const x${i} = ${i};`).join('\n');
+  const file = path.join(dir, 'long.ts');
+  writeFileSync(file, `export function plain() {\n${body}\n}\n/** Long because: one table of steps. */\nexport function explained() {\n${body}\n}\n`);
+  try {
+    assert.deepEqual(
+      longFunctions(file).map((l) => l.replace(/^.*:(\d+) /, '$1 ')),
+      ['1 plain (92 lines)'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

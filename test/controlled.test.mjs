@@ -42,7 +42,7 @@ for (const name of LESSONS) {
     // Only controlled rounds failed: the smallest failing setup was searched with them, and the schedule
     // is the one its failing round followed, on that setup (fast-check's tutorial shrinks to 4 calls).
     const m = s.minimal;
-    assert.ok(m, `no smallest setup: ${s.minimalMissing}`);
+    assert.ok(m, `no smallest setup: ${s.unavailable?.minimal}`);
     assert.equal(m.workers, 1, JSON.stringify(m));
     assert.ok(m.concurrency <= 3 && m.iterations <= 4, JSON.stringify(m));
     assert.deepEqual(sc.setup, { workers: m.workers, concurrency: m.concurrency, iterations: m.iterations });
@@ -178,8 +178,8 @@ for (const name of ['queue-order-unsafe', 'queue-chain-unsafe']) {
     assert.equal(r.verdict, 'fail');
     assert.ok(s.scheduler.failedControlledRounds > 0 && s.scheduler.failedNaturalRounds === 0, JSON.stringify(s.scheduler));
     assert.ok(r.findings.some((f) => f.message.includes('outOfOrder')));
-    assert.equal(s.minimal?.workers, 1, `${JSON.stringify(s.minimal)} ${s.minimalMissing}`);
-    assert.ok(s.schedule && s.schedule.replaysFailed === s.schedule.replays, `${JSON.stringify(s.schedule)} ${s.scheduleMissing}`);
+    assert.equal(s.minimal?.workers, 1, `${JSON.stringify(s.minimal)} ${s.unavailable?.minimal}`);
+    assert.ok(s.schedule && s.schedule.replaysFailed === s.schedule.replays, `${JSON.stringify(s.schedule)} ${s.unavailable?.schedule}`);
     assert.equal(s.schedule.uncontrolled, 0);
   });
 }
@@ -189,9 +189,9 @@ test('queue-overlap-unsafe (fast-check queueCodeV3): fails in both kinds of roun
   const s = raceOf(r);
   assert.equal(r.verdict, 'fail');
   assert.ok(s.scheduler.failedControlledRounds > 0, JSON.stringify(s.scheduler));
-  assert.ok(s.schedule, `no failing schedule: ${s.scheduleMissing}`);
+  assert.ok(s.schedule, `no failing schedule: ${s.unavailable?.schedule}`);
   assert.equal(s.schedule.replaysFailed, s.schedule.replays);
-  assert.ok(s.minimal, `no smallest setup: ${s.minimalMissing}`);
+  assert.ok(s.minimal, `no smallest setup: ${s.unavailable?.minimal}`);
   assert.equal(s.minimal.workers, 1);
 });
 

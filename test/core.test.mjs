@@ -566,6 +566,16 @@ test('classifyMinimal: 2 workers x 1 lane and 3 x 2 are thread races; the senten
   assert.equal(classifyMinimal({ workers: 3, concurrency: 2 }).meaning, 'needs 3 workers: threads (shared memory, a file, a database)');
 });
 
+test("classifyMinimal: over a database, lanes and workers are clients of it, and the advice is the database's", () => {
+  const lanes = classifyMinimal({ workers: 1, concurrency: 2 }, 'pg');
+  assert.equal(lanes.classification, 'database');
+  assert.match(lanes.meaning, /^needs 2 clients of the database \(pg\), 1 worker × 2 lanes with a connection each: as several instances of your app would be/);
+  assert.match(lanes.meaning, /lock in the database/);
+  assert.equal(classifyMinimal({ workers: 2, concurrency: 1 }, true).meaning.startsWith('needs 2 clients of the database, 2 workers × 1 lane'), true);
+  // One client is still a plain bug.
+  assert.equal(classifyMinimal({ workers: 1, concurrency: 1 }, 'pg').classification, 'bug');
+});
+
 // ---------------------------------------------------------------------------------------------------
 // checks/throughput
 // ---------------------------------------------------------------------------------------------------
@@ -868,6 +878,7 @@ test('makePlan: defaults from the table, workers = min(8, max(2, cores)) of the 
     duration: 1,
     seed: 7,
     timeoutMs: 5000,
+    setupTimeoutMs: 60000,
     budgetMs: 20000,
     scheduler: 'mixed',
     strict: false,
@@ -956,6 +967,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
       'ops',
       'seed',
       'timeoutMs',
+      'setupTimeoutMs',
       'budgetMs',
       'maxOldSpace',
       'shard',
@@ -972,7 +984,7 @@ test("table: API names are the camelCase long names; run options are the plan's 
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, time, maxOldSpace, shard, scheduler, schedule, instrument, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, setupTimeout, time, maxOldSpace, shard, scheduler, schedule, instrument, strict)",
   );
 });
 

@@ -24,11 +24,15 @@ const KILL_AFTER_MS = 240_000; // generous: a loaded 2-core machine, and the dat
 
 /** Lessons of controlled scheduling (fixtures/controlled/): races Node's own order never shows. */
 const CONTROLLED = 'controlled';
+/** Lessons over real servers (fixtures/db/: PostgreSQL and Redis, started by the toolkit for each run). */
+const DB = 'db';
 const names = [
   ...readdirSync(DIR).filter((name) => name.includes('safe') && statSync(path.join(DIR, name)).isFile()),
-  ...readdirSync(path.join(DIR, CONTROLLED))
-    .filter((name) => name.includes('safe'))
-    .map((name) => `${CONTROLLED}/${name}`),
+  ...[CONTROLLED, DB].flatMap((dir) =>
+    readdirSync(path.join(DIR, dir))
+      .filter((name) => name.includes('safe') && statSync(path.join(DIR, dir, name)).isFile())
+      .map((name) => `${dir}/${name}`),
+  ),
 ].sort();
 
 test('fixtures/ has unsafe and safe fixtures to check', () => {
@@ -77,7 +81,7 @@ describe('fixture lessons', { concurrency: PARALLEL }, () => {
           const naturalToo = /^\/\/ Natural rounds: fail too/m.test(readFileSync(path.join(DIR, name), 'utf8'));
           assert.ok(race.scheduler.failedControlledRounds > 0, JSON.stringify(race.scheduler));
           if (!naturalToo) assert.equal(race.scheduler.failedNaturalRounds, 0, JSON.stringify(race.scheduler));
-          assert.ok(race.schedule, `no failing schedule: ${race.scheduleMissing}`);
+          assert.ok(race.schedule, `no failing schedule: ${race.unavailable?.schedule}`);
           assert.equal(race.schedule.replaysFailed, race.schedule.replays);
         }
       } else {

@@ -109,3 +109,84 @@ test('a finding summarised over rounds adds up its distinct errors (same message
     ],
   );
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Messages that said what was not so (issue 26 item 4): each test below failed before its fix.
+
+test('a counter the invariant reads is shown as checked by it, not "not checked"; one it does not read stays unchecked', async () => {
+  const { hammer } = await import('../dist/index.js');
+  const { tempAdapters } = await import('./helpers/cli.mjs');
+  const { rmSync } = await import('node:fs');
+  const path = await import('node:path');
+  // money is checked by the invariant only (no expected); `moves` is read by nobody.
+  const at = tempAdapters({
+    'bank.mjs': `
+      export default {
+        threadSafe: true,
+        setup: () => ({ buf: new SharedArrayBuffer(8) }),
+        operations: { move() {} },
+        stats: (s) => ({ money: globalThis.MONEY ?? 300, moves: 1 }),
+        invariant: ({ money }) => money === 300 || 'money is ' + money,
+      };`,
+  });
+  try {
+    const ok = await hammer(at('bank.mjs'), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 10 });
+    assert.deepEqual(ok.strategies[0].counters, [
+      { name: 'money', expected: null, actual: 300, invariant: 'held' },
+      { name: 'moves', expected: null, actual: 1 },
+    ]);
+    const text = renderTerminal(ok, 0);
+    assert.match(text, /│ money +│ +— │ +300 │ ✓ invariant held +│/);
+    assert.match(text, /│ moves +│ +— │ +1 │ not checked +│/);
+    globalThis.MONEY = 290;
+    const bad = await hammer(at('bank.mjs'), { strategy: ['hammer'], workers: 1, concurrency: 1, requests: 10 });
+    assert.equal(bad.strategies[0].counters[0].invariant, 'violated');
+    assert.match(renderTerminal(bad, 0), /│ money +│ +— │ +290 │ ✗ invariant violated +│/);
+  } finally {
+    delete globalThis.MONEY;
+    rmSync(path.dirname(at('bank.mjs')), { recursive: true, force: true });
+  }
+});
+
+test('a counter above what the adapter expects is not explained only as "an action ran more often" (a lost debit creates money)', async () => {
+  const { checkRound } = await import('../dist/checks/round.js');
+  const ev = (expectedByAdapter) => ({
+    tallies: tallies(),
+    calls: { total: 10, transfer: 10 },
+    actual: { money: 4010 },
+    expected: { money: 4000 },
+    expectedByAdapter,
+    invariant: null,
+    uniqueOps: [],
+  });
+  const [byAdapter] = checkRound('race', ev(true)).findings;
+  assert.equal(byAdapter.kind, 'mismatch');
+  assert.match(byAdapter.message, /^counter 'money' is 4010, expected 4000: 10 more than expected \(an update that should have lowered it was lost/);
+  assert.doesNotMatch(byAdapter.message, /more than the calls account for/);
+  // A counter the default rule expects counts calls: an extra count is an action that ran once too often.
+  const [byCalls] = checkRound('race', ev(false)).findings;
+  assert.match(byCalls.message, /more than the calls account for \(an action ran more often than it should/);
+});
+
+test('a strategy with no time left of --time says so, never "0.00 µs share"', () => {
+  const race = raceStrategy({ rounds: 1, plannedRounds: 2000, stopReason: 'budget', budgetMs: 0 });
+  const hammer = hammerStrategy({ stopReason: 'budget', budgetMs: 0, completed: 3 });
+  const tp = throughputStrategy({ duration: 0.05, plannedDuration: 1, budgetMs: 0 });
+  const text = renderTerminal(makeReport({ strategies: [hammer, race, tp] }), 0);
+  assert.doesNotMatch(text, /µs share|0 ms share/);
+  assert.match(text, /HAMMER {2}PASS {2}3 of 2,000 calls ok with no time left of the --time budget · /);
+  assert.match(text, /RACE {2}PASS {2}1 of 2,000 rounds with no time left of the --time budget × /);
+  assert.match(text, /\(not 1 s: no time was left of --time\)/);
+});
+
+test('a failing controlled round that was not replayed says why, as it happened (never "no time was left" when time was not the reason)', () => {
+  const failing = { status: 'fail', verdict: 'fail', failedRounds: 3, schedule: null };
+  const say = (unavailable) => renderTerminal(makeReport({ strategies: [raceStrategy({ ...failing, ...(unavailable ? { unavailable } : {}) })] }), 0);
+  assert.match(say({ schedule: 'workers-lost' }), /\(the failing controlled round could not be replayed: a worker hung or crashed during the replay\)/);
+  assert.match(say({ schedule: 'interrupted' }), /\(the failing controlled round could not be replayed: the run was interrupted\)/);
+  for (const u of [{ schedule: 'workers-lost' }, { schedule: 'interrupted' }, undefined]) assert.doesNotMatch(say(u), /no time was left/);
+  const noMinimal = (minimal) =>
+    renderTerminal(makeReport({ strategies: [raceStrategy({ ...failing, schedule: undefined, minimal: null, unavailable: { minimal } })] }), 0);
+  assert.match(noMinimal('interrupted'), /\(the search for a smaller failing setup was interrupted\)/);
+  assert.match(noMinimal('not-reproduced'), /\(no smaller failing setup: no trial of the search failed the same way again within its time budget/);
+});

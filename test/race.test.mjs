@@ -167,7 +167,7 @@ test('shrink: the async read-await-write shrinks to 1 worker x 2 lanes x 2 calls
 });
 
 test('shrink: a shared-memory race keeps 2 workers and finds a smaller setup', async () => {
-  const r = await runCli([fixture('bank-unsafe.mjs'), '-s', 'race', '--no-color', '--json', '/dev/null'], { timeoutMs: 120_000 });
+  const r = await runCli([fixture('bank-unsafe.mjs'), '-s', 'race', '--no-color'], { timeoutMs: 120_000 });
   assert.equal(r.code, 1);
   assert.match(r.stdout, /smallest failing setup: 2 workers × 1 lane × \d+ calls? \(failed [\d,]+ of [\d,]+ rounds\)/);
   assert.match(r.stdout, /replay it: npx adapter-hammer \S+bank-unsafe\.mjs -s race -w 2 -c 1 -i \d+ -r \d+ --seed \d+/);

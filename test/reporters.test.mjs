@@ -267,8 +267,19 @@ test("terminal: the smallest failing setup's meaning and replay command are prin
 });
 
 test('terminal: a search that found nothing smaller says so', () => {
-  const out = renderTerminal(makeReport({ strategies: [raceStrategy({ status: 'fail', verdict: 'fail', minimal: null })], findings: [lostUpdate] }), 0);
-  assert.ok(lines(out).includes('  (the search for a smaller failing setup found none within its time budget)'));
+  const out = renderTerminal(
+    makeReport({
+      strategies: [raceStrategy({ status: 'fail', verdict: 'fail', minimal: null, unavailable: { minimal: 'not-reproduced' } })],
+      findings: [lostUpdate],
+    }),
+    0,
+  );
+  assert.ok(
+    lines(out).includes(
+      '  (no smaller failing setup: no trial of the search failed the same way again within its time budget (a rare failure; the replay command replays the run))',
+    ),
+    out,
+  );
 });
 
 test('terminal: counter rows say lost, extra, missing and not checked', () => {

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, ROOT, fixture, runCli, tempAdapters } from './helpers/cli.mjs';
-import { writeFileAtomic } from '../dist/reporters/json.js';
+import { writeReportFile } from '../dist/reporters/report-file.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'ah-robust-'));
 let n = 0;
@@ -201,11 +201,11 @@ for (const hook of ['stats', 'workerStats', 'expected', 'invariant', 'teardown']
   });
 }
 
-test('hook setup hangs (CLI): hang finding naming the hook, exit 1', async () => {
-  const r = await hookRun('setup', 'hang');
+test('hook setup hangs in a later round (CLI): hang finding naming the hook and --setup-timeout, exit 1', async () => {
+  const r = await run([hooks('hooks.mjs'), '-s', 'race', '-r', '20', '--setup-timeout', '500', '--', '--fail', 'setup', '--mode', 'hang', '--round', '2']);
   assert.equal(r.code, 1, r.stderr);
   const h = findings(r.json, 'hang');
-  assert.ok(h.length >= 1 && h.every((x) => x.message.includes("hook 'setup'")), JSON.stringify(r.json.findings));
+  assert.ok(h.length >= 1 && h.every((x) => x.message === "hook 'setup' did not settle within 500 ms (--setup-timeout)"), JSON.stringify(r.json.findings));
 });
 
 for (const hook of ['setup', 'init']) {
@@ -365,16 +365,17 @@ test('a second Ctrl-C exits at once (here: the teardown after the first one hang
 
 // ---------------------------------------------------------------------------------------------
 // 7. Report files and adapter text
-test('writeFileAtomic: temp file + rename, nothing left behind, also when the write fails', () => {
+test('writeReportFile: temp file + rename, nothing left behind, also when the write fails', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ah-atomic-'));
   const file = path.join(dir, 'report.json');
   writeFileSync(file, '{"old": true}');
-  writeFileAtomic(file, '{"new": true}\n');
+  writeReportFile(file, '{"new": true}\n');
   assert.equal(readFileSync(file, 'utf8'), '{"new": true}\n');
   assert.deepEqual(readdirSync(dir), ['report.json']);
   mkdirSync(path.join(dir, 'taken.json'));
-  assert.throws(() => writeFileAtomic(path.join(dir, 'taken.json'), 'x'));
+  assert.throws(() => writeReportFile(path.join(dir, 'taken.json'), 'x'));
   assert.deepEqual(readdirSync(dir).sort(), ['report.json', 'taken.json']);
+  rmSync(dir, { recursive: true });
 });
 
 test('the CLI writes --json atomically: no temp file next to the report', async () => {

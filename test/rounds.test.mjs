@@ -123,7 +123,24 @@ for (const hook of ['setup', 'init']) {
   });
 }
 
-for (const hook of ['setup', 'init', 'stats', 'workerStats', 'expected', 'invariant', 'teardown']) {
+for (const hook of ['setup', 'init']) {
+  test(`hook ${hook} never settles before any call: every strategy rejects with the same "cannot set up" line, at --setup-timeout`, async () => {
+    const messages = [];
+    for (const strategy of STRATEGIES) {
+      // --timeout far above the test's limit: only --setup-timeout can end these runs.
+      const opts = { ...small, strategy: [strategy], timeout: 600_000, setupTimeout: 200, args: { fail: hook, mode: 'hang' } };
+      await assert.rejects(hammer(at('hooks.mjs'), opts), (e) => {
+        assert.equal(e.name, 'AdapterSetupError');
+        messages.push(e.message.replace(/ in worker \d+/, ''));
+        return true;
+      });
+    }
+    assert.equal(new Set(messages).size, 1, messages.join('\n'));
+    assert.match(messages[0], new RegExp(`cannot set up the adapter: hook '${hook}' did not settle within 200 ms \\(--setup-timeout\\)$`));
+  });
+}
+
+for (const hook of ['stats', 'workerStats', 'expected', 'invariant', 'teardown']) {
   test(`hook ${hook} hangs: every strategy fails with a hang finding naming the hook`, async () => {
     for (const strategy of STRATEGIES) {
       const file = at(hook === 'workerStats' ? 'worker-hooks.mjs' : 'hooks.mjs');

@@ -36,7 +36,21 @@ function thrown(hook: HookName, e: unknown): HookFailure {
  */
 export type HookCall<T> = HookResult<T | undefined> | Promise<HookResult<T | undefined>>;
 
-export function callHook<T>(adapter: Adapter, hook: HookName, args: unknown[], timeoutMs: number, pending: PendingHooks): HookCall<T> {
+/**
+ * Hooks that prepare (a round's `setup` and `init`, a run's `globalSetup`): their deadline is
+ * --setup-timeout, not --timeout. A cold database or container may take tens of seconds to start, and a
+ * slow start says nothing about concurrency.
+ */
+export const PREPARE_HOOKS: ReadonlySet<string> = new Set(['setup', 'init', 'globalSetup']);
+
+/** The deadline of a hook and the option that sets it (named when the hook does not settle in time). */
+export interface HookDeadline {
+  ms: number;
+  flag: '--timeout' | '--setup-timeout';
+}
+
+/** `deadline`: ms, or ms and the option that set them. */
+export function callHook<T>(adapter: Adapter, hook: HookName, args: unknown[], deadline: number | HookDeadline, pending: PendingHooks): HookCall<T> {
   // Read as a plain value: the hook is called with the adapter as `this` below.
   const fn = (adapter as unknown as Record<string, unknown>)[hook];
   if (typeof fn !== 'function') return { ok: true, value: undefined };
@@ -50,18 +64,19 @@ export function callHook<T>(adapter: Adapter, hook: HookName, args: unknown[], t
   // hook that never returns blocks the main thread, which no timer could have reported either). Only a
   // thenable is raced against the timeout and the run's interrupt.
   if (!isThenable(value)) return { ok: true, value: value as T };
-  return settleHook<T>(hook, value, timeoutMs, pending);
+  return settleHook<T>(hook, value, deadline, pending);
 }
 
 /** A hook that returned a thenable: raced against the timeout and the run's interrupt. */
-async function settleHook<T>(hook: HookName, value: unknown, timeoutMs: number, pending: PendingHooks): Promise<HookResult<T | undefined>> {
+async function settleHook<T>(hook: HookName, value: unknown, deadline: number | HookDeadline, pending: PendingHooks): Promise<HookResult<T | undefined>> {
   let timer: NodeJS.Timeout | undefined;
   let stop: ((e: Error) => void) | undefined;
+  const { ms, flag } = typeof deadline === 'number' ? { ms: deadline, flag: undefined } : deadline;
   try {
     const settled = await Promise.race([
       Promise.resolve(value),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new HookTimeout(timeoutMs)), timeoutMs);
+        timer = setTimeout(() => reject(new HookTimeout(ms, flag)), ms);
         stop = reject;
         pending.add(reject);
       }),

@@ -18,10 +18,9 @@ export function limitProblems(a: Record<string, unknown>, shown: string): string
   }
   // The adapter's own defaults for the run's counts and budget obey the options' rules.
   for (const o of OPTIONS) {
-    const field = o.adapterField;
-    if (field === undefined || field === 'timeout' || a[field] === undefined) continue;
-    const problem = valueProblem(o, a[field]);
-    if (problem) problems.push(`${shown}: adapter field \`${field}\`: ${problem}`);
+    if (!o.adapter || o.name === 'timeout' || a[o.name] === undefined) continue;
+    const problem = valueProblem(o, a[o.name]);
+    if (problem) problems.push(`${shown}: adapter field \`${o.name}\`: ${problem}`);
   }
   const r = a.resourceLimits;
   if (r === undefined) return problems;

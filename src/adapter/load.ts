@@ -2,6 +2,7 @@
 // (operations), so a problem is found once, up front, and reported as one line per problem.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AdapterError } from '../errors.js';
@@ -35,7 +36,7 @@ async function importTypeScript(abs: string): Promise<Record<string, unknown>> {
 }
 
 /** Node's rule for a TypeScript file's module system: `.mts` ESM, `.cts` CommonJS, `.ts` as its package says. */
-function isCommonJs(abs: string): boolean {
+export function isCommonJs(abs: string): boolean {
   const ext = path.extname(abs).toLowerCase();
   if (ext !== '.ts') return ext === '.cts';
   for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
@@ -156,7 +157,7 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
   for (const hook of HOOKS) {
     if (a[hook] !== undefined && typeof a[hook] !== 'function') problems.push(`${shown}: hook '${hook}' must be a function (got ${typeName(a[hook])})`);
   }
-  for (const flag of ['threadSafe', 'batch'] as const) {
+  for (const flag of ['threadSafe', 'batch', 'database'] as const) {
     if (a[flag] !== undefined && typeof a[flag] !== 'boolean') problems.push(`${shown}: \`${flag}\` must be true or false (got ${typeName(a[flag])})`);
   }
   if (a.unique !== undefined) {
@@ -179,7 +180,19 @@ export function validateAdapter(a: Record<string, unknown>, shown: string): stri
     }
   }
   problems.push(...limitProblems(a, shown));
+  problems.push(...retryProblems(a.retry, shown));
   return problems;
+}
+
+/** `retry` is { codes: [...], attempts? }. */
+function retryProblems(retry: unknown, shown: string): string[] {
+  if (retry === undefined) return [];
+  const r = retry as { codes?: unknown; attempts?: unknown };
+  if (!isObject(retry) || Array.isArray(retry) || !Array.isArray(r.codes) || r.codes.length === 0 || !r.codes.every((c) => typeof c === 'string'))
+    return [`${shown}: \`retry\` must be { codes: ['40001', ...], attempts?: n } with at least one error code (got ${typeName(retry)})`];
+  if (r.attempts !== undefined && (typeof r.attempts !== 'number' || !Number.isInteger(r.attempts) || r.attempts < 1))
+    return [`${shown}: \`retry.attempts\` must be a whole number >= 1 (got ${typeName(r.attempts)} ${JSON.stringify(r.attempts) ?? ''})`];
+  return [];
 }
 
 /** A model is { init(), step(state, op, input, output), partition?(op, input) }. */
@@ -202,5 +215,31 @@ export async function loadAdapter(file: string, cwd = process.cwd(), importer?: 
   const problems = validateAdapter(picked, file);
   if (problems.length) throw new AdapterError(problems);
   const adapter = picked as unknown as Adapter;
-  return { adapter, file: abs, opNames: Object.keys(adapter.operations) };
+  const database = adapter.database === false ? undefined : adapter.database === true ? true : databaseClient();
+  return { adapter, file: abs, opNames: Object.keys(adapter.operations), ...(database ? { database } : {}) };
+}
+
+/** Database clients whose calls are a client's of a server (or a file another connection shares). */
+const DATABASE_CLIENTS = [
+  'pg',
+  'ioredis',
+  '@redis/client',
+  'mysql2',
+  'mysql',
+  'mongodb',
+  'sequelize',
+  'typeorm',
+  'knex',
+  '@prisma/client',
+  'better-sqlite3',
+  'sqlite3',
+];
+
+/**
+ * The first known database client this thread has loaded (CommonJS packages, which the adapter's
+ * import brings into the module cache), as its package name; undefined when none.
+ */
+export function databaseClient(): string | undefined {
+  const loaded = Object.keys(createRequire(import.meta.url).cache);
+  return DATABASE_CLIENTS.find((name) => loaded.some((f) => f.includes(`${path.sep}node_modules${path.sep}${name.replace('/', path.sep)}${path.sep}`)));
 }

@@ -21,6 +21,12 @@ export interface SetupOptions {
   args: AdapterArgs;
 }
 
+/** What `globalSetup` receives (an addition to the contract). */
+export interface GlobalSetupOptions {
+  workers: number;
+  args: AdapterArgs;
+}
+
 export interface InitContext {
   workerId: number;
   workers: number;
@@ -88,6 +94,14 @@ export interface Adapter<Shared = unknown> extends RunDefaults {
    * (adapter/independence.ts); otherwise one round at a time, and the report says which line stopped the proof.
    */
   batch?: boolean;
+  /**
+   * Main thread, once per run before its first round (an addition to the contract): start a server,
+   * open the main thread's admin connection. Its deadline is a start-up's, not a call's. A throw is
+   * exit 2, "cannot set up the adapter".
+   */
+  globalSetup?(options: GlobalSetupOptions): MaybePromise<unknown>;
+  /** Main thread, once at the end of a run whose globalSetup returned: also after a failure or Ctrl-C. */
+  globalTeardown?(): MaybePromise<unknown>;
   setup?(options: SetupOptions): MaybePromise<Shared>;
   init?(shared: Shared, ctx: InitContext): MaybePromise<unknown>;
   stats?(shared: Shared): MaybePromise<Counters>;
@@ -97,8 +111,43 @@ export interface Adapter<Shared = unknown> extends RunDefaults {
   unique?: string[];
   teardown?(shared: Shared): MaybePromise<unknown>;
   weights?: Record<string, number>;
+  /**
+   * The calls are clients of one database or server (each lane its own connection): the report then
+   * speaks of clients of the database, and its advice fits an app that runs as several instances.
+   * Absent: so when the adapter loaded a known database client (pg, ioredis, sequelize, ...).
+   */
+  database?: boolean;
+  /** Errors a correct application retries: such calls are made again and counted, not errors. */
+  retry?: RetryPolicy;
   /** Worker heap/stack limits (--max-old-space adds to them). */
   resourceLimits?: ResourceLimits;
+}
+
+/**
+ * Errors a correct application retries (an addition to the contract): a serialization failure
+ * (SQLSTATE 40001), a deadlock (40P01). A call that throws one is made again, up to `attempts` times
+ * in all, and counted as retried, not as an error; an error not listed, or the last attempt's, is an error.
+ */
+export interface RetryPolicy {
+  /** Matched against the error's `code` (or its `parent`'s, `original`'s, `cause`'s: ORMs wrap the driver's error), else its `name`. */
+  codes: string[];
+  /** Attempts in all, the first included. Default {@link DEFAULT_RETRY_ATTEMPTS}. */
+  attempts?: number;
+}
+
+export const DEFAULT_RETRY_ATTEMPTS = 100;
+
+/** The code of `e` that `codes` lists, if any: its own, or a wrapped driver error's (depth-bounded), or its name. */
+export function retryCode(e: unknown, codes: ReadonlySet<string>): string | null {
+  let x: unknown = e;
+  for (let depth = 0; depth < 4 && x !== null && typeof x === 'object'; depth++) {
+    const o = x as { code?: unknown; name?: unknown; parent?: unknown; original?: unknown; cause?: unknown };
+    const code = typeof o.code === 'string' || typeof o.code === 'number' ? String(o.code) : null;
+    if (code !== null && codes.has(code)) return code;
+    if (typeof o.name === 'string' && codes.has(o.name)) return o.name;
+    x = o.parent ?? o.original ?? o.cause;
+  }
+  return null;
 }
 
 /** An adapter that passed validation, with its operation names in a fixed order. */
@@ -106,8 +155,10 @@ export interface LoadedAdapter {
   adapter: Adapter;
   file: string;
   opNames: string[];
+  /** The database client the adapter loaded (a package name), or true when it says `database: true`; absent: neither. */
+  database?: string | true;
 }
 
 /** Names of the hooks, used for validation and for naming a hook in error messages. */
-export const HOOKS = ['setup', 'init', 'stats', 'workerStats', 'expected', 'invariant', 'teardown'] as const;
+export const HOOKS = ['globalSetup', 'setup', 'init', 'stats', 'workerStats', 'expected', 'invariant', 'teardown', 'globalTeardown'] as const;
 export type HookName = (typeof HOOKS)[number];

@@ -53,6 +53,28 @@ export function compareCounters(actual: Counters, expected: Counters): CounterRo
   return rows;
 }
 
+/**
+ * `counters` as the adapter's invariant sees them, noting in `read` each counter it reads (a property
+ * read, an `in` test; listing the keys or the values reads them all). A counter with no expected value
+ * that the invariant read was checked by it, and the report says so (CounterRow.invariant).
+ */
+export function recordingReads(counters: Counters, read: Set<string>): Counters {
+  return new Proxy(counters, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && Object.hasOwn(target, key)) read.add(key);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    has(target, key) {
+      if (typeof key === 'string') read.add(key);
+      return Reflect.has(target, key);
+    },
+    ownKeys(target) {
+      for (const k of Object.keys(target)) read.add(k);
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
 export const rowFails = (r: CounterRow): boolean => r.expected !== null && r.actual !== r.expected;
 
 /** Lost updates across a round: how far counters fell short of what they should be. */

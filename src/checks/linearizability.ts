@@ -98,7 +98,9 @@ function groupsOf(model: Model, calls: readonly HistoryCall[]): { key: string | 
 
 /**
  * One group's search. null: linearizable. Otherwise the culprit and the deepest prefix, as indices
- * into `calls`.
+ * into `calls`. Long because it is one search (Wing & Gong with Lowe's memo, as Porcupine writes it):
+ * its stack, memo and deepest prefix change together at every step, and split up they would travel
+ * between functions on every call of the hottest loop of the check.
  */
 function checkGroup(
   model: Model,

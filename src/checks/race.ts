@@ -1,6 +1,6 @@
 // The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
 // smallest failing setup means.
-import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport, Warning } from '../schema/report.js';
+import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport, SchedulerFigures, Warning } from '../schema/report.js';
 import { plural } from '../schema/words.js';
 import { sameError } from '../errors.js';
 
@@ -58,7 +58,6 @@ export function summariseRoundFindings(found: Finding[], rounds: number): Findin
 
 type Minimal = NonNullable<RaceReport['minimal']>;
 
-/** What the smallest failing setup says about the failure (a race, or not), as measured. */
 /** Rounds played below this share of those planned, stopped by the time budget: too few for a pass to mean much. */
 export const SLIVER = 0.05;
 
@@ -68,7 +67,7 @@ export const SLIVER = 0.05;
  * played in the time budget. Its report carries the codes (`caveats`): never a plain PASS.
  */
 export function raceCaveats(
-  f: Pick<RaceReport, 'rounds' | 'plannedRounds' | 'stopReason' | 'budgetMs' | 'durationMs' | 'scheduler'>,
+  f: Pick<RaceReport, 'rounds' | 'plannedRounds' | 'stopReason' | 'budgetMs' | 'durationMs'> & { scheduler: SchedulerFigures | undefined },
   stall: string | null,
 ): Warning[] {
   const out: Warning[] = [];
@@ -93,13 +92,32 @@ export function raceCaveats(
   return out;
 }
 
-export function classifyMinimal(m: Pick<Minimal, 'workers' | 'concurrency'>): {
-  classification: 'bug' | 'async' | 'threads';
+/**
+ * What the smallest failing setup says about the failure (a race, or not), as measured. `database`:
+ * the calls are clients of a database (the client package the adapter loaded, or its word): lanes and
+ * workers alike are then so many clients, as instances of an app would be.
+ */
+export function classifyMinimal(
+  m: Pick<Minimal, 'workers' | 'concurrency'>,
+  database?: string | true,
+): {
+  classification: 'bug' | 'async' | 'threads' | 'database';
   concurrent: boolean;
   meaning: string;
 } {
   if (m.workers === 1 && m.concurrency === 1) {
     return { classification: 'bug', concurrent: false, meaning: 'fails with 1 worker × 1 lane: a bug, not a race' };
+  }
+  if (database) {
+    const clients = m.workers * m.concurrency;
+    const via = typeof database === 'string' ? ` (${database})` : '';
+    return {
+      classification: 'database',
+      concurrent: true,
+      meaning:
+        `needs ${clients} clients of the database${via}, ${m.workers} worker${m.workers === 1 ? '' : 's'} × ${m.concurrency} lane${m.concurrency === 1 ? '' : 's'} with a connection each: ` +
+        'as several instances of your app would be; a lock in one process cannot fix it: lock in the database (a row lock in the same transaction, a conditional UPDATE, a unique constraint, SERIALIZABLE with a retry)',
+    };
   }
   if (m.workers === 1) {
     return { classification: 'async', concurrent: true, meaning: `needs ${m.concurrency} lanes in one worker: an async interleaving (at the calls' awaits)` };

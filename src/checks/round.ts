@@ -62,7 +62,7 @@ function probeSentence(h: RoundTallies['hangs'][number]): string {
     return `Paused, ${w} was running JavaScript${top ? ` at ${top.text}` : ''}: a synchronous loop, or a thread blocked on a lock (a deadlock: a non-reentrant lock taken twice, or two locks taken in opposite orders).`;
   }
   if (h.probe)
-    return `Paused, ${w} was not running JavaScript: its pending calls await something that never settles (a promise nobody resolves, a lost wake-up, an async lock nobody releases).`;
+    return `Paused, ${w} was not running JavaScript: ${h.where === 'init' ? "its 'init' awaits" : 'its pending calls await'} something that never settles (a promise nobody resolves, a lost wake-up, an async lock nobody releases).`;
   return 'A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles.';
 }
 
@@ -80,6 +80,16 @@ function hangSubject(h: RoundTallies['hangs'][number], round: number): string {
   }
 }
 
+/**
+ * Why a counter is above its expected value, as far as the evidence says. A counter that counts calls
+ * (the default rule) went up once too often; a value the adapter expects (money, stock) may as well be
+ * higher because an update that should have lowered it was lost.
+ */
+function tooMany(extra: number, byAdapter: boolean): string {
+  if (!byAdapter) return `${extra} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`;
+  return `${extra} more than expected (an update that should have lowered it was lost, e.g. a debit overwritten by a stale write, or an action ran more often than it should, e.g. a check-then-act)`;
+}
+
 export interface RoundEvidence {
   tallies: RoundTallies;
   calls: Calls;
@@ -88,6 +98,13 @@ export interface RoundEvidence {
   expected: Record<string, number> | null;
   /** invariant(): true = holds, string = the violation, null = not evaluated. */
   invariant: true | string | null;
+  /** The counters the invariant read (checks/counters.ts, recordingReads). */
+  invariantRead?: ReadonlySet<string>;
+  /**
+   * `expected` is the adapter's own (its `expected` hook), not the default rule that a counter named like
+   * an operation counts its calls: a counter above it may be money a lost debit created, not an extra action.
+   */
+  expectedByAdapter?: boolean;
   uniqueOps: string[];
 }
 
@@ -128,7 +145,11 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       op: h.op,
       hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
       count: Object.values(h.pending).reduce((a, b) => a + b, 0),
-      message: `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
+      message:
+        h.where === 'init'
+          ? // Preparation has its own deadline: a slow start is not a deadlock of the calls.
+            `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (--setup-timeout: a slower start needs a larger one). ${probeSentence(h)}`
+          : `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
       ...(stack ? { stack } : {}),
       ...(where ? { where } : {}),
     });
@@ -187,6 +208,10 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
   let counters: CounterRow[] = [];
   if (complete && ev.actual && ev.expected) {
     counters = compareCounters(ev.actual, ev.expected);
+    if (ev.invariantRead?.size && ev.invariant !== null) {
+      const held = ev.invariant === true ? 'held' : 'violated';
+      for (const r of counters) if (ev.invariantRead.has(r.name)) r.invariant = held;
+    }
     for (const r of counters.filter(rowFails)) {
       if (r.actual === null) {
         findings.push({
@@ -213,7 +238,7 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
           round,
           counter: r.name,
           count: r.actual - r.expected!,
-          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${r.actual - r.expected!} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`,
+          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${tooMany(r.actual - r.expected!, ev.expectedByAdapter === true)}`,
         });
       }
     }

@@ -1,6 +1,7 @@
 // The run's verdict, exit code and headline, and a multi-adapter run's: decided here, rendered elsewhere.
 import {
   isStartFailure,
+  type Finding,
   type FindingKind,
   type MultiReport,
   type Report,
@@ -15,6 +16,14 @@ import { plural } from '../schema/words.js';
 
 /** Finding kinds that do not disprove a `threadSafe: true` claim: a throughput gate, a strategy that checked nothing. */
 const NOT_ABOUT_SAFETY: ReadonlySet<FindingKind> = new Set(['throughput', 'inconclusive']);
+
+/**
+ * Findings that say something about concurrency (the kinds judgeRun weighs): not a main-thread `setup`
+ * that failed or hung (it runs alone, before any call), nor an `init` that did not settle within
+ * --setup-timeout (a slow start). A slow start is never evidence against a `threadSafe: true` claim.
+ */
+export const aboutConcurrency = (f: Pick<Finding, 'kind' | 'hook'>): boolean =>
+  !(f.hook === 'setup' || f.hook === 'globalSetup' || (f.hook === 'init' && f.kind === 'hang'));
 
 export interface RunJudgement {
   verdict: Verdict;

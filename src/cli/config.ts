@@ -1,14 +1,15 @@
 // Config file: `adapter-hammer.config.json` or `adapter-hammer.config.mjs` (default export), found in the
 // current directory or the nearest parent up to the project root (a directory with package.json or .git).
 // It sets option defaults (named like the long flags: workers, strategy, timeout, json, junit, ...), the
-// adapter list (`adapters`) and the adapter `args`. Its options become command-line tokens placed before
-// the user's own, so commander validates them and the user's flags win. Any problem: UsageError (exit 2).
+// adapter list (`adapters`) and the adapter `args`. Each option is checked by the option table's rules
+// (options/table.ts), then becomes command-line tokens placed before the user's own, so the user's flags
+// win. Any problem: UsageError (exit 2).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { OPTIONS } from '../options/table.js';
+import { OPTIONS, optionNamed, type Option } from '../options/table.js';
+import { parseText } from '../options/validate.js';
 
 export const CONFIG_FILES = ['adapter-hammer.config.json', 'adapter-hammer.config.mjs'] as const;
 
@@ -38,11 +39,6 @@ export function findConfig(cwd = process.cwd()): string | null {
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-/** Keys that are not options of a run. */
-const NOT_OPTIONS: ReadonlySet<string> = new Set(['help', 'version']);
-/** Options whose value is a file path: resolved against the config's directory. */
-const PATH_OPTIONS: ReadonlySet<string> = new Set(OPTIONS.filter((o) => o.kind === 'path').map((o) => o.long));
 
 /** A JSON file's value; a file that cannot be read or parsed is a UsageError naming it (`shown`) in one line. */
 export function readJsonFile(file: string, shown = file): unknown {
@@ -69,11 +65,31 @@ async function readConfig(file: string, shown: string): Promise<unknown> {
   }
 }
 
-/**
- * Read and check a config file against the CLI's own option definitions (`program`). `validate` parses
- * the resulting tokens with a fresh program and returns commander's one-line error, if any.
- */
-export async function loadConfig(file: string, program: Command, validate: (argv: string[]) => string | null, cwd = process.cwd()): Promise<LoadedConfig> {
+/** One option's value as command-line tokens (none for a flag left as it is); a bad value is a UsageError. */
+function tokensOf(o: Option, value: unknown, shown: string, fromConfigDir: (p: string) => string): string[] {
+  if (o.kind === 'flag') {
+    if (typeof value !== 'boolean') throw new UsageError(`${shown}: '${o.name}' must be true or false, got ${JSON.stringify(value)}`);
+    return (o.negate ? !value : value) ? [`--${o.negate ? 'no-' : ''}${o.long}`] : [];
+  }
+  let text: string;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) text = value.join(',');
+  else if (typeof value === 'string' || typeof value === 'number') text = String(value);
+  else {
+    const expected = o.kind === 'strategies' ? 'list of strategy names' : o.kind === 'names' ? 'list of names' : 'number or string';
+    throw new UsageError(`${shown}: '${o.name}' must be a ${expected}, got ${JSON.stringify(value)}`);
+  }
+  try {
+    parseText(o, text);
+  } catch (e) {
+    throw new UsageError(`${shown}: ${(e as Error).message}`);
+  }
+  // Paths are relative to the config file.
+  if (o.kind === 'path' && text !== '-') text = fromConfigDir(text);
+  return [`--${o.long}`, text];
+}
+
+/** Read and check a config file against the option table. */
+export async function loadConfig(file: string, cwd = process.cwd()): Promise<LoadedConfig> {
   const shown = path.relative(cwd, file) || file;
   const raw = await readConfig(file, shown);
   if (!isPlainObject(raw)) throw new UsageError(`${shown}: must hold an object of options, e.g. { "adapters": ["test/adapters"], "workers": 4 }`);
@@ -96,25 +112,11 @@ export async function loadConfig(file: string, program: Command, validate: (argv
       args = value;
       continue;
     }
-    const name = kebab(key);
-    const option = NOT_OPTIONS.has(name) ? undefined : program.options.find((o) => (o.negate ? o.long === `--no-${name}` : o.long === `--${name}`));
+    // `maxOldSpace` (the API's name) or `max-old-space` (the flag's).
+    const option = optionNamed(key) ?? OPTIONS.find((o) => o.long === key);
     if (!option)
       throw new UsageError(`${shown}: unknown key '${key}' (use the long option names, e.g. "workers", "strategy", "timeout", or "adapters", "args")`);
-    const takesValue = option.required || option.optional;
-    if (!takesValue) {
-      if (typeof value !== 'boolean') throw new UsageError(`${shown}: '${key}' must be true or false, got ${JSON.stringify(value)}`);
-      if (option.negate ? !value : value) argv.push(option.long!);
-      continue;
-    }
-    let text: string;
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) text = value.join(',');
-    else if (typeof value === 'string' || typeof value === 'number') text = String(value);
-    else
-      throw new UsageError(`${shown}: '${key}' must be a ${name === 'strategy' ? 'list of strategy names' : 'number or string'}, got ${JSON.stringify(value)}`);
-    if (PATH_OPTIONS.has(name) && text !== '-') text = fromConfigDir(text);
-    argv.push(option.long!, text);
+    argv.push(...tokensOf(option, value, shown, fromConfigDir));
   }
-  const problem = validate(argv);
-  if (problem) throw new UsageError(`${shown}: ${problem}`);
   return { file, adapters, argv, args };
 }

@@ -4,7 +4,7 @@ import { loadAdapter } from '../adapter/load.js';
 import type { LoadedAdapter } from '../adapter/types.js';
 import type { AdapterArgs } from '../adapter/types.js';
 import { AdapterError, OptionError, UsageError } from '../errors.js';
-import type { Shard } from '../options/table.js';
+import type { CliOptions, Shard } from '../options/table.js';
 import { combinationProblem, planFieldsOf } from '../options/validate.js';
 import { adaptersOfShard } from '../plan/shard.js';
 import { makePlan, type RunPlan } from '../plan/plan.js';
@@ -15,6 +15,7 @@ import { combineReports, startFailure } from '../run/multi.js';
 import { runPlan } from '../run/run.js';
 import { TOOL } from '../tool.js';
 import { expandAdapters } from './adapters.js';
+import { initMain } from './init.js';
 import { mergeMain } from './merge.js';
 import { findConfig, loadConfig, type LoadedConfig } from './config.js';
 import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
@@ -31,20 +32,6 @@ const commanderLine = (written: string, e: CommanderError): string =>
     .trim()
     .split('\n')[0]
     ?.replace(/^error: /, '') || e.message.replace(/^error: /, '');
-
-/** Parse option tokens alone (a config file's) with a fresh program: commander's one-line error, or null. */
-function validateArgv(tokens: string[]): string | null {
-  const p = buildProgram(TOOL.version);
-  let err = '';
-  p.configureOutput({ writeErr: (s) => (err += s), writeOut: () => {} });
-  try {
-    p.parse(tokens, { from: 'user' });
-    return null;
-  } catch (e) {
-    if (e instanceof CommanderError) return commanderLine(err, e);
-    throw e;
-  }
-}
 
 /** Run one adapter with Ctrl-C / SIGTERM wired to the run's signal; a second signal leaves at once. */
 async function runOne(plan: RunPlan, loaded: LoadedAdapter, jsonToStdout: boolean): Promise<Report> {
@@ -76,6 +63,7 @@ async function runOne(plan: RunPlan, loaded: LoadedAdapter, jsonToStdout: boolea
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'merge') return mergeMain(argv.slice(1), fail2, commanderLine);
+  if (argv[0] === 'init') return initMain(argv.slice(1), fail2, commanderLine);
   const { own, adapterArgs } = splitArgv(argv);
   const program = buildProgram(TOOL.version);
   let stderrBuf = '';
@@ -84,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   let config: LoadedConfig | null = null;
   try {
     const configFile = findConfig();
-    if (configFile) config = await loadConfig(configFile, program, validateArgv);
+    if (configFile) config = await loadConfig(configFile);
   } catch (e) {
     if (e instanceof UsageError) return fail2(e.message);
     throw e;
@@ -99,8 +87,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const opts = program.opts<Record<string, unknown>>();
-  const outputs = opts as OutputOptions;
+  // Commander's parsed values, named and typed by the table (a shard is parsed into { index, count }).
+  const opts = program.opts<CliOptions>();
+  const outputs: OutputOptions = opts;
   const combination = combinationProblem(opts);
   if (combination) return fail2(combination);
   const given = program.args.length ? program.args : (config?.adapters ?? []);

@@ -1,13 +1,13 @@
 // `adapter-hammer merge <reports...>`: read shard reports, merge them (src/merge/), render the merged
 // report with every reporter, exit with its code. Reports that are not shards of one run exit 2.
-import { Command, CommanderError } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { mergeReports, type ShardFile } from '../merge/merge.js';
 import { OPTIONS } from '../options/table.js';
 import { entriesOf, isStartFailure } from '../schema/report.js';
 import { renderTerminal } from '../reporters/terminal/index.js';
 import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
-import { toCommander } from './program.js';
+import { parseSubcommand, toCommander } from './program.js';
 import { readJsonFile } from './config.js';
 
 function buildMergeProgram(): Command {
@@ -28,17 +28,8 @@ function readShard(file: string): ShardFile {
 /** Returns the exit code; `fail2` prints one line and returns 2. */
 export function mergeMain(argv: string[], fail2: (message: string) => number, commanderLine: (written: string, e: CommanderError) => string): number {
   const program = buildMergeProgram();
-  let err = '';
-  program.configureOutput({ writeErr: (s) => (err += s), writeOut: (s) => process.stdout.write(s) });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.exitCode === 0) return 0;
-      return fail2(`merge: ${commanderLine(err, e)} (see merge --help)`);
-    }
-    throw e;
-  }
+  const parsed = parseSubcommand(program, argv, 'merge', fail2, commanderLine);
+  if (parsed !== null) return parsed;
   const outputs = program.opts<OutputOptions>();
   let merged;
   try {

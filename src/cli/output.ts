@@ -2,16 +2,14 @@
 // Every verdict and exit code here was computed before (run/run.ts, run/multi.ts).
 import { colorLevel, type ColorLevel } from '../reporters/color.js';
 import { appendStepSummary, githubAnnotations, inGithubActions } from '../reporters/github.js';
-import { toJson, writeFileAtomic } from '../reporters/json.js';
+import { toJson } from '../reporters/json.js';
+import { writeReportFile } from '../reporters/report-file.js';
 import { toJunit } from '../reporters/junit.js';
 import { renderSummary } from '../reporters/terminal/summary.js';
 import type { MultiReport, Report } from '../schema/report.js';
+import type { OutputOptions } from '../options/table.js';
 
-export interface OutputOptions {
-  json?: string;
-  junit?: string;
-  color?: boolean;
-}
+export type { OutputOptions };
 
 /** Where the terminal report goes (stderr when JSON owns stdout), and in what colour. */
 export function terminalOut(opts: OutputOptions): { stream: NodeJS.WriteStream; level: ColorLevel } {
@@ -37,23 +35,18 @@ export function writeOutputs(result: Report | MultiReport, opts: OutputOptions):
     const err = appendStepSummary(result);
     if (err) process.stderr.write(`adapter-hammer: ${err}\n`);
   }
-  if (opts.junit) {
+  // Every report file goes through writeReportFile: regular files replaced atomically, devices and FIFOs written in place.
+  const toFile = (what: string, file: string, render: () => string): void => {
     try {
-      writeFileAtomic(opts.junit, toJunit(result));
+      writeReportFile(file, render());
     } catch (e) {
-      problem(`could not write JUnit report to ${opts.junit}: ${(e as Error).message}`);
+      problem(`could not write ${what} report to ${file}: ${(e as Error).message}`);
     }
-  }
+  };
+  if (opts.junit) toFile('JUnit', opts.junit, () => toJunit(result));
   if (opts.json) {
-    const text = toJson(result);
-    if (jsonToStdout) process.stdout.write(text);
-    else {
-      try {
-        writeFileAtomic(opts.json, text);
-      } catch (e) {
-        problem(`could not write JSON report to ${opts.json}: ${(e as Error).message}`);
-      }
-    }
+    if (jsonToStdout) process.stdout.write(toJson(result));
+    else toFile('JSON', opts.json, () => toJson(result));
   }
   return exitCode;
 }

@@ -1,16 +1,16 @@
 // The command line's definition, built from the option table (src/options/table.ts). Commander names
 // each parsed option by the camelCase of its long flag, which is also the API's and the config file's
 // name, so the parsed options go straight into the plan (options/validate.ts: planFieldsOf).
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option as CommanderOption } from 'commander';
 import yargsParser from 'yargs-parser';
 import type { AdapterArgs } from '../adapter/types.js';
-import { OPTIONS, type OptionSpec } from '../options/table.js';
+import { OPTIONS, shownDefault, type Option } from '../options/table.js';
 import { parseText } from '../options/validate.js';
 
-export function toCommander(o: OptionSpec): Option {
+export function toCommander(o: Option): CommanderOption {
   const flags = `${o.short ? `-${o.short}, ` : ''}--${o.negate ? 'no-' : ''}${o.long}${o.value ? ` ${o.value}` : ''}`;
-  const defaultText = o.defaultHelp ?? (o.default && o.kind !== 'flag' ? String(o.default({ cores: 0, pinCpus: true, shrinkMs: 0, batch: 1 })) : undefined);
-  const option = new Option(flags, o.help + (defaultText ? ` (default: ${defaultText})` : ''));
+  const defaultText = shownDefault(o);
+  const option = new CommanderOption(flags, o.help + (defaultText ? ` (default: ${defaultText})` : ''));
   if (o.value && o.kind !== 'path') {
     option.argParser((text: string) => {
       try {
@@ -24,10 +24,10 @@ export function toCommander(o: OptionSpec): Option {
 }
 
 /** `--no-strict` for `--strict`, `--color` for `--no-color`. */
-function oppositeOf(o: OptionSpec): Option {
+function oppositeOf(o: Option): CommanderOption {
   return o.negate
-    ? new Option(`--${o.long}`, `undo --no-${o.long} of a config file ("${o.key}": false)`)
-    : new Option(`--no-${o.long}`, `undo --${o.long} of a config file ("${o.key}": true)`);
+    ? new CommanderOption(`--${o.long}`, `undo --no-${o.long} of a config file ("${o.name}": false)`)
+    : new CommanderOption(`--no-${o.long}`, `undo --${o.long} of a config file ("${o.name}": true)`);
 }
 
 export function buildProgram(version: string): Command {
@@ -48,7 +48,7 @@ export function buildProgram(version: string): Command {
   return program
     .addHelpText(
       'after',
-      "\nArguments after `--` are parsed by yargs-parser and passed to the adapter's setup() and init() as `args`.\n`adapter-hammer merge <reports...>` merges the JSON reports of --shard k/N runs (see merge --help).\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.",
+      "\nArguments after `--` are parsed by yargs-parser and passed to the adapter's setup() and init() as `args`.\n`adapter-hammer init <module>` writes a first adapter for a module (see init --help).\n`adapter-hammer merge <reports...>` merges the JSON reports of --shard k/N runs (see merge --help).\nExit codes: 0 every strategy passed, 1 a strategy failed, 2 the run could not start.",
     )
     .showHelpAfterError(false)
     .exitOverride();
@@ -59,4 +59,27 @@ export function splitArgv(argv: string[]): { own: string[]; adapterArgs: Adapter
   const i = argv.indexOf('--');
   if (i < 0) return { own: argv, adapterArgs: { _: [] } };
   return { own: argv.slice(0, i), adapterArgs: yargsParser(argv.slice(i + 1)) };
+}
+
+/**
+ * Parse a subcommand's argv (`merge`, `init`): null when it parsed; else its exit code, 0 after --help,
+ * 2 after commander's one-line error (written by `fail2`, prefixed with the subcommand's name).
+ */
+export function parseSubcommand(
+  program: Command,
+  argv: string[],
+  name: string,
+  fail2: (message: string) => number,
+  commanderLine: (written: string, e: CommanderError) => string,
+): number | null {
+  let err = '';
+  program.configureOutput({ writeErr: (s) => (err += s), writeOut: (s) => process.stdout.write(s) });
+  try {
+    program.parse(argv, { from: 'user' });
+    return null;
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.code === 'commander.helpDisplayed' || e.exitCode === 0) return 0;
+    return fail2(`${name}: ${commanderLine(err, e)} (see ${name} --help)`);
+  }
 }

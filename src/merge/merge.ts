@@ -3,7 +3,7 @@
 // shards are checked to be parts of one run first: same tool version, seed, adapters and settings,
 // one count N, no shard twice. Missing shards are not an error here: the merged run fails, saying which
 // (checks/shards.ts). Every status and verdict is decided by checks/, as for a run.
-import { judgeMulti, judgeRun } from '../checks/run.js';
+import { aboutConcurrency, judgeMulti, judgeRun } from '../checks/run.js';
 import { missingShardsFinding } from '../checks/shards.js';
 import { judgeStrategy, type StrategyEvidence } from '../checks/strategy.js';
 import { UsageError } from '../errors.js';
@@ -202,7 +202,14 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
   }
   const stops = parts.map((p) => p.report.exitCode);
   const stopSignal = stops.includes(130) ? 'SIGINT' : stops.includes(143) ? 'SIGTERM' : null;
-  const judged = judgeRun({ strategies, findingKinds: findings.map((f) => f.kind), warnings, strict: cfg.strict, threadSafe: first.threadSafe, stopSignal });
+  const judged = judgeRun({
+    strategies,
+    findingKinds: findings.filter(aboutConcurrency).map((f) => f.kind),
+    warnings,
+    strict: cfg.strict,
+    threadSafe: first.threadSafe,
+    stopSignal,
+  });
   const unique = (ws: Warning[]): Warning[] => ws.filter((w, i) => ws.findIndex((x) => x.code === w.code && x.message === w.message) === i);
   const { shard: _, ...config } = cfg;
   const whole = replayCommand({ ...config, adapter: first.adapter } as unknown as RunPlan);

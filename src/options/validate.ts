@@ -2,7 +2,18 @@
 // (through the command line's parser) and the API (values) all accept exactly the same values.
 import ms from 'ms';
 import { shown as text } from '../errors.js';
-import { OPTIONS, SCHEDULE_VALUE, SCHEDULER_MODE, SEED_MAX, STRATEGIES, apiName, type OptionSpec, type Shard } from './table.js';
+import {
+  API_ONLY_NAMES,
+  RUN_OPTIONS,
+  SCHEDULE_VALUE,
+  SCHEDULER_MODE,
+  SEED_MAX,
+  STRATEGIES,
+  type Option,
+  type RunInput,
+  type RunOptions,
+  type Shard,
+} from './table.js';
 
 /** A duration option's value in ms: a number of seconds, or text such as `90s`, `2m`, `1500ms` (`ms`'s syntax). */
 export function durationMs(v: unknown): number | null {
@@ -29,7 +40,7 @@ export function shardOf(v: unknown, max = Number.MAX_SAFE_INTEGER): Shard | null
 }
 
 /** The value's problem as one line, or null. `shown` is what the user typed, for the message. */
-export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): string | null {
+export function valueProblem(o: Option, v: unknown, shown: unknown = v): string | null {
   const name = o.long;
   const got = `got '${Array.isArray(shown) ? shown.join(',') : text(shown)}'`;
   switch (o.kind) {
@@ -74,7 +85,7 @@ export function valueProblem(o: OptionSpec, v: unknown, shown: unknown = v): str
 }
 
 /** A command-line value (text) as the option's value; throws the problem line (commander shows it). */
-export function parseText(o: OptionSpec, text: string): unknown {
+export function parseText(o: Option, text: string): unknown {
   let v: unknown;
   const t = text.trim();
   switch (o.kind) {
@@ -111,22 +122,14 @@ export function parseText(o: OptionSpec, text: string): unknown {
   return v;
 }
 
-/** Keys of hammer()'s options that are not run options of the table. */
-export const API_ONLY_KEYS = ['args', 'signal', 'print', 'color', 'progress', 'cwd'] as const;
-
-/**
- * Check an API options object: every key known, every value valid. Returns the plan's fields (by the
- * table's keys) for the options given, or the first problem.
- */
+/** Check hammer()'s options: every key known (its own or a run option), every value valid. The first problem, or null. */
 export function apiOptionsProblem(options: Record<string, unknown>): string | null {
-  const known = new Set<string>(API_ONLY_KEYS);
-  for (const o of OPTIONS) if (o.scope === 'run') known.add(apiName(o));
+  const known: string[] = [...API_ONLY_NAMES, ...RUN_OPTIONS.map((o) => o.name)];
   for (const k of Object.keys(options)) {
-    if (!known.has(k)) return `'${k}' is not an option (options: ${[...known].join(', ')})`;
+    if (!known.includes(k)) return `'${k}' is not an option (options: ${known.join(', ')})`;
   }
-  for (const o of OPTIONS) {
-    if (o.scope !== 'run') continue;
-    const v = options[apiName(o)];
+  for (const o of RUN_OPTIONS) {
+    const v = options[o.name];
     if (v === undefined) continue;
     const problem = valueProblem(o, v);
     if (problem) return problem;
@@ -138,7 +141,7 @@ export function apiOptionsProblem(options: Record<string, unknown>): string | nu
  * Rules across options (API-named fields: the API's options, the command line's parsed ones). Shards
  * add up to one run only when they play the same seed's rounds, so --shard needs --seed.
  */
-export function combinationProblem(options: Record<string, unknown>): string | null {
+export function combinationProblem(options: { shard?: unknown; seed?: unknown; schedule?: unknown; scheduler?: unknown }): string | null {
   if (options.shard !== undefined && options.seed === undefined) {
     return '--shard needs --seed: every shard must play the same seed (e.g. --seed $GITHUB_RUN_NUMBER on every job)';
   }
@@ -150,11 +153,10 @@ export function combinationProblem(options: Record<string, unknown>): string | n
 }
 
 /** The plan's fields from API-named options (`timeout` -> `timeoutMs`, `strategy` -> `strategies`). */
-export function planFieldsOf(options: Record<string, unknown>): Record<string, unknown> {
+export function planFieldsOf(options: RunOptions): RunInput {
   const out: Record<string, unknown> = {};
-  for (const o of OPTIONS) {
-    if (o.scope !== 'run') continue;
-    const v = options[apiName(o)];
+  for (const o of RUN_OPTIONS) {
+    const v = options[o.name as keyof RunOptions];
     if (v === undefined) continue;
     out[o.key] = o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'shard' ? (shardOf(v) ?? v) : v;
   }

@@ -2,11 +2,10 @@
 // (`timeout`, `resourceLimits`) apply under what the caller gave; the environment is read here, once,
 // and recorded in the plan (and so in the report's config), never inside a run.
 import { availableParallelism, hostname } from 'node:os';
-import { randomInt } from 'node:crypto';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, LoadedAdapter } from '../adapter/types.js';
 import { OptionError } from '../errors.js';
-import { RUN_OPTIONS, SEED_MAX, type PlanEnvironment, type RunSettings } from '../options/table.js';
+import { RUN_OPTIONS, type PlanEnvironment, type RunInput, type RunSettings } from '../options/table.js';
 import { combinationProblem, durationMs, shardOf, valueProblem } from '../options/validate.js';
 import { checkScheduleValue } from './schedule.js';
 
@@ -21,7 +20,7 @@ export interface RunPlan extends RunSettings {
   env: PlanEnvironment;
 }
 
-export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & Partial<RunSettings>;
+export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & RunInput;
 
 /** Most race rounds per exchange with the workers by default (README, "Tuning the race detector"). */
 const DEFAULT_BATCH = 32;
@@ -65,7 +64,7 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
       if (problem) throw new OptionError(problem);
     }
     // The adapter's own default was checked when it was loaded (adapter/load.ts).
-    if (v === undefined && o.adapterField !== undefined) v = fromAdapter[o.adapterField];
+    if (v === undefined && o.adapter) v = fromAdapter[o.name];
     if (v === undefined) v = o.default?.(env);
     if (v === undefined) continue;
     plan[o.key] =
@@ -77,7 +76,8 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (unknown !== undefined) throw new OptionError(`--ops names '${unknown}', which is not an operation (operations: ${loaded.opNames.join(', ')})`);
     if (ops.every((n) => loaded.adapter.weights?.[n] === 0)) throw new OptionError(`--ops: every operation it names has weight 0, so none would run`);
   }
-  const combination = combinationProblem({ shard: plan.shard, schedule: plan.schedule, seed: plan.seed, scheduler: plan.scheduler });
+  // The seed the caller gave: the plan always has one (a random default), but a shard or a replay needs the same seed as its run.
+  const combination = combinationProblem({ shard: plan.shard, schedule: plan.schedule, seed: given.seed, scheduler: plan.scheduler });
   if (combination) throw new OptionError(combination);
   if (plan.schedule !== undefined && !(plan.strategies as string[]).includes('race'))
     throw new OptionError('--schedule replays race rounds: it needs the race strategy (-s race, as the replay command gives it)');
@@ -87,10 +87,9 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
   if (loaded?.adapter.model) {
     for (const [key, value] of Object.entries(MODEL_DEFAULTS)) {
       const o = RUN_OPTIONS.find((x) => x.key === key)!;
-      if (given[key] === undefined && (o.adapterField === undefined || fromAdapter[o.adapterField] === undefined)) plan[key] = value;
+      if (given[key] === undefined && (!o.adapter || fromAdapter[o.name] === undefined)) plan[key] = value;
     }
   }
-  plan.seed ??= randomInt(1, Math.min(SEED_MAX, 2 ** 31 - 1));
   const limits = loaded?.adapter.resourceLimits;
   const maxOld = plan.maxOldSpace as number | undefined;
   if (limits || maxOld !== undefined) plan.resourceLimits = { ...limits, ...(maxOld !== undefined ? { maxOldGenerationSizeMb: maxOld } : {}) };

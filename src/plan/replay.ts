@@ -12,6 +12,7 @@ export function replayCommand(plan: RunPlan, overrides: Partial<RunPlan> = {}): 
     const v = p[o.key] as number | string | string[] | boolean | undefined;
     if (v === undefined || v === false) continue;
     if (o.replayWhen && !p.strategies.includes(o.replayWhen)) continue;
+    if (o.replayUnlessDefault && v === o.default?.(p.env)) continue;
     const flag = o.short ? `-${o.short}` : `--${o.long}`;
     if (o.kind === 'flag') parts.push(flag);
     else if (o.kind === 'duration') parts.push(flag, `${Number(v) / 1000}s`);

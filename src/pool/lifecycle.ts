@@ -122,7 +122,8 @@ export class WorkerPool {
         }),
       );
     }
-    const timeout = Math.max(10_000, opts.timeoutMs);
+    // Loading the adapter is preparation (a module may connect or compile at import): --setup-timeout's.
+    const timeout = Math.max(10_000, opts.setupTimeoutMs ?? opts.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(ready),
@@ -196,7 +197,9 @@ export class WorkerPool {
     if (slot.dead) {
       // A later, better description (the error after the exit, or the other way round) completes it.
       // A worker we terminated has no message: its rejected task is no crash.
-      if (slot.crashMessage?.startsWith('worker exited') && !message.startsWith('worker exited')) slot.crashMessage = message;
+      // Under load the port's close can beat the exit event by more than its 50 ms: the code, come later, still counts.
+      const better = !message.startsWith('worker exited') || (slot.crashMessage === 'worker exited' && message !== slot.crashMessage);
+      if (slot.crashMessage?.startsWith('worker exited') && better) slot.crashMessage = message;
       return;
     }
     slot.alive = false;

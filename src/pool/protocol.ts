@@ -127,6 +127,8 @@ export interface DoneDetail {
   historySlots: Float64Array | null;
   /** What its scheduler did, in a controlled round. */
   schedule: ScheduleRun | null;
+  /** Calls retried after a declared error (the adapter's `retry`), by code; null: none. */
+  retries: Record<string, number> | null;
 }
 
 /** A worker's answer to one round of a batch. */

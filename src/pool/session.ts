@@ -9,6 +9,7 @@ import { lastReply, WorkerPool, type WorkerSlot } from './lifecycle.js';
 import type { RoundReply, RoundRequest } from './protocol.js';
 import type { Hang, RoundSpec, RoundTallies, SessionOptions, StoppedWorker } from './types.js';
 import { Watchdog, type WatchedMemory } from './watchdog.js';
+import { RoundCutoff } from './cutoff.js';
 import { mergeSamples } from './error-samples.js';
 import { probeWorker } from './stack-probe.js';
 import { HISTORY_CAP, historyBase, historyLength, joinHistories, readWorkerHistory } from './history.js';
@@ -85,7 +86,7 @@ export class WorkerSession {
     this.ctl = new Int32Array(new SharedArrayBuffer(this.layout.ctlLength * 4));
     this.tally = new Float64Array(new SharedArrayBuffer(this.layout.tallyLength * 8));
     this.history = opts.history ? new Float64Array(new SharedArrayBuffer(historyLength(opts.workers) * 8)) : null;
-    this.mem = { ctl: this.ctl, tally: this.tally, layout: this.layout, opNames: opts.opNames, timeoutMs: opts.timeoutMs };
+    this.mem = { ctl: this.ctl, tally: this.tally, layout: this.layout, opNames: opts.opNames, timeoutMs: opts.timeoutMs, setupTimeoutMs: opts.setupTimeoutMs };
     this.workers = new WorkerPool(
       opts,
       this.ctl.buffer as SharedArrayBuffer,
@@ -169,7 +170,7 @@ export class WorkerSession {
       // This round reports it; the rest of a batch is not played.
       return [this.collect(spec.round, dead, [], [], false)];
     }
-    const { ctl, opts, layout } = this;
+    const { ctl } = this;
     const batch = specs.length > 1;
     const first = spec.round;
     const lastRound = specs[specs.length - 1]!.round;
@@ -182,6 +183,131 @@ export class WorkerSession {
     // When new calls stop: a duration round's length, or a count round's time budget.
     const limit = duration ?? spec.stopAfterMs ?? null;
     this.roundPostedAt = performance.timeOrigin + performance.now();
+    this.post(specs, live, duration !== null);
+    const hangs: Hang[] = [];
+    const stopped: StoppedWorker[] = [];
+    await new Promise<void>((resolve) => this.watch({ live, batch, first, lastRound, limit, duration, hangs, stopped }, resolve));
+    return this.collectBatch(specs, live, hangs, stopped);
+  }
+
+  /**
+   * Watch the exchange until every worker answered or was stopped: ticks for the watchdog and the time
+   * limit, the lifecycle's callbacks (answers, crashes, internal errors), and the end of a called-off
+   * round (probe the hung workers, terminate whoever did not answer). Long because it is the one place
+   * these events meet; what each decides is in cutoff.ts and watchdog.ts, unit-tested there.
+   */
+  private watch(
+    w: {
+      live: WorkerSlot[];
+      batch: boolean;
+      first: number;
+      lastRound: number;
+      limit: number | null;
+      duration: number | null;
+      hangs: Hang[];
+      stopped: StoppedWorker[];
+    },
+    resolve: () => void,
+  ): void {
+    const { ctl, opts, layout } = this;
+    const { live, batch, first, lastRound, limit, duration, hangs, stopped } = w;
+    // Made at the first tick: most race rounds are over long before it (the watch starts from the post either way).
+    const watchStart = performance.now();
+    let watchdog: Watchdog | null = null;
+    const cutoff = new RoundCutoff({ limitMs: limit, graceMs: Math.min(GRACE_MS, opts.timeoutMs), batch, round: first });
+    const watchMs = Math.max(10, Math.min(100, opts.timeoutMs / 10));
+    const tickMs = duration !== null ? 5 : limit !== null ? Math.max(5, Math.min(watchMs, limit / 20)) : watchMs;
+    // A worker is through with the batch once it sent its last answer.
+    const answered = (s: WorkerSlot) => lastReply(s)?.last === true;
+    const waiting = () => live.filter((s) => !answered(s) && !s.dead);
+    const hung = (s: WorkerSlot) => hangs.some((h) => h.workerId === s.id);
+    const settled = () => live.every((s) => answered(s) || this.workers.deathSettled(s, performance.now()));
+    const done = () => {
+      this.ticker?.unref();
+      this.current = null;
+      resolve();
+    };
+    const abortRound = () => {
+      if (!cutoff.abort(performance.now())) return;
+      Atomics.store(ctl, C.HALT, Halt.ABORT);
+      Atomics.notify(ctl, C.GEN);
+    };
+    /** Waiting is over: each worker that has not answered is a hang or was merely slow to stop; probed (hangs), then terminated. */
+    const endWaiting = (now: number) => {
+      const toStop = waiting();
+      for (const s of toStop) {
+        if (hung(s)) continue;
+        const d = watchdog!.atGraceExpiry(s.id, now, this.interruptRequested);
+        if (d.hang) hangs.push(d.hang);
+        else stopped.push(d.stopped);
+      }
+      // Before that, each hung worker is paused once to see where it is (bounded, in parallel).
+      const probes = this.interruptRequested
+        ? []
+        : hangs.map(async (h) => {
+            const s = toStop.find((x) => x.id === h.workerId);
+            const p = s ? await probeWorker(s.threadId, PROBE_MS, TOOL_ROOT) : null;
+            if (p) h.probe = p;
+          });
+      void Promise.all(probes).then(() => {
+        for (const s of toStop) this.workers.terminate(s);
+        this.broken = true;
+        done();
+      });
+    };
+    this.current = {
+      settle: () => settled() && done(),
+      crashed: (slot) => {
+        // (It may also have died between rounds, its phase still the last round's DONE.)
+        if (cutoff.crashAborts(workerPhase(ctl, layout, slot.id))) abortRound();
+        if (settled()) done();
+      },
+      tick: () => tick(),
+      internalError: () => {
+        // Its state is unknown, and peers may be waiting for it at the barrier.
+        this.broken = true;
+        abortRound();
+      },
+    };
+    const tick = () => {
+      if (cutoff.waitingOver) return; // the workers not answered are being probed, then terminated
+      const now = performance.now();
+      if (this.interruptRequested) abortRound();
+      if (
+        cutoff.timeUp(
+          now,
+          live.every((s) => s.dead || this.inCalls(s.id, first)),
+        )
+      ) {
+        Atomics.store(ctl, C.HALT, Halt.STOP);
+        // A worker waiting at a later round's barrier of the batch must notice it (barrier.ts).
+        Atomics.notify(ctl, C.GEN);
+      }
+      watchdog ??= new Watchdog(this.mem, first, watchStart, lastRound);
+      const ids = waiting().map((s) => s.id);
+      if (!cutoff.aborted) {
+        const found = watchdog.tick(now, ids);
+        hangs.push(...found);
+        if (found.length) abortRound();
+      } else {
+        // The watchdog tells a real hang (nothing moved for the timeout) from a worker merely slow to stop.
+        watchdog.observeAll(now, ids);
+        if (cutoff.stopWaiting(now, hangs.length > 0 && live.every((s) => answered(s) || s.dead || hung(s)))) return endWaiting(now);
+      }
+      if (settled()) done();
+    };
+    // Count rounds take their answers at once when they come quickly; a time limit (the budget) is
+    // kept by the ticker after that, at most REPLY_WAIT_MS late. A batch lasts longer: the event
+    // loop's wake-up is paid once for all its rounds.
+    if (duration === null && !batch) this.takeRepliesNow(live);
+    if (this.current === null) return; // settled by those answers
+    this.startTicker(tickMs);
+    if (settled()) done();
+  }
+
+  /** One message per live worker carrying every round of the exchange, then the doorbell that wakes them. */
+  private post(specs: readonly RoundSpec[], live: WorkerSlot[], durationMode: boolean): void {
+    const spec = specs[0]!;
     const recording = (x: RoundSpec): boolean => this.history !== null && x.history === true;
     const more = specs.slice(1).map((x) => ({
       round: x.round,
@@ -201,7 +327,7 @@ export class WorkerSession {
         seed: spec.seed,
         shared: spec.shared,
         calls: Array.isArray(spec.calls) ? spec.calls[s.id]! : Infinity,
-        durationMode: duration !== null,
+        durationMode,
         overlap: spec.overlap,
         sampleEvery: spec.sampleEvery,
         history: recording(spec),
@@ -213,118 +339,8 @@ export class WorkerSession {
       this.workers.post(s, req);
     }
     // Every request is in its port's queue now: ring for the workers waiting for it (worker.ts).
-    Atomics.store(ctl, C.DOORBELL, ++this.posted);
-    Atomics.notify(ctl, C.DOORBELL);
-    const hangs: Hang[] = [];
-    const stopped: StoppedWorker[] = [];
-    await new Promise<void>((resolve) => {
-      // Made at the first tick: most race rounds are over long before it (the watch starts from the post either way).
-      const watchStart = performance.now();
-      let watchdog: Watchdog | null = null;
-      let stopAt = -1;
-      let abortedAt = -1;
-      let finishing = false;
-      const watchMs = Math.max(10, Math.min(100, opts.timeoutMs / 10));
-      const tickMs = duration !== null ? 5 : limit !== null ? Math.max(5, Math.min(watchMs, limit / 20)) : watchMs;
-      // A worker is through with the batch once it sent its last answer.
-      const answered = (s: WorkerSlot) => lastReply(s)?.last === true;
-      const waiting = () => live.filter((s) => !answered(s) && !s.dead);
-      const hung = (s: WorkerSlot) => hangs.some((h) => h.workerId === s.id);
-      const settled = () => live.every((s) => answered(s) || this.workers.deathSettled(s, performance.now()));
-      const done = () => {
-        this.ticker?.unref();
-        this.current = null;
-        resolve();
-      };
-      const abortRound = () => {
-        if (abortedAt < 0) {
-          abortedAt = performance.now();
-          Atomics.store(ctl, C.HALT, Halt.ABORT);
-          Atomics.notify(ctl, C.GEN);
-        }
-      };
-      this.current = {
-        settle: () => settled() && done(),
-        crashed: (slot) => {
-          // A worker that died before the barrier released would keep the others waiting there; in a
-          // batch, every later round's barrier would. (It may also have died between rounds, its phase
-          // still the last round's DONE.)
-          const p = workerPhase(ctl, layout, slot.id);
-          if (batch || p.phase < Phase.CALLS || p.round !== spec.round) abortRound();
-          if (settled()) done();
-        },
-        tick: () => tick(),
-        internalError: () => {
-          // Its state is unknown, and peers may be waiting for it at the barrier.
-          this.broken = true;
-          abortRound();
-        },
-      };
-      const tick = () => {
-        const now = performance.now();
-        if (this.interruptRequested) abortRound();
-        if (limit !== null && stopAt < 0 && live.every((s) => s.dead || this.inCalls(s.id, first))) stopAt = now + limit;
-        if (stopAt >= 0 && now >= stopAt && Atomics.load(ctl, C.HALT) === Halt.RUN) {
-          Atomics.store(ctl, C.HALT, Halt.STOP);
-          // A worker waiting at a later round's barrier of the batch must notice it (barrier.ts).
-          Atomics.notify(ctl, C.GEN);
-        }
-        watchdog ??= new Watchdog(this.mem, first, watchStart, lastRound);
-        if (abortedAt < 0) {
-          const found = watchdog.tick(
-            now,
-            waiting().map((s) => s.id),
-          );
-          hangs.push(...found);
-          if (found.length) abortRound();
-        } else {
-          watchdog.observeAll(
-            now,
-            waiting().map((s) => s.id),
-          );
-          if (
-            now - abortedAt >= Math.min(GRACE_MS, opts.timeoutMs) ||
-            // A worker with a hung call never answers; once all the others have, stop waiting for it.
-            (hangs.length > 0 && live.every((s) => answered(s) || s.dead || hung(s)))
-          ) {
-            // Whoever has not answered by now cannot (a sync loop never yields): terminated. The
-            // watchdog tells a real hang (nothing moved for the timeout) from a worker merely slow to stop.
-            // Before that, each hung worker is paused once to see where it is (bounded, in parallel).
-            if (finishing) return;
-            finishing = true;
-            const toStop = waiting();
-            for (const s of toStop) {
-              if (hung(s)) continue;
-              const d = watchdog.atGraceExpiry(s.id, now, this.interruptRequested);
-              if (d.hang) hangs.push(d.hang);
-              else stopped.push(d.stopped);
-            }
-            const probes = this.interruptRequested
-              ? []
-              : hangs.map(async (h) => {
-                  const s = toStop.find((x) => x.id === h.workerId);
-                  const p = s ? await probeWorker(s.threadId, PROBE_MS, TOOL_ROOT) : null;
-                  if (p) h.probe = p;
-                });
-            void Promise.all(probes).then(() => {
-              for (const s of toStop) this.workers.terminate(s);
-              this.broken = true;
-              done();
-            });
-            return;
-          }
-        }
-        if (settled()) done();
-      };
-      // Count rounds take their answers at once when they come quickly; a time limit (the budget) is
-      // kept by the ticker after that, at most REPLY_WAIT_MS late. A batch lasts longer: the event
-      // loop's wake-up is paid once for all its rounds.
-      if (duration === null && !batch) this.takeRepliesNow(live);
-      if (this.current === null) return; // settled by those answers
-      this.startTicker(tickMs);
-      if (settled()) done();
-    });
-    return this.collectBatch(specs, live, hangs, stopped);
+    Atomics.store(this.ctl, C.DOORBELL, ++this.posted);
+    Atomics.notify(this.ctl, C.DOORBELL);
   }
 
   /**
@@ -394,6 +410,11 @@ export class WorkerSession {
     return p.round > round || (p.round === round && p.phase >= Phase.CALLS);
   }
 
+  /**
+   * One round's tallies from every worker's answer (or, for a worker that never answered, from shared
+   * memory). Long because it is one pass over the workers that fills every field of the tallies; split
+   * by field it would walk the answers several times per round, on the main thread's hot path.
+   */
   private collect(
     round: number,
     live: WorkerSlot[],
@@ -426,6 +447,7 @@ export class WorkerSession {
       history: null,
       schedules: null,
       awaits: 0,
+      retries: null,
     };
     const histories: (() => HistoryCall[])[] = [];
     let omitted = 0;
@@ -474,6 +496,7 @@ export class WorkerSession {
         }
         if (d.samples) out.samples.push({ data: d.samples, stride: d.sampleStride });
         if (d.schedule) (out.schedules ??= []).push(d.schedule);
+        if (d.retries) for (const [code, n] of Object.entries(d.retries)) (out.retries ??= {})[code] = (out.retries[code] ?? 0) + n;
       }
       out.workerStats.push(d?.workerStats ?? null);
       for (let op = 0; op < n; op++) {

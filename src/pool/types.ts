@@ -20,6 +20,8 @@ export interface SessionOptions {
   uniqueOps: boolean[];
   /** A call or worker hook that has not settled after this long is a hang. */
   timeoutMs: number;
+  /** The same for `init` and for loading the adapter (preparation, --setup-timeout); default timeoutMs. */
+  setupTimeoutMs?: number;
   quietStdout: boolean;
   resourceLimits?: ResourceLimits;
   /**
@@ -149,4 +151,6 @@ export interface RoundTallies {
   schedules: ScheduleRun[] | null;
   /** Instrumented awaits the calls went through, all workers (0 without instrumentation): is there anything to schedule? */
   awaits: number;
+  /** Calls retried after an error the adapter declared (`retry`), by its code, all workers; null: none. */
+  retries: Record<string, number> | null;
 }

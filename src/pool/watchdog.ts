@@ -5,7 +5,8 @@
 //
 // A worker is judged by what it shows in shared memory: its phase and round (control block), and
 // per lane the call index it is in and that call's operation (tally block). Something that has not
-// changed for timeoutMs is a hang; the barrier and "done" never are (a peer, not this worker, holds them).
+// changed for timeoutMs is a hang (setupTimeoutMs in `init`); the barrier and "done" never are (a peer,
+// not this worker, holds them).
 import { Phase, workerPhase, type Layout } from './layout.js';
 import type { Hang, HangWhere, StoppedWorker } from './types.js';
 
@@ -15,6 +16,8 @@ export interface WatchedMemory {
   layout: Layout;
   opNames: readonly string[];
   timeoutMs: number;
+  /** The limit for a worker in `init` (preparation: --setup-timeout); default timeoutMs. */
+  setupTimeoutMs?: number;
 }
 
 /** What became of a worker that had not answered when a called-off round's grace ran out. */
@@ -123,7 +126,8 @@ export class Watchdog {
       const op = tally[layout.base(w) + layout.laneOp(stuck)]!;
       return { workerId: w, where: 'calls', op: opNames[op] ?? `#${op}`, pending: pendingCalls(this.mem, w), afterMs: now - s.seqSince[stuck]! };
     }
-    if (s.phase === Phase.BARRIER || s.phase === Phase.DONE || now - s.since < timeoutMs) return null;
+    const limit = s.phase === Phase.INIT ? (this.mem.setupTimeoutMs ?? timeoutMs) : timeoutMs;
+    if (s.phase === Phase.BARRIER || s.phase === Phase.DONE || now - s.since < limit) return null;
     const where: HangWhere = s.phase === Phase.INIT ? 'init' : s.phase === Phase.STATS ? 'workerStats' : 'start';
     return { workerId: w, where, pending: pendingCalls(this.mem, w), afterMs: now - s.since };
   }

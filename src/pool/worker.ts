@@ -6,7 +6,7 @@ import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { errorLine, shown, stackFrames, type StackFrame } from '../errors.js';
 import { loadAdapter } from '../adapter/load.js';
-import type { Adapter, CallContext, Counters } from '../adapter/types.js';
+import { DEFAULT_RETRY_ATTEMPTS, retryCode, type Adapter, type CallContext, type Counters } from '../adapter/types.js';
 import { pinThread } from './affinity.js';
 import { barrierWait } from './barrier.js';
 import { C, Ctl, Halt, Phase, Tally, makeLayout, type Layout } from './layout.js';
@@ -70,6 +70,11 @@ function valueKey(v: unknown): unknown {
   return `\u0000str:${shown(v)}`;
 }
 
+interface RetryPolicy {
+  codes: ReadonlySet<string>;
+  attempts: number;
+}
+
 interface RoundState {
   next: number;
   limit: number;
@@ -93,6 +98,8 @@ interface RoundState {
   rec: Float64Array | null;
   /** Inputs, outputs and error lines of the recorded calls, by call index. */
   recValues: HistoryValues;
+  /** Calls retried after a declared error, by its code (`retry`): null until the first. */
+  retries: Record<string, number> | null;
 }
 
 class Engine {
@@ -108,6 +115,8 @@ class Engine {
   /** performance.now() + clock = the process's monotonic clock, one for every thread (pool/history.ts). */
   private readonly clock = monotonicOffset();
   private readonly gatherSpins: number;
+  /** The adapter's `retry`, compiled; null: no call is retried (the hot path as ever). */
+  private readonly retry: RetryPolicy | null;
 
   get workerId(): number {
     return this.task.workerId;
@@ -128,6 +137,7 @@ class Engine {
     const entries = opNames.map((n) => adapter.operations[n]!);
     this.fns = entries.map((e) => (typeof e === 'function' ? (e.bind(adapter.operations) as (ctx: unknown) => unknown) : e.run.bind(e)));
     this.inputs = entries.map((e) => (typeof e === 'function' ? null : e.input.bind(e)));
+    this.retry = adapter.retry ? { codes: new Set(adapter.retry.codes.map(String)), attempts: adapter.retry.attempts ?? DEFAULT_RETRY_ATTEMPTS } : null;
   }
 
   private setPhase(phase: number, round: number): void {
@@ -136,6 +146,12 @@ class Engine {
     Atomics.store(this.ctl, this.layout.phase(this.task.workerId), phase);
   }
 
+  /**
+   * One round in this worker: init, the barrier, the lanes' calls, workerStats, the answer. Long because
+   * it is the hot path between the barrier's release and the first call (README: "Tuning the race
+   * detector", item 8): every step moved into another function was measured to widen the start-of-round
+   * skew that decides whether a race window is hit.
+   */
   async round(req: RoundRequest): Promise<RoundAnswer> {
     const { task, layout, tally, base } = this;
     const ops = layout.ops;
@@ -181,6 +197,7 @@ class Engine {
       localIn: new Int32Array(ops),
       rec: req.history ? this.history : null,
       recValues: { inputs: this.inputs.some((f) => f !== null) ? [] : null, outputs: [], errors: [] },
+      retries: null,
     };
     this.setPhase(Phase.BARRIER, req.round);
     // Two barrier passes: the first gathers everyone (a worker may have gone to sleep in Atomics.wait
@@ -224,7 +241,7 @@ class Engine {
     if (st.values) st.values.forEach((v, op) => task.uniqueOps[op] && ((values ??= {})[this.opNames[op]!] = v));
     this.setPhase(Phase.DONE, req.round);
     const detail: DoneDetail | null =
-      st.errors.length || values || workerStats || st.samples || st.rec || scheduled
+      st.errors.length || values || workerStats || st.samples || st.rec || scheduled || st.retries
         ? {
             errors: st.errors,
             values: values ?? {},
@@ -238,6 +255,7 @@ class Engine {
               ? st.rec.slice(historyBase(task.workerId), historyBase(task.workerId) + Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE)
               : null,
             schedule: scheduled,
+            retries: st.retries,
           }
         : null;
     return {
@@ -277,6 +295,7 @@ class Engine {
     const recBase = historyBase(workerId);
     const { inputs: recIn, outputs: recOut, errors: recErr } = st.recValues;
     const clock = this.clock;
+    const retry = this.retry;
     for (;;) {
       const i = st.next++;
       if (i >= st.limit || Atomics.load(ctl, C.HALT) !== Halt.RUN) break;
@@ -307,13 +326,12 @@ class Engine {
       try {
         const ctx: CallContext = { workerId, call: i, random };
         const input = inputs[op]!;
-        let v: unknown;
-        if (input === null) v = fns[op]!(ctx, ctx);
-        else {
-          const asked = input(ctx);
-          if (h >= 0) recIn![i] = asked;
-          v = fns[op]!(asked, ctx);
+        let arg: unknown = ctx;
+        if (input !== null) {
+          arg = input(ctx);
+          if (h >= 0) recIn![i] = arg;
         }
+        let v = retry === null ? fns[op]!(arg, ctx) : this.retrying(fns[op]!, arg, ctx, st, retry);
         if (isThenable(v)) v = await v;
         if (h >= 0) {
           rec![h + H.END] = performance.now() + clock;
@@ -333,6 +351,23 @@ class Engine {
       if (inst) this.exit(op, st);
     }
     tally[seqIdx] = -1;
+  }
+
+  /**
+   * A call of an adapter that declares `retry`: the operation again, up to `attempts` times, while it
+   * throws one of the declared errors (a serialization failure, a deadlock: what the application would
+   * retry too). Each retry is counted by its code; the last error, or any other, is the call's error.
+   */
+  private async retrying(fn: (a: unknown, ctx: CallContext) => unknown, arg: unknown, ctx: CallContext, st: RoundState, retry: RetryPolicy): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(arg, ctx);
+      } catch (e) {
+        const code = attempt < retry.attempts ? retryCode(e, retry.codes) : null;
+        if (code === null) throw e;
+        (st.retries ??= {})[code] = (st.retries[code] ?? 0) + 1;
+      }
+    }
   }
 
   private enter(op: number, st: RoundState): void {
@@ -415,6 +450,11 @@ function post(port: SessionTask['port'], reply: WorkerReply | RoundReply[]): voi
   }
 }
 
+/**
+ * The worker's one long-lived task: load the adapter, then serve rounds until the session closes. Long
+ * because the message loop's answer, hold and doorbell logic share its few variables, and it runs once
+ * per worker (not per round).
+ */
 export default async function runSession(task: SessionTask): Promise<void> {
   const { port } = task;
   if (task.quietStdout) process.stdout.write = process.stderr.write.bind(process.stderr);

@@ -3,7 +3,7 @@
 // the replay's call history). Used by the terminal, the JUnit failure text and the GitHub summary.
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import type { FailingSchedule, HistoryCall, ScheduleStep, SchedulerFigures, SearchMissing } from '../schema/report.js';
+import type { FailingSchedule, HistoryCall, ScheduleStep, SchedulerFigures } from '../schema/report.js';
 import { CALL_SITE, END_SITE, parseSite, START_SITE } from '../scheduler/sites.js';
 import { callText, resultText } from './history-table.js';
 import { makeChalk } from './color.js';
@@ -27,30 +27,6 @@ export function siteName(site: string | null, cwd = process.cwd()): string {
   if (!p) return site;
   const at = `${path.isAbsolute(p.file) ? path.relative(cwd, p.file) : p.file}:${p.line}`;
   return p.timer ? `${p.timer} callback set at ${at}` : at;
-}
-
-/** Why a search after the rounds (the smallest setup's, or a failing schedule's replay) gave nothing, in words. */
-export function missingText(why: SearchMissing, what: 'search' | 'replay'): string {
-  switch (why) {
-    case 'interrupted':
-      return 'the run was interrupted';
-    case 'hook-failed':
-      return 'a hook failed, which every further round would repeat';
-    case 'workers-lost':
-      return 'a worker crashed or hung, and its session with it';
-    case 'hung':
-      return 'that round hung: each replay would wait --timeout';
-    case 'incomplete':
-      return "no failing controlled round had every worker's schedule (a worker did not finish it)";
-    case 'no-time':
-      return `no time was left in the --time budget for the ${what}`;
-    case 'hang-needs-time':
-      return 'a hang costs --timeout per trial, and three trials did not fit in the time left';
-    case 'not-reproduced':
-      return "the failure did not show again in the search's rounds (it is rare: more --rounds, or --time, give the search more to work with)";
-    case 'replay':
-      return 'this run replays a schedule (--schedule)';
-  }
 }
 
 /** "39 of 78 rounds controlled (mixed), 20 failed; natural order: 0 of 39 failed". */

@@ -2,14 +2,14 @@
 // has open, its pending main-thread hooks, how far its first round got, and its progress sink. Every
 // strategy and every round receives it; nothing about a run lives in a module, so two runs in one
 // process (two hammer() calls) never see each other.
-import { callHook, interruptHooks, type HookCall, type HookFailure, type PendingHooks } from '../adapter/hooks.js';
+import { callHook, interruptHooks, PREPARE_HOOKS, type HookCall, type HookFailure, type PendingHooks } from '../adapter/hooks.js';
 import type { HookName, LoadedAdapter } from '../adapter/types.js';
 import { AdapterSetupError } from '../errors.js';
 import { shareOf } from '../plan/budget.js';
 import type { StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { WorkerSession, type SessionOptions } from '../pool/session.js';
-import type { ProgressEvent } from '../schema/report.js';
+import type { ProgressEvent, RetryCount, Warning } from '../schema/report.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -24,8 +24,18 @@ export class RunContext {
   private firstRound: 'pending' | 'setup-ok' | 'done' = 'pending';
   private stop: StopSignal | null = null;
   private readonly onAbort: () => void;
-  /** performance.now() when the run began: the budget (--time) counts from here, hooks included. */
-  private readonly startedAt = performance.now();
+  /**
+   * performance.now() when the run began: the budget (--time) counts from here, hooks included, except
+   * the run's first setup (a cold start: moved forward by its duration, see checkFirstSetup).
+   */
+  private startedAt = performance.now();
+  /** performance.now() when the run's first setup was called, and once it settled, how long it took. */
+  private firstSetupAt: number | null = null;
+  private coldStart: { at: number; ms: number } | null = null;
+  /** The current strategy's calls retried after a declared error, by code. */
+  private retried = new Map<string, number>();
+  /** globalSetup returned: globalTeardown runs at the end. */
+  private globalUp = false;
   /** performance.now() by which the current strategy should be done (its share of the budget). */
   private strategyEnd = Infinity;
   /** The current strategy's share of the budget, ms. */
@@ -64,9 +74,27 @@ export class RunContext {
 
   /** Give `name`, the first of `toRun`, its share of what is left of the budget. */
   beginStrategy(name: StrategyName, toRun: readonly StrategyName[]): void {
+    this.retried = new Map();
     const now = performance.now();
     this.strategyBudgetMs = shareOf(name, toRun, this.startedAt + this.plan.budgetMs - now);
     this.strategyEnd = now + this.strategyBudgetMs;
+  }
+
+  /** ms since `t` (a performance.now()), without the run's first setup if it ran since: a cold start is no round's cost. */
+  elapsedSince(t: number): number {
+    const cold = this.coldStart !== null && this.coldStart.at >= t ? this.coldStart.ms : 0;
+    return performance.now() - t - cold;
+  }
+
+  /** A played round's retries (its tallies'), added to the current strategy's. */
+  noteRetries(retries: Record<string, number> | null): void {
+    if (retries) for (const [code, n] of Object.entries(retries)) this.retried.set(code, (this.retried.get(code) ?? 0) + n);
+  }
+
+  /** The current strategy's retries, most first; undefined when none. */
+  retries(): RetryCount[] | undefined {
+    if (!this.retried.size) return undefined;
+    return [...this.retried].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count);
   }
 
   /** What is left of the current strategy's share of the budget, ms (never below 0). */
@@ -86,6 +114,7 @@ export class RunContext {
       weights: weightsOf(loaded, plan.ops),
       uniqueOps: loaded.opNames.map((n) => loaded.adapter.unique?.includes(n) ?? false),
       timeoutMs: plan.timeoutMs,
+      setupTimeoutMs: plan.setupTimeoutMs,
       quietStdout: plan.quietStdout,
       resourceLimits: plan.resourceLimits,
       pinCpus: plan.env.pinCpus,
@@ -106,28 +135,71 @@ export class RunContext {
     for (const s of [...this.sessions]) await this.closeSession(s);
   }
 
-  /** Call a main-thread hook with the run's timeout; an interrupt stops the wait. */
+  /**
+   * Call a main-thread hook with its deadline (--setup-timeout for the hooks that prepare, --timeout for
+   * the others); an interrupt stops the wait.
+   */
   hook<T>(hook: HookName, args: unknown[]): HookCall<T> {
-    return callHook<T>(this.loaded.adapter, hook, args, this.plan.timeoutMs, this.pendingHooks);
+    const { plan } = this;
+    const prepare = PREPARE_HOOKS.has(hook);
+    if (hook === 'setup' && this.firstRound === 'pending') this.firstSetupAt ??= performance.now();
+    const deadline = prepare ? { ms: plan.setupTimeoutMs, flag: '--setup-timeout' as const } : { ms: plan.timeoutMs, flag: '--timeout' as const };
+    return callHook<T>(this.loaded.adapter, hook, args, deadline, this.pendingHooks);
   }
 
-  /** After the run's first setup: throws AdapterSetupError when it threw (not hung, not interrupted). */
+  /**
+   * The adapter's globalSetup, once, before the first strategy. Throws AdapterSetupError (exit 2) when
+   * it threw or did not settle in time; an interrupt only ends the wait (the run then stops).
+   */
+  async globalSetup(): Promise<void> {
+    const deadline = this.plan.setupTimeoutMs;
+    const r = await callHook(this.loaded.adapter, 'globalSetup', [{ workers: this.plan.workers, args: this.plan.args }], deadline, this.pendingHooks);
+    if (r.ok) this.globalUp = true;
+    else if (!r.interrupted) {
+      const why = r.hung ? `did not settle within ${deadline} ms (--setup-timeout)` : `threw: ${r.message}`;
+      throw new AdapterSetupError([`${this.plan.adapter}: cannot set up the adapter: hook 'globalSetup' ${why}`]);
+    }
+  }
+
+  /** The adapter's globalTeardown, when its globalSetup returned: its failure as a warning. */
+  async globalTeardown(): Promise<Warning | null> {
+    if (!this.globalUp) return null;
+    this.globalUp = false;
+    const r = await callHook(this.loaded.adapter, 'globalTeardown', [], this.plan.setupTimeoutMs, this.pendingHooks);
+    if (r.ok || r.interrupted) return null;
+    return { code: 'global-teardown', message: `hook 'globalTeardown' ${r.hung ? 'did not settle in time' : `threw: ${r.message}`}` };
+  }
+
+  /**
+   * After the run's first setup: throws AdapterSetupError when it threw or did not settle in time (not
+   * when interrupted). The time it took is not the strategies' (a cold database may take tens of
+   * seconds to start): the budget's clock moves forward by it.
+   */
   checkFirstSetup(failed: HookFailure | null): void {
     if (this.firstRound !== 'pending') return;
     this.firstRound = failed ? 'done' : 'setup-ok';
-    if (failed && !failed.hung && !failed.interrupted) throw this.cannotSetUp('setup', failed.message);
+    if (this.firstSetupAt !== null) {
+      const took = performance.now() - this.firstSetupAt;
+      this.startedAt += took;
+      this.strategyEnd += took;
+      this.coldStart = { at: this.firstSetupAt, ms: took };
+    }
+    if (failed && !failed.interrupted) throw this.cannotSetUp('setup', failed.hung ? failed.message : `threw before any call: ${failed.message}`);
   }
 
-  /** After the run's first round: throws AdapterSetupError when init threw in a worker before any call. */
-  checkFirstInit(failed: { message: string; workerId: number } | undefined): void {
+  /**
+   * After the run's first round: throws AdapterSetupError when init threw in a worker, or did not settle
+   * within --setup-timeout, before any call.
+   */
+  checkFirstInit(failed: { message: string; workerId: number } | undefined, hung?: { workerId: number }): void {
     if (this.firstRound !== 'setup-ok') return;
     this.firstRound = 'done';
-    if (failed) throw this.cannotSetUp('init', failed.message, failed.workerId);
+    if (failed) throw this.cannotSetUp('init', `threw in worker ${failed.workerId} before any call: ${failed.message}`);
+    if (hung) throw this.cannotSetUp('init', `did not settle in worker ${hung.workerId} within ${this.plan.setupTimeoutMs} ms (--setup-timeout)`);
   }
 
-  private cannotSetUp(hook: 'setup' | 'init', message: string, workerId?: number): AdapterSetupError {
-    const where = workerId === undefined ? '' : ` in worker ${workerId}`;
-    return new AdapterSetupError([`${this.plan.adapter}: cannot set up the adapter: hook '${hook}' threw${where} before any call: ${message}`]);
+  private cannotSetUp(hook: 'setup' | 'init', what: string): AdapterSetupError {
+    return new AdapterSetupError([`${this.plan.adapter}: cannot set up the adapter: hook '${hook}' ${what}`]);
   }
 
   /** Forget the caller's signal (the run is over). */

@@ -3,7 +3,7 @@
 // unique -> teardown. Each hook's failure becomes a finding in exactly one way (checks/round.ts).
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Counters } from '../adapter/types.js';
-import { defaultExpected, mergeCounters, numbersOnly } from '../checks/counters.js';
+import { defaultExpected, mergeCounters, numbersOnly, recordingReads } from '../checks/counters.js';
 import { callsOf, checkRound, countersNote, hookFinding, roundComplete, type RoundVerdict } from '../checks/round.js';
 import { clip } from '../errors.js';
 import { checkModel, HAMMER_CHECK_STEPS, ROUND_CHECK_STEPS, type ModelVerdict } from '../checks/model.js';
@@ -145,7 +145,11 @@ export async function playRounds(run: RunContext, session: WorkerSession, reqs: 
   return finishRounds(run, await startRounds(run, session, reqs));
 }
 
-/** One played round's checks: stats, expected, invariant, uniqueness, the model; then its teardown. */
+/**
+ * One played round's checks: stats, expected, invariant, uniqueness, the model; then its teardown. Long
+ * because it is the main thread's per-round hot path: sync hooks are not awaited and nothing a passing
+ * round does not need is allocated (a helper per step would add closures and promises to every round).
+ */
 async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, tallies: RoundTallies): Promise<PlayedRound> {
   // Race rounds come by the thousand per second: sync hooks are not awaited (no microtask each), and
   // nothing is allocated that a passing round does not need (the main thread's work and its garbage
@@ -159,6 +163,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
   };
   const problems: string[] = [];
   const complete = roundComplete(tallies);
+  run.noteRetries(tallies.retries);
   let verdict: RoundVerdict;
   let model: ModelVerdict | null = null;
   try {
@@ -166,6 +171,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     let actual: Counters | null = null;
     let expected: Counters | null = null;
     let invariant: true | string | null = null;
+    let invariantRead: Set<string> | undefined;
     if (complete) {
       let stats = run.hook<unknown>('stats', [shared]);
       if (stats instanceof Promise) stats = await stats;
@@ -183,7 +189,8 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
         } else expected = defaultExpected(actual, calls);
         if (adapter.invariant) {
           // The contract: an invariant that throws is violated; one that hangs is a hang.
-          const inv = await run.hook<unknown>('invariant', [actual, calls]);
+          invariantRead = new Set();
+          const inv = await run.hook<unknown>('invariant', [recordingReads(actual, invariantRead), calls]);
           if (inv.ok) invariant = inv.value === true || inv.value === undefined ? true : inv.value === false ? 'invariant returned false' : clip(inv.value);
           else if (inv.hung || inv.interrupted) failedHook(inv);
           else invariant = `invariant threw: ${inv.message}`;
@@ -192,7 +199,16 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     }
     // Duration rounds (throughput) keep no return values: uniqueness is checked by count rounds only.
     const uniqueOps = Array.isArray(req.calls) && adapter.unique ? adapter.unique : NO_OPS;
-    verdict = checkRound(strategy, { tallies, calls, actual, expected, invariant, uniqueOps });
+    verdict = checkRound(strategy, {
+      tallies,
+      calls,
+      actual,
+      expected,
+      expectedByAdapter: adapter.expected !== undefined,
+      invariant,
+      invariantRead,
+      uniqueOps,
+    });
     // Only a round whose every call returned is checked against the model: a cut-short history proves nothing.
     if (adapter.model && tallies.history && complete) {
       model = checkModel(strategy, round, adapter.model, tallies.history, strategy === 'hammer' ? HAMMER_CHECK_STEPS : ROUND_CHECK_STEPS);
@@ -205,7 +221,10 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     if (td instanceof Promise) td = await td;
     if (!td.ok) failedHook(td);
   }
-  run.checkFirstInit(tallies.hookErrors.find((h) => h.hook === 'init'));
+  run.checkFirstInit(
+    tallies.hookErrors.find((h) => h.hook === 'init'),
+    tallies.hangs.find((h) => h.where === 'init'),
+  );
   const played: PlayedRound = {
     counters: verdict.counters,
     findings: hookFindings ? [...verdict.findings, ...hookFindings] : verdict.findings,

@@ -2,7 +2,7 @@
 // one report object. All of the run's state is in its RunContext, made here per call.
 import { loadAdapter } from '../adapter/load.js';
 import type { LoadedAdapter } from '../adapter/types.js';
-import { judgeRun } from '../checks/run.js';
+import { aboutConcurrency, judgeRun } from '../checks/run.js';
 import { judgeStrategy, type StrategyEvidence, type StrategyOutcome } from '../checks/strategy.js';
 import { AdapterError, SessionStartError, errorLine } from '../errors.js';
 import { RUN_OPTIONS, type StrategyName } from '../options/table.js';
@@ -53,6 +53,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
     });
   }
   try {
+    // Once per run, main thread: a server the rounds share (exit 2 when it cannot be had).
+    await run.globalSetup();
     for (const [i, name] of plan.strategies.entries()) {
       if (run.interrupted) break;
       run.beginStrategy(name, plan.strategies.slice(i));
@@ -67,16 +69,28 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
       } finally {
         await run.closeAll();
       }
+      const retries = run.retries();
+      if (retries) outcome.report.retries = retries;
       strategies.push(outcome.report);
       findings.push(...outcome.findings);
       warnings.push(...outcome.warnings);
       info.push(...outcome.info);
     }
   } finally {
+    // Also after a failure or Ctrl-C; a throw on the way out (exit 2) keeps its own message.
+    const teardown = await run.globalTeardown();
+    if (teardown) warnings.push(teardown);
     run.dispose();
   }
   const threadSafe = typeof loaded.adapter.threadSafe === 'boolean' ? loaded.adapter.threadSafe : null;
-  const judged = judgeRun({ strategies, findingKinds: findings.map((f) => f.kind), warnings, strict: plan.strict, threadSafe, stopSignal: run.stopSignal });
+  const judged = judgeRun({
+    strategies,
+    findingKinds: findings.filter(aboutConcurrency).map((f) => f.kind),
+    warnings,
+    strict: plan.strict,
+    threadSafe,
+    stopSignal: run.stopSignal,
+  });
   warnings.push(...judged.warnings);
   return {
     tool: TOOL,

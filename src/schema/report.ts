@@ -95,6 +95,8 @@ export interface CounterRow {
   expected: number | null;
   /** null: expected, but the adapter did not report it. */
   actual: number | null;
+  /** The adapter's invariant read this counter, and held or was violated: a counter without `expected` is checked by it. */
+  invariant?: 'held' | 'violated';
 }
 
 /** What a run reports as it goes (strategy phases, rounds done): the progress line's input. */
@@ -119,10 +121,20 @@ export interface ContentionRow {
   overlapped: boolean;
 }
 
+/** Calls made again after an error the adapter declared it retries (`retry`): not errors. */
+export interface RetryCount {
+  /** The error's code (a SQLSTATE such as 40001) or name, as the adapter's `retry.codes` lists it. */
+  code: string;
+  /** Retries after it (a call retried twice counts 2). */
+  count: number;
+}
+
 interface StrategyBase {
   verdict: Verdict;
   status: Status;
   durationMs: number;
+  /** Retries after declared errors (the adapter's `retry`), most first; absent when none. */
+  retries?: RetryCount[];
   /** Cut short by Ctrl-C / SIGTERM: its figures cover only what finished. */
   interrupted?: boolean;
   /** In a merged report, hammer and throughput: the machine that measured it (never averaged across machines). */
@@ -222,8 +234,8 @@ export interface RaceReport extends StrategyBase {
   /**
    * Smallest configuration found that still fails the same way (a search of a few seconds after a race
    * failure, with controlled rounds when only they failed), with how often it failed in a confirmation
-   * run and a command that replays it; null when the search ran and found nothing; absent when no search
-   * ran (`minimalMissing` says why, when a round failed).
+   * run and a command that replays it; null when a round failed but there is none (`unavailable.minimal`
+   * says why); absent when no round failed.
    */
   minimal?: {
     workers: number;
@@ -238,8 +250,8 @@ export interface RaceReport extends StrategyBase {
     tried?: number;
     /** false: it fails with 1 worker and 1 lane, so it is a plain bug, not a race. */
     concurrent?: boolean;
-    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`. */
-    classification?: 'bug' | 'async' | 'threads';
+    /** What the smallest setup means: `bug` (1 worker x 1 lane), `async` (lanes of one worker), `threads`, `database` (clients of a database). */
+    classification?: 'bug' | 'async' | 'threads' | 'database';
     /** The classification as a sentence. */
     meaning?: string;
     /** The operations it still fails with, when fewer than the run's (the replay's --ops). */
@@ -252,29 +264,29 @@ export interface RaceReport extends StrategyBase {
   /**
    * The failing controlled round's schedules, shrunk to fewer preemptions and replayed: the value that
    * replays it, the steps lane by lane, and its calls. Absent when no controlled round failed; null when
-   * one failed but could not be replayed (no time left, or the run was interrupted).
+   * one failed but could not be replayed (`unavailable.schedule` says why).
    */
   schedule?: FailingSchedule | null;
-  /** Why there is no smallest failing setup although rounds failed (the reporters say it in words). */
-  minimalMissing?: SearchMissing;
+  /** Why `minimal` or `schedule` is null (a round failed, but there is none), as what happened: the reporters say it, never a guess. */
+  unavailable?: {
+    minimal?: SearchMissing;
+    schedule?: SearchMissing;
+  };
   /**
    * Why a pass is weak evidence, each also a warning: `scheduler-stalled` (controlled rounds in which
    * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget).
    */
   caveats?: string[];
-  /** Why there is no failing schedule although controlled rounds failed. */
-  scheduleMissing?: SearchMissing;
 }
 
 /**
- * Why a search after the rounds gave nothing: the run was interrupted; a hook failed; a worker was lost
- * (crashed or hung) with the session; the failing controlled round hung (each replay would wait
- * --timeout); no failing controlled round had every worker's schedule; no time was left in the --time
- * budget; a hang costs --timeout per trial and three did not fit; the search played its rounds and the
- * failure did not show again; a --schedule replay (the schedule is the user's).
+ * Why a search after the rounds gave nothing: the run was interrupted; a hook failed (every further
+ * round would repeat it); a worker hung or crashed (the session with it); the failing controlled round
+ * hung (each replay would wait --timeout); no failing controlled round had every worker's schedule; no
+ * time was left in the --time budget; a hang costs --timeout per trial and three did not fit; the
+ * search played its rounds and the failure did not show again.
  */
-export type SearchMissing =
-  'interrupted' | 'hook-failed' | 'workers-lost' | 'hung' | 'incomplete' | 'no-time' | 'hang-needs-time' | 'not-reproduced' | 'replay';
+export type SearchMissing = 'interrupted' | 'hook-failed' | 'workers-lost' | 'hung' | 'incomplete' | 'no-time' | 'hang-needs-time' | 'not-reproduced';
 
 /** The race's controlled rounds: each worker's lanes under its own seeded scheduler, every await of the user's code a scheduling point. */
 export interface SchedulerFigures {

@@ -167,7 +167,6 @@ export class ControlledRounds {
 
   /** Controlled rounds failed: why there is nothing to replay, when there is not. */
   get unreplayable(): SearchMissing | null {
-    if (this.replay) return 'replay';
     if (this.first === null) return this.incomplete ? 'incomplete' : null;
     return this.first.hung ? 'hung' : null;
   }
@@ -239,7 +238,7 @@ export async function replayFailing(
   let next = plan.rounds + 1_000_000;
   const calls = Array.from({ length: workers }, () => iterations);
   const choice = choiceOf(decodeSchedule(failing.schedules[0]!));
-  const play = (schedules: string[], lenient: boolean, trace: boolean): Promise<PlayedRound> =>
+  const play: Play = (schedules, lenient, trace) =>
     playRound(run, session, {
       strategy: 'race',
       round: next++,
@@ -253,74 +252,99 @@ export async function replayFailing(
     });
   const usable = () => performance.now() < deadline && !run.interrupted && !session.broken;
   try {
-    const current = [...failing.schedules];
-    let tries = 0;
-    for (let w = 0; w < current.length && usable(); w++) {
-      const shrunk = await shrinkSchedule(
-        current[w]!,
-        async (candidate) => {
-          if (!usable()) return false;
-          const trial = current.map((s, i) => (i === w ? candidate : s));
-          const p = await play(trial, true, false);
-          run.progress({ strategy: 'race', phase: 'shrink', done: ++tries });
-          return { failed: p.failed, schedule: p.tallies?.schedules?.find((s) => s.workerId === w)?.schedule ?? null };
-          // Bounded by the deadline, not a count: past it, candidates are refused without a run.
-        },
-        { maxTries: 100_000 },
-      );
-      current[w] = shrunk.schedule;
-    }
-    /** REPLAYS strict replays of `chosen`, the first one shown. */
-    const replay = async (chosen: string[]) => {
-      let failed = 0;
-      let count = 0;
-      let first: PlayedRound | null = null;
-      for (let k = 0; k < REPLAYS && !run.interrupted && !session.broken; k++) {
-        const p = await play(chosen, false, true);
-        count++;
-        if (p.failed) failed++;
-        first ??= p;
-      }
-      return { failed, count, first, chosen };
-    };
-    const preemptionsOf = (p: PlayedRound | null): number => (p?.tallies?.schedules ?? []).reduce((a, x) => a + x.preemptions, 0);
+    const { current, tries } = await shrinkEach(run, failing.schedules, play, usable);
+    const replay = (chosen: string[]) => replayStrictly(run, session, chosen, play);
     let r = await replay(current);
     // The shrink weighs a schedule by its string, which cannot tell a forced switch (the lane was
     // waiting) from a preemption: when the schedulers count more than the failing round had, it is not smaller.
     if (r.first && preemptionsOf(r.first) > failing.preemptions && current.some((x, i) => x !== failing.schedules[i])) r = await replay(failing.schedules);
-    const { failed: replaysFailed, count: replays, first: shown } = r;
-    if (shown === null) return { missing: run.interrupted ? 'interrupted' : 'workers-lost' };
-    const schedules = [...(shown.tallies?.schedules ?? [])].sort((a, b) => a.workerId - b.workerId);
-    const value = scheduleValue({ round: failing.round, workers: r.chosen });
-    const { steps, omitted } = stepsOf(schedules);
-    // The setup the schedule was recorded on, when it is not the run's own (the smallest failing one).
-    const fewerOps =
-      failing.config.ops.length > 0 && failing.config.ops.length < run.loaded.opNames.filter((_, i) => weightsOf(run.loaded, plan.ops)[i]! > 0).length;
-    const setup = { workers, concurrency, iterations, ...(fewerOps ? { ops: failing.config.ops } : {}) };
-    const own = workers === plan.workers && concurrency === plan.concurrency && iterations === rounds.calls && !fewerOps;
-    return {
-      schedule: {
-        round: failing.round,
-        value,
-        preemptions: preemptionsOf(shown),
-        preemptionsBefore: failing.preemptions,
-        tries,
-        replays,
-        replaysFailed,
-        uncontrolled: schedules.reduce((a, s) => a + s.uncontrolled, 0),
-        uncontrolledAt: schedules.flatMap((s) => s.uncontrolledAt.map((u) => ({ worker: s.workerId, ...u }))),
-        diverged: schedules.find((s) => s.divergence !== null)?.divergence ?? schedules.find((s) => s.stalled !== null)?.stalled ?? null,
-        steps,
-        omittedSteps: omitted,
-        sources: sourcesOf(steps),
-        ...(shown.history ? { history: { round: failing.round, calls: shown.history.calls, omitted: shown.history.omitted } } : {}),
-        ...(own ? {} : { setup }),
-        command: replayCommand(plan, { strategies: ['race'], schedule: value, rounds: REPLAYS, ...(own ? {} : setup) }),
-      },
-    };
+    if (r.first === null) return { missing: run.interrupted ? 'interrupted' : 'workers-lost' };
+    return { schedule: failingSchedule(run, rounds, failing, { ...r, first: r.first, tries }) };
   } finally {
     await run.closeSession(session);
   }
+}
+
+/** A round of the failing round's calls under these schedules: leniently (a shrink trial) or not, its steps kept or not. */
+type Play = (schedules: string[], lenient: boolean, trace: boolean) => Promise<PlayedRound>;
+
+const preemptionsOf = (p: PlayedRound | null): number => (p?.tallies?.schedules ?? []).reduce((a, x) => a + x.preemptions, 0);
+
+/** Each worker's schedule shrunk in turn (the others held), while `usable`: lenient replays that still fail. */
+async function shrinkEach(run: RunContext, schedules: readonly string[], play: Play, usable: () => boolean): Promise<{ current: string[]; tries: number }> {
+  const current = [...schedules];
+  let tries = 0;
+  for (let w = 0; w < current.length && usable(); w++) {
+    const shrunk = await shrinkSchedule(
+      current[w]!,
+      async (candidate) => {
+        // Bounded by the deadline, not a count: past it, candidates are refused without a run.
+        if (!usable()) return false;
+        const p = await play(
+          current.map((s, i) => (i === w ? candidate : s)),
+          true,
+          false,
+        );
+        run.progress({ strategy: 'race', phase: 'shrink', done: ++tries });
+        return { failed: p.failed, schedule: p.tallies?.schedules?.find((s) => s.workerId === w)?.schedule ?? null };
+      },
+      { maxTries: 100_000 },
+    );
+    current[w] = shrunk.schedule;
+  }
+  return { current, tries };
+}
+
+/** REPLAYS strict replays of `chosen`, the first one shown: "fails again, every time" is counted, not assumed. */
+async function replayStrictly(run: RunContext, session: WorkerSession, chosen: string[], play: Play) {
+  let failed = 0;
+  let count = 0;
+  let first: PlayedRound | null = null;
+  for (let k = 0; k < REPLAYS && !run.interrupted && !session.broken; k++) {
+    const p = await play(chosen, false, true);
+    count++;
+    if (p.failed) failed++;
+    first ??= p;
+  }
+  return { failed, count, first, chosen };
+}
+
+/** The report's failing schedule: the replay shown, its steps and calls, and the command that replays it on its setup. */
+function failingSchedule(
+  run: RunContext,
+  rounds: ControlledRounds,
+  failing: ControlledFailure,
+  r: { failed: number; count: number; first: PlayedRound; chosen: string[]; tries: number },
+): FailingSchedule {
+  const { plan } = run;
+  const { workers, concurrency, iterations } = failing.config;
+  const shown = r.first;
+  const schedules = [...(shown.tallies?.schedules ?? [])].sort((a, b) => a.workerId - b.workerId);
+  const value = scheduleValue({ round: failing.round, workers: r.chosen });
+  const { steps, omitted } = stepsOf(schedules);
+  // The setup the schedule was recorded on, when it is not the run's own (the smallest failing one).
+  const fewerOps =
+    failing.config.ops.length > 0 && failing.config.ops.length < run.loaded.opNames.filter((_, i) => weightsOf(run.loaded, plan.ops)[i]! > 0).length;
+  const setup = { workers, concurrency, iterations, ...(fewerOps ? { ops: failing.config.ops } : {}) };
+  const own = workers === plan.workers && concurrency === plan.concurrency && iterations === rounds.calls && !fewerOps;
+  return {
+    round: failing.round,
+    value,
+    preemptions: preemptionsOf(shown),
+    preemptionsBefore: failing.preemptions,
+    tries: r.tries,
+    replays: r.count,
+    replaysFailed: r.failed,
+    uncontrolled: schedules.reduce((a, s) => a + s.uncontrolled, 0),
+    uncontrolledAt: schedules.flatMap((s) => s.uncontrolledAt.map((u) => ({ worker: s.workerId, ...u }))),
+    diverged: schedules.find((s) => s.divergence !== null)?.divergence ?? schedules.find((s) => s.stalled !== null)?.stalled ?? null,
+    steps,
+    omittedSteps: omitted,
+    sources: sourcesOf(steps),
+    ...(shown.history ? { history: { round: failing.round, calls: shown.history.calls, omitted: shown.history.omitted } } : {}),
+    ...(own ? {} : { setup }),
+    command: replayCommand(plan, { strategies: ['race'], schedule: value, rounds: REPLAYS, ...(own ? {} : setup) }),
+  };
 }
 
 /** Every worker's steps, the last STEPS_KEPT of each. */

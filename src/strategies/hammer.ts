@@ -8,6 +8,9 @@ import { modelUnknownWarning } from '../checks/model.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound } from '../rounds/play.js';
 
+/** The hammer's calls may run this long even when its share of the budget is spent (as the race's first round). */
+const FIRST_CALLS_MS = 1000;
+
 export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
@@ -16,7 +19,9 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
   let played: PlayedRound;
   try {
     run.progress({ strategy: 'hammer', phase: 'calls', done: 0, total: plan.requests });
-    // --requests is an upper bound: the calls stop cleanly when the strategy's share of --time is used.
+    // --requests is an upper bound: the calls stop cleanly when the strategy's share of --time is used,
+    // but run at least FIRST_CALLS_MS (opening the session, and an `init` that opens connections, may
+    // have used the share up): a strategy that checked nothing could not have failed.
     const calls = split(plan.requests, plan.workers);
     played = await playRound(run, session, {
       strategy: 'hammer',
@@ -24,7 +29,7 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
       calls,
       overlap: true,
       sampleEvery: 0,
-      stopAfterMs: run.timeLeft(),
+      stopAfterMs: Math.max(FIRST_CALLS_MS, run.timeLeft()),
       history: hasModel,
     });
   } finally {

@@ -6,12 +6,12 @@ import { raceCaveats, SHRINKABLE, summariseRoundFindings } from '../checks/race.
 import type { StrategyEvidence } from '../checks/strategy.js';
 import type { Finding, FindingKind, RaceReport, SearchMissing, StopReason, Warning } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
-import type { WorkerSession } from '../pool/session.js';
 import { discardRounds, finishRounds, startRounds, type RoundRequest, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace, type ControlledTrials } from './shrink.js';
 import { RacePace, RaceTally, type RoundKind } from './race-loop.js';
 import { roundIndependence, type RoundIndependence } from '../adapter/independence.js';
-import { playShardRounds, type BatchPlayer, type SessionRounds } from './sessions.js';
+import { playShardRounds, type BatchPlayer, type RoundSlot, type SessionRounds } from './sessions.js';
+import type { WorkerSession } from '../pool/session.js';
 import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../maths/distribution.js';
 import { modelUnknownWarning } from '../checks/model.js';
@@ -23,14 +23,114 @@ import { ControlledRounds, instrumentation, replayFailing } from './controlled.j
  */
 export const OVERLAP_EVERY = 8;
 
+type RaceBatch = { started: StartedRounds; at: number; kinds: Map<number, RoundKind> };
+
+/**
+ * How the race plays a batch of rounds on a session (strategies/sessions.ts): which rounds are
+ * controlled and which measure contention, when the strategy stops, and each round's evidence into the
+ * tally. The rules it asks are RacePace's and RaceTally's (race-loop.ts).
+ */
+class RaceRounds implements BatchPlayer<RaceBatch> {
+  stopReason: StopReason = 'done';
+  private readonly t0 = performance.now();
+  private readonly calls: number[];
+  private readonly controlledCalls: number[];
+  private readonly plannedRounds: number;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly tally: RaceTally,
+    private readonly pace: RacePace,
+    private readonly controlled: ControlledRounds,
+    private readonly ahead: boolean,
+  ) {
+    const { plan } = run;
+    this.calls = Array.from({ length: plan.workers }, () => plan.iterations);
+    this.controlledCalls = Array.from({ length: plan.workers }, () => controlled.calls);
+    this.plannedRounds = shardRoundCount(plan.rounds, plan.shard);
+  }
+
+  async start(slots: RoundSlot[], session: WorkerSession): Promise<RaceBatch | null> {
+    const { run, pace, tally, controlled } = this;
+    if (run.interrupted) {
+      this.stopReason = 'interrupted';
+      return null;
+    }
+    const started = slots[0]!.started;
+    if (!pace.mayStart(started, run.timeLeft(), tally.failedRounds)) {
+      this.stopReason = 'budget';
+      return null;
+    }
+    const stopAfterMs = pace.stopAfterMs(started, run.timeLeft());
+    // Histories: every round with a model (each is checked); without one, until the first failing
+    // round's is kept (it shows how the counters went wrong).
+    const history = run.loaded.adapter.model !== undefined || tally.firstFailed === null;
+    const at = performance.now();
+    const kinds = new Map<number, RoundKind>();
+    const reqs = slots.map(({ round, position }): RoundRequest => {
+      const c = controlled.roundAt(round);
+      // Contention evidence from natural rounds only: a controlled worker runs one lane at a time.
+      const kind: RoundKind = { overlap: c === null && position % OVERLAP_EVERY === 0, controlled: c?.controlled ?? null, as: c?.as };
+      kinds.set(round, kind);
+      return {
+        strategy: 'race',
+        round,
+        calls: c ? this.controlledCalls : this.calls,
+        overlap: kind.overlap,
+        sampleEvery: 0,
+        stopAfterMs,
+        history,
+        ...(c ?? {}),
+      };
+    });
+    return { started: await startRounds(run, session, reqs), at, kinds };
+  }
+
+  answered(b: RaceBatch): Promise<unknown> {
+    return b.started.tallies ?? Promise.resolve();
+  }
+
+  async finish(b: RaceBatch, slots: RoundSlot[], session: WorkerSession): Promise<boolean> {
+    const { run, tally, controlled } = this;
+    const played = await finishRounds(run, b.started);
+    // What one round costs, hooks included but a cold start (the next batch's size and the budget's check use it).
+    this.pace.took(run.elapsedSince(b.at), played.length);
+    let stop: StopReason | null = null;
+    for (const p of played) {
+      const kind = b.kinds.get(p.round)!;
+      if (!p.tallies?.interrupted) controlled.take(p, kind.controlled !== null, kind.as ?? p.round);
+      stop ??= tally.take(p, kind, performance.now() - this.t0);
+    }
+    run.progress({ strategy: 'race', phase: 'rounds', done: tally.rounds, total: this.plannedRounds });
+    // A worker that died after its last answer is reported by the next round (a crash only): play it.
+    if (stop || (session.broken && !session.deathUnreported)) {
+      this.stopReason = stop ?? 'workers-lost';
+      return false;
+    }
+    if (played.length < slots.length) {
+      // Cut short without a failure of its own: the time limit (or an interrupt) stopped it.
+      this.stopReason = run.interrupted ? 'interrupted' : 'budget';
+      return false;
+    }
+    return true;
+  }
+
+  discard(b: RaceBatch): Promise<void> {
+    return discardRounds(this.run, b.started);
+  }
+
+  /** Only rounds with state of their own: it sets the next batch up before this one is torn down. */
+  pipelined(): boolean {
+    return this.ahead;
+  }
+}
+
 export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const { plan, loaded } = run;
   const t0 = performance.now();
   const contention = new ContentionTracker(loaded.opNames);
   const tally = new RaceTally(contention);
-  const calls = Array.from({ length: plan.workers }, () => plan.iterations);
   const plannedRounds = shardRoundCount(plan.rounds, plan.shard);
-  let stopReason = 'done' as StopReason;
   // Rounds run ahead of each other (batches, pipelining, sessions side by side) only when each round's
   // state is provably its own (adapter/independence.ts): else another round's setup could reset what
   // this one's stats reads.
@@ -40,95 +140,27 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const pace = new RacePace({ maxBatch: plan.env.batch, ahead, shrinkReserveMs: Math.min(plan.env.shrinkMs, run.strategyBudgetMs / 4) });
   // Every other round under the workers' schedulers (strategies/controlled.ts), once the calls showed an await to schedule.
   const controlled = new ControlledRounds(plan);
-  const controlledCalls = Array.from({ length: plan.workers }, () => controlled.calls);
   // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
   // in batches once rounds are quick (strategies/batch.ts).
-  const player: BatchPlayer<{ started: StartedRounds; at: number; kinds: Map<number, RoundKind> }> = {
-    async start(slots, session) {
-      if (run.interrupted) {
-        stopReason = 'interrupted';
-        return null;
-      }
-      const started = slots[0]!.started;
-      if (!pace.mayStart(started, run.timeLeft(), tally.failedRounds)) {
-        stopReason = 'budget';
-        return null;
-      }
-      const stopAfterMs = pace.stopAfterMs(started, run.timeLeft());
-      // Histories: every round with a model (each is checked); without one, until the first failing
-      // round's is kept (it shows how the counters went wrong).
-      const history = loaded.adapter.model !== undefined || tally.firstFailed === null;
-      const at = performance.now();
-      const kinds = new Map<number, RoundKind>();
-      const reqs = slots.map(({ round, position }): RoundRequest => {
-        const c = controlled.roundAt(round);
-        // Contention evidence from natural rounds only: a controlled worker runs one lane at a time.
-        const kind: RoundKind = { overlap: c === null && position % OVERLAP_EVERY === 0, controlled: c?.controlled ?? null, as: c?.as };
-        kinds.set(round, kind);
-        return { strategy: 'race', round, calls: c ? controlledCalls : calls, overlap: kind.overlap, sampleEvery: 0, stopAfterMs, history, ...(c ?? {}) };
-      });
-      return { started: await startRounds(run, session, reqs), at, kinds };
-    },
-    answered: (b) => b.started.tallies ?? Promise.resolve(),
-    async finish(b, slots, session) {
-      const played = await finishRounds(run, b.started);
-      pace.took(performance.now() - b.at, played.length);
-      let stop: StopReason | null = null;
-      for (const p of played) {
-        const kind = b.kinds.get(p.round)!;
-        if (!p.tallies?.interrupted) controlled.take(p, kind.controlled !== null, kind.as ?? p.round);
-        stop ??= tally.take(p, kind, performance.now() - t0);
-      }
-      run.progress({ strategy: 'race', phase: 'rounds', done: tally.rounds, total: plannedRounds });
-      // A worker that died after its last answer is reported by the next round (a crash only): play it.
-      if (stop || (session.broken && !session.deathUnreported)) {
-        stopReason = stop ?? 'workers-lost';
-        return false;
-      }
-      if (played.length < slots.length) {
-        // Cut short without a failure of its own: the time limit (or an interrupt) stopped it.
-        stopReason = run.interrupted ? 'interrupted' : 'budget';
-        return false;
-      }
-      return true;
-    },
-    discard: (b) => discardRounds(run, b.started),
-    // Only rounds with state of their own: it sets the next batch up before this one is torn down.
-    pipelined: () => ahead,
-  };
+  const player = new RaceRounds(run, tally, pace, controlled, ahead);
   const batchSize = (started: number): number => pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence);
   const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead);
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(tally.roundFindings, tally.rounds);
   const scheduler = controlled.enabled ? controlled.report() : undefined;
-  const { schedule, minimal, scheduleMissing, minimalMissing } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
-  const warnings = tally.warnings;
-  // Only rounds that measured it say anything of contention (a --schedule replay measures none).
-  if (tally.contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', tally.called));
-  // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
-  if (controlled.divergence)
-    warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
+  const { stopReason } = player;
+  const { schedule, minimal, unavailable } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
   const { model } = tally;
-  const caveats = raceCaveats(
-    {
-      rounds: tally.rounds,
-      plannedRounds,
-      stopReason,
-      budgetMs: run.strategyBudgetMs,
-      durationMs: performance.now() - t0,
-      ...(scheduler ? { scheduler } : {}),
-    },
-    controlled.stall,
-  );
-  warnings.push(...caveats);
-  if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
+  const durationMs = performance.now() - t0;
+  const caveats = raceCaveats({ rounds: tally.rounds, plannedRounds, stopReason, budgetMs: run.strategyBudgetMs, durationMs, scheduler }, controlled.stall);
+  const warnings = raceWarnings(run, { tally, contention, controlled, broken, caveats });
   const info = contention.info('race');
   if (!independence.independent && independence.basis === 'unproven') info.push(oneAtATime(independence));
   const lostHistogram = valueHistogram(tally.lostPerFailed);
   return {
     figures: {
       name: 'race',
-      durationMs: performance.now() - t0,
+      durationMs,
       rounds: tally.rounds,
       plannedRounds,
       stopReason: run.interrupted ? 'interrupted' : stopReason,
@@ -153,8 +185,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       ...(loaded.adapter.model !== undefined ? { model: { ...model, ...(tally.unknownReason ? { unknownReason: tally.unknownReason } : {}) } } : {}),
       ...(scheduler ? { scheduler } : {}),
       ...(schedule !== undefined ? { schedule } : {}),
-      ...(scheduleMissing ? { scheduleMissing } : {}),
-      ...(minimalMissing ? { minimalMissing } : {}),
+      ...(unavailable.minimal || unavailable.schedule ? { unavailable } : {}),
       ...(caveats.length ? { caveats: caveats.map((w) => w.code) } : {}),
     },
     findings,
@@ -176,30 +207,38 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
 async function searchFailure(
   run: RunContext,
   r: { tally: RaceTally; controlled: ControlledRounds; findings: Finding[]; stopReason: StopReason; broken: boolean; ahead: boolean },
-): Promise<Pick<RaceReport, 'schedule' | 'minimal' | 'scheduleMissing' | 'minimalMissing'>> {
+): Promise<{ schedule: RaceReport['schedule']; minimal: RaceReport['minimal']; unavailable: NonNullable<RaceReport['unavailable']> }> {
   const { plan } = run;
   const { controlled, tally } = r;
-  if (tally.failedRounds === 0) return {};
-  const controlledFailed = controlled.failedControlled > 0;
+  // Why a search or replay gave nothing, as what happened (reporters/terminal/race.ts says it).
+  const unavailable: NonNullable<RaceReport['unavailable']> = {};
+  const out = { schedule: undefined as RaceReport['schedule'], minimal: undefined as RaceReport['minimal'], unavailable };
+  if (tally.failedRounds === 0) return out;
+  // A --schedule replay's schedule is the user's: none to search.
+  const controlledFailed = controlled.failedControlled > 0 && !controlled.replay;
+  const missing = (what: 'minimal' | 'schedule', why: SearchMissing): void => {
+    out[what] = null;
+    unavailable[what] = why;
+  };
   const stopped: SearchMissing | null = run.interrupted ? 'interrupted' : r.stopReason === 'failed-hook' ? 'hook-failed' : null;
-  if (stopped) return { minimalMissing: stopped, ...(controlledFailed ? { scheduleMissing: stopped } : {}) };
+  if (stopped) {
+    missing('minimal', stopped);
+    if (controlledFailed) missing('schedule', stopped);
+    return out;
+  }
   const deadline = performance.now() + Math.min(plan.env.shrinkMs, run.timeLeft());
   const left = (): number => Math.max(0, Math.min(deadline - performance.now(), run.timeLeft()));
   const naturalFailed = !controlled.enabled || controlled.report().failedNaturalRounds > 0;
   const allKinds = new Set<FindingKind>(r.findings.map((f) => f.kind));
-  const out: Pick<RaceReport, 'schedule' | 'minimal' | 'scheduleMissing' | 'minimalMissing'> = {};
   let failing = r.broken ? null : controlled.first;
   let session: WorkerSession | undefined;
   const search = async (budgetMs: number, trials?: ControlledTrials): Promise<void> => {
     const kinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= budgetMs)));
     if (kinds.size === 0) {
-      if (allKinds.has('hang')) out.minimalMissing = 'hang-needs-time';
+      if (allKinds.has('hang')) missing('minimal', 'hang-needs-time');
       return;
     }
-    if (budgetMs <= 0) {
-      out.minimalMissing = 'no-time';
-      return;
-    }
+    if (budgetMs <= 0) return missing('minimal', 'no-time');
     const found = await shrinkRace(run, {
       budgetMs,
       failRate: tally.failedRounds / Math.max(1, tally.rounds),
@@ -209,8 +248,8 @@ async function searchFailure(
       batch: r.ahead,
       ...(trials ? { controlled: trials } : {}),
     });
-    out.minimal = found.minimal;
-    if (found.minimal === null) out.minimalMissing = run.interrupted ? 'interrupted' : found.played === 0 ? 'no-time' : 'not-reproduced';
+    if (found.minimal) out.minimal = found.minimal;
+    else missing('minimal', run.interrupted ? 'interrupted' : found.played === 0 ? 'no-time' : 'not-reproduced');
     if (found.failing && !found.failing.hung) {
       failing = found.failing;
       session = found.session;
@@ -219,22 +258,41 @@ async function searchFailure(
   // Only controlled rounds failed: the smallest setup is searched with controlled rounds (most of the
   // time: each setup costs a worker start), and the schedule its failing round followed is the one
   // shrunk and replayed, on the search's open session.
-  if (controlledFailed && !naturalFailed && controlled.first && !controlled.replay)
-    await search(left() * 0.75, controlled.trials(instrumentation(plan, run.loaded.file)));
+  if (controlledFailed && !naturalFailed) await search(left() * 0.75, controlled.trials(instrumentation(plan, run.loaded.file)));
   if (controlledFailed) {
-    const missing = controlled.unreplayable ?? (failing === null ? 'workers-lost' : null);
-    if (missing !== null && (failing === null || failing === controlled.first)) out.scheduleMissing = missing;
+    const cannot = controlled.unreplayable ?? (failing === null ? 'workers-lost' : null);
+    if (cannot !== null && (failing === null || failing === controlled.first)) missing('schedule', cannot);
     else if (failing) {
       // Half the search's time when natural rounds failed too.
       const replayed = await replayFailing(run, controlled, naturalFailed ? left() / 2 : left(), failing, session);
       session = undefined;
       if ('schedule' in replayed) out.schedule = replayed.schedule;
-      else out.scheduleMissing = replayed.missing;
+      else missing('schedule', replayed.missing);
     }
   }
   if (session) await run.closeSession(session);
   if (naturalFailed) await search(left());
   return out;
+}
+
+/**
+ * The race's warnings after its rounds: contention (only from rounds that measured it: a --schedule
+ * replay measures none), a --schedule replay that could not follow its schedule (it ran something else:
+ * its verdict is not the replayed round's), a pass's caveats, rounds the model could not decide.
+ */
+function raceWarnings(
+  run: RunContext,
+  r: { tally: RaceTally; contention: ContentionTracker; controlled: ControlledRounds; broken: boolean; caveats: Warning[] },
+): Warning[] {
+  const { tally, controlled } = r;
+  const warnings = tally.warnings;
+  if (tally.contentionRounds > 0 && !r.broken && !run.interrupted) warnings.push(...r.contention.warnings('race', tally.called));
+  if (controlled.divergence)
+    warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
+  warnings.push(...r.caveats);
+  const { model } = tally;
+  if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
+  return warnings;
 }
 
 /** Why rounds were played one at a time, and how to let them run ahead when that is safe. */

@@ -7,12 +7,13 @@
 // its scheduler): fewer lanes and calls make a smaller interleaving to read, and its failing round is
 // the one whose schedule is then shrunk and replayed (strategies/controlled.ts).
 import { classifyMinimal } from '../checks/race.js';
+import { databaseClient } from '../adapter/load.js';
 import { replayCommand } from '../plan/replay.js';
 import type { ControlledSpec, SessionOptions, WorkerSession } from '../pool/session.js';
 import type { CallHistory, FindingKind, RaceReport } from '../schema/report.js';
 import { weightsOf, type RunContext } from '../rounds/context.js';
 import { historyOfFailure } from '../checks/model.js';
-import { playRounds } from '../rounds/play.js';
+import { playRounds, type PlayedRound } from '../rounds/play.js';
 import { batchOf } from './batch.js';
 
 export interface ShrinkOptions {
@@ -77,60 +78,98 @@ const WORKER_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
  * up to a round cap sized by the full run's failure rate and a per-trial time slice. The result is
  * confirmed with a short run that measures how often the minimal configuration fails.
  */
-export async function shrinkRace(
-  run: RunContext,
-  opts: ShrinkOptions,
-): Promise<{ minimal: Minimal | null; failing: ControlledFailure | null; session?: WorkerSession; played: number }> {
-  const { plan } = run;
-  const deadline = performance.now() + opts.budgetMs;
-  let round = opts.firstRound;
-  const left = () => deadline - performance.now();
-  // Enough rounds to expect ~6 failures at the full run's rate, within bounds.
-  const roundCap = Math.max(30, Math.min(3000, Math.ceil(6 / Math.max(opts.failRate, 1e-3))));
-  // The same failure: one of the kinds being shrunk, and nothing the full run did not report.
-  const matches = (kinds: FindingKind[]) => kinds.some((k) => opts.kinds.has(k)) && kinds.every((k) => opts.allKinds.has(k));
+/** What a trial saw: rounds played, those that failed the same way, and how the first of them failed. */
+interface TrialResult {
+  rounds: number;
+  failed: number;
+  history?: CallHistory;
+  /** Controlled: the first failing round with every worker's schedule. */
+  failing?: ControlledFailure;
+}
 
-  const ctl = opts.controlled;
+/**
+ * The search's trials: a session per worker and lane count (kept while the search needs it), rounds
+ * until the first matching failure. Controlled trials keep one session per worker count: its rounds run
+ * fewer lanes than it has (a worker start with the instrumenting loader is the slow part).
+ */
+class Trials {
+  private readonly sessions = new Map<string, WorkerSession>();
+  private round: number;
+  private readonly deadline: number;
+  /** Rounds played in all: none, and "it did not fail again" would not be the reason. */
+  played = 0;
+  private readonly ctl: ControlledTrials | undefined;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly opts: ShrinkOptions,
+  ) {
+    this.round = opts.firstRound;
+    this.deadline = performance.now() + opts.budgetMs;
+    this.ctl = opts.controlled;
+  }
+
+  left(): number {
+    return this.deadline - performance.now();
+  }
+
+  keyOf(c: Config): string {
+    return `${c.workers}x${this.ctl ? this.run.plan.concurrency : c.concurrency}:${c.ops.join(',')}`;
+  }
+
   /** Controlled: no more calls per worker than the lanes' share (the controlled round's size). */
-  const sized = (c: Config): Config => (ctl ? { ...c, iterations: ctl.calls(c.concurrency, c.iterations) } : c);
-  /** Rounds the search played in all: none, and "it did not fail again" would not be the reason. */
-  let total = 0;
-  const sessions = new Map<string, WorkerSession>();
-  // Controlled: one session per worker count, its rounds run fewer lanes than it has (no worker start per lane count).
-  const keyOf = (c: Config): string => `${c.workers}x${ctl ? plan.concurrency : c.concurrency}:${c.ops.join(',')}`;
-  const sessionFor = async (c: Config): Promise<WorkerSession> => {
-    const key = keyOf(c);
-    let s = sessions.get(key);
+  sized(c: Config): Config {
+    return this.ctl ? { ...c, iterations: this.ctl.calls(c.concurrency, c.iterations) } : c;
+  }
+
+  private async sessionFor(c: Config): Promise<WorkerSession> {
+    const key = this.keyOf(c);
+    let s = this.sessions.get(key);
     if (!s || s.broken) {
-      if (s) await run.closeSession(s);
-      s = await run.openSession(c.workers, {
-        lanes: ctl ? plan.concurrency : c.concurrency,
+      if (s) await this.run.closeSession(s);
+      s = await this.run.openSession(c.workers, {
+        lanes: this.ctl ? this.run.plan.concurrency : c.concurrency,
         history: true,
-        weights: weightsOf(run.loaded, c.ops),
-        ...(ctl ? { instrument: ctl.instrument } : {}),
+        weights: weightsOf(this.run.loaded, c.ops),
+        ...(this.ctl ? { instrument: this.ctl.instrument } : {}),
       });
-      sessions.set(key, s);
+      this.sessions.set(key, s);
     }
     return s;
-  };
-  const closeAll = async (keep?: string) => {
-    for (const [k, s] of sessions) {
-      if (k === keep) continue;
-      sessions.delete(k);
-      await run.closeSession(s);
-    }
-  };
+  }
 
-  /** Run up to `cap` rounds of `c` (within `sliceMs`); count failures, stop at the first one if asked. */
-  const trial = async (c: Config, cap: number, sliceMs: number, stopAfter: number) => {
+  /** Take `c`'s session out of the search, open (the replay of its failing schedule runs there next). */
+  take(c: Config): WorkerSession | undefined {
+    const s = this.sessions.get(this.keyOf(c));
+    this.sessions.delete(this.keyOf(c));
+    return s;
+  }
+
+  /** Close every session but `keep`'s. */
+  async closeAll(keep?: string): Promise<void> {
+    for (const [k, s] of this.sessions) {
+      if (k === keep) continue;
+      this.sessions.delete(k);
+      await this.run.closeSession(s);
+    }
+  }
+
+  /** The same failure: one of the kinds being shrunk, and nothing the full run did not report. */
+  private matches(kinds: FindingKind[]): boolean {
+    return kinds.some((k) => this.opts.kinds.has(k)) && kinds.every((k) => this.opts.allKinds.has(k));
+  }
+
+  /** Run up to `cap` rounds of `c` (within `sliceMs`); count failures, stop after `stopAfter` of them. */
+  async trial(c: Config, cap: number, sliceMs: number, stopAfter: number): Promise<TrialResult> {
+    const { run, opts, ctl } = this;
     // The slice counts from the session's start: a worker start (slow with the instrumenting loader) is no round.
-    const session = await sessionFor(c);
-    const end = performance.now() + Math.min(sliceMs, left());
+    const session = await this.sessionFor(c);
+    const end = performance.now() + Math.min(sliceMs, this.left());
     const calls = Array.from({ length: c.workers }, () => c.iterations);
     let rounds = 0;
     let failed = 0;
     let history: CallHistory | undefined;
-    let failing: ControlledFailure | null = null;
+    let failing: ControlledFailure | undefined;
     let roundMs = 0;
     trials: while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
       // Quick rounds in batches, as the race plays them (strategies/batch.ts).
@@ -140,16 +179,16 @@ export async function shrinkRace(
         run,
         session,
         Array.from({ length: k }, () => {
-          const r = round++;
+          const round = this.round++;
           return {
             strategy: 'race' as const,
-            round: r,
+            round,
             calls,
             overlap: false,
             sampleEvery: 0,
             stopAfterMs: Math.max(1, end - performance.now()),
             history: true,
-            ...(ctl ? { controlled: ctl.spec(r), lanes: c.concurrency } : {}),
+            ...(ctl ? { controlled: ctl.spec(round), lanes: c.concurrency } : {}),
           };
         }),
       );
@@ -157,37 +196,88 @@ export async function shrinkRace(
       for (const p of played) {
         if (p.tallies?.interrupted) break trials;
         rounds++;
-        total++;
-        if (p.failed && matches(p.findings.map((f) => f.kind))) {
+        this.played++;
+        if (p.failed && this.matches(p.findings.map((f) => f.kind))) {
           failed++;
           // How the smallest scenario fails: the model's window, else the calls around the failure.
           history ??= p.findings.find((f) => f.history)?.history ?? (p.history ? historyOfFailure(p.round, p.history) : undefined);
-          const schedules = p.tallies?.schedules ?? [];
-          // Replayable only with every worker's schedule.
-          if (ctl && failing === null && schedules.length === c.workers)
-            failing = {
-              round: p.round,
-              schedules: [...schedules].sort((a, b) => a.workerId - b.workerId).map((x) => x.schedule),
-              preemptions: schedules.reduce((a, x) => a + x.preemptions, 0),
-              hung: (p.tallies?.hangs.length ?? 0) > 0,
-              config: c,
-            };
+          failing ??= ctl ? failingOf(p.round, p.tallies, c) : undefined;
           if (failed >= stopAfter) break trials;
         } else if (p.failed || p.hookFailed || !p.complete) break trials; // another failure: no evidence either way
       }
       if (played.length < k) break;
     }
-    return { rounds, failed, history, failing };
+    return { rounds, failed, ...(history ? { history } : {}), ...(failing ? { failing } : {}) };
+  }
+}
+
+/** A failing controlled round as its replay needs it; undefined without every worker's schedule. */
+function failingOf(round: number, t: PlayedRound['tallies'], c: Config): ControlledFailure | undefined {
+  const schedules = t?.schedules ?? [];
+  if (schedules.length !== c.workers) return undefined;
+  return {
+    round,
+    schedules: [...schedules].sort((a, b) => a.workerId - b.workerId).map((x) => x.schedule),
+    preemptions: schedules.reduce((a, x) => a + x.preemptions, 0),
+    hung: (t?.hangs.length ?? 0) > 0,
+    config: c,
   };
+}
+
+/** The report's smallest failing setup: how often it failed, the command that replays it, what it means. */
+function minimalOf(
+  run: RunContext,
+  m: { best: Config; start: Config; allOps: string[]; total: { rounds: number; failed: number }; history?: CallHistory; tried: number; every: number },
+): Minimal {
+  const { plan } = run;
+  const { best, start, total, history } = m;
+  const rate = total.failed / total.rounds;
+  // Suggest enough rounds that the replay fails with high probability (~10 expected failures); with the
+  // scheduler, only one round in `every` of the replay is controlled.
+  const rounds = Math.max(total.rounds, Math.min(100_000, Math.ceil(10 / rate))) * m.every;
+  const fewerOps = best.ops.length < m.allOps.length;
+  const smaller = best.workers < start.workers || best.concurrency < start.concurrency || best.iterations < start.iterations || fewerOps;
+  return {
+    workers: best.workers,
+    concurrency: best.concurrency,
+    iterations: best.iterations,
+    failedRounds: total.failed,
+    rounds: total.rounds,
+    ...(fewerOps ? { ops: best.ops } : {}),
+    command: replayCommand(plan, {
+      strategies: ['race'],
+      workers: best.workers,
+      concurrency: best.concurrency,
+      iterations: best.iterations,
+      rounds,
+      ...(fewerOps ? { ops: best.ops } : {}),
+    }),
+    ...(history ? { history } : {}),
+    smaller,
+    tried: m.tried,
+    // The adapter's word, or a client it loaded (the toolkit loads pg and ioredis only once used: so now, not at load).
+    ...classifyMinimal(best, run.loaded.database ?? (run.loaded.adapter.database === false ? undefined : databaseClient())),
+  };
+}
+
+export async function shrinkRace(
+  run: RunContext,
+  opts: ShrinkOptions,
+): Promise<{ minimal: Minimal | null; failing: ControlledFailure | null; session?: WorkerSession; played: number }> {
+  const { plan } = run;
+  const trials = new Trials(run, opts);
+  const ctl = opts.controlled;
+  // Enough rounds to expect ~6 failures at the full run's rate, within bounds.
+  const roundCap = Math.max(30, Math.min(3000, Math.ceil(6 / Math.max(opts.failRate, 1e-3))));
 
   const allOps = run.loaded.opNames.filter((_, i) => weightsOf(run.loaded, plan.ops)[i]! > 0);
-  let best: Config = sized({ workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations, ops: allOps });
+  let best: Config = trials.sized({ workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations, ops: allOps });
   const start = best;
-  let bestStats: { rounds: number; failed: number; history?: CallHistory; failing: ControlledFailure | null } = { rounds: 0, failed: 0, failing: null };
+  let bestStats: TrialResult = { rounds: 0, failed: 0 };
   let tried = 0;
   try {
-    // Controlled: calls before lanes. Fewer calls need no new session (each costs a worker start with
-    // the instrumenting loader), and lanes beyond the calls have nothing to do: only those are tried.
+    // Controlled: calls before lanes. Fewer calls need no new session, and lanes beyond the calls have
+    // nothing to do: only those are tried.
     const dims: [keyof Config, number[]][] = ctl
       ? [
           ['workers', WORKER_STEPS],
@@ -210,15 +300,14 @@ export async function shrinkRace(
           : ladder(best[dim], steps)
               // Controlled: one lane cannot interleave with itself (natural rounds would have shown such a bug).
               .filter((v) => !ctl || dim !== 'concurrency' || (v >= 2 && v <= best.iterations))
-              .map((v) => () => sized({ ...best, [dim]: v }));
+              .map((v) => () => trials.sized({ ...best, [dim]: v }));
       for (const next of candidates) {
         const c = next();
-        if (c === null || left() <= 0 || run.interrupted) break;
-
+        if (c === null || trials.left() <= 0 || run.interrupted) break;
         tried++;
         run.progress({ strategy: 'race', phase: 'shrink', done: tried });
         // Leave time for the remaining dimensions: a trial gets at most a third of what is left.
-        const r = await trial(c, roundCap, Math.max(150, left() / 3), 1);
+        const r = await trials.trial(c, roundCap, Math.max(150, trials.left() / 3), 1);
         if (r.failed > 0) {
           best = c;
           bestStats = r;
@@ -226,48 +315,22 @@ export async function shrinkRace(
         }
       }
       // Sessions of other worker/lane counts are no longer needed.
-      await closeAll(keyOf(best));
+      await trials.closeAll(trials.keyOf(best));
     }
-    if (run.interrupted) return { minimal: null, failing: null, played: total };
+    const none = { minimal: null, failing: null, played: trials.played };
+    if (run.interrupted) return none;
     // Confirm: how often does the minimal configuration fail? A short run (up to 20 failures or 1,000
-    // rounds, at least 300 ms), added to the trial that found it.
-    // Controlled: half of what is left, the rest goes to the replay of its failing schedule.
-    const confirm = await trial(best, 1000, Math.max(300, ctl ? left() / 2 : left()), 20);
-    const sum = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
-    const failing = bestStats.failing ?? confirm.failing;
-    if (sum.failed === 0) return { minimal: null, failing: null, played: total };
-    const rate = sum.failed / sum.rounds;
-    // Suggest enough rounds that the replay fails with high probability (~10 expected failures); with
-    // the scheduler, only one round in `every` of the replay is controlled.
-    const rounds = Math.max(sum.rounds, Math.min(100_000, Math.ceil(10 / rate))) * (ctl?.every ?? 1);
-    const fewerOps = best.ops.length < allOps.length;
-    const smaller = best.workers < start.workers || best.concurrency < start.concurrency || best.iterations < start.iterations || fewerOps;
-    const history = bestStats.history ?? confirm.history;
-    const minimal: Minimal = {
-      workers: best.workers,
-      concurrency: best.concurrency,
-      iterations: best.iterations,
-      failedRounds: sum.failed,
-      rounds: sum.rounds,
-      ...(fewerOps ? { ops: best.ops } : {}),
-      command: replayCommand(plan, {
-        strategies: ['race'],
-        workers: best.workers,
-        concurrency: best.concurrency,
-        iterations: best.iterations,
-        rounds,
-        ...(fewerOps ? { ops: best.ops } : {}),
-      }),
-      ...(history ? { history } : {}),
-      smaller,
-      tried,
-      ...classifyMinimal(best),
-    };
+    // rounds, at least 300 ms), added to the trial that found it. Controlled: half of what is left, the
+    // rest goes to the replay of its failing schedule.
+    const confirm = await trials.trial(best, 1000, Math.max(300, ctl ? trials.left() / 2 : trials.left()), 20);
+    const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
+    if (total.failed === 0) return none;
+    const failing = bestStats.failing ?? confirm.failing ?? null;
+    const minimal = minimalOf(run, { best, start, allOps, total, history: bestStats.history ?? confirm.history, tried, every: ctl?.every ?? 1 });
     // The smallest setup's session, open with it: its failing schedule is replayed there next (strategies/controlled.ts).
-    const session = failing ? sessions.get(keyOf(best)) : undefined;
-    if (session) sessions.delete(keyOf(best));
-    return { minimal, failing, played: total, ...(session ? { session } : {}) };
+    const session = failing ? trials.take(best) : undefined;
+    return { minimal, failing, played: trials.played, ...(session ? { session } : {}) };
   } finally {
-    await closeAll();
+    await trials.closeAll();
   }
 }

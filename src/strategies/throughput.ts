@@ -13,7 +13,7 @@
 import { summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
-import type { WorkerSession } from '../pool/session.js';
+import type { RoundTallies, WorkerSession } from '../pool/session.js';
 import type { Finding, ThroughputPoint } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound } from '../rounds/play.js';
@@ -104,14 +104,91 @@ export function durationWithin(duration: number, points: number, budgetMs: numbe
   return Math.max(MIN_DURATION_S, Math.min(duration, (perPoint - POINT_OVERHEAD_S) / 1.25));
 }
 
+/** A measured round as a point: calls/s (of calls that returned: calls that threw are an error rate, never speed), latency, scaling against the first point. */
+function pointOf(t: RoundTallies, workers: number, firstOpsPerSec: number | undefined, sampleEvery: number): ThroughputPoint {
+  const done = t.ops.reduce((a, op) => a + op.done, 0);
+  const errors = t.ops.reduce((a, op) => a + op.errors, 0);
+  const opsPerSec = (done / Math.max(1e-3, t.endedAt - t.startedAt)) * 1000;
+  const base = firstOpsPerSec ?? opsPerSec;
+  const lat = latencyOf(t.samples);
+  return {
+    workers,
+    opsPerSec,
+    latencyMs: lat.latencyMs,
+    calls: done + errors,
+    errors,
+    errorRate: done + errors > 0 ? errors / (done + errors) : 0,
+    speedup: base > 0 ? opsPerSec / base : 0,
+    efficiency: base > 0 ? opsPerSec / base / workers : 0,
+    latencySamples: lat.samples,
+    latencyHistogram: lat.histogram,
+    sampleEvery,
+  };
+}
+
+/** Plays a point's rounds (warm-up, then measure) through the common round path, with progress every PROGRESS_MS. */
+class PointMeter {
+  /** Rounds played so far (each point's two) and the calls they made. */
+  round = 0;
+  private callsSoFar = 0;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly all: number[],
+    private readonly points: ThroughputPoint[],
+    private readonly found: Finding[],
+    private readonly duration: number,
+    private readonly nowNs: number,
+  ) {}
+
+  private async timedRound(session: WorkerSession, workers: number, phase: string, durationMs: number, sampleEvery: number): Promise<PlayedRound> {
+    const r = this.round++;
+    const report = (): void =>
+      this.run.progress({
+        strategy: 'throughput',
+        phase: `${phase} · ${plural(workers, 'worker')}`,
+        done: this.points.length,
+        total: this.all.length,
+        calls: this.callsSoFar + session.callsStarted(r),
+      });
+    report();
+    const timer = setInterval(report, PROGRESS_MS);
+    try {
+      return await playRound(this.run, session, { strategy: 'throughput', round: r, calls: { durationMs }, overlap: false, sampleEvery });
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** A point's warm-up (it sets how often latency is sampled), then its measured round; `stopped`: the strategy ends here. */
+  async measure(session: WorkerSession, workers: number): Promise<{ measured: PlayedRound | null; sampleEvery: number; stopped: boolean }> {
+    let sampleEvery = WARM_SAMPLE_EVERY;
+    for (const phase of ['warm-up', 'measure'] as const) {
+      const durationMs = (phase === 'warm-up' ? warmUpSeconds(this.duration) : this.duration) * 1000;
+      const played = await this.timedRound(session, workers, phase, durationMs, sampleEvery);
+      for (const f of played.findings) this.found.push({ ...f, message: `${plural(workers, 'worker')}, ${phase}: ${f.message}` });
+      const t = played.tallies;
+      // Hangs, crashes, failed hooks and interrupts end the strategy; what calls did is in the findings.
+      if (!t || !played.complete || played.hookFailed) return { measured: null, sampleEvery, stopped: true };
+      const calls = t.ops.reduce((a, op) => a + op.done + op.errors, 0);
+      this.callsSoFar += calls;
+      if (phase === 'measure') return { measured: played, sampleEvery, stopped: false };
+      // A call's cost: wall time per call of a worker, or the median sampled latency if lower (a
+      // worker descheduled on a busy machine inflates the first; lanes waiting on each other, the second).
+      const wallNs = ((t.endedAt - t.startedAt) * 1e6 * workers) / Math.max(1, calls);
+      const p50Ns = latencyOf(t.samples).latencyMs.p50 * NS_PER_MS;
+      sampleEvery = sampleEveryFor(p50Ns > 0 ? Math.min(wallNs, p50Ns) : wallNs, this.nowNs);
+    }
+    return { measured: null, sampleEvery, stopped: true };
+  }
+}
+
 export async function runThroughput(run: RunContext): Promise<StrategyEvidence> {
   const { plan } = run;
   const t0 = performance.now();
   const points: ThroughputPoint[] = [];
   const found: Finding[] = [];
   const all = workerPoints(plan.workers);
-  let round = 0;
-  let callsSoFar = 0;
   let completedCalls = 0;
   let stopped = false;
   let cutByBudget = false;
@@ -120,25 +197,7 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
   const budgetMs = run.strategyBudgetMs;
   const duration = durationWithin(plan.duration, all.length, budgetMs);
 
-  /** One duration-mode round through the common round path, with a progress report every PROGRESS_MS. */
-  const timedRound = async (session: WorkerSession, workers: number, phase: string, durationMs: number, sampleEvery: number): Promise<PlayedRound> => {
-    const r = round++;
-    const report = (): void =>
-      run.progress({
-        strategy: 'throughput',
-        phase: `${phase} · ${plural(workers, 'worker')}`,
-        done: points.length,
-        total: all.length,
-        calls: callsSoFar + session.callsStarted(r),
-      });
-    report();
-    const timer = setInterval(report, PROGRESS_MS);
-    try {
-      return await playRound(run, session, { strategy: 'throughput', round: r, calls: { durationMs }, overlap: false, sampleEvery });
-    } finally {
-      clearInterval(timer);
-    }
-  };
+  const meter = new PointMeter(run, all, points, found, duration, nowNs);
 
   for (const workers of all) {
     if (run.interrupted || stopped) break;
@@ -150,58 +209,23 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
     }
     const pointStart = performance.now();
     const session = await run.openSession(workers);
-    let measured: PlayedRound | null = null;
-    let sampleEvery = WARM_SAMPLE_EVERY;
+    let m: Awaited<ReturnType<PointMeter['measure']>>;
     try {
-      for (const phase of ['warm-up', 'measure'] as const) {
-        const durationMs = (phase === 'warm-up' ? warmUpSeconds(duration) : duration) * 1000;
-        const played = await timedRound(session, workers, phase, durationMs, sampleEvery);
-        for (const f of played.findings) found.push({ ...f, message: `${plural(workers, 'worker')}, ${phase}: ${f.message}` });
-        const t = played.tallies;
-        // Hangs, crashes, failed hooks and interrupts end the strategy; what calls did is in the findings.
-        if (!t || !played.complete || played.hookFailed) {
-          stopped = true;
-          break;
-        }
-        const calls = t.ops.reduce((a, op) => a + op.done + op.errors, 0);
-        callsSoFar += calls;
-        if (phase === 'warm-up') {
-          // A call's cost: wall time per call of a worker, or the median sampled latency if lower (a
-          // worker descheduled on a busy machine inflates the first; lanes waiting on each other, the second).
-          const wallNs = ((t.endedAt - t.startedAt) * 1e6 * workers) / Math.max(1, calls);
-          const p50Ns = latencyOf(t.samples).latencyMs.p50 * NS_PER_MS;
-          sampleEvery = sampleEveryFor(p50Ns > 0 ? Math.min(wallNs, p50Ns) : wallNs, nowNs);
-        } else measured = played;
-      }
+      m = await meter.measure(session, workers);
     } finally {
       await run.closeSession(session);
     }
+    const { measured, sampleEvery } = m;
+    if (m.stopped) stopped = true;
     const t = measured?.tallies;
     if (!t) break;
-    const done = t.ops.reduce((a, op) => a + op.done, 0);
-    const errors = t.ops.reduce((a, op) => a + op.errors, 0);
-    completedCalls += done;
-    // Speed is calls that returned; calls that threw are an error rate, never speed.
-    const opsPerSec = (done / Math.max(1e-3, t.endedAt - t.startedAt)) * 1000;
-    const base = points[0]?.opsPerSec ?? opsPerSec;
-    const lat = latencyOf(t.samples);
+    const point = pointOf(t, workers, points[0]?.opsPerSec, sampleEvery);
+    completedCalls += point.calls - point.errors;
     lastPointMs = performance.now() - pointStart;
-    points.push({
-      workers,
-      opsPerSec,
-      latencyMs: lat.latencyMs,
-      calls: done + errors,
-      errors,
-      errorRate: done + errors > 0 ? errors / (done + errors) : 0,
-      speedup: base > 0 ? opsPerSec / base : 0,
-      efficiency: base > 0 ? opsPerSec / base / workers : 0,
-      latencySamples: lat.samples,
-      latencyHistogram: lat.histogram,
-      sampleEvery,
-    });
+    points.push(point);
     if (found.length) break; // the strategy fails already: no need to measure more points
   }
-  const findings = summariseRoundFindings(found, round);
+  const findings = summariseRoundFindings(found, meter.round);
   const gate = findings.length || run.interrupted ? {} : minOpsOf(plan.minOps, plan.workers, points);
   if (gate.finding) findings.push(gate.finding);
   const scaling = scalingOf(points, plan.env.cores);

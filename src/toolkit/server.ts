@@ -39,14 +39,29 @@ export interface ServerOptions {
   /** It picks its own port and prints it on stdout: the pattern's first group is the port. */
   portFromOutput?: RegExp;
   /**
-   * How long it may take to listen. Default 4000 ms: `setup` itself is bounded by `--timeout` (5000 ms
-   * by default); a slower server needs both this and the adapter's `timeout`.
+   * How long it may take to listen. Default 60000 ms, as `--setup-timeout`'s default, which bounds the
+   * `setup` that starts it: a slower server needs both this and `--setup-timeout` (or the adapter's
+   * `setupTimeout`).
    */
   startTimeoutMs?: number;
   /** How long `stop` waits after SIGTERM before SIGKILL. Default 2000 ms. */
   graceMs?: number;
   /** Accept a server that listens beyond 127.0.0.1 (on every interface). Default false. */
   allowExposed?: boolean;
+  /**
+   * When it is ready. Default: it accepts a TCP connection. A database is ready when it answers (the
+   * toolkit's postgres() asks a query, redis() a PING): a server may accept connections before that.
+   */
+  ready?: (port: number) => Promise<boolean>;
+  /** The signal `stop` sends first (default SIGTERM; PostgreSQL's fast shutdown is SIGINT). */
+  stopSignal?: NodeJS.Signals;
+  /** Run the server as this user and group (numeric ids): adapter-hammer may run as root, a server need not. */
+  uid?: number;
+  gid?: number;
+  /** Directories the keeper removes once the server is gone, however the run ended (a temp data directory). */
+  cleanup?: string[];
+  /** How messages name it (default: `server '<command>'`). */
+  name?: string;
 }
 
 /** A server started by {@link startServer}. */
@@ -69,13 +84,16 @@ export class ServerStartError extends Error {
   }
 }
 
+/** As --setup-timeout's default: a cold server (a database, a container) may take tens of seconds. */
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+
 const KEEPER = fileURLToPath(new URL('./server-keeper.js', import.meta.url));
 const STDERR_KEPT = 4096;
 
 const show = (command: string | string[]): string => (Array.isArray(command) ? command.join(' ') : command);
 
 /** A free TCP port on 127.0.0.1 (the kernel's choice; closed again at once). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -144,12 +162,16 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     shell: !Array.isArray(command),
     cwd: options.cwd ?? process.cwd(),
     graceMs: options.graceMs ?? 2000,
+    stopSignal: options.stopSignal,
+    uid: options.uid,
+    gid: options.gid,
+    cleanup: options.cleanup,
   };
   const env = { ...process.env, ...(port ? { PORT: String(port) } : {}), HOST: '127.0.0.1', ...options.env, ADAPTER_HAMMER_KEEPER: JSON.stringify(spec) };
   // detached: its own session, so a Ctrl-C in the terminal reaches adapter-hammer (which reports) and not
   // the server (which must answer until then); the keeper outlives adapter-hammer to clean up after it.
   const keeper = spawn(process.execPath, [KEEPER], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  const name = `server '${show(command)}'`;
+  const name = options.name ?? `server '${show(command)}'`;
   let stderr = '';
   let stdout = '';
   let ready = false;
@@ -176,18 +198,20 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     await gone;
     keeper.unref();
   };
-  const deadline = performance.now() + (options.startTimeoutMs ?? 4000);
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const deadline = performance.now() + startTimeoutMs;
   const fail = async (why: string, withStderr = true): Promise<never> => {
     await stop();
     const line = firstLine();
     throw new ServerStartError(`${name} ${why}${!withStderr ? '' : line ? `: ${line}` : ' (nothing on its stderr)'}`);
   };
   let listening = port;
+  const isReady = options.ready ?? accepts;
   for (;;) {
     if (exited) return fail(`exited with code ${(exited as { code: number }).code} before listening`);
-    if (performance.now() > deadline) return fail(`did not listen on 127.0.0.1${listening ? `:${listening}` : ''} within ${options.startTimeoutMs ?? 4000} ms`);
+    if (performance.now() > deadline) return fail(`did not listen on 127.0.0.1${listening ? `:${listening}` : ''} within ${startTimeoutMs} ms`);
     if (!listening && options.portFromOutput) listening = Number(options.portFromOutput.exec(stdout)?.[1] ?? 0);
-    if (listening && (await accepts(listening))) break;
+    if (listening && (await isReady(listening))) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   ready = true;

