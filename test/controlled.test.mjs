@@ -250,3 +250,58 @@ export default {
   assert.ok(s.caveats.includes('few-rounds'));
   assert.match(r.warnings.find((w) => w.code === 'few-rounds').message, /^race: only \d+ of 2,000 planned rounds fit in its \d+ s share of the --time budget/);
 });
+
+// The words of the report, from hand-made figures (no run): every reason a schedule or a smallest setup
+// can be missing has its sentence; a pass with caveats is never a plain PASS; the caveats' rules.
+const { renderTerminal } = await import('../dist/reporters/terminal/index.js');
+const { raceCaveats, SLIVER } = await import('../dist/checks/race.js');
+const { judgeRun } = await import('../dist/checks/run.js');
+const { makeReport, raceStrategy } = await import('./helpers/report.mjs');
+
+test('every reason a smallest setup or a failing schedule is missing has its own sentence, never a guess', () => {
+  const reasons = ['interrupted', 'hook-failed', 'workers-lost', 'hung', 'incomplete', 'no-time', 'hang-needs-time', 'not-reproduced'];
+  const failing = { status: 'fail', verdict: 'fail', failedRounds: 3 };
+  const said = new Set();
+  for (const why of reasons) {
+    const m = renderTerminal(makeReport({ strategies: [raceStrategy({ ...failing, minimal: null, unavailable: { minimal: why } })] }), 0);
+    const s = renderTerminal(makeReport({ strategies: [raceStrategy({ ...failing, schedule: null, unavailable: { schedule: why } })] }), 0);
+    const lineOf = (text, re) => text.split('\n').find((l) => re.test(l)) ?? '';
+    const ml = lineOf(m, /smaller failing setup/);
+    const sl = lineOf(s, /failing controlled round/);
+    assert.ok(ml && !ml.includes('was found)'), `${why}: ${ml}`);
+    assert.ok(sl && sl !== '  (the failing controlled round could not be replayed)', `${why}: ${sl}`);
+    if (why !== 'no-time') assert.doesNotMatch(ml + sl, /no time was left/);
+    said.add(ml).add(sl);
+  }
+  assert.equal(said.size, reasons.length * 2, 'a sentence of its own for each');
+});
+
+test('caveats: a sliver of rounds in the budget, stalled controlled rounds; a pass with them is never a plain PASS', () => {
+  const base = { rounds: 4, plannedRounds: 2000, stopReason: 'budget', budgetMs: 15_000, durationMs: 14_800, scheduler: undefined };
+  assert.deepEqual(
+    raceCaveats(base, null).map((w) => w.code),
+    ['few-rounds'],
+  );
+  assert.deepEqual(raceCaveats({ ...base, rounds: 2000 * SLIVER }, null), [], 'at the threshold: no caveat');
+  assert.deepEqual(raceCaveats({ ...base, stopReason: 'evidence' }, null), [], 'stopped by its evidence: no caveat');
+  const scheduler = { mode: 'mixed', controlledRounds: 10, stalledRounds: 3, failedControlledRounds: 0, naturalRounds: 10, failedNaturalRounds: 0 };
+  const stalled = raceCaveats(
+    { ...base, rounds: 1000, scheduler },
+    'worker 1: nothing could run within 2500 ms at step 4 (lanes 0 blocked outside the scheduler)',
+  );
+  assert.deepEqual(
+    stalled.map((w) => w.code),
+    ['scheduler-stalled'],
+  );
+  assert.match(stalled[0].message, /^race: 3 of 10 controlled rounds stalled, nothing could run for half of --timeout \(worker 1: nothing could run/);
+  const race = raceStrategy({ status: 'pass', verdict: 'pass', caveats: ['scheduler-stalled'] });
+  assert.match(renderTerminal(makeReport({ strategies: [race] }), 0), /RACE {2}PASS .*· but see warnings: scheduler-stalled/);
+  const j = judgeRun({ strategies: [race], findingKinds: [], warnings: stalled, strict: false, threadSafe: true, stopSignal: null });
+  assert.equal(j.exitCode, 0);
+  assert.equal(j.headline, 'race passed, with caveats (scheduler-stalled: see warnings)');
+  assert.equal(
+    judgeRun({ strategies: [race], findingKinds: [], warnings: stalled, strict: true, threadSafe: true, stopSignal: null }).exitCode,
+    1,
+    '--strict fails it',
+  );
+});

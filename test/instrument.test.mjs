@@ -3,7 +3,7 @@
 // (JavaScript and TypeScript, ES modules and CommonJS).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -158,6 +158,20 @@ test("the user's files are instrumented (ESM, required CommonJS, TypeScript), no
 
 test('node_modules is instrumented when the user opts in with a glob', async () => {
   assert.match((await sourceOf('throws.mjs', ['**/node_modules/slow-lib/**'])).lib, /__ahPark\(null, /);
+});
+
+test('a root reached through a symlink selects the files by their real path (modules load by it)', async () => {
+  const { createSelector } = await import(pathToFileURL(path.join(ROOT, 'dist/instrument/select.js')).href);
+  const dir = mkdtempSync(path.join(tmpdir(), 'ah-link-'));
+  try {
+    symlinkSync(path.join(ROOT, 'fixtures'), path.join(dir, 'fixtures'), 'dir');
+    const select = createSelector({ roots: [path.join(dir, 'fixtures/controlled')], cwd: dir });
+    assert.equal(select(path.join(ROOT, 'fixtures/controlled/ticket-unsafe.mjs')), true);
+    assert.equal(select(path.join(dir, 'fixtures/controlled/ticket-unsafe.mjs')), true);
+    assert.equal(select(path.join(ROOT, 'fixtures/counter-safe.mjs')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("adapter-hammer's own compiled files are never instrumented, even under a root; the user's next to them are", async () => {

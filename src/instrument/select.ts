@@ -1,6 +1,7 @@
 // Which files are instrumented: the user's own (under the adapter's directory or the working directory),
 // never node_modules, unless the user opts in with globs (picomatch, matched against the path relative to
 // the working directory and the absolute one).
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 
@@ -17,9 +18,19 @@ export interface Selection {
 
 export const SOURCE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
 
+function realOrSame(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
 export function createSelector(sel: Selection): (file: string) => boolean {
   const cwd = sel.cwd ?? process.cwd();
-  const roots = sel.roots.map((r) => path.resolve(cwd, r) + path.sep);
+  // Modules load by their real path: a root reached through a symlink (a project linking its tests in)
+  // is matched by its real path too.
+  const roots = [...new Set(sel.roots.flatMap((r) => [path.resolve(cwd, r), realOrSame(path.resolve(cwd, r))]))].map((r) => r + path.sep);
   const included = sel.include?.length ? picomatch(sel.include, { dot: true }) : null;
   const excluded = (sel.exclude ?? []).map((r) => path.resolve(cwd, r) + path.sep);
   return (file) => {

@@ -28,6 +28,8 @@ export const CODE_DOCS: Readonly<Record<string, string>> = {
   'stats-not-number': `${FINDINGS_PAGE}#stats-not-number`,
   'model-unknown': `${FINDINGS_PAGE}#model-unknown`,
   'schedule-diverged': `${FINDINGS_PAGE}#schedule-diverged`,
+  'scheduler-stalled': `${FINDINGS_PAGE}#scheduler-stalled`,
+  'few-rounds': `${FINDINGS_PAGE}#few-rounds`,
   'concurrent-access': `${FINDINGS_PAGE}#concurrent-access`,
   'rounds-one-at-a-time': `${FINDINGS_PAGE}#rounds-one-at-a-time`,
 };

@@ -259,7 +259,7 @@ export interface RaceReport extends StrategyBase {
     /** How the smallest scenario failed: its call history (or the part of it that shows the failure). */
     history?: CallHistory;
   } | null;
-  /** Its controlled rounds (README, "Controlled interleavings"): absent with --scheduler off. */
+  /** Its controlled rounds (docs/guides/controlled-interleavings.md): absent with --scheduler off. */
   scheduler?: SchedulerFigures;
   /**
    * The failing controlled round's schedules, shrunk to fewer preemptions and replayed: the value that

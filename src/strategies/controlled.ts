@@ -1,4 +1,4 @@
-// The race's controlled rounds (README, "Controlled interleavings"). Every other round, each worker runs
+// The race's controlled rounds (docs/guides/controlled-interleavings.md). Every other round, each worker runs
 // its lanes under its own seeded scheduler, which lets one lane continue at a time at every await of the
 // user's code (the adapter is loaded instrumented: src/instrument/). Rounds in between keep Node's own
 // order, and workers race for real in both. Here: which rounds are controlled and with what, their
