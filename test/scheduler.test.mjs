@@ -583,3 +583,172 @@ test('shrinking a recorded schedule against the scheduler itself: fewer preempti
     assert.ok(strict.run.preemptions < found.preemptions, `${found.preemptions} -> ${strict.run.preemptions}`);
   }
 });
+
+// The policies on their own: what each picks from a hand-made view (no lanes run).
+const view = (o) => ({ index: 0, live: [0, 1, 2], ready: [0, 1, 2], last: -1, canRun: (lane) => o?.ready?.includes(lane) ?? true, ...o });
+
+test('randomWalk picks only among the ready lanes, the same ones for the same generator', () => {
+  const a = randomWalk(xoroshiro128plus(7));
+  const b = randomWalk(xoroshiro128plus(7));
+  const picks = [];
+  for (let i = 0; i < 50; i++) {
+    const v = view({ index: i, ready: [1, 2] });
+    const p = a.pick(v);
+    assert.ok([1, 2].includes(p));
+    assert.equal(b.pick(v), p);
+    picks.push(p);
+  }
+  assert.deepEqual([...new Set(picks)].sort(), [1, 2], 'both lanes come up');
+  assert.equal(a.end(50), null);
+  assert.deepEqual([a.strategy, a.depth], ['random', 0]);
+});
+
+test('pct keeps the lane that ran last while it is ready, and switches only at its d - 1 change points', () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const s = pct(xoroshiro128plus(seed), 3, 3, 10);
+    let switches = 0;
+    let last = -1;
+    for (let i = 0; i < 10; i++) {
+      const p = s.pick(view({ index: i, last }));
+      if (last >= 0 && p !== last) switches++;
+      last = p;
+    }
+    assert.ok(switches <= 2, `seed ${seed}: ${switches} switches away from a ready lane`);
+  }
+  // Depth 1: no change point, never a switch away from a ready lane.
+  const one = pct(xoroshiro128plus(3), 3, 1, 10);
+  const first = one.pick(view());
+  for (let i = 1; i < 10; i++) assert.equal(one.pick(view({ index: i, last: first })), first);
+  // When the last lane cannot go on, the highest-priority ready lane does.
+  const blocked = one.pick(view({ index: 10, last: first, ready: [0, 1, 2].filter((l) => l !== first) }));
+  assert.notEqual(blocked, first);
+});
+
+test('strict replay: the recorded lane and continuation, waiting for it; where it leaves the schedule', () => {
+  const s = replay({ strategy: 'pct', depth: 2, lanes: 3, decisions: [2, 0, 1], items: [0, 1, 0] }, false);
+  assert.deepEqual([s.strategy, s.depth], ['pct', 2]);
+  assert.deepEqual(s.pick(view({ index: 0 })), { lane: 2, item: 0 });
+  assert.deepEqual(s.pick(view({ index: 1, ready: [1, 2] })), { lane: 0, item: 1 }, 'not ready: named anyway, the mechanism waits for it');
+  assert.deepEqual(s.pick(view({ index: 2, live: [0, 2] })), { diverged: 'schedule diverged at step 3: lane 1 has already finished' });
+  assert.deepEqual(s.pick(view({ index: 3, live: [0, 2] })), { diverged: 'schedule diverged at step 4: it ends there, but lanes 0, 2 are still running' });
+  assert.equal(s.end(3), null);
+  assert.equal(s.end(1), 'schedule diverged at step 2: the run ended with 2 decision(s) of the schedule unused');
+});
+
+test('lenient replay never waits while a lane can run, never diverges, and goes on without preempting', () => {
+  const s = replay({ strategy: 'random', depth: 0, lanes: 3, decisions: [2, 0] }, true);
+  assert.deepEqual(s.pick(view({ index: 0 })), { lane: 2, item: 0 });
+  assert.equal(s.pick(view({ index: 1, ready: [1, 2], last: 2 })), 2, 'lane 0 is not ready: the last lane goes on');
+  assert.equal(s.pick(view({ index: 1, ready: [1], last: 2 })), 1, 'the last lane cannot go on either: the lowest ready lane');
+  assert.equal(s.pick(view({ index: 5, ready: [0, 1], last: 1 })), 1, 'beyond the schedule: the last lane goes on');
+  assert.equal(s.pick(view({ index: 0, live: [0, 1], ready: [1], last: 1 })), 1, 'the recorded lane has finished: no divergence');
+  assert.equal(s.end(0), null);
+});
+
+test('selectorFor: a replay by the worker of its schedule, else the spec policy with PCT depth 3 by default', () => {
+  const spec = { strategy: 'pct', depth: 0, estimatedSteps: 10, replay: null, lenient: false, trace: false, stallMs: 100 };
+  assert.deepEqual([selectorFor(spec, { seed: 1, round: 2, workerId: 0, lanes: 3 }).depth], [3]);
+  assert.equal(selectorFor({ ...spec, strategy: 'random' }, { seed: 1, round: 2, workerId: 0, lanes: 3 }).strategy, 'random');
+  const recorded = encodeSchedule({ strategy: 'pct', depth: 4, lanes: 3, decisions: [1, 2] });
+  const s = selectorFor({ ...spec, replay: [null, recorded] }, { seed: 1, round: 2, workerId: 1, lanes: 3 });
+  assert.deepEqual([s.strategy, s.depth], ['pct', 4]);
+  assert.deepEqual(s.pick(view()), { lane: 1, item: 0 });
+  assert.equal(
+    selectorFor({ ...spec, replay: [null, recorded] }, { seed: 1, round: 2, workerId: 0, lanes: 3 }).strategy,
+    'pct',
+    'worker 0 has no schedule: it chooses',
+  );
+});
+
+test('outside any lane, and once a round is over, the runtime is Node itself', async () => {
+  const s = new Scheduler(scripted(), { lanes: 1 });
+  assert.equal(s.beginCall('x', 0), undefined, 'no lane context: no park');
+  const v = {};
+  assert.equal(park(v, 'site'), v, 'no lane context: the value itself');
+  let leftBehind;
+  await s.run([
+    async () => {
+      await park(null, 'a');
+      leftBehind = () => park(7, 'late');
+    },
+  ]);
+  assert.equal(leftBehind(), 7, 'a park after the round: the value itself, no promise');
+  const ran = await new Promise((resolve) => {
+    // A timer set in the lane's context after the round: Node's own.
+    const t = setImmediateAt('late.mjs:1:1', () => resolve('ran'));
+    assert.equal(typeof t.hasRef, 'function');
+  });
+  assert.equal(ran, 'ran');
+});
+
+test("a timer the scheduler runs itself has a handle as Node's: ref, unref, a number; Node's own clear leaves it alone", async () => {
+  let handle;
+  const ran = [];
+  await play(scripted(), [
+    async () => {
+      handle = setImmediateAt('h.mjs:1:1', () => ran.push('kept'));
+      assert.equal(handle.hasRef(), true);
+      assert.equal(handle.unref(), handle);
+      assert.equal(handle.hasRef(), false);
+      assert.equal(handle.ref().hasRef(), true);
+      assert.equal(typeof +handle, 'number');
+      clearImmediate(handle); // not rewritten (this file is not instrumented): harmless
+      clearTimeout(handle);
+      await park(null, 'a');
+    },
+  ]);
+  assert.deepEqual(ran, ['kept'], 'run by its grant; a clear of code the instrumentation did not rewrite does not reach it');
+});
+
+test('the trace: a step that blocks outside the scheduler ends at null; uncontrolled resumptions keep the first ten sites', async () => {
+  const { run } = await play(scripted(), [
+    async () => {
+      await park(null, 'a');
+      for (let i = 0; i < 12; i++) {
+        await new Promise((r) => setTimeout(r, 1)); // uninstrumented: blocks outside, resumes without a grant
+        await park(null, `after-${i}`);
+      }
+    },
+  ]);
+  assert.ok(
+    run.trace.some((s) => s.from === 'a' && s.to === null),
+    JSON.stringify(run.trace.slice(0, 3)),
+  );
+  assert.equal(run.uncontrolled, 12);
+  assert.equal(run.uncontrolledAt.length, 10);
+  assert.equal(run.uncontrolledAt[0].site, 'after-0');
+});
+
+test('a strict replay that waits for a lane that never becomes ready stalls, and says which lane it waited for', async () => {
+  // Start lane 0, start lane 1, lane 0 past 'a' (it parks on the gate), lane 0 again: it cannot run.
+  const s = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: [0, 1, 0, 0] }, false);
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const { run, log } = await play(
+    s,
+    [
+      async (l) => {
+        await park(null, 'a');
+        await park(gate, 'gate'); // pending: lane 0 cannot go on
+        l.push('a');
+      },
+      async (l) => {
+        await park(null, 'b');
+        l.push('b');
+        setTimeout(() => release(), 100);
+      },
+    ],
+    { stallMs: 40 },
+  );
+  assert.equal(run.stalled, 'nothing could run within 40 ms at step 4 (the schedule waits for lane 0)');
+  assert.equal(run.divergence, null);
+  assert.deepEqual([...log].sort(), ['a', 'b'], 'the round still ran to its end');
+});
+
+test('two schedulers one after the other in one thread do not see each other (the lane context is per run)', async () => {
+  const a = await play(scripted([1, 0]), [steps('a', 2), steps('b', 2)]);
+  const b = await play(scripted([1, 0]), [steps('a', 2), steps('b', 2)]);
+  assert.deepEqual(a.log, b.log);
+  assert.equal(a.run.schedule, b.run.schedule);
+  assert.equal(b.run.uncontrolled, 0);
+});
