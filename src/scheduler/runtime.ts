@@ -39,9 +39,9 @@ export interface LaneContext {
 export const laneContext = new AsyncLocalStorage<LaneContext>();
 
 /**
- * Instrumented awaits this thread went through, in lanes or not. Per thread (each worker has its own
- * copy of this module), never per run: a worker reads it before and after a round to tell whether the
- * adapter's calls have anything a scheduler could order.
+ * Instrumented awaits and timers this thread went through, in lanes or not. Per thread (each worker has
+ * its own copy of this module), never per run: a worker reads it before and after a round to tell
+ * whether the adapter's calls have anything a scheduler could order.
  */
 export const parkCount = { value: 0 };
 
@@ -53,6 +53,7 @@ export function park(value: unknown, site: string): unknown {
 
 /** `setTimeout(fn, ms, ...args)` of instrumented code. */
 export function setTimeoutAt(site: string, fn: unknown, ms?: unknown, ...args: unknown[]): unknown {
+  parkCount.value++; // something to schedule, awaited or not
   const c = laneContext.getStore();
   if (!c || typeof fn !== 'function') return setTimeout(fn as (...a: unknown[]) => void, ms as number, ...args);
   return c.scheduler.timer(c.lane, 'setTimeout', site, fn as () => void, args, Number(ms) || 0);
@@ -60,6 +61,7 @@ export function setTimeoutAt(site: string, fn: unknown, ms?: unknown, ...args: u
 
 /** `setImmediate(fn, ...args)` of instrumented code. */
 export function setImmediateAt(site: string, fn: unknown, ...args: unknown[]): unknown {
+  parkCount.value++;
   const c = laneContext.getStore();
   if (!c || typeof fn !== 'function') return setImmediate(fn as (...a: unknown[]) => void, ...args);
   return c.scheduler.timer(c.lane, 'setImmediate', site, fn as () => void, args, 0);

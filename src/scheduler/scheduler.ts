@@ -153,8 +153,7 @@ export class Scheduler implements Parker {
   /** 'step': what runs now was granted (settlements are the step's own); 'idle': waiting on the event loop. */
   private phase: 'step' | 'idle' = 'step';
   private released = false;
-  /** Parks, settlements, timers and lane ends: the fence waits until a drain brings none. */
-  private activity = 0;
+  /** While idle: called at any change (a park, a settlement, a timer, a lane's end) to choose again. */
   private wake: (() => void) | null = null;
   /** Continuations made ready outside any step, in the order they became ready: only the first may run. */
   private readonly outside: Item[] = [];
@@ -337,7 +336,6 @@ export class Scheduler implements Parker {
   }
 
   private touch(): void {
-    this.activity++;
     this.wake?.();
   }
 

@@ -192,7 +192,7 @@ export class ControlledRounds {
         ? undefined
         : this.awaitsSeen || this.completeNatural === 0
           ? 'the race ended before a round could be controlled'
-          : 'no await of your own code ran in the calls, so there was nothing to schedule (sync operations, or awaits only inside node_modules: see --instrument)';
+          : 'no await or timer of your own code ran in the calls, so there was nothing to schedule (sync operations, or awaits only inside node_modules: see --instrument)';
     return {
       mode: this.replay ? 'replay' : this.plan.scheduler,
       ...this.figures,
