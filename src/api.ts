@@ -2,15 +2,19 @@
 // the JSON reporter writes. It never calls process.exit and prints nothing unless asked (`print`).
 // Options are checked against the same table as the command line's (src/options/), and the adapter's
 // own fields (`timeout`, `resourceLimits`) apply exactly as they do there.
+import path from 'node:path';
 import yargsParser from 'yargs-parser';
 import { loadAdapter } from './adapter/load.js';
 import type { AdapterArgs } from './adapter/types.js';
 import { OptionError } from './errors.js';
-import type { API_ONLY_NAMES, RunOptions, Same } from './options/table.js';
+import type { API_ONLY_NAMES, ApiOutputOptions, RunOptions, Same } from './options/table.js';
 import { apiOptionsProblem, planFieldsOf } from './options/validate.js';
 import { makePlan, type PlanInput } from './plan/plan.js';
 import type { ProgressEvent, Report } from './schema/report.js';
 import { colorLevel } from './reporters/color.js';
+import { toHtml } from './reporters/html/page.js';
+import { writeReportFile } from './reporters/report-file.js';
+import { reportObject } from './reporters/json.js';
 import { renderTerminal } from './reporters/terminal/index.js';
 import { runPlan } from './run/run.js';
 
@@ -34,7 +38,7 @@ export interface ApiOnlyOptions {
  * hammer()'s options: the run options of the command line, by the camelCase of their long flags
  * (`--min-ops` -> `minOps`), declared once in src/options/table.ts, and hammer()'s own.
  */
-export interface HammerOptions extends RunOptions, ApiOnlyOptions {}
+export interface HammerOptions extends RunOptions, ApiOutputOptions, ApiOnlyOptions {}
 
 /** ApiOnlyOptions has exactly the fields API_ONLY_NAMES lists (which hammer() accepts at run time): else a compile error. */
 type _ApiOnlyNamesExact = Exactly<Same<keyof ApiOnlyOptions, (typeof API_ONLY_NAMES)[number]>>;
@@ -60,6 +64,13 @@ export async function hammer(adapterPath: string, options: HammerOptions = {}): 
   const loaded = await loadAdapter(adapterPath, options.cwd ?? process.cwd());
   const input: PlanInput = { ...planFieldsOf(options), adapter: adapterPath, args };
   const report = await runPlan(makePlan(input, loaded), { loaded, signal: options.signal, progress: options.progress });
+  if (options.html !== undefined) {
+    try {
+      writeReportFile(path.resolve(options.cwd ?? process.cwd(), options.html), toHtml(report));
+    } catch (e) {
+      throw new Error(`could not write HTML report to ${options.html}: ${(e as Error).message}`, { cause: e });
+    }
+  }
   if (options.print) {
     const stream = options.print === true ? process.stdout : options.print;
     const isTTY = (stream as { isTTY?: boolean }).isTTY;
@@ -71,5 +82,6 @@ export async function hammer(adapterPath: string, options: HammerOptions = {}): 
       ),
     );
   }
-  return report;
+  // The report the JSON reporter writes: every finding's and warning's sentence written from its fields.
+  return reportObject(report);
 }

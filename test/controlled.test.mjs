@@ -256,6 +256,7 @@ export default {
 const { renderTerminal } = await import('../dist/reporters/terminal/index.js');
 const { raceCaveats, SLIVER } = await import('../dist/checks/race.js');
 const { judgeRun } = await import('../dist/checks/run.js');
+const { warningMessage } = await import('../dist/reporters/sentences.js');
 const { makeReport, raceStrategy } = await import('./helpers/report.mjs');
 
 test('every reason a smallest setup or a failing schedule is missing has its own sentence, never a guess', () => {
@@ -293,7 +294,18 @@ test('caveats: a sliver of rounds in the budget, stalled controlled rounds; a pa
     stalled.map((w) => w.code),
     ['scheduler-stalled'],
   );
-  assert.match(stalled[0].message, /^race: 3 of 10 controlled rounds stalled, nothing could run for half of --timeout \(worker 1: nothing could run/);
+  assert.deepEqual(stalled[0], {
+    code: 'scheduler-stalled',
+    strategy: 'race',
+    stalledRounds: 3,
+    controlledRounds: 10,
+    stall: 'worker 1: nothing could run within 2500 ms at step 4 (lanes 0 blocked outside the scheduler)',
+  });
+  assert.match(warningMessage(stalled[0]), /^race: 3 of 10 controlled rounds stalled, nothing could run for half of --timeout \(worker 1: nothing could run/);
+  assert.match(
+    warningMessage(raceCaveats(base, null)[0]),
+    /^race: only 4 of 2,000 planned rounds fit in its 15 s share of the --time budget, 3\.7 s a round: /,
+  );
   const race = raceStrategy({ status: 'pass', verdict: 'pass', caveats: ['scheduler-stalled'] });
   assert.match(renderTerminal(makeReport({ strategies: [race] }), 0), /RACE {2}PASS .*· but see warnings: scheduler-stalled/);
   const j = judgeRun({ strategies: [race], findingKinds: [], warnings: stalled, strict: false, threadSafe: true, stopSignal: null });

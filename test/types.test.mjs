@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { ROOT } from './helpers/cli.mjs';
-import { API_ONLY_NAMES, RUN_OPTIONS } from '../dist/options/table.js';
+import { API_ONLY_NAMES, OPTIONS } from '../dist/options/table.js';
 
 /** A user's strict compiler settings, with Node's types. */
 const STRICT = {
@@ -79,7 +79,7 @@ test('the consumer passes every option: each run option of the table and each of
     ts.forEachChild(node, visit);
   };
   visit(source);
-  const every = [...RUN_OPTIONS.map((o) => o.name), ...API_ONLY_NAMES];
+  const every = [...OPTIONS.filter((o) => o.scope === 'run' || o.api).map((o) => o.name), ...API_ONLY_NAMES];
   assert.ok(every.includes('ops') && every.includes('cwd') && every.length >= 24, every.join(', '));
   assert.deepEqual(
     every.filter((n) => !passed.has(n)),
@@ -107,7 +107,7 @@ const TABLE_EDITS = {
   'as it is': (s) => `${s}\n`,
   'a field without an entry': (s) => s.replace(/\n {2}ops: \{[^}]*\},/, ''),
   'an entry without a field': (s) => s.replace('  /** Call only these operations (`--ops`); the others weigh 0. */\n  ops?: string[];\n', ''),
-  'an output field without an entry': (s) => s.replace('  junit?: string;', '  junit?: string;\n  html?: string;'),
+  'an output field without an entry': (s) => s.replace('  junit?: string;', '  junit?: string;\n  sarif?: string;'),
   "a kind that does not fit the field's type": (s) => s.replace("    value: '<list>',\n    kind: 'names',", "    value: '<list>',\n    kind: 'count',"),
   'a value placeholder on a switch': (s) => s.replace("strict: { kind: 'flag',", "strict: { kind: 'flag', value: '<b>',"),
 };
@@ -146,7 +146,7 @@ test('the option table fails to compile when a field has no entry, an entry no f
   assert.equal(errors['as it is'], '');
   assert.match(errors['a field without an entry'], /Property 'ops' is missing/);
   assert.match(errors['an entry without a field'], /'ops' does not exist in type/);
-  assert.match(errors['an output field without an entry'], /Property 'html' is missing/);
+  assert.match(errors['an output field without an entry'], /Property 'sarif' is missing/);
   assert.match(errors["a kind that does not fit the field's type"], /'"count"' is not assignable/);
   assert.match(errors['a value placeholder on a switch'], /'"<b>"' is not assignable to type 'undefined'/);
 });

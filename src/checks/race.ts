@@ -1,7 +1,6 @@
 // The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
 // smallest failing setup means.
-import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport, SchedulerFigures, Warning } from '../schema/report.js';
-import { plural } from '../schema/words.js';
+import type { CounterRow, DistinctError, FindingFacts, FindingKind, RaceReport, SchedulerFigures, WarningFacts } from '../schema/report.js';
 import { sameError } from '../errors.js';
 
 /** Findings a race produces (wrong results of an interleaving). */
@@ -34,61 +33,67 @@ export function outcomeOf(rows: CounterRow[]): string {
   return rows.length ? rows.map((r) => `${r.name}=${r.actual ?? 'missing'}`).join(', ') : '(no counters)';
 }
 
+/** Findings that are the same failure, whichever round (or shard) found it: by kind and operation, hook, counter, worker. */
+const sameFailure = (f: FindingFacts): string =>
+  // A model's failure is one finding whichever call happened to be the one no order explains.
+  f.kind === 'linearizability' ? f.kind : [f.kind, f.op, f.hook, f.counter, f.workerId].map((x) => x ?? '').join(':');
+
 /**
- * The failing rounds' findings, one per kind (and operation, hook, counter, worker): the first
- * occurrence's message, with in how many of `rounds` rounds it happened and the total count.
+ * Findings of many rounds, one per failure (sameFailure): the earliest round's, with in how many of
+ * `roundsPlayed` rounds it happened (`rounds`), the first of them (`firstRound`), the total `count` and
+ * the distinct errors added up. A finding that already sums up rounds (another shard's) counts as those.
  */
-export function summariseRoundFindings(found: Finding[], rounds: number): Finding[] {
-  const byKind = new Map<string, { finding: Finding; rounds: number; total: number; errors: DistinctError[] }>();
+export function summariseRoundFindings(found: FindingFacts[], roundsPlayed: number): FindingFacts[] {
+  const bySame = new Map<string, { first: FindingFacts; rounds: number; total: number; counted: boolean; errors: DistinctError[] }>();
   for (const f of found) {
-    // A model's failure is one finding whichever call happened to be the one no order explains.
-    const key = f.kind === 'linearizability' ? f.kind : [f.kind, f.op, f.hook, f.counter, f.workerId].map((x) => x ?? '').join(':');
-    const entry = byKind.get(key) ?? { finding: f, rounds: 0, total: 0, errors: [] };
-    entry.rounds++;
+    const key = sameFailure(f);
+    const entry = bySame.get(key) ?? { first: f, rounds: 0, total: 0, counted: false, errors: [] };
+    if ((f.firstRound ?? f.round ?? Infinity) < (entry.first.firstRound ?? entry.first.round ?? Infinity)) entry.first = f;
+    entry.rounds += f.rounds ?? 1;
     entry.total += f.count ?? 0;
+    entry.counted ||= f.count !== undefined;
     mergeDistinct(entry.errors, f.errors ?? []);
-    byKind.set(key, entry);
+    bySame.set(key, entry);
   }
-  return [...byKind.values()].map(({ finding, rounds: n, total, errors }) => {
-    const suffix = n > 1 ? ` [in ${n} of ${rounds} rounds${total ? `, ${total} in total` : ''}; first in round ${finding.round}]` : '';
+  return [...bySame.values()].map(({ first, rounds, total, counted, errors }) => {
+    const firstRound = first.firstRound ?? first.round;
+    const over = { rounds, roundsPlayed, ...(firstRound !== undefined ? { firstRound } : {}) };
     const distinct = errors.length ? { errors: errors.sort((a, b) => b.count - a.count) } : {};
-    return { ...finding, message: finding.message + suffix, count: total || finding.count, ...distinct };
+    return { ...first, ...(counted ? { count: total } : {}), ...over, ...distinct };
   });
 }
 
 type Minimal = NonNullable<RaceReport['minimal']>;
+
+/** A warning that a race's pass is weak evidence. */
+export type Caveat = Extract<WarningFacts, { code: 'scheduler-stalled' | 'few-rounds' }>;
 
 /** Rounds played below this share of those planned, stopped by the time budget: too few for a pass to mean much. */
 export const SLIVER = 0.05;
 
 /**
  * Why a race that passed is weak evidence, each as a warning: controlled rounds that stalled (nothing
- * could run for --timeout, so the rest of the round ran uncontrolled), or a sliver of the planned rounds
- * played in the time budget. Its report carries the codes (`caveats`): never a plain PASS.
+ * could run for half of --timeout, so the rest of the round ran uncontrolled), or a sliver of the planned
+ * rounds played in the time budget. Its report carries the codes (`caveats`): never a plain PASS.
  */
 export function raceCaveats(
   f: Pick<RaceReport, 'rounds' | 'plannedRounds' | 'stopReason' | 'budgetMs' | 'durationMs'> & { scheduler: SchedulerFigures | undefined },
   stall: string | null,
-): Warning[] {
-  const out: Warning[] = [];
+): Caveat[] {
+  const out: Caveat[] = [];
   const s = f.scheduler;
   if (s?.stalledRounds)
-    out.push({
-      code: 'scheduler-stalled',
-      message:
-        `race: ${s.stalledRounds} of ${plural(s.controlledRounds, 'controlled round')} stalled, nothing could run for half of --timeout (${stall ?? 'stalled'}); ` +
-        'the rest of each ran uncontrolled, in an order the scheduler did not choose',
-    });
+    out.push({ code: 'scheduler-stalled', strategy: 'race', stalledRounds: s.stalledRounds, controlledRounds: s.controlledRounds, stall: stall ?? 'stalled' });
   const planned = f.plannedRounds ?? f.rounds;
-  if (f.stopReason === 'budget' && f.rounds < planned * SLIVER) {
-    const each = f.rounds > 0 ? `, ${(f.durationMs / f.rounds / 1000).toFixed(1)} s a round` : '';
+  if (f.stopReason === 'budget' && f.rounds < planned * SLIVER)
     out.push({
       code: 'few-rounds',
-      message:
-        `race: only ${f.rounds} of ${planned.toLocaleString('en-US')} planned rounds fit in its ${((f.budgetMs ?? 0) / 1000).toFixed(0)} s share of the --time budget${each}: ` +
-        'a rare race had few chances to show (more --time, or fewer --iterations per round)',
+      strategy: 'race',
+      rounds: f.rounds,
+      plannedRounds: planned,
+      budgetMs: f.budgetMs ?? 0,
+      ...(f.rounds > 0 ? { roundMs: f.durationMs / f.rounds } : {}),
     });
-  }
   return out;
 }
 

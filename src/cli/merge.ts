@@ -4,6 +4,7 @@ import { Command, type CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { mergeReports, type ShardFile } from '../merge/merge.js';
 import { OPTIONS } from '../options/table.js';
+import { combinationProblem } from '../options/validate.js';
 import { entriesOf, isStartFailure } from '../schema/report.js';
 import { renderTerminal } from '../reporters/terminal/index.js';
 import { terminalOut, writeOutputs, type OutputOptions } from './output.js';
@@ -31,6 +32,8 @@ export function mergeMain(argv: string[], fail2: (message: string) => number, co
   const parsed = parseSubcommand(program, argv, 'merge', fail2, commanderLine);
   if (parsed !== null) return parsed;
   const outputs = program.opts<OutputOptions>();
+  const combination = combinationProblem(outputs);
+  if (combination) return fail2(`merge: ${combination}`);
   let merged;
   try {
     merged = mergeReports(program.args.map(readShard));

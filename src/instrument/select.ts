@@ -18,7 +18,7 @@ export interface Selection {
 
 export const SOURCE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
 
-function realOrSame(p: string): string {
+function realPath(p: string): string {
   try {
     return realpathSync(p);
   } catch {
@@ -28,9 +28,12 @@ function realOrSame(p: string): string {
 
 export function createSelector(sel: Selection): (file: string) => boolean {
   const cwd = sel.cwd ?? process.cwd();
-  // Modules load by their real path: a root reached through a symlink (a project linking its tests in)
-  // is matched by its real path too.
-  const roots = [...new Set(sel.roots.flatMap((r) => [path.resolve(cwd, r), realOrSame(path.resolve(cwd, r))]))].map((r) => r + path.sep);
+  // Modules load by their real path: a root reached through a symlink counts as its target too, or an
+  // adapter in a symlinked directory would get no scheduling point (and pass).
+  const roots = sel.roots.flatMap((r) => {
+    const abs = path.resolve(cwd, r);
+    return [abs, realPath(abs)].map((d) => d + path.sep);
+  });
   const included = sel.include?.length ? picomatch(sel.include, { dot: true }) : null;
   const excluded = (sel.exclude ?? []).map((r) => path.resolve(cwd, r) + path.sep);
   return (file) => {

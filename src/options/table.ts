@@ -61,8 +61,16 @@ export interface RunOptions {
   schedule?: string;
   /** Globs of further files whose awaits the scheduler controls (`--instrument`), e.g. `['node_modules/my-db/**']`. */
   instrument?: string[];
+  /** Race rounds go on beyond `rounds` until this target is reached, within the budget (`--confidence`): `'1/5000@99%'` or `{ oneIn: 5000, probability: 0.99 }`. */
+  confidence?: string | ConfidenceTarget;
   /** Warnings fail the run too (`--strict`). */
   strict?: boolean;
+}
+
+/** --confidence 1/5000@99%: play race rounds until a race showing in 1 of `oneIn` overlapping rounds would have been caught with `probability`. */
+export interface ConfidenceTarget {
+  oneIn: number;
+  probability: number;
 }
 
 /** Where the reports go: the command line's and the config file's options that are not part of a run. */
@@ -71,6 +79,8 @@ export interface OutputOptions {
   json?: string;
   /** Write a JUnit XML report to this file (`--junit`). */
   junit?: string;
+  /** Write the report as one self-contained HTML page to this file (`--html`). */
+  html?: string;
   /** Colour in the terminal report (`--no-color` sets it to false). */
   color?: boolean;
 }
@@ -96,6 +106,10 @@ export interface PlanEnvironment {
   batch: number;
   /** This machine's name: a merged report keeps throughput per machine, never averaged across machines. */
   hostname?: string;
+  /** The Node.js version (`process.version`) and platform that ran it (the HTML page's environment). */
+  node?: string;
+  platform?: string;
+  arch?: string;
 }
 
 /**
@@ -125,6 +139,8 @@ export interface KindValues {
   scheduler: { api: SchedulerMode; plan: SchedulerMode };
   /** SCHEDULE_VALUE. */
   schedule: { api: string; plan: string };
+  /** `1/<k>@<p>%`, e.g. 1/5000@99% (or that object); the plan holds `{ oneIn: k, probability: p }`. */
+  confidence: { api: string | ConfidenceTarget; plan: ConfidenceTarget };
 }
 export type OptionKind = keyof KindValues;
 
@@ -156,6 +172,8 @@ type SpecOf<K extends OptionKind> = {
   scope: 'run' | 'output';
   /** Replayed only when this strategy runs (its figures mean nothing to the others). */
   replayWhen?: StrategyName;
+  /** An output option hammer() takes too (it writes that file). */
+  api?: true;
   /** The replay command names it only when it differs from the default (it changes no call, only how long a start may take). */
   replayUnlessDefault?: boolean;
 } & (K extends 'flag'
@@ -308,7 +326,7 @@ export const OPTION_TABLE = {
     value: '<duration>',
     kind: 'duration',
     scope: 'run',
-    help: 'time budget of a whole adapter run, hooks included but the first setup (90s, 2m); each strategy gets a share and the counts above become upper bounds',
+    help: 'time budget of a whole adapter run, hooks included but globalSetup and the first setup (a cold start; 90s, 2m); each strategy gets a share and the counts above become upper bounds',
     default: () => '20s',
     defaultHelp: "the adapter's `time`, else 20s",
     adapter: true,
@@ -350,6 +368,13 @@ export const OPTION_TABLE = {
     defaultHelp: "the adapter's directory and the working directory, outside node_modules",
     replayWhen: 'race',
   },
+  confidence: {
+    value: '<1/k@p%>',
+    kind: 'confidence',
+    scope: 'run',
+    help: 'race rounds go on beyond --rounds (within --time) until a race showing in 1 of k overlapping rounds would have been caught with probability p, e.g. 1/5000@99%; not reached: a confidence-not-reached warning',
+    replayWhen: 'race',
+  },
   strict: { kind: 'flag', scope: 'run', help: 'warnings fail the run too', default: () => false },
   json: {
     value: '<file>',
@@ -362,6 +387,13 @@ export const OPTION_TABLE = {
     kind: 'path',
     scope: 'output',
     help: 'write a JUnit XML report (testsuite per adapter, testcase per strategy)',
+  },
+  html: {
+    value: '<file>',
+    kind: 'path',
+    scope: 'output',
+    api: true,
+    help: 'write the report as one self-contained HTML page (timelines of the failing rounds, charts; no network needed): a CI artifact to open',
   },
   color: { kind: 'flag', negate: true, scope: 'output', help: 'no colour (also: NO_COLOR, FORCE_COLOR)' },
 } as const satisfies OptionTable<CliOptions>;
@@ -389,6 +421,9 @@ export type RunInput = { [N in RunNames as PlanKey<N>]?: KindValues[Table[N]['ki
  */
 export type RunDefaults = Pick<RunOptions, NamesWhere<{ adapter: true }>>;
 
+/** The output options hammer() takes too (it writes those files; the JSON is what it returns): entries with `api: true`. */
+export type ApiOutputOptions = Pick<OutputOptions, NamesWhere<{ api: true }>>;
+
 /** One entry of the table with its names filled in. */
 export type Option = OptionSpec & {
   /** The API's and the config file's name (`minOps`). */
@@ -413,7 +448,10 @@ export const apiName = (o: Option): string => o.name;
 export function shownDefault(o: Option): string | undefined {
   if (o.defaultHelp !== undefined || o.kind === 'flag') return o.defaultHelp;
   const v = o.default?.({ cores: 0, pinCpus: true, shrinkMs: 0, batch: 1 });
-  return v === undefined ? undefined : Array.isArray(v) ? v.join(',') : typeof v === 'object' ? `${v.index}/${v.count}` : String(v);
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v.join(',');
+  if (typeof v !== 'object') return String(v);
+  return 'index' in v ? `${v.index}/${v.count}` : `1/${v.oneIn}@${v.probability * 100}%`;
 }
 
 export const RUN_OPTIONS = OPTIONS.filter((o) => o.scope === 'run');

@@ -4,11 +4,13 @@ import ms from 'ms';
 import { shown as text } from '../errors.js';
 import {
   API_ONLY_NAMES,
+  OPTIONS,
   RUN_OPTIONS,
   SCHEDULE_VALUE,
   SCHEDULER_MODE,
   SEED_MAX,
   STRATEGIES,
+  type ConfidenceTarget,
   type Option,
   type RunInput,
   type RunOptions,
@@ -38,6 +40,29 @@ export function shardOf(v: unknown, max = Number.MAX_SAFE_INTEGER): Shard | null
   const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n);
   return whole(index) && whole(count) && count >= 1 && count <= max && index >= 1 && index <= count ? { index, count } : null;
 }
+
+/** The largest k a confidence target may name (a billion overlapping rounds is beyond any run). */
+const MAX_ONE_IN = 1_000_000_000;
+
+/**
+ * A confidence target as `{ oneIn, probability }`: text `1/5000@99%` (or `1/5000@0.99`) from the command
+ * line or a config file, or that object (the API); null if invalid.
+ */
+export function confidenceOf(v: unknown): ConfidenceTarget | null {
+  let oneIn: unknown;
+  let probability: unknown;
+  if (typeof v === 'string') {
+    const m = /^\s*1\s*\/\s*(\d+)\s*@\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(v);
+    if (!m) return null;
+    oneIn = Number(m[1]);
+    probability = m[3] ? Number(m[2]) / 100 : Number(m[2]);
+  } else if (v !== null && typeof v === 'object') ({ oneIn, probability } = v as Record<string, unknown>);
+  if (typeof oneIn !== 'number' || !Number.isSafeInteger(oneIn) || oneIn < 2 || oneIn > MAX_ONE_IN) return null;
+  return typeof probability === 'number' && probability > 0 && probability < 1 ? { oneIn, probability } : null;
+}
+
+/** `1/5000@99%`: a confidence target as the flag spells it. */
+export const confidenceText = (t: ConfidenceTarget): string => `1/${t.oneIn}@${+(t.probability * 100).toFixed(6)}%`;
 
 /** The value's problem as one line, or null. `shown` is what the user typed, for the message. */
 export function valueProblem(o: Option, v: unknown, shown: unknown = v): string | null {
@@ -76,6 +101,10 @@ export function valueProblem(o: Option, v: unknown, shown: unknown = v): string 
       return typeof v === 'string' && SCHEDULE_VALUE.test(v)
         ? null
         : `${name} must be <round>:<schedule>[,<schedule>...], one schedule per worker, as a report prints it, ${got}`;
+    case 'confidence':
+      return confidenceOf(v)
+        ? null
+        : `${name} must be 1/<k>@<p>%, e.g. 1/5000@99%: a race showing in 1 of k overlapping rounds (k from 2 to ${MAX_ONE_IN}) caught with probability p (above 0%, below 100%), ${got}`;
     case 'shard': {
       const max = o.max ?? Number.MAX_SAFE_INTEGER;
       const typed = v !== null && typeof v === 'object' ? `${String((v as Shard).index)}/${String((v as Shard).count)}` : shown;
@@ -98,6 +127,9 @@ export function parseText(o: Option, text: string): unknown {
       break;
     case 'shard':
       v = shardOf(t) ?? t;
+      break;
+    case 'confidence':
+      v = confidenceOf(t) ?? t;
       break;
     case 'strategies':
     case 'names':
@@ -122,13 +154,16 @@ export function parseText(o: Option, text: string): unknown {
   return v;
 }
 
-/** Check hammer()'s options: every key known (its own or a run option), every value valid. The first problem, or null. */
+/** Options of the table hammer() takes: the run's, and the outputs it writes itself (`api: true`). */
+const API_TABLE_OPTIONS = OPTIONS.filter((o) => o.scope === 'run' || o.api === true);
+
+/** Check hammer()'s options: every key known (its own or one of the table's it takes), every value valid. The first problem, or null. */
 export function apiOptionsProblem(options: Record<string, unknown>): string | null {
-  const known: string[] = [...API_ONLY_NAMES, ...RUN_OPTIONS.map((o) => o.name)];
+  const known: string[] = [...API_ONLY_NAMES, ...API_TABLE_OPTIONS.map((o) => o.name)];
   for (const k of Object.keys(options)) {
     if (!known.includes(k)) return `'${k}' is not an option (options: ${known.join(', ')})`;
   }
-  for (const o of RUN_OPTIONS) {
+  for (const o of API_TABLE_OPTIONS) {
     const v = options[o.name];
     if (v === undefined) continue;
     const problem = valueProblem(o, v);
@@ -141,7 +176,7 @@ export function apiOptionsProblem(options: Record<string, unknown>): string | nu
  * Rules across options (API-named fields: the API's options, the command line's parsed ones). Shards
  * add up to one run only when they play the same seed's rounds, so --shard needs --seed.
  */
-export function combinationProblem(options: { shard?: unknown; seed?: unknown; schedule?: unknown; scheduler?: unknown }): string | null {
+export function combinationProblem(options: { shard?: unknown; seed?: unknown; schedule?: unknown; scheduler?: unknown; html?: unknown }): string | null {
   if (options.shard !== undefined && options.seed === undefined) {
     return '--shard needs --seed: every shard must play the same seed (e.g. --seed $GITHUB_RUN_NUMBER on every job)';
   }
@@ -149,6 +184,8 @@ export function combinationProblem(options: { shard?: unknown; seed?: unknown; s
     return '--schedule needs --seed: it replays the calls that seed drew (the replay command the report prints gives both)';
   }
   if (options.schedule !== undefined && options.scheduler === 'off') return '--schedule replays a controlled round: it cannot go with --scheduler off';
+  // Standard output carries the terminal report (or --json -): the page needs a file of its own.
+  if (options.html === '-') return "--html writes a file: give it a path ('-', standard output, is only for --json)";
   return null;
 }
 
@@ -158,7 +195,14 @@ export function planFieldsOf(options: RunOptions): RunInput {
   for (const o of RUN_OPTIONS) {
     const v = options[o.name as keyof RunOptions];
     if (v === undefined) continue;
-    out[o.key] = o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'shard' ? (shardOf(v) ?? v) : v;
+    out[o.key] =
+      o.kind === 'strategies' || o.kind === 'names'
+        ? [...new Set(v as string[])]
+        : o.kind === 'shard'
+          ? (shardOf(v) ?? v)
+          : o.kind === 'confidence'
+            ? (confidenceOf(v) ?? v)
+            : v;
   }
   return out;
 }

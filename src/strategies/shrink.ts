@@ -15,6 +15,7 @@ import { weightsOf, type RunContext } from '../rounds/context.js';
 import { historyOfFailure } from '../checks/model.js';
 import { playRounds, type PlayedRound } from '../rounds/play.js';
 import { batchOf } from './batch.js';
+import { roundsToReproduce, wilson } from '../maths/confidence.js';
 
 export interface ShrinkOptions {
   /** Wall-clock budget for the whole search, ms. */
@@ -231,10 +232,10 @@ function minimalOf(
 ): Minimal {
   const { plan } = run;
   const { best, start, total, history } = m;
-  const rate = total.failed / total.rounds;
-  // Suggest enough rounds that the replay fails with high probability (~10 expected failures); with the
-  // scheduler, only one round in `every` of the replay is controlled.
-  const rounds = Math.max(total.rounds, Math.min(100_000, Math.ceil(10 / rate))) * m.every;
+  // Enough rounds that the replay fails at least once with 99% even at the lower end of the failure
+  // rate's 95% interval (a few failures in few rounds say little about the rate: size for the worst);
+  // with the scheduler, only one round in `every` of the replay is controlled.
+  const rounds = Math.max(total.rounds, Math.min(100_000, roundsToReproduce(wilson(total.failed, total.rounds).low, 0.99))) * m.every;
   const fewerOps = best.ops.length < m.allOps.length;
   const smaller = best.workers < start.workers || best.concurrency < start.concurrency || best.iterations < start.iterations || fewerOps;
   return {

@@ -170,3 +170,132 @@ export function tallies(over = {}) {
     ...over,
   };
 }
+
+/** A recorded call of a round's history (HistoryCall). */
+export const call = (worker, lane, call, op, start, end, over = {}) => ({ worker, lane, call, op, start, end, ...over });
+
+/**
+ * A failing race (and hammer) report with everything the HTML page draws: a model's culprit, a call that
+ * threw, a call that never returned, the smallest failing setup's history, a controlled round's schedule
+ * with a preemption, outcomes, contention. `text` goes wherever an adapter's text can go.
+ */
+export function failingReport(text = 'k') {
+  const history = {
+    round: 3,
+    calls: [
+      call(0, 0, 0, 'add', 0, 0.004, { input: { key: text, by: 1 }, output: 1 }),
+      call(1, 0, 0, 'add', 0.001, 0.005, { input: { key: text, by: 2 }, output: 2 }),
+      call(0, 0, 1, 'get', 0.006, 0.007, { input: text, output: text }),
+      call(1, 1, 1, 'get', 0.0065, 0.009, { input: text, error: `TypeError: ${text}` }),
+      call(0, 1, 2, 'add', 0.008, null, { input: { key: text, by: 3 } }),
+    ],
+    omitted: 95,
+    culprit: 1,
+  };
+  const minimal = {
+    round: 41,
+    calls: [
+      call(0, 0, 0, 'add', 0, 0.002, { input: { key: text, by: 1 }, output: 1 }),
+      call(1, 0, 0, 'add', 0.0005, 0.003, { input: { key: text, by: 1 }, output: 1 }),
+    ],
+    omitted: 0,
+    culprit: 1,
+  };
+  const step = (worker, s, lane, c, from, to, preempted = null) => ({ worker, step: s, lane, op: 'add', call: c, from, to, preempted });
+  const schedule = {
+    round: 3,
+    value: '3:rw-2-01-xy',
+    preemptions: 1,
+    preemptionsBefore: 4,
+    tries: 12,
+    replays: 3,
+    replaysFailed: 3,
+    uncontrolled: 0,
+    uncontrolledAt: [],
+    diverged: null,
+    steps: [
+      step(0, 1, 0, 0, 'start', '/src/store.mjs:10:5'),
+      step(0, 2, 1, 2, 'start', '/src/store.mjs:10:5', 0),
+      step(0, 3, 0, 0, '/src/store.mjs:10:5', 'end'),
+    ],
+    omittedSteps: 0,
+    sources: { '/src/store.mjs:10:5': `await save(${text});` },
+    history: {
+      round: 3,
+      calls: [
+        call(0, 0, 0, 'add', 0, 0.01, { input: { key: text, by: 1 }, output: 1 }),
+        call(0, 1, 2, 'add', 0.002, 0.008, { input: { key: text, by: 3 }, output: 3 }),
+      ],
+      omitted: 0,
+    },
+    command: `npx adapter-hammer store.mjs -s race --seed 42 --schedule 3:rw-2-01-xy`,
+  };
+  const race = raceStrategy({
+    verdict: 'fail',
+    status: 'fail',
+    failedRounds: 20,
+    firstFailedRound: 3,
+    firstFailedMs: 12,
+    counters: [{ name: `count ${text}`, expected: 200, actual: 199 }],
+    lostUpdates: 20,
+    lostPerFailedRound: { min: 1, median: 1, max: 1 },
+    outcomes: [
+      { outcome: `count=200`, rounds: 180, failed: false },
+      { outcome: `count=199 ${text}`, rounds: 20, failed: true },
+    ],
+    contention: [{ op: `add`, maxInFlight: 4, maxWorkers: 2, overlapped: true }],
+    minimal: {
+      workers: 2,
+      iterations: 1,
+      concurrency: 1,
+      failedRounds: 21,
+      rounds: 53,
+      command: 'npx adapter-hammer store.mjs -s race -w 2 -c 1 -i 1',
+      smaller: true,
+      classification: 'threads',
+      meaning: 'needs 2 workers',
+      history: minimal,
+    },
+    scheduler: {
+      mode: 'mixed',
+      controlledRounds: 100,
+      failedControlledRounds: 10,
+      naturalRounds: 100,
+      failedNaturalRounds: 10,
+      calls: 16,
+      uncontrolledResumptions: 0,
+      partlyControlledRounds: 0,
+    },
+    schedule,
+  });
+  // Findings and warnings as data (the reporters write their sentences): the adapter's text in every field that carries it.
+  const findings = [
+    { strategy: 'race', kind: 'linearizability', round: 3, op: 'add', calls: 4, partition: text, history },
+    {
+      strategy: 'race',
+      kind: 'error',
+      op: 'get',
+      error: `TypeError: ${text}`,
+      calls: 10,
+      threw: 3,
+      errors: [{ message: `TypeError: ${text}`, count: 3, stack: [{ text: `get (/src/${text}.mjs:3:9)`, user: true }] }],
+    },
+    {
+      strategy: 'hammer',
+      kind: 'hang',
+      op: 'add',
+      workerId: 0,
+      stuckIn: 'calls',
+      afterMs: 5000,
+      pending: { add: 1 },
+      stack: [{ text: `wait (/src/${text}.mjs:7:1)`, user: true }],
+    },
+  ];
+  return makeReport({
+    strategies: [hammerStrategy({ verdict: 'fail', status: 'fail' }), race, throughputStrategy()],
+    findings,
+    warnings: [{ code: 'declared-safe-but-raced', strategies: ['race'] }],
+    info: [{ code: 'concurrent-access', strategy: 'race', op: text, maxWorkers: 2, maxInFlight: 3 }],
+    adapter: 'fixtures/store.mjs',
+  });
+}

@@ -1,4 +1,5 @@
 import type { RaceReport, SearchMissing } from '../../schema/report.js';
+import { confidenceSentences } from '../confidence.js';
 import { historyTable } from '../history-table.js';
 import { scheduleLines, schedulerLine } from '../schedule-trace.js';
 import { budgetShare, contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
@@ -6,8 +7,9 @@ import { budgetShare, contentionLine, counterTable, int, modelLine, ms, safe, st
 const TOP_OUTCOMES = 5;
 
 /** "2,000 rounds", or what stopped it short: "412 of 2,000 rounds in the 15 s budget". */
-function roundsDone(s: RaceReport): string {
+export function roundsDone(s: RaceReport): string {
   const planned = s.plannedRounds ?? s.rounds;
+  if (s.rounds > planned && s.confidence?.target) return `${int(s.rounds)} rounds (${int(planned)} of --rounds, then on for --confidence)`;
   if (s.rounds >= planned) return `${int(s.rounds)} rounds`;
   const of = `${int(s.rounds)} of ${int(planned)} rounds`;
   if (s.stopReason === 'budget' && s.budgetMs !== undefined) return `${of} ${budgetShare(s.budgetMs)}`;
@@ -18,7 +20,7 @@ function roundsDone(s: RaceReport): string {
 }
 
 /** Why there is no smallest failing setup, as what happened (`unknown`: a report from before the reason was recorded). */
-const MINIMAL_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
+export const MINIMAL_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
   interrupted: 'the search for a smaller failing setup was interrupted',
   'not-reproduced':
     'no smaller failing setup: no trial of the search failed the same way again within its time budget (a rare failure; the replay command replays the run)',
@@ -32,7 +34,7 @@ const MINIMAL_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
 };
 
 /** Why the failing controlled round was not replayed, as what happened. */
-const SCHEDULE_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
+export const SCHEDULE_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
   interrupted: 'the failing controlled round could not be replayed: the run was interrupted',
   'workers-lost': 'the failing controlled round could not be replayed: a worker hung or crashed during the replay',
   hung: 'the failing controlled round is not replayed: it hung, and each replay would wait --timeout',
@@ -92,5 +94,9 @@ export function renderRace(style: Style, s: RaceReport, width = 120): string {
   if (model) lines.push(model);
   const c = contentionLine(style, s.contention);
   if (c) lines.push(c);
+  if (s.confidence) {
+    const said = confidenceSentences(s.confidence, s.status);
+    said.forEach((l, i) => lines.push(`  ${style.c.dim(i === 0 ? 'confidence:' : '           ')} ${safe(l, 600)}`));
+  }
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 // Throughput section: one table row per worker count (calls/s, latency percentiles, scaling), in the
 // manner of autocannon, then a bar chart of calls/s so a flat curve (serialisation) shows at a glance.
-import type { ThroughputReport } from '../../schema/report.js';
+import type { ThroughputPoint, ThroughputReport } from '../../schema/report.js';
 import { int, ms, rate, strategyHeading, table, type Style } from './common.js';
 
 const BAR = 40;
@@ -11,6 +11,20 @@ function bar(fraction: number): string {
   const partial = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8]!;
   return '█'.repeat(Math.floor(eighths / 8)) + partial;
 }
+
+/** The columns of a point's row: workers, then `pointCells`, then errors (the HTML page's table too). */
+export const POINT_COLUMNS = ['workers', 'calls/s', 'p50', 'p90', 'p99', 'max', 'speedup', 'efficiency', 'calls', 'errors'];
+
+export const pointCells = (p: ThroughputPoint): string[] => [
+  rate(p.opsPerSec),
+  ms(p.latencyMs.p50),
+  ms(p.latencyMs.p90),
+  ms(p.latencyMs.p99),
+  ms(p.latencyMs.max),
+  `${p.speedup.toFixed(2)}x`,
+  `${(p.efficiency * 100).toFixed(0)}%`,
+  int(p.calls),
+];
 
 export function renderThroughput(style: Style, s: ThroughputReport): string {
   const cut = s.plannedDuration !== undefined && s.duration !== undefined && s.duration < s.plannedDuration;
@@ -24,19 +38,8 @@ export function renderThroughput(style: Style, s: ThroughputReport): string {
   lines.push(
     table(
       style,
-      ['workers', 'calls/s', 'p50', 'p90', 'p99', 'max', 'speedup', 'efficiency', 'calls', 'errors'],
-      s.points.map((p) => [
-        p.workers,
-        rate(p.opsPerSec),
-        ms(p.latencyMs.p50),
-        ms(p.latencyMs.p90),
-        ms(p.latencyMs.p99),
-        ms(p.latencyMs.max),
-        `${p.speedup.toFixed(2)}x`,
-        `${(p.efficiency * 100).toFixed(0)}%`,
-        int(p.calls),
-        p.errors ? style.c.red(int(p.errors)) : '0',
-      ]),
+      POINT_COLUMNS,
+      s.points.map((p) => [p.workers, ...pointCells(p), p.errors ? style.c.red(int(p.errors)) : '0']),
       ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
   );
