@@ -752,3 +752,26 @@ test('two schedulers one after the other in one thread do not see each other (th
   assert.equal(a.run.schedule, b.run.schedule);
   assert.equal(b.run.uncontrolled, 0);
 });
+
+test('fair in the end: a lane that polls for another (a spin lock over setImmediate) never starves it, under PCT or a lenient replay', async () => {
+  let locked = false;
+  const sleep = () => new Promise((r) => setImmediateAt('spin.mjs:1:1', r));
+  const lane = async () => {
+    for (let k = 0; k < 2; k++) {
+      while (locked) await park(sleep(), 'spin');
+      locked = true;
+      await park(sleep(), 'io');
+      locked = false;
+    }
+  };
+  const rounds = [];
+  for (let seed = 1; seed <= 40; seed++) rounds.push(pct(xoroshiro128plus(seed), 3, 3, 20));
+  // Lane 0 takes the lock and waits; lane 1 polls, and would go on polling as "the lane that ran last".
+  rounds.push(replay({ strategy: 'random', depth: 0, lanes: 3, decisions: [0, 0, 1, 1] }, true));
+  for (const selector of rounds) {
+    locked = false;
+    const { run } = await play(selector, [lane, lane, lane], { stallMs: 5000, trace: false });
+    assert.equal(run.stalled, null);
+    assert.ok(run.steps < 2000, `${run.steps} steps`);
+  }
+});

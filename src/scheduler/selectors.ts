@@ -73,6 +73,12 @@ export function roundSeed(seed: number, round = 0, workerId = 0): number {
 
 type Rng = ReturnType<typeof xoroshiro128plus>;
 
+/** PCT turns fair (a uniform choice) past this many times its expected steps, and not before FAIR_MIN decisions. */
+const FAIR_AFTER = 4;
+const FAIR_MIN = 100;
+/** Lenient replay past its schedule keeps the last lane running at most this many decisions in a row. */
+const LENIENT_RUN = 32;
+
 export function randomWalk(rng: Rng): LaneSelector {
   return {
     strategy: 'random',
@@ -87,6 +93,9 @@ export function randomWalk(rng: Rng): LaneSelector {
  * priority drops below every initial one; otherwise the highest-priority ready lane runs. A lane made
  * ready by I/O does not take over a lane that can continue (that would make the outside world's timing
  * a preemption): so the only preemptions are the d - 1 change points, and depth 1 never preempts.
+ * Fair in the end: a lane that waits for another by polling (`while (locked) await sleep()`) would run
+ * forever at the top priority, so past FAIR_AFTER times the expected steps the choice is uniform, as
+ * Coyote and shuttle bound their unfair schedulers.
  */
 export function pct(rng: Rng, lanes: number, depth: number, estimatedSteps: number): LaneSelector {
   if (!Number.isInteger(depth) || depth < 1) throw new OptionError(`depth: ${String(depth)} (an integer >= 1)`);
@@ -98,6 +107,7 @@ export function pct(rng: Rng, lanes: number, depth: number, estimatedSteps: numb
   }
   const changeAt = new Map<number, number>();
   const k = Math.max(1, Math.floor(estimatedSteps));
+  const fairAfter = Math.max(FAIR_MIN, FAIR_AFTER * k);
   for (let i = 1; i < depth && changeAt.size < k;) {
     const at = uniformInt(rng, 1, k);
     if (!changeAt.has(at)) changeAt.set(at, i++);
@@ -106,6 +116,7 @@ export function pct(rng: Rng, lanes: number, depth: number, estimatedSteps: numb
     strategy: 'pct',
     depth,
     pick(v) {
+      if (v.index >= fairAfter) return v.ready[uniformInt(rng, 0, v.ready.length - 1)]!;
       const top = (): number => v.ready.reduce((a, b) => (priority[b]! > priority[a]! ? b : a));
       const canContinue = v.last >= 0 && v.ready.includes(v.last);
       const change = changeAt.get(v.index + 1);
@@ -125,7 +136,17 @@ export function pct(rng: Rng, lanes: number, depth: number, estimatedSteps: numb
  * another one can run, so a candidate that does not fit costs no time.
  */
 export function replay(s: Schedule, lenient: boolean): LaneSelector {
-  const fallback = (v: DecisionView): number => (v.last >= 0 && v.ready.includes(v.last) ? v.last : v.ready[0]!);
+  // Off the schedule: the last lane while it can go on (no preemption), but not forever (a lane polling
+  // for another would never let it run): then the next ready lane after it.
+  let streak = 0;
+  const fallback = (v: DecisionView): number => {
+    const goOn = v.last >= 0 && v.ready.includes(v.last);
+    streak = goOn ? streak + 1 : 0;
+    if (goOn && streak <= LENIENT_RUN) return v.last;
+    if (!goOn) return v.ready[0]!;
+    streak = 0;
+    return v.ready.find((l) => l > v.last) ?? v.ready[0]!;
+  };
   return {
     strategy: s.strategy,
     depth: s.depth,
