@@ -22,12 +22,11 @@ const ALLOWED = {
   adapter: ['errors', 'options', 'schema'],
   plan: ['errors', 'options', 'adapter', 'scheduler'],
   pool: ['errors', 'adapter', 'schema', 'maths', 'scheduler', 'instrument'],
-  scheduler: ['errors'],
+  // The scheduler writes its steps in the report's own type (schema's ScheduleStep).
+  scheduler: ['errors', 'schema'],
   instrument: ['errors', 'scheduler'],
   checks: ['errors', 'adapter', 'options', 'pool', 'schema', 'maths'],
   rounds: ['errors', 'adapter', 'options', 'plan', 'pool', 'schema', 'maths', 'checks'],
-  // The standalone driver of controlled scheduling (one thread, no pool): what the pool's lanes will plug into.
-  controlled: ['errors', 'adapter', 'checks', 'instrument', 'scheduler'],
   strategies: ['errors', 'adapter', 'options', 'plan', 'pool', 'schema', 'maths', 'checks', 'rounds', 'scheduler'],
   run: ['errors', 'tool', 'adapter', 'options', 'plan', 'schema', 'maths', 'checks', 'rounds', 'strategies'],
   merge: ['errors', 'options', 'plan', 'schema', 'maths', 'checks'],

@@ -57,9 +57,11 @@ for (const name of SAFE) {
 
 test('report: rounds, failed rounds, lost updates with min/median/max, first failing counters, outcome histogram', async () => {
   const { race: s, report } = await race(fixture('async-counter-unsafe.mjs'), ['-r', '200']);
-  // Every round fails: the strategy stops once it has enough evidence (20 failing rounds).
-  assert.equal(s.rounds, 20);
+  // Every natural round fails (a controlled one may not: PCT runs the lanes by priority, one after the
+  // other between its change points): the strategy stops once it has enough evidence (20 failing rounds).
+  assert.ok(s.rounds >= 20 && s.rounds < 40, `${s.rounds} rounds`);
   assert.equal(s.failedRounds, 20);
+  assert.equal(s.scheduler.failedNaturalRounds, s.scheduler.naturalRounds);
   assert.equal(s.stopReason, 'evidence');
   assert.equal(s.plannedRounds, 200);
   assert.ok(s.lostUpdates > 0);
@@ -86,7 +88,7 @@ test('report: rounds, failed rounds, lost updates with min/median/max, first fai
   // One finding per kind, summarised over rounds.
   const lost = report.findings.filter((f) => f.kind === 'lost-update');
   assert.equal(lost.length, 1);
-  assert.match(lost[0].message, /in 20 of 20 rounds/);
+  assert.match(lost[0].message, new RegExp(`in 20 of ${s.rounds} rounds`));
 });
 
 test('histogram of a lazy init: inits=1 passes, inits=2 fails; counters are those of the first failing round', async () => {

@@ -1,6 +1,6 @@
 // The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
 // smallest failing setup means.
-import type { CounterRow, DistinctError, FindingFacts, FindingKind, RaceReport } from '../schema/report.js';
+import type { CounterRow, DistinctError, FindingFacts, FindingKind, RaceReport, SchedulerFigures, WarningFacts } from '../schema/report.js';
 import { sameError } from '../errors.js';
 
 /** Findings a race produces (wrong results of an interleaving). */
@@ -64,6 +64,38 @@ export function summariseRoundFindings(found: FindingFacts[], roundsPlayed: numb
 }
 
 type Minimal = NonNullable<RaceReport['minimal']>;
+
+/** A warning that a race's pass is weak evidence. */
+export type Caveat = Extract<WarningFacts, { code: 'scheduler-stalled' | 'few-rounds' }>;
+
+/** Rounds played below this share of those planned, stopped by the time budget: too few for a pass to mean much. */
+export const SLIVER = 0.05;
+
+/**
+ * Why a race that passed is weak evidence, each as a warning: controlled rounds that stalled (nothing
+ * could run for half of --timeout, so the rest of the round ran uncontrolled), or a sliver of the planned
+ * rounds played in the time budget. Its report carries the codes (`caveats`): never a plain PASS.
+ */
+export function raceCaveats(
+  f: Pick<RaceReport, 'rounds' | 'plannedRounds' | 'stopReason' | 'budgetMs' | 'durationMs'> & { scheduler: SchedulerFigures | undefined },
+  stall: string | null,
+): Caveat[] {
+  const out: Caveat[] = [];
+  const s = f.scheduler;
+  if (s?.stalledRounds)
+    out.push({ code: 'scheduler-stalled', strategy: 'race', stalledRounds: s.stalledRounds, controlledRounds: s.controlledRounds, stall: stall ?? 'stalled' });
+  const planned = f.plannedRounds ?? f.rounds;
+  if (f.stopReason === 'budget' && f.rounds < planned * SLIVER)
+    out.push({
+      code: 'few-rounds',
+      strategy: 'race',
+      rounds: f.rounds,
+      plannedRounds: planned,
+      budgetMs: f.budgetMs ?? 0,
+      ...(f.rounds > 0 ? { roundMs: f.durationMs / f.rounds } : {}),
+    });
+  return out;
+}
 
 /**
  * What the smallest failing setup says about the failure (a race, or not), as measured. `database`:

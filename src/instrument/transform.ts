@@ -1,6 +1,9 @@
 // Load-time instrumentation: every `await x` becomes `await __ahPark(x, "file:line:col")` and every
 // `for await (… of it)` iterates `__ahParkIter(it, "…")`, so each continuation is parked until the lane's
-// scheduler lets it run. acorn parses (a real parser: `await` in strings, comments and template text is
+// scheduler lets it run. Calls of Node's global timers (`setTimeout(f, ms)`, `setImmediate(f)`, and their
+// clear functions) become `__ahSetTimeout("file:line:col", f, ms)` and so on, so the callbacks of the
+// user's own timers are scheduling points too; a file that declares one of those names itself (e.g. an
+// import from node:timers/promises) keeps its calls as they are. acorn parses (a real parser: `await` in strings, comments and template text is
 // never touched), magic-string rewrites with a source map, and an input map (tsx/esbuild's, for
 // TypeScript) is chained so that both the site names and error stacks point at the user's own lines.
 import remapping from '@jridgewell/remapping';
@@ -8,7 +11,7 @@ import { originalPositionFor, TraceMap, type SourceMapInput } from '@jridgewell/
 import { parse, type Node, type Options } from 'acorn';
 import { simple } from 'acorn-walk';
 import MagicString from 'magic-string';
-import { PARK_GLOBAL, PARK_ITER_GLOBAL } from '../scheduler/runtime.js';
+import { PARK_GLOBAL, PARK_ITER_GLOBAL, TIMER_GLOBALS } from '../scheduler/runtime.js';
 
 export interface RawSourceMap {
   version: number;
@@ -43,6 +46,54 @@ interface ForOfNode extends Node {
   await: boolean;
   right: Node;
 }
+interface CallNode extends Node {
+  callee: Node & { name?: string };
+  arguments: Node[];
+}
+interface PatternNode extends Node {
+  name?: string;
+  id?: PatternNode | null;
+  params?: PatternNode[];
+  local?: PatternNode;
+  param?: PatternNode | null;
+  left?: PatternNode;
+  argument?: PatternNode;
+  value?: PatternNode;
+  elements?: (PatternNode | null)[];
+  properties?: PatternNode[];
+}
+
+/** The names a binding pattern declares (`a`, `{ a, b: [c] }`, `...d`, `e = 1`). */
+function patternNames(p: PatternNode | null | undefined, out: Set<string>): void {
+  if (!p) return;
+  if (p.type === 'Identifier') out.add(p.name!);
+  else if (p.type === 'ObjectPattern') for (const prop of p.properties ?? []) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
+  else if (p.type === 'ArrayPattern') for (const e of p.elements ?? []) patternNames(e, out);
+  else if (p.type === 'RestElement') patternNames(p.argument, out);
+  else if (p.type === 'AssignmentPattern') patternNames(p.left, out);
+}
+
+/** Every name the file declares anywhere (imports, variables, functions, classes, parameters, catch bindings). */
+function declaredNames(ast: Node): Set<string> {
+  const out = new Set<string>();
+  const fn = (n: Node): void => {
+    const f = n as PatternNode;
+    patternNames(f.id, out);
+    for (const p of f.params ?? []) patternNames(p, out);
+  };
+  simple(ast, {
+    VariableDeclarator: (n) => patternNames((n as PatternNode).id, out),
+    FunctionDeclaration: fn,
+    FunctionExpression: fn,
+    ArrowFunctionExpression: fn,
+    ClassDeclaration: (n) => patternNames((n as PatternNode).id, out),
+    ImportSpecifier: (n) => patternNames((n as PatternNode).local, out),
+    ImportDefaultSpecifier: (n) => patternNames((n as PatternNode).local, out),
+    ImportNamespaceSpecifier: (n) => patternNames((n as PatternNode).local, out),
+    CatchClause: (n) => patternNames((n as PatternNode).param, out),
+  });
+  return out;
+}
 
 function parseAs(code: string, format: 'module' | 'commonjs'): Node {
   const options: Options = { ecmaVersion: 'latest', locations: true, allowHashBang: true };
@@ -73,8 +124,8 @@ export function withInlineMap(code: string, map: RawSourceMap): string {
  */
 export function instrumentSource(code: string, filename: string, inputMap?: RawSourceMap | null, options: InstrumentOptions = {}): Instrumented {
   const unchanged: Instrumented = { code, map: null, sites: [] };
-  // No await, or instrumented already (a file can reach both the ESM hook and require's handler).
-  if (!code.includes('await') || code.includes(`${PARK_GLOBAL}(`)) return unchanged;
+  // No await and no timer, or instrumented already (a file can reach both the ESM hook and require's handler).
+  if (!/await|setTimeout|setImmediate|clearTimeout|clearImmediate/.test(code) || /__ah(Park|SetTimeout|SetImmediate)\(/.test(code)) return unchanged;
   const input = inputMap ?? inlineMapOf(code);
   let ast: Node;
   try {
@@ -95,6 +146,11 @@ export function instrumentSource(code: string, filename: string, inputMap?: RawS
     return JSON.stringify(site);
   };
   const s = new MagicString(code);
+  let changed = false;
+  // Timers: only calls of the global functions (a file that declares the name keeps its own).
+  const declared = declaredNames(ast);
+  const timerOf = (callee: CallNode['callee']): string | undefined =>
+    callee.type === 'Identifier' && Object.hasOwn(TIMER_GLOBALS, callee.name!) && !declared.has(callee.name!) ? TIMER_GLOBALS[callee.name!] : undefined;
   // acorn-walk's simple walk calls back after a node's children: an inner await's closing text is
   // written before the outer one's at a shared end offset (`await await x`), which keeps them nested.
   simple(ast, {
@@ -105,6 +161,16 @@ export function instrumentSource(code: string, filename: string, inputMap?: RawS
       s.appendLeft(arg.start, `${PARK_GLOBAL}(${seq ? '(' : ''}`);
       s.appendLeft(arg.end, `${seq ? ')' : ''}, ${siteAt(node)})`);
     },
+    CallExpression(node) {
+      const call = node as CallNode;
+      const global = timerOf(call.callee);
+      if (global === undefined) return;
+      s.overwrite(call.callee.start, call.callee.end, global);
+      // setTimeout and setImmediate take the place they were called from first; the clear functions only the handle.
+      // prependLeft: before an `__ahPark(` an await in the first argument wrote at the same offset.
+      if (!global.startsWith('__ahClear')) s.prependLeft(code.indexOf('(', call.callee.end) + 1, `${siteAt(node)}, `);
+      changed = true;
+    },
     ForOfStatement(node) {
       const f = node as ForOfNode;
       if (!f.await) return;
@@ -112,7 +178,7 @@ export function instrumentSource(code: string, filename: string, inputMap?: RawS
       s.appendLeft(f.right.end, `, ${siteAt(node)})`);
     },
   });
-  if (sites.length === 0) return unchanged;
+  if (sites.length === 0 && !changed) return unchanged;
   const inlineAt = INLINE_MAP.exec(code);
   if (inlineAt) s.remove(inlineAt.index, code.length);
   const own = s.generateMap({ source: filename, includeContent: true, hires: true }) as unknown as RawSourceMap;

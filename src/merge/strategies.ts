@@ -95,6 +95,8 @@ export function mergeRace(ops: string[], parts: { shard: string; s: RaceReport; 
     ...(minimal ? { minimal } : searched ? { minimal: null } : {}),
     ...modelOf(parts.map((p) => p.s.model)),
     ...schedulerOf(parts.map((p) => p.s)),
+    // A shard's caveat is the whole run's (its warning travels with it).
+    ...caveatsOf(parts.map((p) => p.s)),
   };
 }
 
@@ -103,8 +105,15 @@ function schedulerOf(parts: RaceReport[]): Pick<RaceReport, 'scheduler' | 'sched
   const ss = parts.flatMap((p) => (p.scheduler ? [p.scheduler] : []));
   if (!ss.length) return {};
   const add = (
-    k: 'controlledRounds' | 'failedControlledRounds' | 'naturalRounds' | 'failedNaturalRounds' | 'uncontrolledResumptions' | 'partlyControlledRounds',
-  ) => sum(ss.map((x) => x[k]));
+    k:
+      | 'controlledRounds'
+      | 'failedControlledRounds'
+      | 'naturalRounds'
+      | 'failedNaturalRounds'
+      | 'uncontrolledResumptions'
+      | 'partlyControlledRounds'
+      | 'stalledRounds',
+  ) => sum(ss.map((x) => x[k] ?? 0));
   const controlledRounds = add('controlledRounds');
   const note = controlledRounds === 0 ? ss.find((x) => x.note)?.note : undefined;
   const schedule = parts.filter((p) => p.schedule !== undefined).sort((a, b) => (a.schedule?.round ?? Infinity) - (b.schedule?.round ?? Infinity))[0]?.schedule;
@@ -118,10 +127,16 @@ function schedulerOf(parts: RaceReport[]): Pick<RaceReport, 'scheduler' | 'sched
       calls: ss[0]!.calls,
       uncontrolledResumptions: add('uncontrolledResumptions'),
       partlyControlledRounds: add('partlyControlledRounds'),
+      stalledRounds: add('stalledRounds'),
       ...(note ? { note } : {}),
     },
     ...(schedule !== undefined ? { schedule } : {}),
   };
+}
+
+function caveatsOf(parts: RaceReport[]): Pick<RaceReport, 'caveats'> {
+  const caveats = [...new Set(parts.flatMap((p) => p.caveats ?? []))];
+  return caveats.length ? { caveats } : {};
 }
 
 /** How rare a race all the shards' rounds together would have caught (checks/confidence.ts). */

@@ -4,7 +4,7 @@ import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
 import type { HistoryValues } from './history.js';
-import type { ControlledSpec, WorkerSchedule } from './types.js';
+import type { ControlledSpec, ScheduleRun } from './types.js';
 
 /** The long-lived tinypool task each worker runs for a whole session. */
 export interface SessionTask {
@@ -55,6 +55,8 @@ export interface RoundRequest {
   controlled: ControlledSpec | null;
   /** The round whose calls this one repeats (seeds, init's round); null: its own. */
   as: number | null;
+  /** Lanes this round runs (the first ones of the worker's), null: all (a search's smaller setup on one session). */
+  lanes: number | null;
 }
 
 /** A further round of a batch: what differs from the first. */
@@ -65,6 +67,7 @@ export interface SubRound {
   history: boolean;
   controlled: ControlledSpec | null;
   as: number | null;
+  lanes: number | null;
   /** Calls per worker, when they differ from the first round's. */
   calls?: number[];
 }
@@ -123,7 +126,7 @@ export interface DoneDetail {
   /** Its recorded calls' slots (pool/history.ts), when it recorded them. */
   historySlots: Float64Array | null;
   /** What its scheduler did, in a controlled round. */
-  schedule: WorkerSchedule | null;
+  schedule: ScheduleRun | null;
   /** Calls retried after a declared error (the adapter's `retry`), by code; null: none. */
   retries: Record<string, number> | null;
 }

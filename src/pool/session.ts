@@ -27,7 +27,7 @@ export type {
   SessionOptions,
   StoppedWorker,
   WorkerHookError,
-  WorkerSchedule,
+  ScheduleRun,
 } from './types.js';
 
 /** How long workers get to answer once a round is called off, at most (and at most the timeout). */
@@ -316,6 +316,7 @@ export class WorkerSession {
       history: recording(x),
       controlled: x.controlled ?? null,
       as: x.as ?? null,
+      lanes: x.lanes ?? null,
       // A controlled round of a batch may make fewer calls than the rest (strategies/controlled.ts).
       ...(Array.isArray(x.calls) && Array.isArray(spec.calls) && x.calls.some((n, w) => n !== (spec.calls as number[])[w]) ? { calls: x.calls } : {}),
     }));
@@ -333,6 +334,7 @@ export class WorkerSession {
         more,
         controlled: spec.controlled ?? null,
         as: spec.as ?? null,
+        lanes: spec.lanes ?? null,
       };
       this.workers.post(s, req);
     }

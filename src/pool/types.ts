@@ -4,7 +4,11 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
-import type { HistoryCall, ScheduleTraceStep } from '../schema/report.js';
+import type { HistoryCall } from '../schema/report.js';
+import type { ControlledSpec } from '../scheduler/selectors.js';
+import type { ScheduleRun } from '../scheduler/scheduler.js';
+
+export type { ControlledSpec, ScheduleRun };
 
 export interface SessionOptions {
   adapterPath: string;
@@ -36,47 +40,6 @@ export interface SessionOptions {
   instrument?: { roots: string[]; include: string[]; typescript: boolean } | null;
 }
 
-/**
- * A controlled round (issue 14): each worker runs its lanes under its own seeded scheduler
- * (src/scheduler/), which lets one lane continue at a time at every instrumented await.
- */
-export interface ControlledSpec {
-  strategy: 'random' | 'pct';
-  /** PCT's depth d (d - 1 change points); 0 for the random walk. */
-  depth: number;
-  /** PCT: the steps a round is expected to take (the last controlled round's). */
-  estimatedSteps: number;
-  /** A schedule per worker to replay instead of choosing (null: choose). */
-  replay: (string | null)[] | null;
-  /** Replay as far as the schedule fits, then without preempting (shrink trials). */
-  lenient: boolean;
-  /** Send each worker's steps back (a replay whose trace is shown). */
-  trace: boolean;
-  /** No lane ready for this long: the rest of the round runs uncontrolled. */
-  stallMs: number;
-}
-
-/** One step of a worker's controlled round, as the report shows it (without the worker, which the answer carries). */
-export type ScheduleStep = Omit<ScheduleTraceStep, 'worker'>;
-
-/** What one worker's scheduler did in a controlled round. */
-export interface WorkerSchedule {
-  workerId: number;
-  /** Its decisions as a replayable string (scheduler/schedule.ts). */
-  schedule: string;
-  steps: number;
-  preemptions: number;
-  /** Lane code that ran without the scheduler's grant (I/O or timer callbacks, uninstrumented awaits). */
-  uncontrolled: number;
-  /** Where the first of those were (with `trace`). */
-  uncontrolledAt: { step: number; lane: number; site: string }[];
-  /** A replay that could not follow its schedule: where and why. */
-  divergence: string | null;
-  /** No lane became ready within stallMs: the rest ran uncontrolled. */
-  stalled: string | null;
-  trace: ScheduleStep[] | null;
-}
-
 export interface RoundSpec {
   round: number;
   seed: number;
@@ -96,6 +59,8 @@ export interface RoundSpec {
   controlled?: ControlledSpec | null;
   /** Repeat the calls of this round (its seeds, init's and setup's round): a replay under a new round number. */
   as?: number;
+  /** Run only the first this many lanes of each worker (a search's smaller setup, without a new session). */
+  lanes?: number;
 }
 
 /**
@@ -183,7 +148,7 @@ export interface RoundTallies {
   /** The round's calls in time order, when it recorded them; `omitted`: calls beyond what workers record. */
   history: { calls: HistoryCall[]; omitted: number } | null;
   /** Each answering worker's scheduler, in a controlled round; else null. */
-  schedules: WorkerSchedule[] | null;
+  schedules: ScheduleRun[] | null;
   /** Instrumented awaits the calls went through, all workers (0 without instrumentation): is there anything to schedule? */
   awaits: number;
   /** Calls retried after an error the adapter declared (`retry`), by its code, all workers; null: none. */

@@ -14,8 +14,7 @@ import { mixSeed, mulberry32, opSchedule } from './prng.js';
 import type { DoneDetail, RoundAnswer, RoundReply, RoundRequest, SessionTask, StopRequest, SubRound, WorkerReply } from './protocol.js';
 import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.js';
 import { H, HISTORY_CAP, historyBase, monotonicOffset, type HistoryValues } from './history.js';
-import type { ControlledSpec, WorkerSchedule } from './types.js';
-import { createScheduler, type Scheduler, type ScheduleRun } from '../scheduler/scheduler.js';
+import { schedulerFor, type Scheduler, type ScheduleRun } from '../scheduler/scheduler.js';
 import { parkCount } from '../scheduler/runtime.js';
 import { importInstrumented, registerInstrumentation } from '../instrument/register.js';
 
@@ -158,12 +157,14 @@ class Engine {
     const ops = layout.ops;
     // A replay repeats another round's calls: its seeds and init's round (the round number stays its own).
     const as = req.as ?? req.round;
+    // A search plays a smaller setup on this session: only the first `lanes` lanes take calls.
+    const lanes = Math.min(req.lanes ?? task.lanes, task.lanes);
     const awaitsBefore = parkCount.value;
     this.setPhase(Phase.INIT, req.round);
     tally.fill(0, base, base + layout.stride);
     for (let l = 0; l < task.lanes; l++) tally[base + layout.laneSeq(l)] = -1;
     try {
-      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, lanes: task.lanes, round: as, args: task.args });
+      await this.adapter.init?.(req.shared, { workerId: task.workerId, workers: task.workers, lanes, round: as, args: task.args });
     } catch (e) {
       // Nobody may wait at the barrier for a worker that will never arrive.
       Atomics.store(this.ctl, C.HALT, Halt.ABORT);
@@ -216,12 +217,12 @@ class Engine {
     let scheduled: ScheduleRun | null = null;
     if (req.controlled) {
       // Lanes start when their scheduler grants them, not at the release: each call's start is read then.
-      const scheduler = this.scheduler(req.controlled, req.seed, as);
-      scheduled = await scheduler.run(Array.from({ length: task.lanes }, (_, l) => () => this.lane(l, st, NaN, scheduler)));
+      const scheduler = schedulerFor(req.controlled, { seed: req.seed, round: as, workerId: task.workerId, lanes });
+      scheduled = await scheduler.run(Array.from({ length: lanes }, (_, l) => () => this.lane(l, st, NaN, scheduler)));
     } else {
-      const lanes: Promise<void>[] = [];
-      for (let l = 0; l < task.lanes; l++) lanes.push(this.lane(l, st, l === 0 ? t0 + this.clock : NaN, null));
-      await Promise.all(lanes);
+      const running: Promise<void>[] = [];
+      for (let l = 0; l < lanes; l++) running.push(this.lane(l, st, l === 0 ? t0 + this.clock : NaN, null));
+      await Promise.all(running);
     }
     const endedAt = performance.timeOrigin + performance.now();
     // One event-loop turn before answering (per round, not per call): an unhandled rejection or an
@@ -253,7 +254,7 @@ class Engine {
             historySlots: st.rec
               ? st.rec.slice(historyBase(task.workerId), historyBase(task.workerId) + Math.min(st.next, st.limit, HISTORY_CAP) * H.STRIDE)
               : null,
-            schedule: scheduled && this.scheduleOf(scheduled, req.controlled!.trace),
+            schedule: scheduled,
             retries: st.retries,
           }
         : null;
@@ -269,38 +270,6 @@ class Engine {
       tally: countsOf(tally, base, Tally.OP_STRIDE * ops),
       detail,
       awaits: parkCount.value - awaitsBefore,
-    };
-  }
-
-  /** This worker's scheduler for a controlled round: a fresh schedule per (seed, round, worker), or the one to replay. */
-  private scheduler(c: ControlledSpec, seed: number, round: number): Scheduler {
-    const { workerId, lanes } = this.task;
-    return createScheduler({
-      strategy: c.strategy,
-      depth: c.depth || undefined,
-      seed,
-      round,
-      workerId,
-      lanes,
-      estimatedSteps: c.estimatedSteps,
-      replay: c.replay?.[workerId] ?? null,
-      lenient: c.lenient,
-      stallMs: c.stallMs,
-    });
-  }
-
-  /** The scheduler's run as the answer carries it: the steps only when asked for (a replay that is shown). */
-  private scheduleOf(run: ScheduleRun, trace: boolean): WorkerSchedule {
-    return {
-      workerId: this.task.workerId,
-      schedule: run.schedule,
-      steps: run.steps,
-      preemptions: run.preemptions,
-      uncontrolled: run.uncontrolled.length,
-      uncontrolledAt: trace ? run.uncontrolled.slice(0, 10) : [],
-      divergence: run.divergence,
-      stalled: run.stalled,
-      trace: trace ? run.trace : null,
     };
   }
 
@@ -557,6 +526,7 @@ export default async function runSession(task: SessionTask): Promise<void> {
           more: NO_MORE,
           controlled: next.controlled,
           as: next.as,
+          lanes: next.lanes,
         };
       }
     };

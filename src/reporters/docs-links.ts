@@ -28,6 +28,8 @@ export const CODE_DOCS: Readonly<Record<WarningCode, string>> = {
   'stats-not-number': `${FINDINGS_PAGE}#stats-not-number`,
   'model-unknown': `${FINDINGS_PAGE}#model-unknown`,
   'schedule-diverged': `${FINDINGS_PAGE}#schedule-diverged`,
+  'scheduler-stalled': `${FINDINGS_PAGE}#scheduler-stalled`,
+  'few-rounds': `${FINDINGS_PAGE}#few-rounds`,
   'confidence-not-reached': `${FINDINGS_PAGE}#confidence-not-reached`,
   'global-teardown': `${FINDINGS_PAGE}#global-teardown`,
   'concurrent-access': `${FINDINGS_PAGE}#concurrent-access`,

@@ -1,9 +1,10 @@
 // A failing controlled round as text: what the schedulers did (figures), the replay, and the steps
 // around each preemption, lane by lane, with the call each step belongs to and what it returned (from
 // the replay's call history). Used by the terminal, the JUnit failure text and the GitHub summary.
+import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import type { FailingSchedule, HistoryCall, ScheduleTraceStep, SchedulerFigures } from '../schema/report.js';
-import { siteName } from '../scheduler/trace.js';
+import type { FailingSchedule, HistoryCall, ScheduleStep, SchedulerFigures } from '../schema/report.js';
+import { CALL_SITE, END_SITE, parseSite, START_SITE } from '../scheduler/sites.js';
 import { callText, resultText } from './history-table.js';
 import { makeChalk } from './color.js';
 import { safe } from './terminal/common.js';
@@ -16,6 +17,18 @@ const MAX_LINES = 40;
 const int = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string): string => `${int(n)} ${one}${n === 1 ? '' : 's'}`;
 
+/** A site as `relative/file:line` (a timer callback as `setTimeout at file:line`); the markers as words. */
+export function siteName(site: string | null, cwd = process.cwd()): string {
+  if (site === null) return '(blocked outside the scheduler)';
+  if (site === START_SITE) return 'lane start';
+  if (site === CALL_SITE) return 'call start';
+  if (site === END_SITE) return 'end';
+  const p = parseSite(site);
+  if (!p) return site;
+  const at = `${path.isAbsolute(p.file) ? path.relative(cwd, p.file) : p.file}:${p.line}`;
+  return p.timer ? `${p.timer} callback set at ${at}` : at;
+}
+
 /** "39 of 78 rounds controlled (mixed), 20 failed; natural order: 0 of 39 failed". */
 export function schedulerLine(f: SchedulerFigures): string {
   if (f.note && f.controlledRounds === 0) return `controlled rounds: none (${f.note})`;
@@ -25,14 +38,18 @@ export function schedulerLine(f: SchedulerFigures): string {
       ? `; ${plural(f.partlyControlledRounds, 'round')} only partly controlled (${int(f.uncontrolledResumptions)} resumptions from I/O)`
       : '';
   const natural = f.naturalRounds > 0 ? `; natural order: ${int(f.failedNaturalRounds)} of ${int(f.naturalRounds)} failed` : '';
-  return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}`;
+  const stalled = f.stalledRounds ? `; ${plural(f.stalledRounds, 'round')} stalled (nothing could run for half of --timeout: the rest ran uncontrolled)` : '';
+  return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}${stalled}`;
 }
 
 /** The schedule's summary lines and the steps around its preemptions. */
 export function scheduleLines(s: FailingSchedule, c: ChalkInstance, cwd = process.cwd()): string[] {
   const shrunk = s.preemptionsBefore > s.preemptions ? ` (shrunk from ${int(s.preemptionsBefore)} in ${plural(s.tries, 'trial')})` : '';
+  const on = s.setup
+    ? ` on the smallest failing setup (${plural(s.setup.workers, 'worker')} × ${plural(s.setup.concurrency, 'lane')} × ${plural(s.setup.iterations, 'call')})`
+    : '';
   const lines = [
-    `failing schedule of round ${s.round}: ${plural(s.preemptions, 'preemption')}${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${s.replaysFailed} of ${s.replays}`,
+    `failing schedule of round ${s.round}${on}: ${plural(s.preemptions, 'preemption')}${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${s.replaysFailed} of ${s.replays}`,
   ];
   if (s.diverged) lines.push(c.yellow(`  the replay could not follow it: ${safe(s.diverged, 300)}`));
   else if (s.uncontrolled > 0)
@@ -58,7 +75,7 @@ export function scheduleLines(s: FailingSchedule, c: ChalkInstance, cwd = proces
 /** Plain text (JUnit, GitHub summary). */
 export const scheduleText = (s: FailingSchedule): string => scheduleLines(s, makeChalk(0)).join('\n');
 
-function stepLine(x: ScheduleTraceStep, call: HistoryCall | undefined, sources: Record<string, string>, c: ChalkInstance, cwd: string): string {
+function stepLine(x: ScheduleStep, call: HistoryCall | undefined, sources: Record<string, string>, c: ChalkInstance, cwd: string): string {
   // A call's first step names it and what it returned; the lane's column is its indentation.
   const first = (x.from === 'call' || x.from === 'start') && call ? ` ${safe(`${callText(call)} ${resultText(call)}`, 60)}` : '';
   const what = x.op === null ? '' : `${x.op}#${x.call}${first} `;
@@ -69,13 +86,13 @@ function stepLine(x: ScheduleTraceStep, call: HistoryCall | undefined, sources: 
 }
 
 /** The steps within AROUND of a preemption (same worker), in order; null where steps were skipped. */
-function stepsAround(steps: readonly ScheduleTraceStep[]): (ScheduleTraceStep | null)[] {
+function stepsAround(steps: readonly ScheduleStep[]): (ScheduleStep | null)[] {
   const keep = new Set<number>();
   steps.forEach((x, i) => {
     if (x.preempted === null) return;
     for (let j = Math.max(0, i - AROUND); j <= Math.min(steps.length - 1, i + AROUND); j++) if (steps[j]!.worker === x.worker) keep.add(j);
   });
-  const out: (ScheduleTraceStep | null)[] = [];
+  const out: (ScheduleStep | null)[] = [];
   let last = -1;
   for (const i of [...keep].sort((a, b) => a - b)) {
     if (out.length >= MAX_LINES) break;

@@ -146,6 +146,18 @@ export function warningMessage(w: WarningFacts): string {
       return `${w.strategy}: the model's check could not decide ${w.unknownRounds} of ${plural(w.checkedRounds, 'round')} (${w.reason}); those rounds are neither a pass nor a failure`;
     case 'schedule-diverged':
       return `${w.strategy}: the --schedule replay could not follow its schedule (${w.divergence})`;
+    case 'scheduler-stalled':
+      return (
+        `${w.strategy}: ${w.stalledRounds} of ${plural(w.controlledRounds, 'controlled round')} stalled, nothing could run for half of --timeout (${w.stall}); ` +
+        'the rest of each ran uncontrolled, in an order the scheduler did not choose'
+      );
+    case 'few-rounds': {
+      const each = w.roundMs !== undefined ? `, ${(w.roundMs / 1000).toFixed(1)} s a round` : '';
+      return (
+        `${w.strategy}: only ${w.rounds} of ${w.plannedRounds.toLocaleString('en-US')} planned rounds fit in its ${(w.budgetMs / 1000).toFixed(0)} s share of the --time budget${each}: ` +
+        'a rare race had few chances to show (more --time, or fewer --iterations per round)'
+      );
+    }
     case 'stats-not-number': {
       const source = w.source === 'workerStats' ? `workerStats of worker ${w.workerId ?? '?'}` : w.source;
       return w.counter === undefined

@@ -95,6 +95,7 @@ export async function startRounds(run: RunContext, session: WorkerSession, reqs:
     history: req.history,
     controlled: req.controlled,
     as: req.as,
+    lanes: req.lanes,
   }));
   const tallies = ready.length ? session.runRounds(specs) : null;
   // Awaited by finishRounds or discardRounds, maybe after other work: never an unhandled rejection meanwhile.

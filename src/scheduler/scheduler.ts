@@ -1,215 +1,278 @@
-// A seeded scheduler for the async lanes of ONE worker thread. Each lane runs in its own async context;
-// every instrumented `await` parks the lane (runtime.ts), and the scheduler lets exactly one lane continue
-// at a time. A "step" is what one lane runs from a grant until all its continuations are parked again (or
-// it ends): the scheduler lets the microtask queue drain (one macrotask turn), then chooses the next lane
-// among the READY ones, those whose awaited value has settled. Threads are not touched: each worker has
-// its own scheduler and workers still race for real.
+// The scheduler of the async lanes of ONE worker thread: the mechanism. Each lane runs in its own async
+// context; every instrumented `await` parks a continuation (runtime.ts), and the scheduler lets one thing
+// run at a time. A *step* is what runs from a grant until the microtask queue is empty again (a
+// process.nextTick fence: Node runs ticks only once the microtask queue is drained); then the lane
+// selector (selectors.ts, injected) chooses what runs next. Threads are not touched: each worker has its
+// own scheduler and workers still race for real.
 //
-// Strategies: a uniform random walk, and PCT (Burckhardt et al., ASPLOS 2010, as Coyote and shuttle run
-// it): random distinct lane priorities, d - 1 change points at random steps among the estimated step count,
-// always the highest-priority ready lane. Each decision taken while two or more lanes were alive is
-// recorded; the string (schedule.ts) replays exactly, and a replay that cannot follow it says where.
+// Only orders JavaScript can produce (causality). A parked continuation is one of:
+//   free     its value had settled when it was awaited (an already-resolved promise, a plain value, a
+//            callee that finished): the stand-in for a slower callee, a scheduling point;
+//   bound    its value settled later, during a step (a queue's next step, a .then chain, a call started
+//            from another call's callback): it resumes in that step, in JavaScript's own order, as it
+//            would without the scheduler, never after something that could only happen after it;
+//   outside  its value settled outside any step (real I/O, a timer of uninstrumented code): a
+//            scheduling point, but such continuations run in the order their values settled, since a
+//            callback's other effects are already visible when it settles one.
+// A timer or immediate callback of the user's code (instrument/transform.ts rewrites the calls) is a
+// scheduling point of its own: it may run at any later step, as real I/O standing behind it would
+// finish in any order. setImmediate and setTimeout of 1 ms or less may run at once; longer timeouts
+// once they fall due. Lane starts and call starts are scheduling points too.
 //
-// Partly controlled: code that resumes without a grant (a timer or I/O callback, a continuation of an
-// await the instrumentation did not rewrite, e.g. inside node_modules) runs outside the scheduler. It is
-// noticed when it reaches its next instrumented await while another lane (or none) holds the grant, and
-// counted as an uncontrolled resumption: a run with any cannot promise exact replay.
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+// Every decision taken while two or more lanes were live is recorded; the string (schedule.ts) replays
+// exactly. Code that resumes without a grant (an I/O callback reaching an instrumented await) is counted
+// as an uncontrolled resumption: a run with any cannot promise exact replay.
+import { AsyncResource } from 'node:async_hooks';
+import { inspect } from 'node:util';
 import { OptionError } from '../errors.js';
-import { laneContext, type Parker } from './runtime.js';
-import { decodeSchedule, encodeSchedule, MAX_LANES, type Schedule, type StrategyName } from './schedule.js';
+import type { ScheduleStep } from '../schema/report.js';
+import { laneContext, TIMER_ITEM, type Parker } from './runtime.js';
+import { encodeSchedule, MAX_LANES } from './schedule.js';
+import { type ControlledSpec, type DecisionView, type LaneSelector, selectorFor, WAIT } from './selectors.js';
+import { CALL_SITE, END_SITE, START_SITE, timerSite, type TimerKind } from './sites.js';
 
-/** Where a lane stands before its first step, and at the start of each call (beginCall). */
-export const START_SITE = 'start';
-export const CALL_SITE = 'call';
-
-export interface SchedulerOptions {
-  strategy: StrategyName;
-  seed: number;
-  /** The round and the worker: a fresh schedule per (seed, round, worker). */
-  round?: number;
-  workerId?: number;
-  lanes: number;
-  /** PCT's bug depth d: d - 1 priority change points. Default 3. */
-  depth?: number;
-  /** PCT: the steps a round is expected to take, where change points are drawn (the last round's `steps`). */
-  estimatedSteps?: number;
-  /** A schedule string to replay instead of choosing. */
-  replay?: string | null;
-  /** Replay as far as the schedule fits, then continue without preempting (for shrinking); never diverges. */
-  lenient?: boolean;
-  /** How long to wait for a lane to become ready before declaring a stall (or, replaying, a divergence). */
-  stallMs?: number;
-}
-
-export interface TraceStep {
-  step: number;
-  lane: number;
-  /** The operation the lane was running and its call number in the lane (-1 before its first call). */
-  op: string | null;
-  call: number;
-  /** The await the lane resumed from (`file:line:col`, or 'start' / 'call'). */
-  from: string;
-  /** Where the step ended: the await it parked at, 'end' (the lane finished), or null (it blocked on something uninstrumented). */
-  to: string | null;
-  /** The lane switched away from although it was ready to continue: this step is a preemption. */
-  preempted: number | null;
-}
-
-export interface UncontrolledResumption {
-  /** The step during which it happened (0: before the first). */
-  step: number;
-  lane: number;
-  site: string;
-}
-
+/** What one worker's scheduler did in a controlled round (what its answer carries). */
 export interface ScheduleRun {
+  workerId: number;
   /** The decisions taken, replayable (schedule.ts). */
   schedule: string;
   steps: number;
   preemptions: number;
-  trace: TraceStep[];
-  uncontrolled: UncontrolledResumption[];
+  /** Lane code that ran without the scheduler's grant (I/O callbacks, uninstrumented awaits), and where the first ones were. */
+  uncontrolled: number;
+  uncontrolledAt: { step: number; lane: number; site: string }[];
   /** A replay that could not follow its schedule: where and why. */
   divergence: string | null;
-  /** No lane became ready within stallMs: the rest ran uncontrolled. */
+  /** Nothing could run within stallMs: the rest ran uncontrolled. */
   stalled: string | null;
+  /** Every step, when the spec asked for it (a replay that is shown). */
+  trace: ScheduleStep[] | null;
 }
 
-interface Parked {
+/** Timeouts this short (and every setImmediate) may run at the next step: a stand-in for I/O, not a deadline. */
+const AT_ONCE_MS = 1;
+/** While steps follow each other without a wait, let the event loop turn this often (I/O, due timers). */
+const TURN_EVERY_MS = 2;
+const UNCONTROLLED_KEPT = 10;
+
+interface Item {
   site: string;
-  settled: boolean;
+  /** probing: just parked (had its value settled already?); pending: it had not; ready: it may run when granted. */
+  state: 'probing' | 'pending' | 'ready';
+  /** Ready because its value settled outside any step: runs in the order such values settled. */
+  outside: boolean;
   ok: boolean;
   value: unknown;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
+  /** Continue it: resolve the park's promise, or run the timer's callback. */
+  go: (item: Item) => void;
+  resolve?: (v: unknown) => void;
+  reject?: (e: unknown) => void;
+  timer?: TimerCall;
+}
+
+/** A timer callback of lane code: run in the async context it was set in (its lane's, and any other AsyncLocalStorage's). */
+interface TimerCall {
+  context: AsyncResource;
+  fn: (...a: unknown[]) => void;
+  args: unknown[];
+  /** Its time has come (at once for a stand-in for I/O; a longer timeout once Node's timer fired). */
+  fired: boolean;
+  ran: boolean;
+}
+
+/**
+ * The handle of a timer the scheduler runs itself (setImmediate, setTimeout of 1 ms or less): what lane
+ * code may do with Node's (unref, ref, hasRef, refresh, a number). `_destroyed` makes Node's own
+ * clearImmediate and clearTimeout leave it alone, when code the instrumentation did not rewrite calls them.
+ */
+class SchedulerTimer {
+  readonly _destroyed = true;
+  private refed = true;
+  constructor(readonly id: number) {}
+  ref(): this {
+    this.refed = true;
+    return this;
+  }
+  unref(): this {
+    this.refed = false;
+    return this;
+  }
+  hasRef(): boolean {
+    return this.refed;
+  }
+  refresh(): this {
+    return this;
+  }
+  [Symbol.toPrimitive](): number {
+    return this.id;
+  }
 }
 
 interface Lane {
-  parked: Parked[];
-  done: boolean;
+  /** Parked continuations and timer callbacks, in the order they were parked. */
+  items: Item[];
+  ended: boolean;
   op: string | null;
   call: number;
 }
 
-/** One 32-bit seed from (seed, round, worker): murmur3's finaliser over each part. */
-export function roundSeed(seed: number, round = 0, workerId = 0): number {
-  let h = 0x1b873593;
-  for (const part of [seed, round, workerId]) {
-    h ^= part >>> 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    h ^= h >>> 16;
+/** A microtask: a reaction of this (cheaper than queueMicrotask, which Node wraps in an AsyncResource each). */
+const RESOLVED = Promise.resolve();
+
+const isThenable = (v: unknown): boolean =>
+  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+
+const resume = (item: Item): void => (item.ok ? item.resolve!(item.value) : item.reject!(item.value));
+
+/** A timer callback of the user's code, in the context it was set in; a throw reaches the worker as it would from a timer. */
+function runTimer(item: Item): void {
+  const t = item.timer!;
+  if (t.ran) return;
+  t.ran = true;
+  try {
+    t.context.runInAsyncScope(t.fn, undefined, ...t.args);
+  } catch (e) {
+    queueMicrotask(() => {
+      throw e;
+    });
+  } finally {
+    t.context.emitDestroy();
   }
-  return h | 0;
 }
 
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const enum Choice {
+  Go,
+  Wait,
+  Over,
+}
 
 export class Scheduler implements Parker {
-  readonly lanes: Lane[];
-  private readonly strategy: StrategyName;
-  private readonly depth: number;
-  private readonly rng;
-  private readonly replay: Schedule | null;
-  private readonly lenient: boolean;
+  private readonly lanes: Lane[];
+  private readonly workerId: number;
   private readonly stallMs: number;
-  /** PCT: each lane's priority (higher runs first) and the steps at which the running lane's drops. */
-  private readonly priority: number[] = [];
-  private readonly changeAt = new Map<number, number>();
-  private running = -1;
+  /** 'step': what runs now was granted (settlements are the step's own); 'idle': waiting on the event loop. */
+  private phase: 'step' | 'idle' = 'step';
   private released = false;
+  /** While idle: called at any change (a park, a settlement, a timer, a lane's end) to choose again. */
   private wake: (() => void) | null = null;
+  /** Continuations made ready outside any step, in the order they became ready: only the first may run. */
+  private readonly outside: Item[] = [];
   private readonly decisions: number[] = [];
-  private readonly trace: TraceStep[] = [];
-  private readonly uncontrolled: UncontrolledResumption[] = [];
+  private readonly items: number[] = [];
+  private readonly trace: ScheduleStep[] | null;
+  private current: ScheduleStep | null = null;
+  private running = -1;
+  private steps = 0;
   private preemptions = 0;
+  private uncontrolled = 0;
+  private readonly uncontrolledAt: ScheduleRun['uncontrolledAt'] = [];
   private divergence: string | null = null;
   private stalled: string | null = null;
+  private turnAt = performance.now();
+  /** The next grant (choose), and the lane the selector wanted when it had to wait. */
+  private readonly next = { lane: 0, item: 0, decision: false };
+  /** Ends the round's control (run() awaits it); an error of the mechanism itself, rethrown by run(). */
+  private finish: () => void = () => {};
+  private failure: unknown = undefined;
+  private wanted = WAIT;
+  /** Timers run by the scheduler itself, numbered as their handles are. */
+  private timers = 0;
+  /** Reused at every decision: the lanes that may still run and those that may run now, and what the selector sees. */
+  private live: number[] = [];
+  private ready: number[] = [];
+  private readonly decision: { index: number; live: number[]; ready: number[]; last: number; canRun: (lane: number, item: number) => boolean };
 
-  constructor(opts: SchedulerOptions) {
+  constructor(
+    private readonly selector: LaneSelector,
+    opts: { lanes: number; workerId?: number; stallMs?: number; trace?: boolean },
+  ) {
     if (!Number.isInteger(opts.lanes) || opts.lanes < 1 || opts.lanes > MAX_LANES)
       throw new OptionError(`lanes: ${opts.lanes} (1..${MAX_LANES} under the scheduler)`);
-    this.replay = opts.replay ? decodeSchedule(opts.replay) : null;
-    if (this.replay && this.replay.lanes !== opts.lanes)
-      throw new OptionError(`schedule: it was recorded with ${this.replay.lanes} lanes, this run has ${opts.lanes}`);
-    this.strategy = this.replay?.strategy ?? opts.strategy;
-    this.depth = this.replay ? this.replay.depth : this.strategy === 'pct' ? (opts.depth ?? 3) : 0;
-    if (this.strategy === 'pct' && (!Number.isInteger(this.depth) || this.depth < 1)) throw new OptionError(`depth: ${String(opts.depth)} (an integer >= 1)`);
-    this.lenient = opts.lenient ?? false;
+    this.lanes = Array.from({ length: opts.lanes }, () => ({ items: [], ended: false, op: null, call: -1 }));
+    this.workerId = opts.workerId ?? 0;
     this.stallMs = opts.stallMs ?? 10_000;
-    this.lanes = Array.from({ length: opts.lanes }, () => ({ parked: [], done: false, op: null, call: -1 }));
-    this.rng = xoroshiro128plus(roundSeed(opts.seed, opts.round, opts.workerId));
-    if (this.strategy === 'pct') this.initPct(opts.estimatedSteps ?? 8 * opts.lanes);
-  }
-
-  /** Distinct priorities d .. d+n-1 in random order; d - 1 distinct change points in 1..k, the i-th lowering to i. */
-  private initPct(k: number): void {
-    const n = this.lanes.length;
-    const prio = Array.from({ length: n }, (_, i) => this.depth + i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = uniformInt(this.rng, 0, i);
-      [prio[i], prio[j]] = [prio[j]!, prio[i]!];
-    }
-    this.priority.push(...prio);
-    const steps = Math.max(1, Math.floor(k));
-    for (let i = 1; i < this.depth && this.changeAt.size < steps;) {
-      const at = uniformInt(this.rng, 1, steps);
-      if (!this.changeAt.has(at)) this.changeAt.set(at, i++);
-    }
+    this.trace = opts.trace === false ? null : [];
+    this.decision = { index: 0, live: this.live, ready: this.ready, last: -1, canRun: (lane, item) => this.runnable(lane, item) >= 0 };
   }
 
   /** Called (through runtime.ts) by every instrumented await of a lane. */
-  park(lane: number, value: unknown, site: string): Promise<unknown> {
-    if (this.released) return Promise.resolve(value);
-    if (lane !== this.running) {
-      // Code of this lane ran although the lane was not granted: it resumed from outside the scheduler.
-      this.uncontrolled.push({ step: this.trace.length, lane, site });
-    } else {
-      const step = this.trace.at(-1);
-      if (step && step.lane === lane && step.to === null) step.to = site;
-    }
-    return this.enqueue(lane, value, site);
-  }
-
-  private enqueue(lane: number, value: unknown, site: string): Promise<unknown> {
+  park(lane: number, value: unknown, site: string): unknown {
+    if (this.released) return value;
+    this.touch();
+    if (this.phase === 'idle') this.noteUncontrolled(lane, site);
+    else if (lane === this.running && this.current?.to === null) this.current.to = site;
     return new Promise((resolve, reject) => {
-      const p: Parked = { site, settled: false, ok: true, value: undefined, resolve, reject };
-      this.lanes[lane]!.parked.push(p);
+      const item: Item = { site, state: 'probing', outside: false, ok: true, value: undefined, go: resume, resolve, reject };
+      this.lanes[lane]!.items.push(item);
+      if (!isThenable(value)) {
+        item.state = 'ready';
+        item.value = value;
+        return;
+      }
       Promise.resolve(value).then(
-        (v) => this.settle(p, true, v),
-        (e: unknown) => this.settle(p, false, e),
+        (v) => this.settled(lane, item, true, v),
+        (e: unknown) => this.settled(lane, item, false, e),
       );
-      this.notify();
+      // A settled value's reaction is queued at once, before this probe: a value still probing here was
+      // pending. (A resolved promise's reaction, not queueMicrotask: Node makes that an AsyncResource each.)
+      void RESOLVED.then(() => {
+        if (item.state === 'probing') item.state = 'pending';
+      });
     });
   }
 
-  private settle(p: Parked, ok: boolean, value: unknown): void {
-    p.settled = true;
-    p.ok = ok;
-    p.value = value;
-    if (this.released) this.releaseAll();
-    this.notify();
+  private settled(lane: number, item: Item, ok: boolean, value: unknown): void {
+    item.ok = ok;
+    item.value = value;
+    if (item.state === 'probing') {
+      item.state = 'ready'; // settled before it was awaited: free
+      if (this.released) this.releaseItem(lane, item);
+      return;
+    }
+    this.touch();
+    if (this.released || this.phase === 'step') {
+      // Bound: it resumes in the drain that settled it, in JavaScript's own order.
+      this.remove(lane, item);
+      resume(item);
+      return;
+    }
+    item.state = 'ready';
+    item.outside = true;
+    this.outside.push(item);
   }
 
-  private notify(): void {
-    this.wake?.();
+  /** A timer or immediate set by lane code (runtime.ts): its callback runs when granted. Returns a handle as Node's. */
+  timer(lane: number, kind: TimerKind, site: string, fn: (...a: unknown[]) => void, args: unknown[], delayMs: number): unknown {
+    if (this.released) return kind === 'setImmediate' ? setImmediate(fn, ...args) : setTimeout(fn, delayMs, ...args);
+    this.touch();
+    const atOnce = kind === 'setImmediate' || !(delayMs > AT_ONCE_MS);
+    const timer: TimerCall = { context: new AsyncResource('adapter-hammer.timer'), fn, args, fired: atOnce, ran: false };
+    const item: Item = { site: timerSite(kind, site), state: atOnce ? 'ready' : 'pending', outside: false, ok: true, value: undefined, go: runTimer, timer };
+    this.lanes[lane]!.items.push(item);
+    let handle: Record<symbol, unknown>;
+    if (atOnce) handle = new SchedulerTimer(++this.timers) as unknown as Record<symbol, unknown>;
+    else {
+      // Node's own timer says when it falls due, and keeps the handle real (unref, clear).
+      handle = setTimeout(() => {
+        timer.fired = true;
+        if (this.released) runTimer(item);
+        else if (item.state === 'pending') {
+          item.state = 'ready';
+          this.touch();
+        }
+      }, delayMs) as unknown as Record<symbol, unknown>;
+    }
+    handle[TIMER_ITEM] = () => this.cancel(lane, item);
+    return handle;
   }
 
-  /** Resolves true on any change (a settlement, a park, a lane's end), false after `ms` without one. */
-  private changed(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve(false);
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve(true);
-      };
-    });
+  /** clearTimeout / clearImmediate of a timer set in a lane. */
+  private cancel(lane: number, item: Item): void {
+    const t = item.timer!;
+    if (t.ran) return;
+    t.ran = true;
+    t.context.emitDestroy();
+    if (this.remove(lane, item)) this.touch();
   }
 
   /**
@@ -219,165 +282,260 @@ export class Scheduler implements Parker {
    */
   beginCall(op: string, call: number): Promise<unknown> | undefined {
     const c = laneContext.getStore();
-    if (!c || c.scheduler !== this) return undefined;
+    if (!c || c.scheduler !== this || this.released) return undefined;
     const lane = this.lanes[c.lane]!;
     const first = lane.op === null;
     lane.op = op;
     lane.call = call;
-    const step = this.trace.at(-1);
-    if (first && step && step.lane === c.lane && step.op === null) {
-      step.op = op;
-      step.call = call;
+    if (first && this.current && this.current.lane === c.lane && this.current.op === null) {
+      this.current.op = op;
+      this.current.call = call;
       return undefined;
     }
-    return this.park(c.lane, undefined, CALL_SITE);
+    return this.park(c.lane, undefined, CALL_SITE) as Promise<unknown>; // not released: a promise
   }
 
-  /** Run the lanes to the end under this scheduler. A lane's rejection is rethrown after all have ended. */
+  /** Run the lanes to the end under this scheduler. */
   async run(laneFns: readonly (() => unknown)[]): Promise<ScheduleRun> {
     if (laneFns.length !== this.lanes.length) throw new OptionError(`lanes: ${laneFns.length} lane functions for a scheduler of ${this.lanes.length}`);
     const ended = laneFns.map((fn, i) =>
       laneContext.run({ scheduler: this, lane: i }, async () => {
         try {
-          await this.enqueue(i, undefined, START_SITE); // a lane starts only when it is granted
+          await this.park(i, undefined, START_SITE); // a lane starts only when it is granted
           await fn();
         } finally {
           this.laneEnded(i);
         }
       }),
     );
-    await this.loop();
+    try {
+      await new Promise<void>((resolve) => {
+        this.finish = resolve;
+        void RESOLVED.then(this.fence); // the first choice once every lane is parked at its start
+      });
+    } finally {
+      this.releaseAll();
+    }
+    if (this.failure !== undefined) {
+      laneContext.disable();
+      throw this.failure instanceof Error ? this.failure : new Error(`scheduler: ${inspect(this.failure)}`);
+    }
     await Promise.all(ended);
-    const unused = (this.replay?.decisions.length ?? 0) - this.decisions.length;
-    if (!this.lenient && this.divergence === null && this.stalled === null && unused > 0)
-      this.divergence = `schedule diverged at step ${this.trace.length + 1}: the run ended with ${unused} decision(s) of the schedule unused`;
+    // Node pays for an enabled AsyncLocalStorage on every promise: off until the next controlled round
+    // (measured: an await-heavy adapter's natural rounds ran at about half speed with it on). What the
+    // lanes left behind then runs without a lane, as without the scheduler (it is released already).
+    laneContext.disable();
+    if (this.divergence === null && this.stalled === null) this.divergence = this.selector.end(this.decisions.length);
     return this.result();
   }
 
   private laneEnded(i: number): void {
-    this.lanes[i]!.done = true;
-    const step = this.trace.at(-1);
-    if (step && step.lane === i && step.to === null && this.running === i) step.to = 'end';
-    this.notify();
+    this.lanes[i]!.ended = true;
+    if (this.running === i && this.current?.to === null) this.current.to = END_SITE;
+    this.touch();
   }
 
-  private readonly isReady = (i: number): boolean => this.lanes[i]!.parked.some((p) => p.settled);
-
-  private async loop(): Promise<void> {
-    for (;;) {
-      await turn(); // the granted lane runs until every continuation of it is parked or blocked
-      this.running = -1;
-      if (this.released) return;
-      const live = this.lanes.flatMap((l, i) => (l.done ? [] : [i]));
-      if (live.length === 0) return;
-      const lane = this.replay ? await this.replayed(live) : await this.chosen(live);
-      if (lane === null) {
-        this.releaseAll();
-        return;
-      }
-      this.grant(lane, live.length);
-    }
-  }
-
-  /** Exploring: wait until some lane is ready, then let the strategy choose. */
-  private async chosen(live: number[]): Promise<number | null> {
-    let ready = live.filter(this.isReady);
-    while (ready.length === 0) {
-      if (!(await this.changed(this.stallMs))) {
-        this.stalled = `no lane became ready within ${this.stallMs} ms at step ${this.trace.length + 1} (lanes ${live.join(', ')} blocked outside the scheduler)`;
-        return null;
-      }
-      live = live.filter((i) => !this.lanes[i]!.done);
-      if (live.length === 0) return null;
-      ready = live.filter(this.isReady);
-    }
-    if (live.length < 2 || ready.length === 1) return ready[0]!;
-    return this.strategy === 'pct' ? this.pctChoice(ready) : ready[uniformInt(this.rng, 0, ready.length - 1)]!;
+  private touch(): void {
+    this.wake?.();
   }
 
   /**
-   * PCT. The lane that ran last keeps running while it is ready, except at a change point, where its
-   * priority drops below every initial one; otherwise the highest-priority ready lane runs. A lane made
-   * ready by I/O does not take over a lane that can continue (that would make the outside world's timing
-   * a preemption): so the only preemptions are the d - 1 change points, and depth 1 never preempts.
+   * Step after step, as callbacks rather than an async loop (a step allocates no promise of its own):
+   * grant, then a fence (a nextTick runs only once the microtask queue is empty, so the granted code has
+   * run to its next await, its end, or I/O), now and then an event-loop turn, then the next choice. A
+   * nextTick of the step's own code runs after ours, and what it starts after our choice: in the same
+   * drain, in JavaScript's order, so no order this makes is one JavaScript could not (and a replay makes
+   * the same choice at the same point).
    */
-  private pctChoice(ready: number[]): number {
-    const top = (): number => ready.reduce((a, b) => (this.priority[b]! > this.priority[a]! ? b : a));
-    const prev = this.trace.at(-1)?.lane;
-    const canContinue = prev !== undefined && ready.includes(prev);
-    const change = this.changeAt.get(this.decisions.length + 1);
-    if (change === undefined) return canContinue ? prev : top();
-    this.priority[canContinue ? prev : top()] = change; // below every initial priority (>= d)
-    return top();
-  }
+  private readonly fence = (): void => {
+    // Queued as a microtask after the grant: the nextTick goes after the granted continuation's start.
+    process.nextTick(this.afterFence);
+  };
 
-  /** Replaying: the recorded lane, once it is ready; or where the run left the schedule. */
-  private async replayed(live: number[]): Promise<number | null> {
-    const n = this.decisions.length;
-    const want = live.length < 2 ? live[0]! : this.replay!.decisions[n];
-    const at = `schedule diverged at step ${n + 1}`;
-    if (want === undefined) return this.lenient ? this.fallback(live) : this.diverge(`${at}: it ends there, but lanes ${live.join(', ')} are still running`);
-    for (;;) {
-      if (this.isReady(want)) return want;
-      if (this.lanes[want]!.done) return this.lenient ? this.fallback(live) : this.diverge(`${at}: lane ${want} has already finished`);
-      // Shrinking tries schedules that may not fit: a lane blocked outside the scheduler is not waited for.
-      if (this.lenient && !this.lanes[want]!.parked.length) return this.fallback(live);
-      if (!(await this.changed(this.stallMs)))
-        return this.lenient ? this.fallback(live) : this.diverge(`${at}: lane ${want} not ready within ${this.stallMs} ms`);
+  private readonly afterFence = (): void => {
+    if (performance.now() - this.turnAt > TURN_EVERY_MS) {
+      // Let the event loop turn (I/O callbacks, due timers), outside any step.
+      this.phase = 'idle';
+      setImmediate(this.afterTurn);
+    } else this.decide();
+  };
+
+  private readonly afterTurn = (): void => {
+    this.turnAt = performance.now();
+    this.decide();
+  };
+
+  private decide(): void {
+    let next: Choice;
+    try {
+      next = this.choose();
+      if (next === Choice.Go) this.grant(this.next.lane, this.next.item, this.next.decision);
+    } catch (e) {
+      this.failure = e;
+      next = Choice.Over;
     }
+    if (next === Choice.Go) void RESOLVED.then(this.fence);
+    else if (next === Choice.Over) this.finish();
+    else this.idle();
   }
 
-  /** Off the schedule (lenient replay): the lane that ran last if it can continue, else the lowest ready lane. */
-  private async fallback(live: number[]): Promise<number | null> {
-    const last = this.trace.at(-1)?.lane;
-    if (last !== undefined && this.isReady(last)) return last;
-    const ready = live.filter(this.isReady);
-    if (ready.length > 0) return ready[0]!;
-    return this.chosen(live);
+  /** Wait for a change (a settlement, a park, a timer, a lane's end), then the rest of that turn's callbacks; a stall after stallMs without one. */
+  private idle(): void {
+    this.phase = 'idle';
+    const timer = setTimeout(() => {
+      this.wake = null;
+      const waiting = this.wanted === WAIT ? `lanes ${this.live.join(', ')} blocked outside the scheduler` : `the schedule waits for lane ${this.wanted}`;
+      this.stalled = `nothing could run within ${this.stallMs} ms at step ${this.steps + 1} (${waiting})`;
+      this.finish();
+    }, this.stallMs);
+    this.wake = () => {
+      clearTimeout(timer);
+      this.wake = null;
+      setImmediate(this.afterTurn);
+    };
   }
 
-  private diverge(message: string): null {
-    this.divergence = message;
-    return null;
+  /** The continuation of `lane` that may run now: `item` if it may, else its first that may; -1: none. */
+  private runnable(lane: number, item = -1): number {
+    const items = this.lanes[lane]!.items;
+    if (item >= 0) return this.canRun(items[item]) ? item : -1;
+    for (let i = 0; i < items.length; i++) if (this.canRun(items[i])) return i;
+    return -1;
   }
 
-  private grant(lane: number, live: number): void {
-    const prev = this.trace.at(-1)?.lane;
-    const preempted = prev !== undefined && prev !== lane && this.isReady(prev) ? prev : null;
-    if (preempted !== null) this.preemptions++;
-    if (live >= 2) this.decisions.push(lane);
+  private canRun(x: Item | undefined): boolean {
+    return x !== undefined && x.state === 'ready' && (!x.outside || this.outside[0] === x);
+  }
+
+  /**
+   * What runs next (into `this.next`): Go; Wait, for a change, when nothing can run or the selector waits
+   * for a lane; Over: every lane's calls returned, or a replay left its schedule.
+   */
+  private choose(): Choice {
+    if (this.released) return Choice.Over;
+    // New arrays each time: truncating the old ones (length = 0) costs V8 more than the young garbage.
+    const live: number[] = (this.live = []);
+    const ready: number[] = (this.ready = []);
+    this.decision.live = live;
+    this.decision.ready = ready;
+    let running = false;
+    for (let i = 0; i < this.lanes.length; i++) {
+      const l = this.lanes[i]!;
+      running ||= !l.ended;
+      if (!l.ended || l.items.length > 0) live.push(i);
+      if (this.runnable(i) >= 0) ready.push(i);
+    }
+    // Every lane's calls returned: the round is over. What they left behind (a timer, a callback that
+    // nothing awaits) runs on its own, as it would without the scheduler.
+    if (!running) return Choice.Over;
+    let lane = WAIT;
+    let item = -1;
+    if (ready.length > 0) {
+      const pick = live.length < 2 ? ready[0]! : this.selector.pick(this.view());
+      if (typeof pick === 'number') lane = pick;
+      else if ('diverged' in pick) {
+        this.divergence = pick.diverged;
+        return Choice.Over;
+      } else ({ lane, item } = pick);
+    }
+    this.wanted = lane;
+    const at = lane === WAIT ? -1 : this.runnable(lane, item);
+    if (at < 0) return Choice.Wait;
+    this.next.lane = lane;
+    this.next.item = at;
+    this.next.decision = live.length >= 2;
+    return Choice.Go;
+  }
+
+  private view(): DecisionView {
+    this.decision.index = this.decisions.length;
+    this.decision.last = this.current?.lane ?? -1;
+    return this.decision;
+  }
+
+  private grant(lane: number, at: number, decision: boolean): void {
     const l = this.lanes[lane]!;
-    const i = l.parked.findIndex((p) => p.settled);
-    const [p] = l.parked.splice(i, 1);
-    this.trace.push({ step: this.trace.length + 1, lane, op: l.op, call: l.call, from: p!.site, to: null, preempted });
+    const last = this.current?.lane ?? -1;
+    const preempted = last >= 0 && last !== lane && this.runnable(last) >= 0 ? last : null;
+    if (preempted !== null) this.preemptions++;
+    if (decision) {
+      this.decisions.push(lane);
+      this.items.push(at);
+    }
+    const item = l.items[at];
+    // Not splice (it allocates the removed part) nor `length--` (V8 shrinks through the runtime).
+    l.items.copyWithin(at, at + 1);
+    l.items.pop();
+    if (item!.outside) this.outside.shift();
+    this.steps++;
+    if (this.trace || !this.current) {
+      this.current = { worker: this.workerId, step: this.steps, lane, op: l.op, call: l.call, from: item!.site, to: null, preempted };
+      this.trace?.push(this.current);
+    } else {
+      // No trace kept: one step object, rewritten (a step costs no garbage).
+      const c = this.current;
+      c.step = this.steps;
+      c.lane = lane;
+      c.op = l.op;
+      c.call = l.call;
+      c.from = item!.site;
+      c.to = null;
+      c.preempted = preempted;
+    }
     this.running = lane;
-    if (p!.ok) p!.resolve(p!.value);
-    else p!.reject(p!.value);
+    this.phase = 'step';
+    this.touch();
+    item!.go(item!);
   }
 
-  /** Stop controlling: every parked continuation runs as soon as its value settles, as without a scheduler. */
+  private remove(lane: number, item: Item): boolean {
+    const items = this.lanes[lane]!.items;
+    const i = items.indexOf(item);
+    if (i < 0) return false;
+    items.copyWithin(i, i + 1);
+    items.pop();
+    if (item.outside) this.outside.splice(this.outside.indexOf(item), 1);
+    return true;
+  }
+
+  private noteUncontrolled(lane: number, site: string): void {
+    this.uncontrolled++;
+    if (this.uncontrolledAt.length < UNCONTROLLED_KEPT) this.uncontrolledAt.push({ step: this.steps, lane, site });
+  }
+
+  private releaseItem(lane: number, item: Item): void {
+    this.remove(lane, item);
+    if (!item.timer) resume(item);
+    // A timer whose time had come runs at the next turn, as Node would have run it; a later one when Node's timer fires.
+    else if (item.timer.fired) setImmediate(() => runTimer(item));
+  }
+
+  /** Stop controlling: whatever is parked runs as without a scheduler, each as soon as it may. */
   private releaseAll(): void {
     this.released = true;
-    for (const l of this.lanes) {
-      const waiting = l.parked.filter((p) => !p.settled);
-      for (const p of l.parked) if (p.settled) (p.ok ? p.resolve : p.reject)(p.value);
-      l.parked = waiting;
-    }
+    this.running = -1;
+    this.lanes.forEach((l, lane) => {
+      for (const item of [...l.items]) if (item.state === 'ready') this.releaseItem(lane, item);
+    });
   }
 
   private result(): ScheduleRun {
+    const items = this.items.some((x) => x > 0) ? this.items : undefined;
     return {
-      schedule: encodeSchedule({ strategy: this.strategy, depth: this.depth, lanes: this.lanes.length, decisions: this.decisions }),
-      steps: this.trace.length,
+      workerId: this.workerId,
+      schedule: encodeSchedule({ strategy: this.selector.strategy, depth: this.selector.depth, lanes: this.lanes.length, decisions: this.decisions, items }),
+      steps: this.steps,
       preemptions: this.preemptions,
-      trace: this.trace,
       uncontrolled: this.uncontrolled,
+      uncontrolledAt: this.uncontrolledAt,
       divergence: this.divergence,
       stalled: this.stalled,
+      trace: this.trace,
     };
   }
 }
 
-export function createScheduler(opts: SchedulerOptions): Scheduler {
-  return new Scheduler(opts);
+/** A worker's scheduler for one controlled round: its selector from the spec (a fresh schedule per (seed, round, worker), or the one to replay). */
+export function schedulerFor(spec: ControlledSpec, at: { seed: number; round: number; workerId: number; lanes: number }): Scheduler {
+  return new Scheduler(selectorFor(spec, at), { lanes: at.lanes, workerId: at.workerId, stallMs: spec.stallMs, trace: spec.trace });
 }

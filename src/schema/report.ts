@@ -237,6 +237,10 @@ export type WarningFacts =
   | (WarningBase & { code: 'model-unknown'; strategy: string; unknownRounds: number; checkedRounds: number; reason: string })
   /** The --schedule replay could not follow its schedule. */
   | (WarningBase & { code: 'schedule-diverged'; strategy: string; divergence: string })
+  /** `stalledRounds` of `controlledRounds` controlled rounds stalled (nothing could run for half of --timeout); `stall`: the first, as its scheduler said it. */
+  | (WarningBase & { code: 'scheduler-stalled'; strategy: string; stalledRounds: number; controlledRounds: number; stall: string })
+  /** Only `rounds` of `plannedRounds` fit in the strategy's `budgetMs` share of --time, `roundMs` a round. */
+  | (WarningBase & { code: 'few-rounds'; strategy: string; rounds: number; plannedRounds: number; budgetMs: number; roundMs?: number })
   /** A hook's counters were not all numbers: `source`'s `counter` was a `got` (without `counter`: the whole value was). */
   | (WarningBase & { code: 'stats-not-number'; source: 'stats' | 'expected' | 'workerStats'; workerId?: number; counter?: string; got: string })
   /** The adapter's globalTeardown threw (`error`) or did not settle in time. */
@@ -478,8 +482,9 @@ export interface RaceReport extends StrategyBase {
   model?: ModelChecks;
   /**
    * Smallest configuration found that still fails the same way (a search of a few seconds after a race
-   * failure), with how often it failed in a confirmation run and a command that replays it; null when
-   * the search ran and found nothing; absent when no search ran (no failure, or not a race: errors, hangs).
+   * failure, with controlled rounds when only they failed), with how often it failed in a confirmation
+   * run and a command that replays it; null when a round failed but there is none (`unavailable.minimal`
+   * says why); absent when no round failed.
    */
   minimal?: {
     workers: number;
@@ -511,14 +516,26 @@ export interface RaceReport extends StrategyBase {
    * one failed but could not be replayed (`unavailable.schedule` says why).
    */
   schedule?: FailingSchedule | null;
-  /** Why `minimal` or `schedule` is null, as what happened (the reporters say it; never a guess). */
+  /** Why `minimal` or `schedule` is null (a round failed, but there is none), as what happened: the reporters say it, never a guess. */
   unavailable?: {
-    /** `interrupted`: the search was stopped; `not-reproduced`: no trial of the search failed the same way again within its time. */
-    minimal?: 'interrupted' | 'not-reproduced';
-    /** `interrupted`: the replay was stopped; `workers-lost`: a worker hung or crashed before a replay finished. */
-    schedule?: 'interrupted' | 'workers-lost';
+    minimal?: SearchMissing;
+    schedule?: SearchMissing;
   };
+  /**
+   * Why a pass is weak evidence, each also a warning: `scheduler-stalled` (controlled rounds in which
+   * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget).
+   */
+  caveats?: ('scheduler-stalled' | 'few-rounds')[];
 }
+
+/**
+ * Why a search after the rounds gave nothing: the run was interrupted; a hook failed (every further
+ * round would repeat it); a worker hung or crashed (the session with it); the failing controlled round
+ * hung (each replay would wait --timeout); no failing controlled round had every worker's schedule; no
+ * time was left in the --time budget; a hang costs --timeout per trial and three did not fit; the
+ * search played its rounds and the failure did not show again.
+ */
+export type SearchMissing = 'interrupted' | 'hook-failed' | 'workers-lost' | 'hung' | 'incomplete' | 'no-time' | 'hang-needs-time' | 'not-reproduced';
 
 /** The race's controlled rounds: each worker's lanes under its own seeded scheduler, every await of the user's code a scheduling point. */
 export interface SchedulerFigures {
@@ -536,20 +553,29 @@ export interface SchedulerFigures {
   partlyControlledRounds: number;
   /** With --schedule: replays that could not follow it. */
   divergedRounds?: number;
+  /** Controlled rounds in which nothing could run for half of --timeout: the rest of the round ran uncontrolled (a warning). */
+  stalledRounds?: number;
   /** Why no round was controlled, when none was. */
   note?: string;
 }
 
-/** One step of a worker's scheduler: what one lane ran from one await to the next. */
-export interface ScheduleTraceStep {
+/**
+ * One step of a worker's scheduler: what one lane ran from one scheduling point to the next. The one
+ * type for a step: the scheduler writes it (src/scheduler/), the answer carries it, the report shows it.
+ */
+export interface ScheduleStep {
   worker: number;
   step: number;
   lane: number;
   /** The operation the lane was in, and the worker's index of that call (as in `history`); -1 before its first call. */
   op: string | null;
   call: number;
-  /** The await it resumed from and the one it parked at next (`file:line:col` in your source), or `start`, `call`, `end`. */
+  /**
+   * What it resumed: an await (`file:line:col` in your source), `start`, `call`, or a timer callback of
+   * your code (`setTimeout file:line:col`, `setImmediate file:line:col`: where it was set).
+   */
   from: string;
+  /** Where the lane parked next (an await's site), `end` (the lane finished), or null (it blocked outside the scheduler). */
   to: string | null;
   /** The lane it switched away from while that lane could have continued. */
   preempted: number | null;
@@ -574,13 +600,15 @@ export interface FailingSchedule {
   /** A replay that could not follow the schedule: where. */
   diverged: string | null;
   /** The first replay's steps, every worker's, in order per worker. */
-  steps: ScheduleTraceStep[];
+  steps: ScheduleStep[];
   /** Steps left out of `steps` (bounded per worker). */
   omittedSteps: number;
   /** The source line of each await the steps name (`file:line:col` → the line's text), where the file could be read. */
   sources?: Record<string, string>;
   /** The first replay's calls: the steps' `call` indices name them. */
   history?: CallHistory;
+  /** The setup it was recorded and replayed on, when not the run's own (the smallest failing setup). */
+  setup?: { workers: number; concurrency: number; iterations: number; ops?: string[] };
   /** Replays it: this value, the seed, the settings. */
   command: string;
 }

@@ -2,12 +2,12 @@
 // by a barrier, workers kept alive across rounds. A race window of nanoseconds at the start of a round
 // (check-then-act) is hit in a good share of rounds; jcstress and Lincheck's stress mode work the same way.
 import { ContentionTracker } from '../checks/contention.js';
-import { SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
+import { raceCaveats, SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
-import type { FindingFacts, FindingKind, RaceReport, StopReason, WarningFacts } from '../schema/report.js';
+import type { FindingFacts, FindingKind, RaceReport, SearchMissing, StopReason, WarningFacts } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { discardRounds, finishRounds, startRounds, type RoundRequest, type StartedRounds } from '../rounds/play.js';
-import { shrinkRace } from './shrink.js';
+import { shrinkRace, type ControlledTrials } from './shrink.js';
 import { RacePace, RaceTally, type RoundKind } from './race-loop.js';
 import { roundIndependence, type RoundIndependence } from '../adapter/independence.js';
 import { playShardRounds, type BatchPlayer, type RoundSlot, type SessionRounds } from './sessions.js';
@@ -154,25 +154,18 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const findings = summariseRoundFindings(tally.roundFindings, tally.rounds);
   const scheduler = controlled.enabled ? controlled.report() : undefined;
   const { stopReason } = player;
-  const { schedule, minimal } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
-  const warnings = tally.warnings;
-  // Why a search or replay that ran gave nothing: said as what happened (reporters/terminal/race.ts).
-  const unavailable: RaceReport['unavailable'] = {};
-  if (minimal === null) unavailable.minimal = run.interrupted ? 'interrupted' : 'not-reproduced';
-  if (schedule === null) unavailable.schedule = run.interrupted ? 'interrupted' : 'workers-lost';
-  // Only rounds that measured it say anything of contention (a --schedule replay measures none).
-  if (tally.contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', tally.called));
-  // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
-  if (controlled.divergence) warnings.push({ code: 'schedule-diverged', strategy: 'race', divergence: controlled.divergence });
+  const { schedule, minimal, unavailable } = await searchFailure(run, { tally, controlled, findings, stopReason, broken, ahead });
   const { model } = tally;
-  if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
+  const durationMs = performance.now() - t0;
+  const caveats = raceCaveats({ rounds: tally.rounds, plannedRounds, stopReason, budgetMs: run.strategyBudgetMs, durationMs, scheduler }, controlled.stall);
+  const warnings = raceWarnings(run, { tally, contention, controlled, broken, caveats });
   const info = contention.info('race');
   if (!independence.independent && independence.basis === 'unproven') info.push(oneAtATime(independence));
   const lostHistogram = valueHistogram(tally.lostPerFailed);
   return {
     figures: {
       name: 'race',
-      durationMs: performance.now() - t0,
+      durationMs,
       rounds: tally.rounds,
       plannedRounds,
       stopReason: run.interrupted ? 'interrupted' : stopReason,
@@ -198,7 +191,8 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       ...(loaded.adapter.model !== undefined ? { model: { ...model, ...(tally.unknownReason ? { unknownReason: tally.unknownReason } : {}) } } : {}),
       ...(scheduler ? { scheduler } : {}),
       ...(schedule !== undefined ? { schedule } : {}),
-      ...(minimal === null || schedule === null ? { unavailable } : {}),
+      ...(unavailable.minimal || unavailable.schedule ? { unavailable } : {}),
+      ...(caveats.length ? { caveats: caveats.map((w) => w.code) } : {}),
     },
     findings,
     warnings,
@@ -210,40 +204,100 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
 }
 
 /**
- * After the rounds, every failure gets a search: a failing controlled round's schedules are shrunk and
- * replayed; natural failures get the smallest failing setup (for a race it finds the interleaving's
- * size; for an error, a crash or a hang it answers "does it need concurrency at all?"). A hang costs
- * --timeout per trial, so it is searched only when a few trials fit the budget.
+ * After the rounds, every failure gets a search: the smallest failing setup (for a race it finds the
+ * interleaving's size; for an error, a crash or a hang it answers "does it need concurrency at all?"),
+ * played with controlled rounds when only they failed; and a failing controlled round's schedules,
+ * shrunk and replayed on that smallest setup when there is one. A hang costs --timeout per trial, so it
+ * is searched only when a few trials fit the budget. What is missing says why.
  */
 async function searchFailure(
   run: RunContext,
   r: { tally: RaceTally; controlled: ControlledRounds; findings: FindingFacts[]; stopReason: StopReason; broken: boolean; ahead: boolean },
-): Promise<{ schedule: RaceReport['schedule']; minimal: RaceReport['minimal'] }> {
+): Promise<{ schedule: RaceReport['schedule']; minimal: RaceReport['minimal']; unavailable: NonNullable<RaceReport['unavailable']> }> {
   const { plan } = run;
   const { controlled, tally } = r;
-  if (r.stopReason === 'failed-hook' || run.interrupted) return { schedule: undefined, minimal: undefined };
-  let searchMs = Math.min(plan.env.shrinkMs, run.timeLeft());
-  const naturalFailed = !controlled.enabled || controlled.report().failedNaturalRounds > 0;
-  let schedule: RaceReport['schedule'];
-  if (controlled.first && !controlled.first.hung && !controlled.replay && !r.broken) {
-    // Half the search's time when natural rounds failed too.
-    const t = performance.now();
-    schedule = await replayFailing(run, controlled, naturalFailed ? searchMs / 2 : searchMs);
-    searchMs = Math.max(0, Math.min(searchMs - (performance.now() - t), run.timeLeft()));
+  // Why a search or replay gave nothing, as what happened (reporters/terminal/race.ts says it).
+  const unavailable: NonNullable<RaceReport['unavailable']> = {};
+  const out = { schedule: undefined as RaceReport['schedule'], minimal: undefined as RaceReport['minimal'], unavailable };
+  if (tally.failedRounds === 0) return out;
+  // A --schedule replay's schedule is the user's: none to search.
+  const controlledFailed = controlled.failedControlled > 0 && !controlled.replay;
+  const missing = (what: 'minimal' | 'schedule', why: SearchMissing): void => {
+    out[what] = null;
+    unavailable[what] = why;
+  };
+  const stopped: SearchMissing | null = run.interrupted ? 'interrupted' : r.stopReason === 'failed-hook' ? 'hook-failed' : null;
+  if (stopped) {
+    missing('minimal', stopped);
+    if (controlledFailed) missing('schedule', stopped);
+    return out;
   }
+  const deadline = performance.now() + Math.min(plan.env.shrinkMs, run.timeLeft());
+  const left = (): number => Math.max(0, Math.min(deadline - performance.now(), run.timeLeft()));
+  const naturalFailed = !controlled.enabled || controlled.report().failedNaturalRounds > 0;
   const allKinds = new Set<FindingKind>(r.findings.map((f) => f.kind));
-  const kinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= searchMs)));
-  // The search plays natural rounds: worth it only when natural rounds failed.
-  if (kinds.size === 0 || !naturalFailed || searchMs <= 0) return { schedule, minimal: undefined };
-  const minimal = await shrinkRace(run, {
-    budgetMs: searchMs,
-    failRate: tally.failedRounds / Math.max(1, tally.rounds),
-    kinds,
-    allKinds,
-    firstRound: plan.rounds,
-    batch: r.ahead,
-  });
-  return { schedule, minimal };
+  let failing = r.broken ? null : controlled.first;
+  let session: WorkerSession | undefined;
+  const search = async (budgetMs: number, trials?: ControlledTrials): Promise<void> => {
+    const kinds = new Set([...allKinds].filter((k) => SHRINKABLE.has(k) && (k !== 'hang' || plan.timeoutMs * 3 <= budgetMs)));
+    if (kinds.size === 0) {
+      if (allKinds.has('hang')) missing('minimal', 'hang-needs-time');
+      return;
+    }
+    if (budgetMs <= 0) return missing('minimal', 'no-time');
+    const found = await shrinkRace(run, {
+      budgetMs,
+      failRate: tally.failedRounds / Math.max(1, tally.rounds),
+      kinds,
+      allKinds,
+      firstRound: plan.rounds,
+      batch: r.ahead,
+      ...(trials ? { controlled: trials } : {}),
+    });
+    if (found.minimal) out.minimal = found.minimal;
+    else missing('minimal', run.interrupted ? 'interrupted' : found.played === 0 ? 'no-time' : 'not-reproduced');
+    if (found.failing && !found.failing.hung) {
+      failing = found.failing;
+      session = found.session;
+    } else if (found.session) await run.closeSession(found.session);
+  };
+  // Only controlled rounds failed: the smallest setup is searched with controlled rounds (most of the
+  // time: each setup costs a worker start), and the schedule its failing round followed is the one
+  // shrunk and replayed, on the search's open session.
+  if (controlledFailed && !naturalFailed) await search(left() * 0.75, controlled.trials(instrumentation(plan, run.loaded.file)));
+  if (controlledFailed) {
+    const cannot = controlled.unreplayable ?? (failing === null ? 'workers-lost' : null);
+    if (cannot !== null && (failing === null || failing === controlled.first)) missing('schedule', cannot);
+    else if (failing) {
+      // Half the search's time when natural rounds failed too.
+      const replayed = await replayFailing(run, controlled, naturalFailed ? left() / 2 : left(), failing, session);
+      session = undefined;
+      if ('schedule' in replayed) out.schedule = replayed.schedule;
+      else missing('schedule', replayed.missing);
+    }
+  }
+  if (session) await run.closeSession(session);
+  if (naturalFailed) await search(left());
+  return out;
+}
+
+/**
+ * The race's warnings after its rounds: contention (only from rounds that measured it: a --schedule
+ * replay measures none), a --schedule replay that could not follow its schedule (it ran something else:
+ * its verdict is not the replayed round's), a pass's caveats, rounds the model could not decide.
+ */
+function raceWarnings(
+  run: RunContext,
+  r: { tally: RaceTally; contention: ContentionTracker; controlled: ControlledRounds; broken: boolean; caveats: WarningFacts[] },
+): WarningFacts[] {
+  const { tally, controlled } = r;
+  const warnings = tally.warnings;
+  if (tally.contentionRounds > 0 && !r.broken && !run.interrupted) warnings.push(...r.contention.warnings('race', tally.called));
+  if (controlled.divergence) warnings.push({ code: 'schedule-diverged', strategy: 'race', divergence: controlled.divergence });
+  warnings.push(...r.caveats);
+  const { model } = tally;
+  if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
+  return warnings;
 }
 
 /** Why rounds were played one at a time (a note: how to let them run ahead when that is safe). */

@@ -3,14 +3,17 @@
 // debugging a race wants the smallest case: "1 worker x 2 lanes x 2 calls" says the bug is an async
 // interleaving inside one thread; "2 workers x 1 lane x 1 call" says two threads and one call each; an
 // error, crash or hang that still happens with 1 worker x 1 lane is a plain bug, not a race.
+// A failure only controlled rounds show is searched with controlled rounds (each worker's lanes under
+// its scheduler): fewer lanes and calls make a smaller interleaving to read, and its failing round is
+// the one whose schedule is then shrunk and replayed (strategies/controlled.ts).
 import { classifyMinimal } from '../checks/race.js';
 import { databaseClient } from '../adapter/load.js';
 import { replayCommand } from '../plan/replay.js';
-import type { WorkerSession } from '../pool/session.js';
+import type { ControlledSpec, SessionOptions, WorkerSession } from '../pool/session.js';
 import type { CallHistory, FindingKind, RaceReport } from '../schema/report.js';
 import { weightsOf, type RunContext } from '../rounds/context.js';
 import { historyOfFailure } from '../checks/model.js';
-import { playRounds } from '../rounds/play.js';
+import { playRounds, type PlayedRound } from '../rounds/play.js';
 import { batchOf } from './batch.js';
 import { roundsToReproduce, wilson } from '../maths/confidence.js';
 
@@ -27,11 +30,33 @@ export interface ShrinkOptions {
   firstRound: number;
   /** Rounds may run ahead of each other, in batches (adapter/independence.ts). */
   batch: boolean;
+  /** Search with controlled rounds: the failure needs the scheduler. */
+  controlled?: ControlledTrials;
+}
+
+/** How a search plays controlled rounds (strategies/controlled.ts, ControlledRounds). */
+export interface ControlledTrials {
+  /** The spec of round `round` (the policies take turns as in the race). */
+  spec(round: number): ControlledSpec;
+  /** Calls per worker of a controlled round with `lanes` lanes and `iterations` calls per worker. */
+  calls(lanes: number, iterations: number): number;
+  instrument: SessionOptions['instrument'];
+  /** Rounds of a replay command for every controlled one (the others keep Node's own order). */
+  every: number;
+}
+
+/** The first failing controlled round of the smallest setup: what its schedules' replay starts from. */
+export interface ControlledFailure {
+  round: number;
+  schedules: string[];
+  preemptions: number;
+  hung: boolean;
+  config: Config;
 }
 
 type Minimal = NonNullable<RaceReport['minimal']>;
 
-interface Config {
+export interface Config {
   workers: number;
   concurrency: number;
   iterations: number;
@@ -59,13 +84,22 @@ interface TrialResult {
   rounds: number;
   failed: number;
   history?: CallHistory;
+  /** Controlled: the first failing round with every worker's schedule. */
+  failing?: ControlledFailure;
 }
 
-/** The search's trials: a session per worker and lane count (kept while the search needs it), rounds until the first matching failure. */
+/**
+ * The search's trials: a session per worker and lane count (kept while the search needs it), rounds
+ * until the first matching failure. Controlled trials keep one session per worker count: its rounds run
+ * fewer lanes than it has (a worker start with the instrumenting loader is the slow part).
+ */
 class Trials {
   private readonly sessions = new Map<string, WorkerSession>();
   private round: number;
   private readonly deadline: number;
+  /** Rounds played in all: none, and "it did not fail again" would not be the reason. */
+  played = 0;
+  private readonly ctl: ControlledTrials | undefined;
 
   constructor(
     private readonly run: RunContext,
@@ -73,24 +107,42 @@ class Trials {
   ) {
     this.round = opts.firstRound;
     this.deadline = performance.now() + opts.budgetMs;
+    this.ctl = opts.controlled;
   }
 
   left(): number {
     return this.deadline - performance.now();
   }
 
-  static keyOf(c: Config): string {
-    return `${c.workers}x${c.concurrency}:${c.ops.join(',')}`;
+  keyOf(c: Config): string {
+    return `${c.workers}x${this.ctl ? this.run.plan.concurrency : c.concurrency}:${c.ops.join(',')}`;
+  }
+
+  /** Controlled: no more calls per worker than the lanes' share (the controlled round's size). */
+  sized(c: Config): Config {
+    return this.ctl ? { ...c, iterations: this.ctl.calls(c.concurrency, c.iterations) } : c;
   }
 
   private async sessionFor(c: Config): Promise<WorkerSession> {
-    const key = Trials.keyOf(c);
+    const key = this.keyOf(c);
     let s = this.sessions.get(key);
     if (!s || s.broken) {
       if (s) await this.run.closeSession(s);
-      s = await this.run.openSession(c.workers, { lanes: c.concurrency, history: true, weights: weightsOf(this.run.loaded, c.ops) });
+      s = await this.run.openSession(c.workers, {
+        lanes: this.ctl ? this.run.plan.concurrency : c.concurrency,
+        history: true,
+        weights: weightsOf(this.run.loaded, c.ops),
+        ...(this.ctl ? { instrument: this.ctl.instrument } : {}),
+      });
       this.sessions.set(key, s);
     }
+    return s;
+  }
+
+  /** Take `c`'s session out of the search, open (the replay of its failing schedule runs there next). */
+  take(c: Config): WorkerSession | undefined {
+    const s = this.sessions.get(this.keyOf(c));
+    this.sessions.delete(this.keyOf(c));
     return s;
   }
 
@@ -110,13 +162,15 @@ class Trials {
 
   /** Run up to `cap` rounds of `c` (within `sliceMs`); count failures, stop after `stopAfter` of them. */
   async trial(c: Config, cap: number, sliceMs: number, stopAfter: number): Promise<TrialResult> {
-    const { run, opts } = this;
-    const end = performance.now() + Math.min(sliceMs, this.left());
+    const { run, opts, ctl } = this;
+    // The slice counts from the session's start: a worker start (slow with the instrumenting loader) is no round.
     const session = await this.sessionFor(c);
+    const end = performance.now() + Math.min(sliceMs, this.left());
     const calls = Array.from({ length: c.workers }, () => c.iterations);
     let rounds = 0;
     let failed = 0;
     let history: CallHistory | undefined;
+    let failing: ControlledFailure | undefined;
     let roundMs = 0;
     trials: while (rounds < cap && performance.now() < end && !run.interrupted && !session.broken) {
       // Quick rounds in batches, as the race plays them (strategies/batch.ts).
@@ -125,57 +179,129 @@ class Trials {
       const played = await playRounds(
         run,
         session,
-        Array.from({ length: k }, () => ({
-          strategy: 'race' as const,
-          round: this.round++,
-          calls,
-          overlap: false,
-          sampleEvery: 0,
-          stopAfterMs: Math.max(1, end - performance.now()),
-          history: true,
-        })),
+        Array.from({ length: k }, () => {
+          const round = this.round++;
+          return {
+            strategy: 'race' as const,
+            round,
+            calls,
+            overlap: false,
+            sampleEvery: 0,
+            stopAfterMs: Math.max(1, end - performance.now()),
+            history: true,
+            ...(ctl ? { controlled: ctl.spec(round), lanes: c.concurrency } : {}),
+          };
+        }),
       );
       roundMs = (performance.now() - t) / Math.max(1, played.length);
       for (const p of played) {
         if (p.tallies?.interrupted) break trials;
         rounds++;
+        this.played++;
         if (p.failed && this.matches(p.findings.map((f) => f.kind))) {
           failed++;
           // How the smallest scenario fails: the model's window, else the calls around the failure.
           history ??= p.findings.find((f) => f.history)?.history ?? (p.history ? historyOfFailure(p.round, p.history) : undefined);
+          failing ??= ctl ? failingOf(p.round, p.tallies, c) : undefined;
           if (failed >= stopAfter) break trials;
         } else if (p.failed || p.hookFailed || !p.complete) break trials; // another failure: no evidence either way
       }
       if (played.length < k) break;
     }
-    return { rounds, failed, ...(history ? { history } : {}) };
+    return { rounds, failed, ...(history ? { history } : {}), ...(failing ? { failing } : {}) };
   }
 }
 
-export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<Minimal | null> {
+/** A failing controlled round as its replay needs it; undefined without every worker's schedule. */
+function failingOf(round: number, t: PlayedRound['tallies'], c: Config): ControlledFailure | undefined {
+  const schedules = t?.schedules ?? [];
+  if (schedules.length !== c.workers) return undefined;
+  return {
+    round,
+    schedules: [...schedules].sort((a, b) => a.workerId - b.workerId).map((x) => x.schedule),
+    preemptions: schedules.reduce((a, x) => a + x.preemptions, 0),
+    hung: (t?.hangs.length ?? 0) > 0,
+    config: c,
+  };
+}
+
+/** The report's smallest failing setup: how often it failed, the command that replays it, what it means. */
+function minimalOf(
+  run: RunContext,
+  m: { best: Config; start: Config; allOps: string[]; total: { rounds: number; failed: number }; history?: CallHistory; tried: number; every: number },
+): Minimal {
+  const { plan } = run;
+  const { best, start, total, history } = m;
+  // Enough rounds that the replay fails at least once with 99% even at the lower end of the failure
+  // rate's 95% interval (a few failures in few rounds say little about the rate: size for the worst);
+  // with the scheduler, only one round in `every` of the replay is controlled.
+  const rounds = Math.max(total.rounds, Math.min(100_000, roundsToReproduce(wilson(total.failed, total.rounds).low, 0.99))) * m.every;
+  const fewerOps = best.ops.length < m.allOps.length;
+  const smaller = best.workers < start.workers || best.concurrency < start.concurrency || best.iterations < start.iterations || fewerOps;
+  return {
+    workers: best.workers,
+    concurrency: best.concurrency,
+    iterations: best.iterations,
+    failedRounds: total.failed,
+    rounds: total.rounds,
+    ...(fewerOps ? { ops: best.ops } : {}),
+    command: replayCommand(plan, {
+      strategies: ['race'],
+      workers: best.workers,
+      concurrency: best.concurrency,
+      iterations: best.iterations,
+      rounds,
+      ...(fewerOps ? { ops: best.ops } : {}),
+    }),
+    ...(history ? { history } : {}),
+    smaller,
+    tried: m.tried,
+    // The adapter's word, or a client it loaded (the toolkit loads pg and ioredis only once used: so now, not at load).
+    ...classifyMinimal(best, run.loaded.database ?? (run.loaded.adapter.database === false ? undefined : databaseClient())),
+  };
+}
+
+export async function shrinkRace(
+  run: RunContext,
+  opts: ShrinkOptions,
+): Promise<{ minimal: Minimal | null; failing: ControlledFailure | null; session?: WorkerSession; played: number }> {
   const { plan } = run;
   const trials = new Trials(run, opts);
+  const ctl = opts.controlled;
   // Enough rounds to expect ~6 failures at the full run's rate, within bounds.
   const roundCap = Math.max(30, Math.min(3000, Math.ceil(6 / Math.max(opts.failRate, 1e-3))));
 
   const allOps = run.loaded.opNames.filter((_, i) => weightsOf(run.loaded, plan.ops)[i]! > 0);
-  let best: Config = { workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations, ops: allOps };
+  let best: Config = trials.sized({ workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations, ops: allOps });
+  const start = best;
   let bestStats: TrialResult = { rounds: 0, failed: 0 };
   let tried = 0;
   try {
-    const dims: [keyof Config, number[]][] = [
-      ['workers', WORKER_STEPS],
-      ['concurrency', LANE_STEPS],
-      ['ops', []],
-      ['iterations', ITERATION_STEPS],
-    ];
+    // Controlled: calls before lanes. Fewer calls need no new session, and lanes beyond the calls have
+    // nothing to do: only those are tried.
+    const dims: [keyof Config, number[]][] = ctl
+      ? [
+          ['workers', WORKER_STEPS],
+          ['iterations', ITERATION_STEPS],
+          ['concurrency', LANE_STEPS],
+          ['ops', []],
+        ]
+      : [
+          ['workers', WORKER_STEPS],
+          ['concurrency', LANE_STEPS],
+          ['ops', []],
+          ['iterations', ITERATION_STEPS],
+        ];
     for (const [dim, steps] of dims) {
       // Operations: drop one at a time, from the best so far, while the failure persists (fewer kinds
       // of calls to read). Numbers: the smallest failing value (the ladder is ascending).
       const candidates: (() => Config | null)[] =
         dim === 'ops'
           ? best.ops.map((o) => () => (best.ops.length > 1 ? { ...best, ops: best.ops.filter((x) => x !== o) } : null))
-          : ladder(best[dim], steps).map((v) => () => ({ ...best, [dim]: v }));
+          : ladder(best[dim], steps)
+              // Controlled: one lane cannot interleave with itself (natural rounds would have shown such a bug).
+              .filter((v) => !ctl || dim !== 'concurrency' || (v >= 2 && v <= best.iterations))
+              .map((v) => () => trials.sized({ ...best, [dim]: v }));
       for (const next of candidates) {
         const c = next();
         if (c === null || trials.left() <= 0 || run.interrupted) break;
@@ -190,41 +316,21 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
         }
       }
       // Sessions of other worker/lane counts are no longer needed.
-      await trials.closeAll(Trials.keyOf(best));
+      await trials.closeAll(trials.keyOf(best));
     }
-    if (run.interrupted) return null;
+    const none = { minimal: null, failing: null, played: trials.played };
+    if (run.interrupted) return none;
     // Confirm: how often does the minimal configuration fail? A short run (up to 20 failures or 1,000
-    // rounds, at least 300 ms), added to the trial that found it.
-    const confirm = await trials.trial(best, 1000, Math.max(300, trials.left()), 20);
+    // rounds, at least 300 ms), added to the trial that found it. Controlled: half of what is left, the
+    // rest goes to the replay of its failing schedule.
+    const confirm = await trials.trial(best, 1000, Math.max(300, ctl ? trials.left() / 2 : trials.left()), 20);
     const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
-    if (total.failed === 0) return null;
-    // Enough rounds that the replay fails at least once with 99% even at the lower end of the failure
-    // rate's 95% interval (a few failures in few rounds say little about the rate: size for the worst).
-    const rounds = Math.max(total.rounds, Math.min(100_000, roundsToReproduce(wilson(total.failed, total.rounds).low, 0.99)));
-    const fewerOps = best.ops.length < allOps.length;
-    const smaller = best.workers < plan.workers || best.concurrency < plan.concurrency || best.iterations < plan.iterations || fewerOps;
-    const history = bestStats.history ?? confirm.history;
-    return {
-      workers: best.workers,
-      concurrency: best.concurrency,
-      iterations: best.iterations,
-      failedRounds: total.failed,
-      rounds: total.rounds,
-      ...(fewerOps ? { ops: best.ops } : {}),
-      command: replayCommand(plan, {
-        strategies: ['race'],
-        workers: best.workers,
-        concurrency: best.concurrency,
-        iterations: best.iterations,
-        rounds,
-        ...(fewerOps ? { ops: best.ops } : {}),
-      }),
-      ...(history ? { history } : {}),
-      smaller,
-      tried,
-      // The adapter's word, or a client it loaded (the toolkit loads pg and ioredis only once used: so now, not at load).
-      ...classifyMinimal(best, run.loaded.database ?? (run.loaded.adapter.database === false ? undefined : databaseClient())),
-    };
+    if (total.failed === 0) return none;
+    const failing = bestStats.failing ?? confirm.failing ?? null;
+    const minimal = minimalOf(run, { best, start, allOps, total, history: bestStats.history ?? confirm.history, tried, every: ctl?.every ?? 1 });
+    // The smallest setup's session, open with it: its failing schedule is replayed there next (strategies/controlled.ts).
+    const session = failing ? trials.take(best) : undefined;
+    return { minimal, failing, played: trials.played, ...(session ? { session } : {}) };
   } finally {
     await trials.closeAll();
   }

@@ -1,8 +1,8 @@
 // A failing controlled round: the replay's calls as a timeline, and the schedulers' steps (which lane ran
 // from which await to which) as a table whose rows link to their calls' bars; preemptions are marked in
 // both. Hovering a step lights its call's bar and the other steps of that call (the page's script).
-import type { FailingSchedule, ScheduleTraceStep } from '../../schema/report.js';
-import { siteName } from '../../scheduler/trace.js';
+import type { FailingSchedule, ScheduleStep } from '../../schema/report.js';
+import { siteName } from '../schedule-trace.js';
 import { int } from '../terminal/common.js';
 import { clip, html, plural, type Html } from './markup.js';
 import { callKey, timeline, type DrawBudget } from './timeline.js';
@@ -11,7 +11,7 @@ import { command } from './parts.js';
 /** Step rows drawn at most (the JSON has them all). */
 export const MAX_STEPS = 600;
 
-const preemptNote = (x: ScheduleTraceStep): string =>
+const preemptNote = (x: ScheduleStep): string =>
   `step ${x.step} of worker ${x.worker}: lane ${x.lane} ran here while lane ${x.preempted} could have continued (a preemption)`;
 
 export function scheduleSection(s: FailingSchedule, id: string, budget: DrawBudget): Html {
@@ -19,6 +19,9 @@ export function scheduleSection(s: FailingSchedule, id: string, budget: DrawBudg
   for (const x of s.steps) if (x.preempted !== null && x.call >= 0) marks.set(callKey(x.worker, x.call), preemptNote(x));
   const shrunk = s.preemptionsBefore > s.preemptions ? ` (shrunk from ${int(s.preemptionsBefore)} in ${plural(s.tries, 'trial')})` : '';
   const threads = s.value.includes(',') ? ' (the workers still race each other for real)' : '';
+  const on = s.setup
+    ? ` on the smallest failing setup (${plural(s.setup.workers, 'worker')} × ${plural(s.setup.concurrency, 'lane')} × ${plural(s.setup.iterations, 'call')})`
+    : '';
   const control = s.diverged
     ? html`<p class="warn">The replay could not follow it: ${clip(s.diverged, 400)}</p>`
     : s.uncontrolled > 0
@@ -27,7 +30,7 @@ export function scheduleSection(s: FailingSchedule, id: string, budget: DrawBudg
   const tl = `${id}-tl`;
   const figure = s.history ? timeline(s.history, { id: tl, title: `Round ${s.round} replayed under the failing schedule`, marks, budget }) : html``;
   return html`<div class="schedule" data-scope="">
-<p>Failing schedule of round ${s.round}: <b>${plural(s.preemptions, 'preemption')}</b>${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${int(s.replaysFailed)} of ${int(s.replays)}.</p>
+<p>Failing schedule of round ${s.round}${on}: <b>${plural(s.preemptions, 'preemption')}</b>${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${int(s.replaysFailed)} of ${int(s.replays)}.</p>
 ${control}
 ${command(`${id}-cmd`, s.command)}
 ${figure}
@@ -35,9 +38,9 @@ ${stepsTable(s, tl, s.history !== undefined)}
 </div>`;
 }
 
-const stepId = (timelineId: string, x: ScheduleTraceStep): string => `${timelineId}-step-w${x.worker}-${x.step}`;
+const stepId = (timelineId: string, x: ScheduleStep): string => `${timelineId}-step-w${x.worker}-${x.step}`;
 
-function stepRow(x: ScheduleTraceStep, s: FailingSchedule, timelineId: string, linked: ReadonlySet<string>): Html {
+function stepRow(x: ScheduleStep, s: FailingSchedule, timelineId: string, linked: ReadonlySet<string>): Html {
   const key = x.call >= 0 ? callKey(x.worker, x.call) : null;
   const name = x.op === null ? null : `${clip(x.op, 60)}#${x.call}`;
   const call =

@@ -1,4 +1,4 @@
-import type { RaceReport } from '../../schema/report.js';
+import type { RaceReport, SearchMissing } from '../../schema/report.js';
 import { confidenceSentences } from '../confidence.js';
 import { historyTable } from '../history-table.js';
 import { scheduleLines, schedulerLine } from '../schedule-trace.js';
@@ -20,24 +20,38 @@ export function roundsDone(s: RaceReport): string {
 }
 
 /** Why there is no smallest failing setup, as what happened (`unknown`: a report from before the reason was recorded). */
-export const MINIMAL_UNAVAILABLE = {
+export const MINIMAL_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
   interrupted: 'the search for a smaller failing setup was interrupted',
   'not-reproduced':
     'no smaller failing setup: no trial of the search failed the same way again within its time budget (a rare failure; the replay command replays the run)',
+  'no-time': 'no smaller failing setup: no time was left in the --time budget for its search',
+  'hang-needs-time': 'no smaller failing setup: a hang costs --timeout per trial, and three trials did not fit in the time left',
+  'hook-failed': 'no smaller failing setup: a hook failed, which every trial would repeat',
+  'workers-lost': 'no smaller failing setup: a worker hung or crashed',
+  hung: 'no smaller failing setup: the failing round hung',
+  incomplete: 'no smaller failing setup was searched',
   unknown: 'no smaller failing setup was found',
-} as const;
+};
 
 /** Why the failing controlled round was not replayed, as what happened. */
-export const SCHEDULE_UNAVAILABLE = {
+export const SCHEDULE_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
   interrupted: 'the failing controlled round could not be replayed: the run was interrupted',
   'workers-lost': 'the failing controlled round could not be replayed: a worker hung or crashed during the replay',
+  hung: 'the failing controlled round is not replayed: it hung, and each replay would wait --timeout',
+  incomplete: "the failing controlled round cannot be replayed: no failing controlled round had every worker's schedule (a worker did not finish it)",
+  'hook-failed': 'the failing controlled round is not replayed: a hook failed, which every replay would repeat',
+  'no-time': 'the failing controlled round is not replayed: no time was left in the --time budget',
+  'hang-needs-time': 'the failing controlled round is not replayed: a hang costs --timeout per replay',
+  'not-reproduced': 'the failing controlled round did not fail again when replayed',
   unknown: 'the failing controlled round could not be replayed',
-} as const;
+};
 
 export function renderRace(style: Style, s: RaceReport, width = 120): string {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
   const detail = `${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
-  const lines = [strategyHeading(style, 'race', s.status, detail)];
+  // A pass the report has caveats about (see its warnings) is never shown as a plain PASS.
+  const caveat = s.status === 'pass' && s.caveats?.length ? ` · ${style.c.yellow.bold(`but see warnings: ${s.caveats.join(', ')}`)}` : '';
+  const lines = [strategyHeading(style, 'race', s.status, detail) + caveat];
   if (s.counters.length) {
     const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
     lines.push(
