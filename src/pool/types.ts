@@ -5,6 +5,7 @@ import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
 import type { HistoryCall, ScheduleTraceStep } from '../schema/report.js';
+import type { WorkerThreads } from './threads.js';
 
 export interface SessionOptions {
   adapterPath: string;
@@ -34,6 +35,11 @@ export interface SessionOptions {
    * user's files under `roots` (and files matching `include`) are scheduling points of controlled rounds.
    */
   instrument?: { roots: string[]; include: string[]; typescript: boolean } | null;
+  /**
+   * The run's threads, kept across its sessions (pool/threads.ts): a worker starts on a thread that
+   * already loaded the adapter when one is idle. Absent (or instrumented): the session's own threads.
+   */
+  threads?: WorkerThreads;
 }
 
 /**
