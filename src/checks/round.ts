@@ -5,6 +5,7 @@ import type { RoundTallies } from '../pool/session.js';
 import type { CounterRow, Finding, StackFrame } from '../schema/report.js';
 import { compareCounters, lostUpdates, rowFails } from './counters.js';
 import { findDuplicates } from './unique.js';
+import { waitsOfWorker, waitsSentence } from './hang-waits.js';
 import { plural } from '../schema/words.js';
 
 /**
@@ -125,35 +126,44 @@ export function callsOf(t: RoundTallies): Calls {
   return calls;
 }
 
+/** A hung worker's finding: what it was stuck in, and what its calls waited on or where it was running. */
+function hangFinding(strategy: string, round: number, h: RoundTallies['hangs'][number]): Finding {
+  const pending =
+    Object.entries(h.pending)
+      .map(([op, n]) => `${n} ${op}`)
+      .join(', ') || 'none';
+  const what = hangSubject(h, round);
+  // Calls parked in the database or a pool: named by what they wait on, where they wait.
+  const waits = waitsOfWorker(h.waits, h.workerId);
+  const waiting = h.probe?.running ? null : waitsSentence(waits);
+  const stack = h.probe?.running ? h.probe.stack : waiting ? waits.find((w) => w.stack?.length)?.stack : undefined;
+  const where = whereOf(stack);
+  return {
+    strategy,
+    kind: 'hang',
+    round,
+    workerId: h.workerId,
+    op: h.op,
+    hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
+    count: Object.values(h.pending).reduce((a, b) => a + b, 0),
+    message:
+      h.where === 'init'
+        ? // Preparation has its own deadline: a slow start is not a deadlock of the calls.
+          `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (--setup-timeout: a slower start needs a larger one). ${probeSentence(h)}`
+        : waiting
+          ? `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${waiting}`
+          : `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
+    ...(stack ? { stack } : {}),
+    ...(where ? { where } : {}),
+    ...(waiting ? { waits } : {}),
+  };
+}
+
 export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
   const { tallies: t } = ev;
   const findings: Finding[] = [];
   const round = t.round;
-  for (const h of t.hangs) {
-    const pending =
-      Object.entries(h.pending)
-        .map(([op, n]) => `${n} ${op}`)
-        .join(', ') || 'none';
-    const what = hangSubject(h, round);
-    const stack = h.probe?.running ? h.probe.stack : undefined;
-    const where = whereOf(stack);
-    findings.push({
-      strategy,
-      kind: 'hang',
-      round,
-      workerId: h.workerId,
-      op: h.op,
-      hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
-      count: Object.values(h.pending).reduce((a, b) => a + b, 0),
-      message:
-        h.where === 'init'
-          ? // Preparation has its own deadline: a slow start is not a deadlock of the calls.
-            `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (--setup-timeout: a slower start needs a larger one). ${probeSentence(h)}`
-          : `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
-      ...(stack ? { stack } : {}),
-      ...(where ? { where } : {}),
-    });
-  }
+  for (const h of t.hangs) findings.push(hangFinding(strategy, round, h));
   for (const c of t.crashes) {
     findings.push({
       strategy,

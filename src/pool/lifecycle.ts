@@ -218,11 +218,11 @@ export class WorkerPool {
 
   /**
    * End the session: each live worker is asked to stop and its thread goes back to the run's threads
-   * (the adapter still loaded). A worker that does not end its task within the bound (still loading the
-   * adapter, or busy) is terminated, and so is every thread of a session's own. The bound timer is
+   * (the adapter still loaded), when `reuse`. A worker that does not end its task within the bound (still
+   * loading the adapter, or busy) is terminated, and so is every thread of a session's own. The bound timer is
    * ref'd on purpose: if nothing else is left, an unref'd one would let the process end unfinished.
    */
-  async close(): Promise<void> {
+  async close(reuse = true): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.slots) {
@@ -236,14 +236,14 @@ export class WorkerPool {
     }
     if (!this.ownThreads) {
       let timer: NodeJS.Timeout | undefined;
-      const ending = this.slots.flatMap((s) => (s.alive && s.ended ? [s.ended] : []));
+      const ending = reuse ? this.slots.flatMap((s) => (s.alive && s.ended ? [s.ended] : [])) : [];
       await Promise.race([Promise.all(ending), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
       clearTimeout(timer);
       for (const s of this.slots) {
         const thread = this.worker(s);
         this.threads.unwatchExit(s.threadId);
         // Still in its task (loading, or a call that does not end): not a thread to give to a later session.
-        if (thread && (!s.alive || !s.taskDone)) void thread.terminate().catch(() => {});
+        if (thread && (!reuse || !s.alive || !s.taskDone)) void thread.terminate().catch(() => {});
       }
     } else await this.threads.close();
     for (const s of this.slots) s.port.close();

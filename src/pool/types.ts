@@ -4,7 +4,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
-import type { HistoryCall, ScheduleTraceStep } from '../schema/report.js';
+import type { HangWait, HistoryCall, ScheduleTraceStep } from '../schema/report.js';
 import type { WorkerThreads } from './threads.js';
 
 export interface SessionOptions {
@@ -125,6 +125,8 @@ export interface Hang {
    * something that never settles). Absent: not probed (the inspector is not available, or interrupted).
    */
   probe?: { running: true; stack: StackFrame[] } | { running: false };
+  /** What its calls were waiting on (pool/waits.ts): a lock in the database, a pool with no free connection, a query. */
+  waits?: HangWait[];
 }
 
 export interface Crash {

@@ -32,8 +32,10 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DatabaseUnavailableError, importPeer, lineOf, reachableBy, redact, serverDir, serverIds } from './db-server.js';
+import { isMainThread } from 'node:worker_threads';
 import { LaneClients } from './lanes.js';
 import { freePort, startServer, type ServerProcess } from './server.js';
+import { QueryLog, registerDatabase, type DatabaseSession } from './waits.js';
 
 /** The part of a `pg` client the toolkit uses (pg's own types are the project's, not ours). */
 export interface PgClient {
@@ -122,6 +124,9 @@ export function postgres(options: PostgresOptions = {}): Postgres {
   let lanes: LaneClients<PgClient> | null = null;
   let lanesOf: string | null = null;
   const lastSchema = new WeakMap<PgClient, string>();
+  const logs = new WeakMap<PgClient, QueryLog>();
+  /** The main thread's view of the server for a hang's report, while the server is up (waits.ts). */
+  let unregister: (() => void) | null = null;
   // Resolved and imported once per thread (a resolve per round would cost file-system lookups).
   let pgLoaded: Promise<PgModule> | null = null;
   const pgOnce = (): Promise<PgModule> => (pgLoaded ??= pgModule(options));
@@ -133,7 +138,14 @@ export function postgres(options: PostgresOptions = {}): Postgres {
 
   const handle: Postgres = {
     start(args = {}) {
-      server ??= open(options, args);
+      if (!server) {
+        server = open(options, args);
+        if (isMainThread)
+          server.then(
+            (s) => (unregister ??= registerDatabase((pids) => sessionsOf(s.pool, s.process !== null, pids))),
+            () => {},
+          );
+      }
       return server.then((s) => s.url);
     },
 
@@ -193,11 +205,18 @@ export function postgres(options: PostgresOptions = {}): Postgres {
         await lanes?.close();
         lanesOf = round.url;
         lanes = new LaneClients<PgClient>({
+          name: 'postgres() connections',
           async open() {
-            const c = new pg.Client({ connectionString: round.url });
+            // Named, so that pg_stat_activity tells this run's connections from others on a shared server.
+            const c = new pg.Client({ connectionString: round.url, application_name: 'adapter-hammer' });
             await c.connect();
+            logs.set(c, QueryLog.watch(c, 'query'));
             return c;
           },
+          describe: (c, now) => ({
+            ...((c as { processID?: unknown }).processID ? { pid: Number((c as { processID?: unknown }).processID) } : {}),
+            ...logs.get(c)?.snapshot(now),
+          }),
           watch(c, broken) {
             // An unwatched 'error' event would crash the worker; the next round replaces the connection.
             c.on('error', broken);
@@ -222,6 +241,8 @@ export function postgres(options: PostgresOptions = {}): Postgres {
     async stop() {
       const s = server;
       server = null;
+      unregister?.();
+      unregister = null;
       await lanes?.close();
       lanes = null;
       lanesOf = null;
@@ -258,6 +279,44 @@ async function open(options: PostgresOptions, args: PostgresArgs): Promise<{ url
   const p = await startPostgres(pg, options);
   const url = `postgres://postgres@127.0.0.1:${p.port}/postgres`;
   return { url, process: p, pool: adminPool(pg, url) };
+}
+
+/**
+ * The server's view of the connections a hang may involve (waits.ts): the lanes' (`pids`), the ones
+ * they wait for, and, on a server started for the run (every client is the run's), any that waits for a
+ * lock or has a transaction open. One query; it takes no lock itself.
+ */
+async function sessionsOf(pool: PgPool, startedHere: boolean, pids: number[]): Promise<DatabaseSession[]> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT a.pid, a.state, left(a.query, 300) AS query, pg_blocking_pids(a.pid) AS "blockedBy",
+         CASE WHEN a.wait_event_type = 'Lock' THEN a.wait_event END AS "lockWait",
+         (SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+           WHERE l.pid = a.pid AND (l.locktype = 'tuple' OR NOT l.granted) ORDER BY l.granted LIMIT 1) AS "table",
+         round(extract(epoch FROM now() - a.xact_start) * 1000)::float8 AS "transactionMs",
+         round(extract(epoch FROM now() - a.state_change) * 1000)::float8 AS "stateMs"
+       FROM pg_stat_activity a
+       WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
+         AND (a.pid = ANY($1::int[])
+           OR a.pid IN (SELECT unnest(pg_blocking_pids(b)) FROM unnest($1::int[]) b)
+           OR ($2 AND (a.wait_event_type = 'Lock' OR a.state LIKE 'idle in transaction%')))`,
+      [pids, startedHere],
+    );
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+    return rows.map((r) => ({
+      pid: Number(r.pid),
+      state: text(r.state),
+      query: text(r.query),
+      blockedBy: (r.blockedBy as number[]).map(Number),
+      stateMs: Number(r.stateMs ?? 0),
+      ...(text(r.lockWait) ? { lockWait: text(r.lockWait) } : {}),
+      ...(text(r.table) ? { table: text(r.table) } : {}),
+      ...(r.transactionMs !== null ? { transactionMs: Number(r.transactionMs) } : {}),
+    }));
+  } finally {
+    client.release();
+  }
 }
 
 /** The main thread's connections: a few, for hooks that may run side by side (several race sessions). */
