@@ -64,6 +64,32 @@ test('postgres(): a started server answers at once, on 127.0.0.1 only, not as ro
   assert.equal(alive(pid), false);
 });
 
+test("postgres() on a user's server: a round's schema is made ahead, and stop() drops every schema the run made, that one too", GUARD, async () => {
+  const server = postgres();
+  const url = await server.start();
+  const user = postgres({ schema: 'CREATE TABLE t (v int); INSERT INTO t VALUES (7)' });
+  try {
+    await user.start({ db: url });
+    const a = await user.round();
+    const b = await user.round(); // made while a's calls would run
+    assert.equal((await user.query(b, 'SELECT v FROM t'))[0].v, 7);
+    const tag = a.schema.split('_')[1];
+    const ours = async () => {
+      const admin = await server.round();
+      const rows = await server.query(admin, `SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name LIKE 'ah\\_${tag}\\_%'`);
+      await server.drop(admin);
+      return rows[0].n;
+    };
+    assert.equal(await ours(), 3, 'two rounds, and the next one made ahead');
+    await user.drop(a);
+    await user.stop();
+    assert.equal(await ours(), 0, "nothing of the run is left on the user's server");
+  } finally {
+    await user.stop();
+    await server.stop();
+  }
+});
+
 test('redis(): a started server answers PING, on 127.0.0.1 only, not as root; a round drops only its own keys', GUARD, async () => {
   const db = redis();
   const url = await db.start();

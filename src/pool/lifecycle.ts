@@ -69,7 +69,7 @@ export class WorkerPool {
   /** Start every worker's task and wait until each has loaded the adapter (SessionStartError if not). */
   async start(): Promise<void> {
     const { opts } = this;
-    const spins = opts.workers <= availableParallelism() ? 200_000 : 2_000;
+    const spins = opts.workers <= availableParallelism() && !opts.serverBound ? 200_000 : 2_000;
     const ready: Promise<void>[] = [];
     for (let id = 0; id < opts.workers; id++) {
       const { port1, port2 } = new MessageChannel();

@@ -26,6 +26,12 @@ export interface SessionOptions {
    * environment), never by the pool.
    */
   pinCpus: boolean;
+  /**
+   * The calls are a server's clients (a database's): workers spin only briefly at the barrier before
+   * they sleep. The server's processes need the CPU a spinning worker holds, and a futex wake-up's start
+   * skew (~50 us) is nothing to calls that last milliseconds.
+   */
+  serverBound?: boolean;
   /** Its workers can record call histories (a shared buffer of HISTORY_CAP calls per worker). */
   history?: boolean;
   /** With pinCpus: worker i goes to the (cpuOffset + i)th allowed CPU, so sessions run side by side on disjoint CPUs. */

@@ -122,6 +122,8 @@ export class RunContext {
       quietStdout: plan.quietStdout,
       resourceLimits: plan.resourceLimits,
       pinCpus: plan.env.pinCpus,
+      // A database's clients: the race is in the server, which needs the CPU (docs/benchmarks.md, "Databases").
+      serverBound: loaded.database !== undefined,
       threads: this.threads,
       ...extra,
     });

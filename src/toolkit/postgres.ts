@@ -127,6 +127,8 @@ export function postgres(options: PostgresOptions = {}): Postgres {
   const logs = new WeakMap<PgClient, QueryLog>();
   /** The main thread's view of the server for a hang's report, while the server is up (waits.ts). */
   let unregister: (() => void) | null = null;
+  /** The next round's schema, made ahead (main thread). */
+  let ahead: Promise<string> | null = null;
   // Resolved and imported once per thread (a resolve per round would cost file-system lookups).
   let pgLoaded: Promise<PgModule> | null = null;
   const pgOnce = (): Promise<PgModule> => (pgLoaded ??= pgModule(options));
@@ -134,6 +136,30 @@ export function postgres(options: PostgresOptions = {}): Postgres {
   const admin = async (): Promise<PgPool> => {
     if (!server) throw new DatabaseUnavailableError('postgres(): start() it first (in globalSetup, or let round() start it in setup)');
     return (await server).pool;
+  };
+
+  /** A fresh schema with the tables of `options.schema`: one round trip (a multi-statement query, the transaction included). */
+  const makeSchema = async (): Promise<string> => {
+    const pool = await admin();
+    const schema = `ah_${tag}_${++made}`;
+    const client = await pool.connect();
+    const create = `BEGIN; CREATE SCHEMA ${ident(schema)}; SET LOCAL search_path TO ${ident(schema)}`;
+    try {
+      // SQL tables: one round trip (a multi-statement query), the transaction included.
+      if (typeof options.schema === 'string') await client.query(`${create}; ${options.schema}; COMMIT`);
+      else {
+        await client.query(create);
+        await options.schema?.(client);
+        await client.query('COMMIT');
+      }
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw new Error(`postgres(): the round's schema failed: ${lineOf(e)}`);
+    } finally {
+      client.release();
+    }
+    live.add(schema);
+    return schema;
   };
 
   const handle: Postgres = {
@@ -151,26 +177,12 @@ export function postgres(options: PostgresOptions = {}): Postgres {
 
     async round(o = {}) {
       const url = await handle.start(o.args);
-      const pool = await admin();
-      const schema = `ah_${tag}_${++made}`;
-      const client = await pool.connect();
-      const create = `BEGIN; CREATE SCHEMA ${ident(schema)}; SET LOCAL search_path TO ${ident(schema)}`;
-      try {
-        // SQL tables: one round trip (a multi-statement query), the transaction included.
-        if (typeof options.schema === 'string') await client.query(`${create}; ${options.schema}; COMMIT`);
-        else {
-          await client.query(create);
-          await options.schema?.(client);
-          await client.query('COMMIT');
-        }
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw new Error(`postgres(): the round's schema failed: ${lineOf(e)}`);
-      } finally {
-        client.release();
-      }
-      live.add(schema);
-      return { url, schema };
+      // This round's schema was made ahead, while the last round's calls ran; the next round's is made
+      // now, while this one's run: a round's setup then costs no round trip (an error is the next round's).
+      const mine = ahead ?? makeSchema();
+      ahead = makeSchema();
+      ahead.catch(() => {});
+      return { url, schema: await mine };
     },
 
     async query(round, sql, params) {
@@ -247,10 +259,18 @@ export function postgres(options: PostgresOptions = {}): Postgres {
       lanes = null;
       lanesOf = null;
       if (!s) return;
+      // The schema made ahead for a round that never came: finished first, so that it is dropped too.
+      const leftover = ahead;
+      ahead = null;
+      await leftover?.catch(() => {});
       const { pool, process: p } = await s.catch(() => ({ pool: null, process: null }));
       if (pool && !p) {
-        // The user's server: only what this run made goes.
-        for (const schema of [...live]) await handle.drop({ url: '', schema }).catch(() => {});
+        // The user's server: only what this run made goes (on the pool itself: `server` is already gone).
+        for (const schema of [...live]) {
+          const c = await pool.connect().catch(() => null);
+          await c?.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`).catch(() => {});
+          c?.release();
+        }
       }
       live.clear();
       await pool?.end().catch(() => {});

@@ -19,10 +19,16 @@ interface Sent {
   where: { stack?: string };
 }
 
+/** Frames kept of where a query was sent: the user's few, not the whole async chain (a capture costs by the frame). */
+const FRAMES = 6;
+
 /** The stack of the call that called `above` (its own frame and the toolkit's above it left out). */
 export function stackFrom(above: (...a: never[]) => unknown): { stack?: string } {
   const where: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = FRAMES;
   Error.captureStackTrace(where, above);
+  Error.stackTraceLimit = limit;
   return where;
 }
 
