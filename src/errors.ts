@@ -127,6 +127,13 @@ const MAX_FRAMES = 8;
 
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
 
+/**
+ * A file of adapter-hammer's own: under `toolRoot` (dist/), or under the src/ beside it, where its
+ * source maps point once a worker turned them on (a TypeScript or instrumented adapter).
+ */
+const isToolFile = (file: string, toolRoot: string): boolean =>
+  file.startsWith(toolRoot) || (/[\\/]dist[\\/]$/.test(toolRoot) && file.startsWith(`${toolRoot.slice(0, -5)}src${toolRoot.slice(-1)}`));
+
 /** Parse a V8 stack into frames, user frames first. `toolRoot`: adapter-hammer's own directory. */
 export function stackFrames(stack: unknown, toolRoot: string): StackFrame[] {
   if (typeof stack !== 'string') return [];
@@ -157,7 +164,7 @@ export function stackFrames(stack: unknown, toolRoot: string): StackFrame[] {
         /* keep the URL */
       }
     }
-    const internal = !file || file.startsWith('node:') || !file.includes('/') || file.includes('/node_modules/') || file.startsWith(toolRoot);
+    const internal = !file || file.startsWith('node:') || !file.includes('/') || file.includes('/node_modules/') || isToolFile(file, toolRoot);
     frames.push(m && file ? { text, file, line: Number(m[3]), column: Number(m[4]), user: !internal } : { text, user: false });
   }
   return [...frames.filter((f) => f.user), ...frames.filter((f) => !f.user)].slice(0, MAX_FRAMES);

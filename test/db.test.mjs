@@ -64,6 +64,32 @@ test('postgres(): a started server answers at once, on 127.0.0.1 only, not as ro
   assert.equal(alive(pid), false);
 });
 
+test("postgres() on a user's server: a round's schema is made ahead, and stop() drops every schema the run made, that one too", GUARD, async () => {
+  const server = postgres();
+  const url = await server.start();
+  const user = postgres({ schema: 'CREATE TABLE t (v int); INSERT INTO t VALUES (7)' });
+  try {
+    await user.start({ db: url });
+    const a = await user.round();
+    const b = await user.round(); // made while a's calls would run
+    assert.equal((await user.query(b, 'SELECT v FROM t'))[0].v, 7);
+    const tag = a.schema.split('_')[1];
+    const ours = async () => {
+      const admin = await server.round();
+      const rows = await server.query(admin, `SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name LIKE 'ah\\_${tag}\\_%'`);
+      await server.drop(admin);
+      return rows[0].n;
+    };
+    assert.equal(await ours(), 3, 'two rounds, and the next one made ahead');
+    await user.drop(a);
+    await user.stop();
+    assert.equal(await ours(), 0, "nothing of the run is left on the user's server");
+  } finally {
+    await user.stop();
+    await server.stop();
+  }
+});
+
 test('redis(): a started server answers PING, on 127.0.0.1 only, not as root; a round drops only its own keys', GUARD, async () => {
   const db = redis();
   const url = await db.start();
@@ -124,4 +150,82 @@ test('a server that cannot be had: exit 2 with one line naming the URL or what t
   assert.equal(rd.code, 2);
   assert.equal(rd.stderr.trim().split('\n').length, 1, rd.stderr);
   assert.match(rd.stderr, /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\)/);
+});
+
+/** The CLI's JSON report of a run (terminal report on stderr). */
+async function report(args) {
+  const r = await runCli([...args, '--json', '-'], { timeoutMs: 240_000 });
+  return { ...r, json: JSON.parse(r.stdout || 'null') };
+}
+
+test(
+  'a transaction left open: the hang names the row lock, the connection holding it idle in transaction, and where both queries were sent',
+  GUARD,
+  async () => {
+    const r = await report(['fixtures/db/pg-open-tx-unsafe.mjs', '-s', 'hammer']);
+    assert.equal(r.code, 1, r.stderr);
+    const hangs = r.json.findings.filter((f) => f.kind === 'hang');
+    assert.ok(hangs.length > 0, r.stderr);
+    for (const h of hangs) {
+      assert.match(
+        h.message,
+        /In the database, (a connection waits|\d connections wait) for a row lock on 'item' for \d+\.\d s \((its|their) query: SELECT stock FROM item WHERE id = 1 FOR UPDATE, at buy \(/,
+      );
+      assert.match(
+        h.message,
+        /held by connection \d of worker \d \(pid \d+\), whose transaction was left open by a call that returned: idle in transaction for \d+\.\d s/,
+      );
+      assert.match(h.message, /end the transaction on every path/);
+      const lock = h.waits.find((w) => w.kind === 'lock');
+      assert.equal(lock.holder.state, 'idle in transaction');
+      assert.equal(lock.holder.inCall, undefined, "the holder's call returned");
+      assert.match(lock.holder.stack[0].text, /^buy \(.*pg-open-tx-unsafe\.mjs:\d+:\d+\)$/);
+      // The finding points at the await the calls are parked at.
+      assert.match(h.where.file, /pg-open-tx-unsafe\.mjs$/);
+    }
+    assert.match(r.stderr, /whose transaction was left open by a call that returned/);
+  },
+);
+
+test('a pool with no free connection: the hang names the pool, its size and the call that asks for a second connection', GUARD, async () => {
+  const r = await report(['fixtures/db/pg-pool-nested-unsafe.mjs', '-s', 'hammer']);
+  assert.equal(r.code, 1, r.stderr);
+  const waits = r.json.findings.filter((f) => f.kind === 'hang').flatMap((f) => f.waits ?? []);
+  const pool = waits.find((w) => w.kind === 'pool');
+  assert.ok(pool, JSON.stringify(r.json.findings.map((f) => f.message)));
+  assert.deepEqual(pool.pool, { name: 'postgres() connections', size: 4 });
+  assert.match(pool.stack[0].text, /^audit \(.*pg-pool-nested-unsafe\.mjs:\d+:\d+\)$/);
+  assert.match(r.stderr, /calls? waits? for a free connection of the worker's postgres\(\) connections, at audit \(/);
+  assert.match(r.stderr, /all 4 are taken/);
+});
+
+test('the safe versions of both pass: every transaction ended, one connection per call', GUARD, async () => {
+  for (const f of ['pg-open-tx-safe.mjs', 'pg-pool-nested-safe.mjs']) {
+    const r = await report([`fixtures/db/${f}`, '-s', 'hammer,race', '--scheduler', 'off']);
+    assert.equal(r.code, 0, `${f}\n${r.stderr}`);
+    assert.deepEqual(r.json.findings, []);
+  }
+});
+
+test('two lanes with a connection each are two clients of the database: the smallest failing setup says so, naming the client package', GUARD, async () => {
+  for (const [f, client] of [
+    ['pg-bank-unsafe.mjs', 'pg'],
+    ['redis-counter-unsafe.mjs', 'ioredis'],
+  ]) {
+    // The controlled scheduler off: its replays would take the search's time on this adapter (issue 22 item 5).
+    const r = await report([`fixtures/db/${f}`, '-s', 'race', '--scheduler', 'off']);
+    assert.equal(r.code, 1, r.stderr);
+    const minimal = r.json.strategies.find((s) => s.name === 'race').minimal;
+    assert.ok(minimal, `${f}: no smallest failing setup\n${r.stderr}`);
+    assert.equal(minimal.classification, 'database');
+    const clients = minimal.workers * minimal.concurrency;
+    assert.match(
+      minimal.meaning,
+      new RegExp(
+        `^needs ${clients} clients of the database \\(${client}\\), ${minimal.workers} workers? × ${minimal.concurrency} lanes? with a connection each: as several instances of your app would be; a lock in one process cannot fix it`,
+      ),
+    );
+    assert.match(r.stderr, new RegExp(`needs ${clients} clients of the database \\(${client}\\)`));
+    assert.doesNotMatch(r.stderr, /an async interleaving/);
+  }
 });

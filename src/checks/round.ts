@@ -2,7 +2,7 @@
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Calls } from '../adapter/types.js';
 import type { RoundTallies } from '../pool/session.js';
-import type { CounterRow, FindingFacts, StackFrame } from '../schema/report.js';
+import type { CounterRow, FindingFacts, HangWait, StackFrame } from '../schema/report.js';
 import { compareCounters, lostUpdates, rowFails } from './counters.js';
 import { findDuplicates } from './unique.js';
 
@@ -88,12 +88,18 @@ export function callsOf(t: RoundTallies): Calls {
   return calls;
 }
 
+/** The waits that concern worker `workerId`: its own, and the database's connections no worker names. */
+export const waitsOfWorker = (waits: readonly HangWait[] | undefined, workerId: number): HangWait[] =>
+  (waits ?? []).filter((w) => w.workerId === undefined || w.workerId === workerId);
+
 /** What the workers reported went wrong: hangs, crashes (the tool's own errors among them), worker hooks that failed. */
 function workerFindings(strategy: string, t: RoundTallies): FindingFacts[] {
   const findings: FindingFacts[] = [];
   const round = t.round;
   for (const h of t.hangs) {
-    const stack = h.probe?.running ? h.probe.stack : undefined;
+    // Calls parked in the database or a pool (not running): named by what they wait on, where they wait.
+    const waits = h.probe?.running ? [] : waitsOfWorker(h.waits, h.workerId);
+    const stack = h.probe?.running ? h.probe.stack : waits.find((w) => w.stack?.length)?.stack;
     const where = whereOf(stack);
     const hook = h.where === 'init' || h.where === 'workerStats' ? h.where : undefined;
     findings.push({
@@ -110,6 +116,7 @@ function workerFindings(strategy: string, t: RoundTallies): FindingFacts[] {
       ...(h.probe ? { paused: h.probe.running ? ('running' as const) : ('waiting' as const) } : {}),
       ...(stack ? { stack } : {}),
       ...(where ? { where } : {}),
+      ...(waits.length ? { waits } : {}),
     });
   }
   for (const c of t.crashes) {

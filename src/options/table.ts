@@ -100,6 +100,10 @@ export interface PlanEnvironment {
   cores: number;
   /** Pin each worker to its own CPU (Linux, `taskset`); `ADAPTER_HAMMER_AFFINITY=0` turns it off. */
   pinCpus: boolean;
+  /** `ADAPTER_HAMMER_AFFINITY=1`: pin even the workers of a database's clients. */
+  pinAlways?: boolean;
+  /** Why workers are not pinned though the environment allows it: the calls are a database's clients. */
+  unpinned?: 'database';
   /** Budget of the smallest-failing-setup search, ms (`ADAPTER_HAMMER_SHRINK_MS`, 0 = off). */
   shrinkMs: number;
   /** Most race rounds in one exchange with the workers (`ADAPTER_HAMMER_BATCH`, 1 = one round per message). */

@@ -37,6 +37,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): PlanEnvir
   return {
     cores: cores !== null && cores >= 1 ? cores : availableParallelism(),
     pinCpus: env.ADAPTER_HAMMER_AFFINITY !== '0',
+    ...(env.ADAPTER_HAMMER_AFFINITY === '1' ? { pinAlways: true } : {}),
     shrinkMs: shrink ?? 4000,
     batch: batch !== null && batch >= 1 ? batch : DEFAULT_BATCH,
     hostname: hostname(),
@@ -58,7 +59,10 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     adapter: input.adapter,
     args: input.args ?? { _: [] },
     quietStdout: input.quietStdout ?? false,
-    env,
+    // The calls of a database's clients race in the server, whose processes need the CPUs a pinned worker
+    // would keep to itself: unpinned, the bank's rounds ran 1.4-1.6x as fast and failed as often
+    // (docs/benchmarks.md, "Databases"). Shared memory races need the pinning; a database's do not.
+    env: loaded?.database && env.pinCpus && !env.pinAlways ? { ...env, pinCpus: false, unpinned: 'database' } : env,
   };
   for (const o of RUN_OPTIONS) {
     let v = given[o.key];

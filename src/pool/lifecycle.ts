@@ -4,10 +4,11 @@
 // not this module's business: it only hands each reply and each death to the session's callbacks.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import Tinypool from 'tinypool';
+import type { Worker } from 'node:worker_threads';
 import { SessionStartError, errorLine } from '../errors.js';
 import type { RoundReply, RoundRequest, SessionTask, StopRequest, WorkerReply } from './protocol.js';
 import type { SessionOptions } from './types.js';
+import { WorkerThreads } from './threads.js';
 
 /** After its error, how long a dead worker's exit code is waited for before it counts as settled. */
 const EXIT_WAIT_MS = 300;
@@ -27,6 +28,10 @@ export interface WorkerSlot {
   reported?: boolean;
   /** Every answer to the rounds in progress, in order (a batch has one per round; cleared when rounds are posted). */
   replies: RoundReply[];
+  /** Settles when its task ends: the worker left the session (its thread is then free for the next one). */
+  ended?: Promise<void>;
+  /** Its task ended (returned or failed): its thread may serve another session. */
+  taskDone?: boolean;
 }
 
 /** A worker's latest answer to the rounds in progress. */
@@ -43,7 +48,9 @@ export interface LifecycleEvents {
 
 export class WorkerPool {
   readonly slots: WorkerSlot[] = [];
-  private readonly pool: Tinypool;
+  /** The run's threads (kept across sessions), or this session's own (an instrumented load, or no run's given). */
+  private readonly threads: WorkerThreads;
+  private readonly ownThreads: boolean;
   closed = false;
 
   constructor(
@@ -53,23 +60,16 @@ export class WorkerPool {
     private readonly history: SharedArrayBuffer | null,
     private readonly events: LifecycleEvents,
   ) {
-    this.pool = new Tinypool({
-      filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: opts.workers,
-      maxThreads: opts.workers,
-      // With atomics on, tinypool freezes an idle worker's event loop between tasks; ours never idle.
-      useAtomics: false,
-      idleTimeout: 2 ** 31 - 1,
-      resourceLimits: opts.resourceLimits,
-    });
-    // A worker error with no task attached is emitted here; unhandled it would kill the process.
-    this.pool.on('error', () => {});
+    // An instrumented load rewrites the adapter's module as it is imported: a thread that loaded it
+    // plainly cannot, and one that loaded it instrumented must not serve plain rounds.
+    this.ownThreads = !opts.threads || !!opts.instrument;
+    this.threads = this.ownThreads ? new WorkerThreads(opts.resourceLimits) : opts.threads!;
   }
 
   /** Start every worker's task and wait until each has loaded the adapter (SessionStartError if not). */
   async start(): Promise<void> {
     const { opts } = this;
-    const spins = opts.workers <= availableParallelism() ? 200_000 : 2_000;
+    const spins = opts.workers <= availableParallelism() && !opts.serverBound ? 200_000 : 2_000;
     const ready: Promise<void>[] = [];
     for (let id = 0; id < opts.workers; id++) {
       const { port1, port2 } = new MessageChannel();
@@ -106,13 +106,19 @@ export class WorkerPool {
           // The task lasts the whole session, so it settles only at its end, or with the error that
           // killed the worker (an uncaught exception: the best description of a crash). After
           // process.exit() in a worker it never settles at all: exits are watched separately.
-          this.pool.run(task, { transferList: [port2] }).then(
-            () => {},
-            (err: unknown) => {
-              this.recordCrash(slot, errorLine(err));
-              reject(new SessionStartError(`worker ${id} crashed while loading the adapter: ${errorLine(err)}`));
-            },
-          );
+          slot.ended = this.threads
+            .pool()
+            .run(task, { transferList: [port2] })
+            .then(
+              () => {
+                slot.taskDone = true;
+              },
+              (err: unknown) => {
+                slot.taskDone = true;
+                this.recordCrash(slot, errorLine(err));
+                reject(new SessionStartError(`worker ${id} crashed while loading the adapter: ${errorLine(err)}`));
+              },
+            );
           port1.on('message', (m: WorkerReply | RoundReply[]) => this.received(slot, m));
           // A worker that dies closes its port, sometimes before its exit event or error arrive; wait a
           // little so they describe the crash first (recordCrash keeps the better message anyway).
@@ -179,13 +185,14 @@ export class WorkerPool {
       .catch(() => {});
   }
 
-  private worker(slot: WorkerSlot) {
-    return this.pool.threads.find((t) => t.threadId === slot.threadId);
+  private worker(slot: WorkerSlot): Worker | undefined {
+    return this.threads.thread(slot.threadId);
   }
 
   /** A worker's exit code comes from its Worker object, which tinypool exposes by threadId. */
   private watchExit(slot: WorkerSlot): void {
-    this.worker(slot)?.on('exit', (code: number) => {
+    // Through the run's threads: the thread may serve later sessions, whose listener then replaces this one.
+    this.threads.watchExit(slot.threadId, (code: number) => {
       slot.exitCode = code;
       if (!this.closed && slot.alive) this.recordCrash(slot, `worker exited with code ${code}`);
       this.events.exit(slot);
@@ -210,12 +217,12 @@ export class WorkerPool {
   }
 
   /**
-   * Stop every worker, bounded. tinypool's destroy() awaits an 'exit' event per worker, which a worker
-   * that already died fired long ago, so it is started but never awaited; the Worker objects' own
-   * terminate() promises are (they resolve at once for a dead worker). The bound timer is ref'd on
-   * purpose: if nothing else is left, an unref'd one would let the process end with the run unfinished.
+   * End the session: each live worker is asked to stop and its thread goes back to the run's threads
+   * (the adapter still loaded), when `reuse`. A worker that does not end its task within the bound (still
+   * loading the adapter, or busy) is terminated, and so is every thread of a session's own. The bound timer is
+   * ref'd on purpose: if nothing else is left, an unref'd one would let the process end unfinished.
    */
-  async close(): Promise<void> {
+  async close(reuse = true): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.slots) {
@@ -227,26 +234,29 @@ export class WorkerPool {
         }
       }
     }
-    const terminateAll = () =>
-      this.pool.threads.map((t) =>
-        t.terminate().then(
-          () => true,
-          () => true,
-        ),
-      );
-    let timer: NodeJS.Timeout | undefined;
-    const bound = (ms: number) => new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
-    let exited = await Promise.race([Promise.all(terminateAll()).then(() => true), bound(2000)]);
-    clearTimeout(timer);
-    // tinypool replaces a worker that died of an 'error' (uncaught exception, out of memory) with a
-    // fresh idle one: make sure no replacement outlives the session.
-    if (exited) exited = await Promise.race([Promise.all(terminateAll()).then(() => true), bound(500)]);
-    clearTimeout(timer);
-    // Only now, with every worker gone, let tinypool forget them. Earlier, its destroy() puts an
-    // events.once(worker, 'exit') on each worker, and a worker that then emits 'error' (e.g. out of
-    // memory) crashes the whole process (tinypool's ThreadWorker has no removeListener). Its wait for
-    // exit events that already fired never ends, so it is not awaited.
-    if (exited) void this.pool.destroy().catch(() => {});
+    if (!this.ownThreads) {
+      let timer: NodeJS.Timeout | undefined;
+      const ending = reuse ? this.slots.flatMap((s) => (s.alive && s.ended ? [s.ended] : [])) : [];
+      await Promise.race([Promise.all(ending), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
+      clearTimeout(timer);
+      const stopping: Promise<unknown>[] = [];
+      for (const s of this.slots) {
+        const thread = this.worker(s);
+        this.threads.unwatchExit(s.threadId);
+        // Still in its task (loading, or a call that does not end): not a thread to give to a later session.
+        if (thread && (!reuse || !s.alive || !s.taskDone)) stopping.push(thread.terminate().catch(() => {}));
+      }
+      // Gone before the next session asks for threads: tinypool would hand a thread whose task ended, but
+      // which is still exiting, to the next task, and that task's worker would never answer.
+      if (stopping.length) {
+        await Promise.race([Promise.all(stopping), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
+        clearTimeout(timer);
+        await new Promise((r) => setImmediate(r));
+      }
+    } else await this.threads.close();
     for (const s of this.slots) s.port.close();
   }
 }
+
+/** How long workers asked to stop get to end their tasks before their threads are terminated. */
+const STOP_WAIT_MS = 2000;

@@ -12,6 +12,7 @@ import { Watchdog, type WatchedMemory } from './watchdog.js';
 import { RoundCutoff } from './cutoff.js';
 import { mergeSamples } from './error-samples.js';
 import { probeWorker } from './stack-probe.js';
+import { readWaits } from './waits.js';
 import { HISTORY_CAP, historyBase, historyLength, joinHistories, readWorkerHistory } from './history.js';
 import type { HistoryCall } from '../schema/report.js';
 
@@ -241,15 +242,8 @@ export class WorkerSession {
         if (d.hang) hangs.push(d.hang);
         else stopped.push(d.stopped);
       }
-      // Before that, each hung worker is paused once to see where it is (bounded, in parallel).
-      const probes = this.interruptRequested
-        ? []
-        : hangs.map(async (h) => {
-            const s = toStop.find((x) => x.id === h.workerId);
-            const p = s ? await probeWorker(s.threadId, PROBE_MS, TOOL_ROOT) : null;
-            if (p) h.probe = p;
-          });
-      void Promise.all(probes).then(() => {
+      // Before that, what each hung worker waits on and where it is (bounded).
+      void (this.interruptRequested ? Promise.resolve() : this.probe(hangs, toStop)).then(() => {
         for (const s of toStop) this.workers.terminate(s);
         this.broken = true;
         done();
@@ -303,6 +297,29 @@ export class WorkerSession {
     if (this.current === null) return; // settled by those answers
     this.startTicker(tickMs);
     if (settled()) done();
+  }
+
+  /**
+   * Read what the hung workers' calls wait on (a lock in the database, a pool with no free connection:
+   * pool/waits.ts) from every live worker, since a lock's holder may be one that answered; then pause
+   * each hung worker once to see where it is (in parallel). The waits first: a pause pending in a worker
+   * would stop the evaluation that reads them.
+   */
+  private async probe(hangs: Hang[], toStop: WorkerSlot[]): Promise<void> {
+    const live = this.workers.live().filter((s) => s.threadId >= 0);
+    const waits = await readWaits(
+      live.map((s) => ({ workerId: s.id, threadId: s.threadId })),
+      PROBE_MS,
+      TOOL_ROOT,
+    ).catch(() => []);
+    if (waits.length) for (const h of hangs) h.waits = waits;
+    await Promise.all(
+      hangs.map(async (h) => {
+        const s = toStop.find((x) => x.id === h.workerId);
+        const p = s ? await probeWorker(s.threadId, PROBE_MS, TOOL_ROOT) : null;
+        if (p) h.probe = p;
+      }),
+    );
   }
 
   /** One message per live worker carrying every round of the exchange, then the doorbell that wakes them. */
@@ -518,14 +535,18 @@ export class WorkerSession {
     return out;
   }
 
-  /** Stop every worker, bounded (see WorkerPool.close). */
+  /**
+   * Stop every worker, bounded (see WorkerPool.close). After a hang, a crash or an abort every thread
+   * goes, not only the stuck ones: what the others hold may be half done (a transaction a returned call
+   * left open still holds its locks), and a later session must not inherit it.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.current = null;
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
-    await this.workers.close();
+    await this.workers.close(!this.broken);
   }
 }
 

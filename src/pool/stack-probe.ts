@@ -32,11 +32,19 @@ function framesOf(callFrames: CallFrame[], scripts: ReadonlyMap<string, string>,
   return [...frames.filter((f) => f.user), ...frames.filter((f) => !f.user)].slice(0, MAX_FRAMES);
 }
 
+/** An inspector session attached to one worker: send it a method, hear its events. */
+interface WorkerLink {
+  send(method: string, params?: object): Promise<unknown>;
+  /** Resolves with the result of the worker's reply to `send`'s message id. */
+  onEvent(listener: (msg: { id?: number; method?: string; params?: Record<string, unknown>; result?: unknown }) => void): void;
+}
+
 /**
- * Pause worker `threadId` and return its stack, `{ running: false }` when it did not pause within
- * `timeoutMs` (not running JavaScript), or null when the inspector is not available here.
+ * Attach to worker `threadId` through the NodeWorker domain of an in-process inspector session, run
+ * `use` on the link, detach. Resolves with `use`'s result, or null when the inspector is not available
+ * here or the worker was not found within `timeoutMs`.
  */
-export async function probeWorker(threadId: number, timeoutMs: number, toolRoot: string): Promise<Probe> {
+async function withWorker<T>(threadId: number, timeoutMs: number, use: (link: WorkerLink, timeout: Promise<null>) => Promise<T>): Promise<T | null> {
   let Session: typeof InspectorSession;
   try {
     ({ Session } = await import('node:inspector'));
@@ -63,27 +71,61 @@ export async function probeWorker(threadId: number, timeoutMs: number, toolRoot:
     await post('NodeWorker.enable', { waitForDebuggerOnStart: false });
     const sessionId = await Promise.race([found, timeout]);
     if (sessionId === null) return null;
-    const scripts = new Map<string, string>();
-    const paused = new Promise<CallFrame[]>((resolve) => {
-      session.on('NodeWorker.receivedMessageFromWorker', (m: { params: { message: string } }) => {
-        const msg = JSON.parse(m.params.message) as { method?: string; params?: { callFrames?: CallFrame[]; scriptId?: string; url?: string } };
-        if (msg.method === 'Debugger.scriptParsed' && msg.params?.scriptId && msg.params.url) scripts.set(msg.params.scriptId, msg.params.url);
-        if (msg.method === 'Debugger.paused' && msg.params?.callFrames) resolve(msg.params.callFrames);
-      });
-    });
     let id = 0;
-    const send = (method: string): Promise<unknown> => post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id: ++id, method }) });
-    await send('Debugger.enable');
-    await send('Debugger.pause');
-    const frames = await Promise.race([paused, timeout]);
-    // Never leave the worker paused (or about to pause): a paused thread does not terminate.
-    await send('Debugger.resume').catch(() => {});
-    await send('Debugger.disable').catch(() => {});
-    return frames === null ? { running: false } : { running: true, stack: framesOf(frames, scripts, toolRoot) };
+    const link: WorkerLink = {
+      send: (method, params = {}) => post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id: ++id, method, params }) }),
+      onEvent: (listener) =>
+        session.on('NodeWorker.receivedMessageFromWorker', (m: { params: { message: string } }) => listener(JSON.parse(m.params.message) as never)),
+    };
+    return await use(link, timeout);
   } catch {
     return null;
   } finally {
     clearTimeout(timer);
     session.disconnect();
   }
+}
+
+/**
+ * Pause worker `threadId` and return its stack, `{ running: false }` when it did not pause within
+ * `timeoutMs` (not running JavaScript), or null when the inspector is not available here.
+ */
+export async function probeWorker(threadId: number, timeoutMs: number, toolRoot: string): Promise<Probe> {
+  return withWorker(threadId, timeoutMs, async (link, timeout): Promise<Probe> => {
+    const scripts = new Map<string, string>();
+    const paused = new Promise<CallFrame[]>((resolve) => {
+      link.onEvent((msg) => {
+        const p = msg.params as { callFrames?: CallFrame[]; scriptId?: string; url?: string } | undefined;
+        if (msg.method === 'Debugger.scriptParsed' && p?.scriptId && p.url) scripts.set(p.scriptId, p.url);
+        if (msg.method === 'Debugger.paused' && p?.callFrames) resolve(p.callFrames);
+      });
+    });
+    await link.send('Debugger.enable');
+    await link.send('Debugger.pause');
+    const frames = await Promise.race([paused, timeout]);
+    // Never leave the worker paused (or about to pause): a paused thread does not terminate.
+    await link.send('Debugger.resume').catch(() => {});
+    await link.send('Debugger.disable').catch(() => {});
+    return frames === null ? { running: false } : { running: true, stack: framesOf(frames, scripts, toolRoot) };
+  });
+}
+
+/**
+ * Evaluate `expression` in worker `threadId` without pausing it, and return its value (plain data, by
+ * value), or undefined when it could not be had within `timeoutMs`. An idle worker answers from its
+ * event loop; one running JavaScript at its next interrupt check.
+ */
+export async function evaluateInWorker(threadId: number, expression: string, timeoutMs: number): Promise<unknown> {
+  const value = await withWorker(threadId, timeoutMs, async (link, timeout) => {
+    const answered = new Promise<unknown>((resolve) => {
+      link.onEvent((msg) => {
+        if (msg.id !== 1) return;
+        const r = msg.result as { result?: { value?: unknown }; exceptionDetails?: unknown } | undefined;
+        resolve(r && !r.exceptionDetails ? { value: r.result?.value } : undefined);
+      });
+    });
+    await link.send('Runtime.evaluate', { expression, returnByValue: true, silent: true });
+    return Promise.race([answered, timeout]);
+  });
+  return (value as { value?: unknown } | null | undefined)?.value;
 }

@@ -4,9 +4,10 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, Counters } from '../adapter/types.js';
 import type { StackFrame } from '../errors.js';
 import type { ErrorSample } from './error-samples.js';
-import type { HistoryCall } from '../schema/report.js';
+import type { HangWait, HistoryCall } from '../schema/report.js';
 import type { ControlledSpec } from '../scheduler/selectors.js';
 import type { ScheduleRun } from '../scheduler/scheduler.js';
+import type { WorkerThreads } from './threads.js';
 
 export type { ControlledSpec, ScheduleRun };
 
@@ -29,6 +30,12 @@ export interface SessionOptions {
    * environment), never by the pool.
    */
   pinCpus: boolean;
+  /**
+   * The calls are a server's clients (a database's): workers spin only briefly at the barrier before
+   * they sleep. The server's processes need the CPU a spinning worker holds, and a futex wake-up's start
+   * skew (~50 us) is nothing to calls that last milliseconds.
+   */
+  serverBound?: boolean;
   /** Its workers can record call histories (a shared buffer of HISTORY_CAP calls per worker). */
   history?: boolean;
   /** With pinCpus: worker i goes to the (cpuOffset + i)th allowed CPU, so sessions run side by side on disjoint CPUs. */
@@ -38,6 +45,11 @@ export interface SessionOptions {
    * user's files under `roots` (and files matching `include`) are scheduling points of controlled rounds.
    */
   instrument?: { roots: string[]; include: string[]; typescript: boolean } | null;
+  /**
+   * The run's threads, kept across its sessions (pool/threads.ts): a worker starts on a thread that
+   * already loaded the adapter when one is idle. Absent (or instrumented): the session's own threads.
+   */
+  threads?: WorkerThreads;
 }
 
 export interface RoundSpec {
@@ -84,6 +96,8 @@ export interface Hang {
    * something that never settles). Absent: not probed (the inspector is not available, or interrupted).
    */
   probe?: { running: true; stack: StackFrame[] } | { running: false };
+  /** What its calls were waiting on (pool/waits.ts): a lock in the database, a pool with no free connection, a query. */
+  waits?: HangWait[];
 }
 
 export interface Crash {

@@ -4,6 +4,7 @@
 import { shown } from '../errors.js';
 import type { FindingFacts, HangFinding, HistoryCall, Shard, WarningFacts } from '../schema/report.js';
 import { callLabel, plural } from '../schema/words.js';
+import { waitsSentence } from './hang-waits.js';
 
 /** `op(input) → output` of one call, as a finding names it. */
 function callText(c: HistoryCall): string {
@@ -56,6 +57,9 @@ function hangSentence(f: HangFinding): string {
     Object.entries(f.pending ?? {})
       .map(([op, n]) => `${n} ${op}`)
       .join(', ') || 'none';
+  const waiting = f.paused === 'running' ? null : waitsSentence(f.waits ?? []);
+  if (waiting)
+    return `${hangSubject(f)} in worker ${f.workerId} did not settle within ${Math.round(f.afterMs)} ms (calls still pending: ${pending}). ${waiting}`;
   return (
     `${hangSubject(f)} in worker ${f.workerId} did not settle within ${Math.round(f.afterMs)} ms (calls still pending: ${pending}). ${pausedSentence(f)} ` +
     "If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order."

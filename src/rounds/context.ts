@@ -9,6 +9,7 @@ import { shareOf } from '../plan/budget.js';
 import type { StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { WorkerSession, type SessionOptions } from '../pool/session.js';
+import { WorkerThreads } from '../pool/threads.js';
 import type { ProgressEvent, RetryCount, WarningFacts } from '../schema/report.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
@@ -19,6 +20,8 @@ export const weightsOf = (loaded: LoadedAdapter, ops: readonly string[] | undefi
 
 export class RunContext {
   private readonly sessions = new Set<WorkerSession>();
+  /** The run's worker threads: each loads the adapter once and serves session after session. */
+  private readonly threads: WorkerThreads;
   private readonly pendingHooks: PendingHooks = new Set();
   /** How far the run's first round got: a setup or init that throws before any call is exit 2. */
   private firstRound: 'pending' | 'setup-ok' | 'done' = 'pending';
@@ -47,6 +50,7 @@ export class RunContext {
     private readonly sink?: (p: ProgressEvent) => void,
     private readonly signal?: AbortSignal,
   ) {
+    this.threads = new WorkerThreads(plan.resourceLimits);
     this.onAbort = () => this.interrupt(signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     if (signal?.aborted) this.onAbort();
     else signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -118,6 +122,9 @@ export class RunContext {
       quietStdout: plan.quietStdout,
       resourceLimits: plan.resourceLimits,
       pinCpus: plan.env.pinCpus,
+      // A database's clients: the race is in the server, which needs the CPU (docs/benchmarks.md, "Databases").
+      serverBound: loaded.database !== undefined,
+      threads: this.threads,
       ...extra,
     });
     this.sessions.add(session);
@@ -133,6 +140,12 @@ export class RunContext {
   /** Close whatever a strategy left open (a thrown error on its way out). */
   async closeAll(): Promise<void> {
     for (const s of [...this.sessions]) await this.closeSession(s);
+  }
+
+  /** The run is over: close what is open and stop its threads (before globalTeardown stops the servers they use). */
+  async endThreads(): Promise<void> {
+    await this.closeAll();
+    await this.threads.close();
   }
 
   /**

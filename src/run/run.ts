@@ -76,6 +76,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
     }
   } finally {
     // Also after a failure or Ctrl-C; a throw on the way out (exit 2) keeps its own message.
+    await run.endThreads();
     const teardown = await run.globalTeardown();
     if (teardown) warnings.push(teardown);
     run.dispose();

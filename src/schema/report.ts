@@ -58,6 +58,58 @@ interface FindingBase {
   shard?: string;
   /** How the failure happened: the smallest failing part of the round's call history. */
   history?: CallHistory;
+  /** For a hang: what its calls waited on (a lock in the database, a pool with no free connection, a query). */
+  waits?: HangWait[];
+}
+
+/**
+ * What a hung worker's calls were waiting on, read before it was stopped: the database's view of its
+ * connections (PostgreSQL: pg_stat_activity, pg_locks) and the toolkit's pools in the worker.
+ */
+export interface HangWait {
+  /**
+   * `lock`: queries wait in the database for a lock another connection holds; `pool`: calls wait for a
+   * connection of a pool whose every connection is taken; `query`: queries have not answered (no lock wait).
+   */
+  kind: 'lock' | 'pool' | 'query';
+  /** The waiting worker (absent: connections of the database no worker's pool names). */
+  workerId?: number;
+  /** Waiting connections (lock, query) or calls (pool). */
+  count: number;
+  /** The longest of those waits so far, ms. */
+  forMs: number;
+  /** lock, query: the waiting query (the first's). */
+  query?: string;
+  /** lock: `row`, `table`, `advisory` or PostgreSQL's lock type, and the table when known. */
+  lock?: { type: string; table?: string };
+  /** lock: the connection that holds it. */
+  holder?: HangWaitHolder;
+  /** pool: which pool, and how many connections it has (all taken). */
+  pool?: { name: string; size: number };
+  /** Where the waiting calls are parked: the stack of the await (user frames first). */
+  stack?: StackFrame[];
+}
+
+export interface HangWaitHolder {
+  /** Its worker and connection index, when a worker's pool has it. */
+  workerId?: number;
+  connection?: number;
+  /** The server's id of the connection. */
+  pid: number;
+  /**
+   * Its connection is taken by a call still in flight: an open transaction then waits for that call
+   * (e.g. for a second connection), it was not left behind by a call that returned.
+   */
+  inCall?: boolean;
+  /** 'idle in transaction': a transaction open and idle; 'active': busy with `query`; ... */
+  state: string;
+  transactionMs?: number;
+  /** Time in that state, ms. */
+  stateMs: number;
+  /** Its current query, or its last one when idle. */
+  query: string;
+  /** Where it sent that query from, when a worker's pool logged it. */
+  stack?: StackFrame[];
 }
 
 /** A counter below its expected value at the end of a round. */

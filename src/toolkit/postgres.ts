@@ -32,8 +32,10 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DatabaseUnavailableError, importPeer, lineOf, reachableBy, redact, serverDir, serverIds } from './db-server.js';
+import { isMainThread } from 'node:worker_threads';
 import { LaneClients } from './lanes.js';
 import { freePort, startServer, type ServerProcess } from './server.js';
+import { QueryLog, registerDatabase, type DatabaseSession } from './waits.js';
 
 /** The part of a `pg` client the toolkit uses (pg's own types are the project's, not ours). */
 export interface PgClient {
@@ -122,6 +124,11 @@ export function postgres(options: PostgresOptions = {}): Postgres {
   let lanes: LaneClients<PgClient> | null = null;
   let lanesOf: string | null = null;
   const lastSchema = new WeakMap<PgClient, string>();
+  const logs = new WeakMap<PgClient, QueryLog>();
+  /** The main thread's view of the server for a hang's report, while the server is up (waits.ts). */
+  let unregister: (() => void) | null = null;
+  /** The next round's schema, made ahead (main thread). */
+  let ahead: Promise<string> | null = null;
   // Resolved and imported once per thread (a resolve per round would cost file-system lookups).
   let pgLoaded: Promise<PgModule> | null = null;
   const pgOnce = (): Promise<PgModule> => (pgLoaded ??= pgModule(options));
@@ -131,34 +138,51 @@ export function postgres(options: PostgresOptions = {}): Postgres {
     return (await server).pool;
   };
 
+  /** A fresh schema with the tables of `options.schema`: one round trip (a multi-statement query, the transaction included). */
+  const makeSchema = async (): Promise<string> => {
+    const pool = await admin();
+    const schema = `ah_${tag}_${++made}`;
+    const client = await pool.connect();
+    const create = `BEGIN; CREATE SCHEMA ${ident(schema)}; SET LOCAL search_path TO ${ident(schema)}`;
+    try {
+      // SQL tables: one round trip (a multi-statement query), the transaction included.
+      if (typeof options.schema === 'string') await client.query(`${create}; ${options.schema}; COMMIT`);
+      else {
+        await client.query(create);
+        await options.schema?.(client);
+        await client.query('COMMIT');
+      }
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw new Error(`postgres(): the round's schema failed: ${lineOf(e)}`);
+    } finally {
+      client.release();
+    }
+    live.add(schema);
+    return schema;
+  };
+
   const handle: Postgres = {
     start(args = {}) {
-      server ??= open(options, args);
+      if (!server) {
+        server = open(options, args);
+        if (isMainThread)
+          server.then(
+            (s) => (unregister ??= registerDatabase((pids) => sessionsOf(s.pool, s.process !== null, pids))),
+            () => {},
+          );
+      }
       return server.then((s) => s.url);
     },
 
     async round(o = {}) {
       const url = await handle.start(o.args);
-      const pool = await admin();
-      const schema = `ah_${tag}_${++made}`;
-      const client = await pool.connect();
-      const create = `BEGIN; CREATE SCHEMA ${ident(schema)}; SET LOCAL search_path TO ${ident(schema)}`;
-      try {
-        // SQL tables: one round trip (a multi-statement query), the transaction included.
-        if (typeof options.schema === 'string') await client.query(`${create}; ${options.schema}; COMMIT`);
-        else {
-          await client.query(create);
-          await options.schema?.(client);
-          await client.query('COMMIT');
-        }
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw new Error(`postgres(): the round's schema failed: ${lineOf(e)}`);
-      } finally {
-        client.release();
-      }
-      live.add(schema);
-      return { url, schema };
+      // This round's schema was made ahead, while the last round's calls ran; the next round's is made
+      // now, while this one's run: a round's setup then costs no round trip (an error is the next round's).
+      const mine = ahead ?? makeSchema();
+      ahead = makeSchema();
+      ahead.catch(() => {});
+      return { url, schema: await mine };
     },
 
     async query(round, sql, params) {
@@ -193,11 +217,18 @@ export function postgres(options: PostgresOptions = {}): Postgres {
         await lanes?.close();
         lanesOf = round.url;
         lanes = new LaneClients<PgClient>({
+          name: 'postgres() connections',
           async open() {
-            const c = new pg.Client({ connectionString: round.url });
+            // Named, so that pg_stat_activity tells this run's connections from others on a shared server.
+            const c = new pg.Client({ connectionString: round.url, application_name: 'adapter-hammer' });
             await c.connect();
+            logs.set(c, QueryLog.watch(c, 'query'));
             return c;
           },
+          describe: (c, now) => ({
+            ...((c as { processID?: unknown }).processID ? { pid: Number((c as { processID?: unknown }).processID) } : {}),
+            ...logs.get(c)?.snapshot(now),
+          }),
           watch(c, broken) {
             // An unwatched 'error' event would crash the worker; the next round replaces the connection.
             c.on('error', broken);
@@ -222,14 +253,24 @@ export function postgres(options: PostgresOptions = {}): Postgres {
     async stop() {
       const s = server;
       server = null;
+      unregister?.();
+      unregister = null;
       await lanes?.close();
       lanes = null;
       lanesOf = null;
       if (!s) return;
+      // The schema made ahead for a round that never came: finished first, so that it is dropped too.
+      const leftover = ahead;
+      ahead = null;
+      await leftover?.catch(() => {});
       const { pool, process: p } = await s.catch(() => ({ pool: null, process: null }));
       if (pool && !p) {
-        // The user's server: only what this run made goes.
-        for (const schema of [...live]) await handle.drop({ url: '', schema }).catch(() => {});
+        // The user's server: only what this run made goes (on the pool itself: `server` is already gone).
+        for (const schema of [...live]) {
+          const c = await pool.connect().catch(() => null);
+          await c?.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`).catch(() => {});
+          c?.release();
+        }
       }
       live.clear();
       await pool?.end().catch(() => {});
@@ -258,6 +299,44 @@ async function open(options: PostgresOptions, args: PostgresArgs): Promise<{ url
   const p = await startPostgres(pg, options);
   const url = `postgres://postgres@127.0.0.1:${p.port}/postgres`;
   return { url, process: p, pool: adminPool(pg, url) };
+}
+
+/**
+ * The server's view of the connections a hang may involve (waits.ts): the lanes' (`pids`), the ones
+ * they wait for, and, on a server started for the run (every client is the run's), any that waits for a
+ * lock or has a transaction open. One query; it takes no lock itself.
+ */
+async function sessionsOf(pool: PgPool, startedHere: boolean, pids: number[]): Promise<DatabaseSession[]> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT a.pid, a.state, left(a.query, 300) AS query, pg_blocking_pids(a.pid) AS "blockedBy",
+         CASE WHEN a.wait_event_type = 'Lock' THEN a.wait_event END AS "lockWait",
+         (SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+           WHERE l.pid = a.pid AND (l.locktype = 'tuple' OR NOT l.granted) ORDER BY l.granted LIMIT 1) AS "table",
+         round(extract(epoch FROM now() - a.xact_start) * 1000)::float8 AS "transactionMs",
+         round(extract(epoch FROM now() - a.state_change) * 1000)::float8 AS "stateMs"
+       FROM pg_stat_activity a
+       WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
+         AND (a.pid = ANY($1::int[])
+           OR a.pid IN (SELECT unnest(pg_blocking_pids(b)) FROM unnest($1::int[]) b)
+           OR ($2 AND (a.wait_event_type = 'Lock' OR a.state LIKE 'idle in transaction%')))`,
+      [pids, startedHere],
+    );
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+    return rows.map((r) => ({
+      pid: Number(r.pid),
+      state: text(r.state),
+      query: text(r.query),
+      blockedBy: (r.blockedBy as number[]).map(Number),
+      stateMs: Number(r.stateMs ?? 0),
+      ...(text(r.lockWait) ? { lockWait: text(r.lockWait) } : {}),
+      ...(text(r.table) ? { table: text(r.table) } : {}),
+      ...(r.transactionMs !== null ? { transactionMs: Number(r.transactionMs) } : {}),
+    }));
+  } finally {
+    client.release();
+  }
 }
 
 /** The main thread's connections: a few, for hooks that may run side by side (several race sessions). */

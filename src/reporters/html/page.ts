@@ -138,7 +138,14 @@ function environment(r: RunReport): Html {
     ['Node', env.node ?? 'not recorded (a report from an older version)'],
     ['platform', [env.platform, env.arch].filter(Boolean).join(' ') || 'not recorded'],
     ['cores', `${env.cores} available to the run`],
-    ['CPU pinning', env.pinCpus ? 'on: each worker pins itself to its own CPU (Linux, best effort)' : 'off (ADAPTER_HAMMER_AFFINITY=0)'],
+    [
+      'CPU pinning',
+      env.pinCpus
+        ? 'on: each worker pins itself to its own CPU (Linux, best effort)'
+        : env.unpinned === 'database'
+          ? "off: the calls are a database's clients (ADAPTER_HAMMER_AFFINITY=1 pins them)"
+          : 'off (ADAPTER_HAMMER_AFFINITY=0)',
+    ],
     ['host', env.hostname ?? 'not recorded'],
     ['race batch', `up to ${env.batch} rounds per exchange with the workers`],
     ['shrink budget', env.shrinkMs > 0 ? ms(env.shrinkMs) : 'off'],
