@@ -14,6 +14,7 @@ import type { ProgressEvent, Report } from './schema/report.js';
 import { colorLevel } from './reporters/color.js';
 import { toHtml } from './reporters/html/page.js';
 import { writeReportFile } from './reporters/report-file.js';
+import { reportObject } from './reporters/json.js';
 import { renderTerminal } from './reporters/terminal/index.js';
 import { runPlan } from './run/run.js';
 
@@ -81,5 +82,6 @@ export async function hammer(adapterPath: string, options: HammerOptions = {}): 
       ),
     );
   }
-  return report;
+  // The report the JSON reporter writes: every finding's and warning's sentence written from its fields.
+  return reportObject(report);
 }

@@ -1,4 +1,4 @@
-// Library entry: exactly what README documents. `hammer()` (the programmatic API, which validates every
+// Library entry: exactly what docs/reference/api.md documents. `hammer()` (the programmatic API, which validates every
 // option as the command line does), `defineAdapter()` (types for an adapter), `AdapterError`, the
 // adapter-author toolkit, and the types of the adapter contract and of the report object.
 import type { HammerOptions } from './api.js';
@@ -31,8 +31,19 @@ export type { StrategyName } from './options/table.js';
 export type {
   ContentionRow,
   CounterRow,
+  CrashFinding,
+  DuplicateFinding,
+  ErrorFinding,
   Finding,
+  FindingFacts,
   FindingKind,
+  HangFinding,
+  InconclusiveFinding,
+  InvariantFinding,
+  LinearizabilityFinding,
+  LostUpdateFinding,
+  MismatchFinding,
+  ThroughputFinding,
   HammerReport,
   MultiReport,
   ProgressEvent,
@@ -46,5 +57,7 @@ export type {
   ThroughputReport,
   Verdict,
   Warning,
+  WarningCode,
+  WarningFacts,
 } from './schema/report.js';
 export * from './toolkit/index.js';

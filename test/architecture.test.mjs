@@ -1,4 +1,4 @@
-// The layers of src/ as README's "How it works" draws them, enforced: data flows one way, so each folder
+// The layers of src/ as docs/explanation/how-it-works.md draws them, enforced: data flows one way, so each folder
 // may import only from the folders below it; and no module holds a run's state (two runs in one process
 // must never see each other). Parsed with the TypeScript compiler's own API, not with regular expressions.
 import { test } from 'node:test';
@@ -55,7 +55,7 @@ const partOf = (file) =>
 
 test('every part of src/ is in the layer table', () => {
   for (const f of sourceFiles())
-    assert.ok(partOf(f) in ALLOWED, `${path.relative(ROOT, f)}: add '${partOf(f)}' to the layer table (and README's "How it works")`);
+    assert.ok(partOf(f) in ALLOWED, `${path.relative(ROOT, f)}: add '${partOf(f)}' to the layer table (and to docs/explanation/how-it-works.md)`);
 });
 
 test('imports follow the layers: nothing imports against the data flow', () => {
@@ -121,17 +121,17 @@ test('the module-state check catches a module-level Set and let', () => {
   }
 });
 
-test("README's folder table names exactly the parts of src/ in the layer table", () => {
+test('the folder table of docs/explanation/how-it-works.md names exactly the parts of src/ in the layer table', () => {
   // The diagram a newcomer reads and the rule this file enforces are one description: neither may drift.
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const named = new Set([...readme.matchAll(/^\| `src\/([\w-]+)(?:\/|\.ts)`/gm)].map((m) => m[1]));
+  const page = readFileSync(path.join(ROOT, 'docs/explanation/how-it-works.md'), 'utf8');
+  const named = new Set([...page.matchAll(/^\| `src\/([\w-]+)(?:\/|\.ts)`/gm)].map((m) => m[1]));
   const folders = new Set(
     readdirSync(SRC, { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .map((d) => d.name),
   );
-  assert.deepEqual([...folders].filter((f) => !named.has(f)).sort(), [], 'folders of src/ missing from README');
-  assert.deepEqual([...named].filter((f) => !(f in ALLOWED)).sort(), [], 'README names folders the layer table does not know');
+  assert.deepEqual([...folders].filter((f) => !named.has(f)).sort(), [], 'folders of src/ missing from how-it-works.md');
+  assert.deepEqual([...named].filter((f) => !(f in ALLOWED)).sort(), [], 'how-it-works.md names folders the layer table does not know');
 });
 
 /** Functions of `file` longer than `max` lines whose comment above does not say why ("Long because ..."). */

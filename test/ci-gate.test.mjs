@@ -111,11 +111,11 @@ test('without GITHUB_ACTIONS no workflow commands are printed', async () => {
 
 test('githubAnnotations renders a report it is given (unit)', () => {
   const text = githubAnnotations(
-    { adapter: 'a/b.mjs', replay: 'x', findings: [{ strategy: 'race', kind: 'lost-update', message: 'lost 3\nof 10' }], warnings: [] },
+    { adapter: 'a/b.mjs', replay: 'x', findings: [{ strategy: 'race', kind: 'invariant', violation: 'lost 3\nof 10' }], warnings: [] },
     { GITHUB_WORKSPACE: '/repo' },
     '/repo',
   );
-  assert.equal(text, '::error file=a/b.mjs,title=adapter-hammer race%3A lost-update::lost-update in race: lost 3%0Aof 10%0Areplay: x\n');
+  assert.equal(text, '::error file=a/b.mjs,title=adapter-hammer race%3A invariant::invariant in race: invariant violated: lost 3%0Aof 10%0Areplay: x\n');
 });
 
 // ---- 3. Several adapters ----------------------------------------------------------------------------

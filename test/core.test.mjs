@@ -16,6 +16,7 @@ import { replayCommand } from '../dist/plan/replay.js';
 import { OPTIONS, RUN_OPTIONS, apiName, optionByKey } from '../dist/options/table.js';
 import { apiOptionsProblem, parseText, planFieldsOf, valueProblem } from '../dist/options/validate.js';
 import { OptionError } from '../dist/errors.js';
+import { findingObject as said, warningObject } from '../dist/reporters/json.js';
 import { tallies, tpPoint } from './helpers/report.mjs';
 
 // ---------------------------------------------------------------------------------------------------
@@ -86,19 +87,31 @@ test('numbersOnly reports every non-number as a problem and drops it', () => {
   const problems = [];
   const out = numbersOnly({ ok: 3, s: '4', n: null, inf: Infinity, nan: NaN, o: {} }, problems, 'stats');
   assert.deepEqual(out, { ok: 3 });
-  assert.deepEqual(problems, [
-    "stats: counter 's' is not a finite number (string)",
-    "stats: counter 'n' is not a finite number (null)",
-    "stats: counter 'inf' is not a finite number (number)",
-    "stats: counter 'nan' is not a finite number (number)",
-    "stats: counter 'o' is not a finite number (object)",
-  ]);
+  assert.deepEqual(
+    problems.map((p) => [p.code, p.source, p.counter, p.got]),
+    [
+      ['stats-not-number', 'stats', 's', 'string'],
+      ['stats-not-number', 'stats', 'n', 'null'],
+      ['stats-not-number', 'stats', 'inf', 'number'],
+      ['stats-not-number', 'stats', 'nan', 'number'],
+      ['stats-not-number', 'stats', 'o', 'object'],
+    ],
+  );
+  assert.equal(warningObject(problems[0]).message, "stats: counter 's' is not a finite number (string)");
 });
 
 test('numbersOnly: a non-object is one problem, undefined and null are no counters and no problem', () => {
   const problems = [];
-  assert.deepEqual(numbersOnly(42, problems, 'workerStats'), {});
-  assert.deepEqual(problems, ['workerStats returned number, expected an object of numbers']);
+  assert.deepEqual(numbersOnly(42, problems, 'workerStats', 3), {});
+  assert.deepEqual(problems.map(warningObject), [
+    {
+      code: 'stats-not-number',
+      source: 'workerStats',
+      workerId: 3,
+      got: 'number',
+      message: 'workerStats of worker 3 returned number, expected an object of numbers',
+    },
+  ]);
   assert.deepEqual(numbersOnly(undefined, problems, 'stats'), {});
   assert.deepEqual(numbersOnly(null, problems, 'stats'), {});
   assert.equal(problems.length, 1);
@@ -192,8 +205,17 @@ test('checkRound: a clean complete round has no findings and its counter rows', 
 
 test('checkRound: a counter below expected is one lost-update finding with the exact message', () => {
   const v = checkRound('race', evidence({ actual: { x: 8 } }));
-  assert.deepEqual(v.findings, [
-    { strategy: 'race', kind: 'lost-update', round: 3, counter: 'x', count: 2, message: "counter 'x' is 8, expected 10: 2 lost updates" },
+  assert.deepEqual(v.findings.map(said), [
+    {
+      strategy: 'race',
+      kind: 'lost-update',
+      round: 3,
+      counter: 'x',
+      expected: 10,
+      actual: 8,
+      count: 2,
+      message: "counter 'x' is 8, expected 10: 2 lost updates",
+    },
   ]);
   assert.equal(v.lostUpdates, 2);
   assert.equal(v.failed, true);
@@ -201,17 +223,19 @@ test('checkRound: a counter below expected is one lost-update finding with the e
 
 test('checkRound: one lost update is singular', () => {
   const v = checkRound('race', evidence({ actual: { x: 9 } }));
-  assert.equal(v.findings[0].message, "counter 'x' is 9, expected 10: 1 lost update");
+  assert.equal(said(v.findings[0]).message, "counter 'x' is 9, expected 10: 1 lost update");
 });
 
 test('checkRound: a counter above expected is a mismatch, not a lost update', () => {
   const v = checkRound('hammer', evidence({ actual: { x: 12 } }));
-  assert.deepEqual(v.findings, [
+  assert.deepEqual(v.findings.map(said), [
     {
       strategy: 'hammer',
       kind: 'mismatch',
       round: 3,
       counter: 'x',
+      expected: 10,
+      actual: 12,
       count: 2,
       message: "counter 'x' is 12, expected 10: 2 more than the calls account for (an action ran more often than it should, e.g. a check-then-act)",
     },
@@ -221,29 +245,42 @@ test('checkRound: a counter above expected is a mismatch, not a lost update', ()
 
 test('checkRound: an expected counter the adapter did not report is a mismatch', () => {
   const v = checkRound('race', evidence({ actual: {}, expected: { x: 10 } }));
-  assert.deepEqual(v.findings, [
-    { strategy: 'race', kind: 'mismatch', round: 3, counter: 'x', message: "counter 'x' was expected (10) but the adapter's stats did not report it" },
+  assert.deepEqual(v.findings.map(said), [
+    {
+      strategy: 'race',
+      kind: 'mismatch',
+      round: 3,
+      counter: 'x',
+      expected: 10,
+      actual: null,
+      message: "counter 'x' was expected (10) but the adapter's stats did not report it",
+    },
   ]);
   assert.deepEqual(v.counters, [{ name: 'x', expected: 10, actual: null }]);
 });
 
 test('checkRound: an invariant string is an invariant finding', () => {
   const v = checkRound('race', evidence({ invariant: 'balance is -5' }));
-  assert.deepEqual(v.findings, [{ strategy: 'race', kind: 'invariant', round: 3, message: 'invariant violated: balance is -5' }]);
+  assert.deepEqual(v.findings.map(said), [
+    { strategy: 'race', kind: 'invariant', round: 3, violation: 'balance is -5', message: 'invariant violated: balance is -5' },
+  ]);
   assert.equal(checkRound('race', evidence({ invariant: null })).findings.length, 0);
 });
 
 test('checkRound: duplicates returned by a unique operation', () => {
   const t = tallies({ ops: [{ name: 'id', started: 6, done: 6, errors: 0 }], values: { id: [7, 7, 7, 5, 5, 1] } });
   const v = checkRound('race', evidence({ tallies: t, actual: null, expected: null, uniqueOps: ['id'] }));
-  assert.deepEqual(v.findings, [
+  assert.deepEqual(v.findings.map(said), [
     {
       strategy: 'race',
       kind: 'duplicate',
       round: 3,
       op: 'id',
+      duplicates: 3,
       count: 3,
+      values: 2,
       example: 7,
+      exampleTimes: 3,
       message: "operation 'id' returned 3 duplicates (2 values handed out more than once; e.g. 7 3 times)",
     },
   ]);
@@ -268,13 +305,16 @@ test('checkRound: errors are one finding per operation with the count and the fi
     ],
   });
   const v = checkRound('hammer', evidence({ tallies: t, actual: null, expected: null }));
-  assert.deepEqual(v.findings, [
+  assert.deepEqual(v.findings.map(said), [
     {
       strategy: 'hammer',
       kind: 'error',
       round: 3,
       op: 'a',
       count: 3,
+      calls: 10,
+      threw: 3,
+      error: 'first a',
       message: "operation 'a' threw 3 times of 10 calls; first: first a",
       errors: [
         { message: 'second a', count: 2, stack: [] },
@@ -287,6 +327,9 @@ test('checkRound: errors are one finding per operation with the count and the fi
       round: 3,
       op: 'b',
       count: 1,
+      calls: 4,
+      threw: 1,
+      error: 'b broke',
       message: "operation 'b' threw 1 time of 4 calls; first: b broke",
       errors: [{ message: 'b broke', count: 1, stack: [] }],
     },
@@ -296,7 +339,8 @@ test('checkRound: errors are one finding per operation with the count and the fi
 test('checkRound: an error whose message was not collected says so', () => {
   const t = tallies({ ops: [{ name: 'a', started: 2, done: 1, errors: 1 }] });
   const v = checkRound('hammer', evidence({ tallies: t, actual: null, expected: null }));
-  assert.equal(v.findings[0].message, "operation 'a' threw 1 time of 2 calls; first: (message not collected)");
+  assert.equal(v.findings[0].error, undefined);
+  assert.equal(said(v.findings[0]).message, "operation 'a' threw 1 time of 2 calls; first: (message not collected)");
 });
 
 test('checkRound: a hung operation is a hang finding naming the op, the worker and the pending calls', () => {
@@ -309,7 +353,9 @@ test('checkRound: a hung operation is a hang finding naming the op, the worker a
   assert.equal(f.workerId, 1);
   assert.equal(f.count, 4);
   assert.equal(f.hook, undefined);
-  assert.ok(f.message.startsWith("operation 'x' in worker 1 did not settle within 5000 ms (calls still pending: 3 x, 1 y). A deadlock"), f.message);
+  assert.deepEqual([f.stuckIn, f.afterMs, f.pending, f.paused], ['calls', 5000.4, { x: 3, y: 1 }, undefined]);
+  const { message } = said(f);
+  assert.ok(message.startsWith("operation 'x' in worker 1 did not settle within 5000 ms (calls still pending: 3 x, 1 y). A deadlock"), message);
 });
 
 test('checkRound: a hung worker hook names the hook; a worker that never took the round names the event loop', () => {
@@ -320,12 +366,14 @@ test('checkRound: a hung worker hook names the hook; a worker that never took th
     ],
   });
   const [hook, start] = checkRound('race', evidence({ tallies: t })).findings;
-  assert.equal(hook.hook, 'workerStats');
-  assert.ok(hook.message.startsWith("hook 'workerStats' in worker 0 did not settle within 100 ms (calls still pending: none)."), hook.message);
-  assert.equal(start.hook, undefined);
+  assert.deepEqual([hook.hook, hook.stuckIn], ['workerStats', 'hook']);
+  assert.ok(said(hook).message.startsWith("hook 'workerStats' in worker 0 did not settle within 100 ms (calls still pending: none)."), said(hook).message);
+  assert.deepEqual([start.hook, start.stuckIn], [undefined, 'start']);
   assert.ok(
-    start.message.startsWith('round 3: the event loop, blocked since the previous round (e.g. a timer running an endless loop), in worker 2 did not settle'),
-    start.message,
+    said(start).message.startsWith(
+      'round 3: the event loop, blocked since the previous round (e.g. a timer running an endless loop), in worker 2 did not settle',
+    ),
+    said(start).message,
   );
 });
 
@@ -337,16 +385,32 @@ test('checkRound: a crash record is a crash finding (exit code appended unless t
     ],
   });
   const v = checkRound('race', evidence({ tallies: t }));
-  assert.deepEqual(v.findings, [
-    { strategy: 'race', kind: 'crash', round: 3, workerId: 0, message: 'worker 0 crashed: out of memory (exit code 134)' },
-    { strategy: 'race', kind: 'crash', round: 3, workerId: 1, message: 'worker 1 crashed: worker exited with code 1' },
+  assert.deepEqual(v.findings.map(said), [
+    {
+      strategy: 'race',
+      kind: 'crash',
+      round: 3,
+      workerId: 0,
+      error: 'out of memory',
+      exitCode: 134,
+      message: 'worker 0 crashed: out of memory (exit code 134)',
+    },
+    {
+      strategy: 'race',
+      kind: 'crash',
+      round: 3,
+      workerId: 1,
+      error: 'worker exited with code 1',
+      exitCode: 1,
+      message: 'worker 1 crashed: worker exited with code 1',
+    },
   ]);
 });
 
 test('checkRound: a worker hook error is an error finding', () => {
   const t = tallies({ hookErrors: [{ hook: 'init', workerId: 2, message: 'no db', stack: [] }] });
-  assert.deepEqual(checkRound('race', evidence({ tallies: t })).findings, [
-    { strategy: 'race', kind: 'error', round: 3, workerId: 2, hook: 'init', message: "hook 'init' failed in worker 2: no db" },
+  assert.deepEqual(checkRound('race', evidence({ tallies: t })).findings.map(said), [
+    { strategy: 'race', kind: 'error', round: 3, workerId: 2, hook: 'init', error: 'no db', message: "hook 'init' failed in worker 2: no db" },
   ]);
 });
 
@@ -376,18 +440,24 @@ test('roundComplete: false with any hang, crash, hook error or interruption', ()
 });
 
 test('hookFinding: hung -> hang, thrown -> error, interrupted -> null', () => {
-  assert.deepEqual(hookFinding('race', 4, { ok: false, hook: 'stats', message: 'did not settle within 100 ms', hung: true, interrupted: false }), {
-    strategy: 'race',
-    kind: 'hang',
-    round: 4,
-    hook: 'stats',
-    message: "hook 'stats' did not settle within 100 ms",
-  });
-  assert.deepEqual(hookFinding('hammer', 1, { ok: false, hook: 'stats', message: 'TypeError: boom', hung: false, interrupted: false }), {
+  assert.deepEqual(
+    said(hookFinding('race', 4, { ok: false, hook: 'stats', message: 'did not settle within 100 ms', hung: true, afterMs: 100, interrupted: false })),
+    {
+      strategy: 'race',
+      kind: 'hang',
+      round: 4,
+      hook: 'stats',
+      stuckIn: 'hook',
+      afterMs: 100,
+      message: "hook 'stats' did not settle within 100 ms",
+    },
+  );
+  assert.deepEqual(said(hookFinding('hammer', 1, { ok: false, hook: 'stats', message: 'TypeError: boom', hung: false, interrupted: false })), {
     strategy: 'hammer',
     kind: 'error',
     round: 1,
     hook: 'stats',
+    error: 'TypeError: boom',
     message: "hook 'stats' threw: TypeError: boom",
   });
   assert.equal(hookFinding('race', 1, { ok: false, hook: 'stats', message: 'interrupted before it settled', hung: false, interrupted: true }), null);
@@ -409,15 +479,24 @@ test('ContentionTracker keeps maxima across rounds and ignores ops that did not 
     { op: 'a', maxInFlight: 3, maxWorkers: 2, overlapped: true },
     { op: 'b', maxInFlight: 1, maxWorkers: 1, overlapped: false },
   ]);
-  assert.deepEqual(tr.warnings('race', new Set(['a', 'b'])), [
+  assert.deepEqual(tr.warnings('race', new Set(['a', 'b'])).map(warningObject), [
     {
       code: 'no-contention',
+      strategy: 'race',
+      op: 'b',
       message:
         "race: operation 'b' never ran at the same time as another call, so this run could not have revealed a race in it (more --workers or --concurrency, or a slower/async operation, would)",
     },
   ]);
-  assert.deepEqual(tr.info('race'), [
-    { code: 'concurrent-access', message: "race: operation 'a' was accessed by 2 workers concurrently (up to 3 calls in flight at once)" },
+  assert.deepEqual(tr.info('race').map(warningObject), [
+    {
+      code: 'concurrent-access',
+      strategy: 'race',
+      op: 'a',
+      maxWorkers: 2,
+      maxInFlight: 3,
+      message: "race: operation 'a' was accessed by 2 workers concurrently (up to 3 calls in flight at once)",
+    },
   ]);
 });
 
@@ -451,16 +530,21 @@ test('judgeStrategy: zero completed calls -> fail with one inconclusive finding'
   const o = judgeStrategy(strategyEvidence({ figures: { name: 'hammer', durationMs: 1 }, completedCalls: 0, completeRounds: 0 }));
   assert.equal(o.report.status, 'fail');
   assert.equal(o.report.verdict, 'fail');
-  assert.deepEqual(o.findings, [
-    { strategy: 'hammer', kind: 'inconclusive', message: 'hammer: no call completed, so nothing was checked; this is not a pass' },
+  assert.deepEqual(o.findings.map(said), [
+    { strategy: 'hammer', kind: 'inconclusive', reason: 'no-calls', message: 'hammer: no call completed, so nothing was checked; this is not a pass' },
   ]);
 });
 
 test('judgeStrategy: calls but zero complete rounds -> fail with one inconclusive finding', () => {
   const o = judgeStrategy(strategyEvidence({ completedCalls: 50, completeRounds: 0 }));
   assert.equal(o.report.status, 'fail');
-  assert.deepEqual(o.findings, [
-    { strategy: 'race', kind: 'inconclusive', message: "race: every round was cut short, so no round's counters were checked; this is not a pass" },
+  assert.deepEqual(o.findings.map(said), [
+    {
+      strategy: 'race',
+      kind: 'inconclusive',
+      reason: 'rounds-cut-short',
+      message: "race: every round was cut short, so no round's counters were checked; this is not a pass",
+    },
   ]);
 });
 
@@ -499,46 +583,79 @@ test('RACE_KINDS: interleaving kinds only', () => {
   assert.deepEqual([...RACE_KINDS].sort(), ['duplicate', 'invariant', 'linearizability', 'lost-update', 'mismatch']);
 });
 
-test('summariseRoundFindings: a single occurrence is kept as is, without a suffix', () => {
-  const f = { strategy: 'race', kind: 'lost-update', round: 5, counter: 'x', count: 2, message: "counter 'x' is 8, expected 10: 2 lost updates" };
-  assert.deepEqual(summariseRoundFindings([f], 100), [f]);
+test('summariseRoundFindings: a single occurrence is kept, counted as 1 of the rounds, without a suffix', () => {
+  const f = { strategy: 'race', kind: 'lost-update', round: 5, counter: 'x', expected: 10, actual: 8, count: 2 };
+  assert.deepEqual(summariseRoundFindings([f], 100).map(said), [
+    { ...f, rounds: 1, roundsPlayed: 100, firstRound: 5, message: "counter 'x' is 8, expected 10: 2 lost updates" },
+  ]);
 });
 
-test('summariseRoundFindings: groups by kind/op/counter, suffix with rounds, total and first round', () => {
-  const lu = (round, counter, count) => ({ strategy: 'race', kind: 'lost-update', round, counter, count, message: `counter '${counter}' lost ${count}` });
+test('summariseRoundFindings: groups by kind/op/counter, the earliest round shown, with rounds, total and first round as fields', () => {
+  const lu = (round, counter, count) => ({ strategy: 'race', kind: 'lost-update', round, counter, expected: 10, actual: 10 - count, count });
   const out = summariseRoundFindings(
     [
-      lu(2, 'x', 2),
-      lu(4, 'y', 1),
       lu(7, 'x', 3),
-      { strategy: 'race', kind: 'invariant', round: 4, message: 'invariant violated: a' },
-      { strategy: 'race', kind: 'invariant', round: 9, message: 'invariant violated: b' },
+      lu(4, 'y', 1),
+      lu(2, 'x', 2),
+      { strategy: 'race', kind: 'invariant', round: 4, violation: 'a' },
+      { strategy: 'race', kind: 'invariant', round: 9, violation: 'b' },
       lu(8, 'x', 5),
     ],
     50,
   );
-  assert.deepEqual(out, [
+  assert.deepEqual(out.map(said), [
+    {
+      ...lu(2, 'x', 10),
+      actual: 8,
+      rounds: 3,
+      roundsPlayed: 50,
+      firstRound: 2,
+      message: "counter 'x' is 8, expected 10: 2 lost updates [in 3 of 50 rounds, 10 in total; first in round 2]",
+    },
+    { ...lu(4, 'y', 1), rounds: 1, roundsPlayed: 50, firstRound: 4, message: "counter 'y' is 9, expected 10: 1 lost update" },
+    // no counts: no "in total" part, and no count
     {
       strategy: 'race',
-      kind: 'lost-update',
-      round: 2,
-      counter: 'x',
-      count: 10,
-      message: "counter 'x' lost 2 [in 3 of 50 rounds, 10 in total; first in round 2]",
+      kind: 'invariant',
+      round: 4,
+      violation: 'a',
+      rounds: 2,
+      roundsPlayed: 50,
+      firstRound: 4,
+      message: 'invariant violated: a [in 2 of 50 rounds; first in round 4]',
     },
-    { strategy: 'race', kind: 'lost-update', round: 4, counter: 'y', count: 1, message: "counter 'y' lost 1" },
-    // no counts: no "in total" part, and count stays undefined
-    { strategy: 'race', kind: 'invariant', round: 4, count: undefined, message: 'invariant violated: a [in 2 of 50 rounds; first in round 4]' },
   ]);
 });
 
 test('summariseRoundFindings: different operations of one kind stay apart', () => {
-  const d = (op, round) => ({ strategy: 'race', kind: 'duplicate', op, round, count: 1, message: `dup ${op}` });
+  const d = (op, round) => ({ strategy: 'race', kind: 'duplicate', op, round, duplicates: 1, count: 1, values: 1, example: 7, exampleTimes: 2 });
   const out = summariseRoundFindings([d('a', 1), d('b', 1), d('a', 2)], 3);
   assert.deepEqual(
-    out.map((f) => f.message),
-    ['dup a [in 2 of 3 rounds, 2 in total; first in round 1]', 'dup b'],
+    out.map((f) => said(f).message),
+    [
+      "operation 'a' returned 1 duplicate (1 value handed out more than once; e.g. 7 2 times) [in 2 of 3 rounds, 2 in total; first in round 1]",
+      "operation 'b' returned 1 duplicate (1 value handed out more than once; e.g. 7 2 times)",
+    ],
   );
+});
+
+test('summariseRoundFindings: findings already summed up (a shard each) add up their rounds, counts and first round', () => {
+  const shard = (firstRound, rounds, count, shardName) => ({
+    strategy: 'race',
+    kind: 'lost-update',
+    round: firstRound,
+    counter: 'x',
+    expected: 10,
+    actual: 9,
+    count,
+    rounds,
+    roundsPlayed: 100,
+    firstRound,
+    shard: shardName,
+  });
+  const [f] = summariseRoundFindings([shard(5, 3, 7, '1/2'), shard(2, 4, 9, '2/2')], 200);
+  assert.deepEqual([f.rounds, f.roundsPlayed, f.firstRound, f.count, f.shard], [7, 200, 2, 16, '2/2']);
+  assert.equal(said(f).message, "counter 'x' is 9, expected 10: 1 lost update [in 7 of 200 rounds, 16 in total; first in round 2]");
 });
 
 test('classifyMinimal: 1 worker x 1 lane is a plain bug', () => {
@@ -648,8 +765,9 @@ test('minOpsOf: no --min-ops -> nothing', () => {
 test('minOpsOf: below the gate -> result not ok and a throughput finding', () => {
   assert.deepEqual(minOpsOf(2000, 4, [point(1, 500, 1, 1), point(4, 1234.4, 2.47, 0.62)]), {
     result: { required: 2000, actual: 1234.4, workers: 4, ok: false },
-    finding: { strategy: 'throughput', kind: 'throughput', count: 1234, message: '1,234 calls/s at 4 workers is below --min-ops 2,000' },
+    finding: { strategy: 'throughput', kind: 'throughput', minOps: 2000, workers: 4, opsPerSec: 1234.4, count: 1234 },
   });
+  assert.equal(said(minOpsOf(2000, 4, [point(4, 1234.4, 2.47, 0.62)]).finding).message, '1,234 calls/s at 4 workers is below --min-ops 2,000');
 });
 
 test('minOpsOf: at or above the gate -> result ok and no finding', () => {
@@ -659,9 +777,10 @@ test('minOpsOf: at or above the gate -> result ok and no finding', () => {
 
 test('minOpsOf: the top point at another worker count (or no point) -> finding without a result', () => {
   assert.deepEqual(minOpsOf(1000, 4, [point(1, 600, 1, 1), point(2, 5000, 1, 1)]), {
-    finding: { strategy: 'throughput', kind: 'throughput', message: 'no measurement at 4 workers to compare with --min-ops 1000' },
+    finding: { strategy: 'throughput', kind: 'throughput', minOps: 1000, workers: 4 },
   });
-  assert.equal(minOpsOf(1000, 1, []).finding.message, 'no measurement at 1 worker to compare with --min-ops 1000');
+  assert.equal(said(minOpsOf(1000, 4, []).finding).message, 'no measurement at 4 workers to compare with --min-ops 1000');
+  assert.equal(said(minOpsOf(1000, 1, []).finding).message, 'no measurement at 1 worker to compare with --min-ops 1000');
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -681,7 +800,9 @@ test('judgeRun: a failed strategy -> fail, exit 1, headline names it (no claim w
 test('judgeRun: threadSafe: true and a race kind -> "but it raced", plus declared-safe-but-raced', () => {
   const j = judgeRun(runInput({ strategies: [strat('race', 'fail')], findingKinds: ['lost-update'], threadSafe: true }));
   assert.equal(j.headline, 'race failed — the adapter declares threadSafe: true, but it raced');
-  assert.deepEqual(j.warnings, [{ code: 'declared-safe-but-raced', message: 'adapter declares threadSafe: true, but race failed: the claim is wrong' }]);
+  assert.deepEqual(j.warnings.map(warningObject), [
+    { code: 'declared-safe-but-raced', strategies: ['race'], message: 'adapter declares threadSafe: true, but race failed: the claim is wrong' },
+  ]);
   assert.equal(j.exitCode, 1);
 });
 
@@ -689,7 +810,7 @@ test('judgeRun: threadSafe: true with only error/hang kinds -> "but it failed un
   for (const kind of ['error', 'hang']) {
     const j = judgeRun(runInput({ strategies: [strat('hammer', 'fail'), strat('race', 'fail')], findingKinds: [kind], threadSafe: true }));
     assert.equal(j.headline, 'hammer, race failed — the adapter declares threadSafe: true, but it failed under concurrency');
-    assert.equal(j.warnings[0].message, 'adapter declares threadSafe: true, but hammer, race failed: the claim is wrong');
+    assert.equal(warningObject(j.warnings[0]).message, 'adapter declares threadSafe: true, but hammer, race failed: the claim is wrong');
   }
 });
 
@@ -974,17 +1095,21 @@ test("table: API names are the camelCase long names; run options are the plan's 
       'scheduler',
       'schedule',
       'instrument',
+      'confidence',
       'strict',
     ],
   );
-  assert.equal(OPTIONS.filter((o) => o.scope === 'output').length, 3);
+  assert.deepEqual(
+    OPTIONS.filter((o) => o.scope === 'output').map((o) => o.name),
+    ['json', 'junit', 'html', 'color'],
+  );
   assert.throws(() => optionByKey('nope'), { message: "no option 'nope'" });
 });
 
 test('apiOptionsProblem: unknown keys are rejected, naming the known ones', () => {
   assert.equal(
     apiOptionsProblem({ timeoutMs: 3 }),
-    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, setupTimeout, time, maxOldSpace, shard, scheduler, schedule, instrument, strict)",
+    "'timeoutMs' is not an option (options: args, signal, print, color, progress, cwd, strategy, workers, concurrency, requests, iterations, rounds, duration, minOps, ops, seed, timeout, setupTimeout, time, maxOldSpace, shard, scheduler, schedule, instrument, confidence, strict, html)",
   );
 });
 
@@ -1059,8 +1184,8 @@ test('checkRound: an internal error of a worker is a crash finding that names th
   const v = checkRound('race', evidence({ tallies: t, actual: { x: 3 } }));
   assert.equal(roundComplete(t), false);
   assert.deepEqual(
-    v.findings.map((f) => [f.kind, f.workerId, f.message]),
-    [['crash', 1, 'worker 1: internal error of adapter-hammer (please report it): TypeError: boom']],
+    v.findings.map((f) => [f.kind, f.workerId, f.internal, said(f).message]),
+    [['crash', 1, true, 'worker 1: internal error of adapter-hammer (please report it): TypeError: boom']],
   );
 });
 
@@ -1078,7 +1203,7 @@ test('checkRound: a hang after every call returned names the event loop, not a h
   assert.equal(f.kind, 'hang');
   assert.equal(f.hook, undefined);
   assert.match(
-    f.message,
+    said(f).message,
     /^round 3: the event loop, blocked after every call had returned \(a callback the calls left behind, e\.g\. an endless loop in a timer\), in worker 0 did not settle within 300 ms/,
   );
 });

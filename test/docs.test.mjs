@@ -175,6 +175,17 @@ test('the terminal report points to the page that explains a finding and a warni
   assert.match(elsewhere.stdout, /see: \.\.\/docs\/reference\/findings\.md#mismatch/);
 });
 
+test("every lesson of fixtures/ is in its guide's table of lessons", () => {
+  const listed = (page) => readFileSync(path.join(ROOT, page), 'utf8');
+  const lessons = (dir) => readdirSync(path.join(ROOT, dir)).filter((f) => /-(un)?safe\.(mjs|cjs|js)$/.test(f));
+  const missing = [
+    ...lessons('fixtures').filter((f) => !listed('docs/guides/writing-adapters.md').includes(`\`${f}\``)),
+    ...lessons('fixtures/controlled').filter((f) => !listed('docs/guides/writing-adapters.md').includes(`\`controlled/${f}\``)),
+    ...lessons('fixtures/db').filter((f) => !listed('docs/guides/databases.md').includes(`\`${f}\``)),
+  ];
+  assert.deepEqual(missing, []);
+});
+
 test('README.md is a front door: at most 300 lines', () => {
   const lines = readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n').length;
   assert.ok(lines <= 300, `README.md has ${lines} lines: move the detail into docs/`);

@@ -150,22 +150,38 @@ test('html: the environment (Node, cores, pinning) and the options the plan had'
 test('html: the confidence of a pass is shown where the race report has one, and only then', () => {
   const plain = toHtml(makeReport());
   assert.doesNotMatch(plain, /<dt>confidence<\/dt>/);
+  // A full report's `confidence` (checks/confidence.ts), worded as every reporter words it (reporters/confidence.ts).
+  const count = { rounds: 6333, measuredRounds: 6333, overlappedRounds: 6333, effectiveRounds: 6333, method: 'measured', k95: 2114, k99: 1375 };
   const confidence = {
-    effectiveRounds: 7000,
-    k95: 2114,
-    k99: 1376,
-    pct: { depth: 3, missBound: 0.0042 },
-    target: { oneIn: 5000, probability: 0.99, reached: false },
+    ...count,
+    perOperation: [{ op: 'inc', ...count }],
+    machines: ['ci-7'],
+    workers: 2,
+    lanes: 8,
+    pct: { depth: 3, lanes: 8, estimatedSteps: 64, controlledRounds: 1000, logMiss: Math.log(0.0042), missBound: 0.0042 },
+    target: { oneIn: 5000, probability: 0.99, roundsNeeded: 23024, reached: false },
   };
   const page = toHtml(makeReport({ strategies: [raceStrategy({ confidence })] }));
   assert.match(
     page,
-    /<dt>confidence<\/dt><dd>race: A race showing in 1 of 2,114 overlapping rounds or more often would have been caught \(95%\); 1 of 1,376 \(99%\)/,
+    /<dt>confidence<\/dt><dd>race: A race showing in 1 of 2,114 overlapping rounds or more often would have been caught \(95%\); 1 of 1,375 \(99%\)\./,
   );
-  assert.match(page, /PCT, depth 3\): an ordering bug of that depth missed with probability at most 0\.42%/);
-  assert.match(page, /--confidence 1\/5,000: not reached/);
-  const none = toHtml(makeReport({ strategies: [raceStrategy({ confidence: { effectiveRounds: 0, k95: null, k99: null, noClaim: 'single-lane' } })] }));
-  assert.match(none, /race: No rate claimed \(single-lane\)\./);
+  assert.match(page, /Holds for this machine \(ci-7\), 2 workers × 8 lanes/);
+  assert.match(
+    page,
+    /PCT, depth 3\): a given ordering bug of depth 3 within a worker&#39;s first 64 steps would have been missed with probability at most 0\.4%/,
+  );
+  assert.match(page, /--confidence 1\/5000@99%: not reached/);
+  const none = toHtml(
+    makeReport({
+      strategies: [
+        raceStrategy({
+          confidence: { ...confidence, ...count, effectiveRounds: 0, k95: null, k99: null, noClaim: 'single-lane', pct: undefined, target: undefined },
+        }),
+      ],
+    }),
+  );
+  assert.match(none, /race: No rate claimed: one worker and one lane: calls never overlapped\./);
 });
 
 test('html: markup from the adapter is text everywhere (inputs, outputs, errors, counters, stacks, SVG)', () => {

@@ -332,3 +332,20 @@ test('init --template http: without a server one clear line; against a running o
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+for (const [name, counter] of [
+  ['postgres', 'hit'],
+  ['redis', 'hit'],
+]) {
+  test(`init --template ${name}: runs as written on a server started for the run, and passes`, { timeout: 240_000 }, async () => {
+    const at = project(`tpl-${name}`, {}, { installed: true });
+    const r = await runCli(['init', '--template', name], { cwd: path.dirname(at('x')) });
+    assert.equal(r.code, 0, r.stderr);
+    const run = await runCli([at(`${name}.hammer.mjs`), '-s', 'hammer,race', '-n', '200', '-r', '40', '--json', '-'], { timeoutMs: 200_000 });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    const row = report.strategies[0].counters.find((c) => c.name === counter);
+    assert.equal(row.actual, 200, 'every call counted by the server');
+    assert.ok(report.strategies[1].rounds > 0);
+  });
+}

@@ -88,6 +88,9 @@ export function count() { return hits; }
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /wrote mod\.hammer\.mjs: 2 operations \(hit, count\)/);
   assert.match(init.stdout, /run it: +npx adapter-hammer mod\.hammer\.mjs/);
+  assert.match(init.stdout, /guide: node_modules\/adapter-hammer\/docs\/tutorial\.md/, 'the docs as installed');
+  assert.match(readFileSync(path.join(project, 'mod.hammer.mjs'), 'utf8'), /walks through it: node_modules\/adapter-hammer\/docs\/tutorial\.md/);
+  assert.ok(existsSync(path.join(project, 'node_modules/adapter-hammer/docs/tutorial.md')));
   const generated = run('npx', ['--no-install', 'adapter-hammer', 'mod.hammer.mjs', '-s', 'hammer,race', '-n', '2000', '-r', '100', '--json', '-'], project);
   assert.equal(generated.code, 0, generated.stderr);
   assert.deepEqual(JSON.parse(generated.stdout).findings, []);

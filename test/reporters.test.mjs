@@ -40,14 +40,13 @@ const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 /** The GitHub summary's table row of an adapter. */
 const summaryRow = (md, adapter) => lines(md).find((l) => l.startsWith(`| \`${adapter}\``));
 
-const lostUpdate = {
-  strategy: 'race',
-  kind: 'lost-update',
-  round: 3,
-  counter: 'count',
-  count: 2,
-  message: "counter 'count' is 198, expected 200: 2 lost updates",
-};
+// Findings and warnings as the core builds them: data, whose sentences the reporters write (reporters/sentences.ts).
+const lostUpdate = { strategy: 'race', kind: 'lost-update', round: 3, counter: 'count', expected: 200, actual: 198, count: 2 };
+/** A finding or warning carrying adapter text where its sentence quotes it. */
+const invariant = (violation) => ({ strategy: 'race', kind: 'invariant', violation });
+const diverged = (divergence) => ({ code: 'schedule-diverged', strategy: 'race', divergence });
+const undeclared = { code: 'undeclared' };
+const UNDECLARED = 'adapter does not declare thread safety: add `threadSafe: true` (or false) so the report can check the claim';
 
 // ---------------------------------------------------------------------------------------------------
 // The same status everywhere
@@ -105,7 +104,7 @@ test('passed race: PASS / a plain testcase / ✅, and no replay line', () => {
 test('mixed statuses: each strategy shows its own in all three reporters', () => {
   const r = makeReport({
     statuses: { hammer: 'pass', race: 'partial', throughput: 'fail' },
-    findings: [{ strategy: 'throughput', kind: 'throughput', message: 'slow' }],
+    findings: [{ strategy: 'throughput', kind: 'throughput', minOps: 9000, workers: 2, opsPerSec: 10, count: 10 }],
   });
   const out = renderTerminal(r, 0);
   assert.match(heading(out, 'hammer'), /^HAMMER {2}PASS/);
@@ -182,21 +181,22 @@ test('terminal: a --strict failure shows the warnings as failing the run, and th
     verdict: 'fail',
     strictFailure: true,
     headline: '--strict: 1 warning',
-    warnings: [{ code: 'undeclared', message: 'declare it' }],
+    warnings: [undeclared],
   });
   r.config.strict = true;
   const out = renderTerminal(r, 0);
   assert.ok(lines(out).includes('WARNINGS (1) — --strict: warnings fail the run'));
-  assert.ok(lines(out).includes('  ! undeclared  declare it'));
+  assert.ok(lines(out).includes(`  ! undeclared  ${UNDECLARED}`));
   assert.deepEqual(tail(out), ['FAIL  --strict: 1 warning · seed 42 · 3.5 s', `replay: ${r.replay}`]);
 });
 
 test('terminal: findings and info are listed', () => {
-  const r = makeReport({ statuses: { race: 'fail' }, findings: [lostUpdate], info: [{ code: 'concurrent-access', message: 'inc by 2 workers' }] });
+  const info = [{ code: 'concurrent-access', strategy: 'race', op: 'inc', maxWorkers: 2, maxInFlight: 9 }];
+  const r = makeReport({ statuses: { race: 'fail' }, findings: [lostUpdate], info });
   const out = renderTerminal(r, 0);
   assert.ok(lines(out).includes('FINDINGS (1)'));
   assert.ok(lines(out).includes("  ✗ [race] lost-update  counter 'count' is 198, expected 200: 2 lost updates"));
-  assert.ok(lines(out).includes('  · concurrent-access  inc by 2 workers'));
+  assert.ok(lines(out).includes("  · concurrent-access  race: operation 'inc' was accessed by 2 workers concurrently (up to 9 calls in flight at once)"));
 });
 
 test('terminal: the throughput scaling message comes from report.scaling (not shown when it scales)', () => {
@@ -317,12 +317,12 @@ test('safe(): control characters become U+FFFD, newlines spaces, tabs kept, long
 });
 
 test('terminal: adapter texts are neutralised (control characters, huge messages, adapter path)', () => {
-  const evil = { strategy: 'race', kind: 'error', message: `boom\x1b[31mred\nsecond line ${'y'.repeat(5000)}` };
-  const r = makeReport({ adapter: `a\x07.mjs${'z'.repeat(300)}`, statuses: { race: 'fail' }, findings: [evil], warnings: [{ code: 'w', message: 'w\x1bx' }] });
+  const evil = { strategy: 'race', kind: 'error', hook: 'stats', error: `boom\x1b[31mred\nsecond line ${'y'.repeat(5000)}` };
+  const r = makeReport({ adapter: `a\x07.mjs${'z'.repeat(300)}`, statuses: { race: 'fail' }, findings: [evil], warnings: [diverged('w\x1bx')] });
   const out = renderTerminal(r, 0);
   const findingLine = lines(out).find((l) => l.startsWith('  ✗ [race] error  '));
-  assert.equal(findingLine, `  ✗ [race] error  ${safe(evil.message, 600)}`);
-  assert.ok(findingLine.startsWith('  ✗ [race] error  boom\uFFFD[31mred second line yyy'));
+  assert.equal(findingLine, `  ✗ [race] error  ${safe(`hook 'stats' threw: ${evil.error}`, 600)}`);
+  assert.ok(findingLine.startsWith("  ✗ [race] error  hook 'stats' threw: boom\uFFFD[31mred second line yyy"));
   assert.ok(findingLine.endsWith('…'));
   assert.equal(findingLine.length, '  ✗ [race] error  '.length + 600);
   assert.equal(lines(out)[0], `adapter-hammer 0.1.0 · ${safe(r.adapter, 200)}`);
@@ -364,13 +364,13 @@ test('junit: document shape, properties and timestamp', () => {
 });
 
 test('junit: <, & and quotes are escaped in attributes and text', () => {
-  const f = { strategy: 'race', kind: 'invariant', message: `a < b & "c" 'd' > e` };
+  const f = invariant(`a < b & "c" 'd' > e`);
   const xml = toJunit(makeReport({ adapter: 'x&y<z>.mjs', statuses: { race: 'fail' }, findings: [f] }));
   assert.equal(attrsOf(xml, 'testsuite').name, 'x&amp;y&lt;z&gt;.mjs');
   const failure = testcase(xml, 'race').body.match(/<failure message="([^"]*)" type="invariant">([\s\S]*?)<\/failure>/);
   assert.ok(failure, testcase(xml, 'race').body);
-  assert.equal(failure[1], `1 finding: [invariant] a &lt; b &amp; &quot;c&quot; 'd' &gt; e`);
-  assert.equal(failure[2].split('\n')[0], `[invariant] a &lt; b &amp; "c" 'd' &gt; e`);
+  assert.equal(failure[1], `1 finding: [invariant] invariant violated: a &lt; b &amp; &quot;c&quot; 'd' &gt; e`);
+  assert.equal(failure[2].split('\n')[0], `[invariant] invariant violated: a &lt; b &amp; "c" 'd' &gt; e`);
 });
 
 test('junit: xmlText replaces U+0000..U+0008, U+000B, U+FFFE and lone surrogates with U+FFFD; keeps tab, LF, CR and pairs', () => {
@@ -380,8 +380,8 @@ test('junit: xmlText replaces U+0000..U+0008, U+000B, U+FFFE and lone surrogates
 });
 
 test('junit: characters XML 1.0 cannot carry never reach the document', () => {
-  const f = { strategy: 'race', kind: 'error', message: 'nul\u0000 bell\u0007 lone\ud83d end' };
-  const xml = toJunit(makeReport({ adapter: 'a\u0001.mjs', statuses: { race: 'fail' }, findings: [f], warnings: [{ code: 'w', message: 'x\u0002' }] }));
+  const f = { strategy: 'race', kind: 'error', hook: 'stats', error: 'nul\u0000 bell\u0007 lone\ud83d end' };
+  const xml = toJunit(makeReport({ adapter: 'a\u0001.mjs', statuses: { race: 'fail' }, findings: [f], warnings: [diverged('x\u0002')] }));
   assert.doesNotMatch(xml, NOT_XML_CHAR);
   assert.doesNotMatch(xml, LONE_SURROGATE);
   assert.match(xml, /nul\uFFFD bell\uFFFD lone\uFFFD end/);
@@ -403,7 +403,7 @@ test('junit: tests/failures/skipped on <testsuite> and summed on <testsuites>', 
   const two = makeReport({
     adapter: 'two.mjs',
     statuses: { race: 'fail', throughput: 'fail' },
-    findings: [lostUpdate, { strategy: 'throughput', kind: 'throughput', message: 'slow' }],
+    findings: [lostUpdate, { strategy: 'throughput', kind: 'throughput', minOps: 9000, workers: 2, opsPerSec: 10, count: 10 }],
   });
   const xml = toJunit(makeMulti([one, two], { durationMs: 9000 }));
   const suites = [...xml.matchAll(/<testsuite (?:[^>]*)>/g)].map((m) => attrsOf(m[0], 'testsuite'));
@@ -433,23 +433,22 @@ test('junit: a --strict failure adds a failing "warnings (--strict)" testcase', 
     verdict: 'fail',
     strictFailure: true,
     headline: '--strict: 2 warnings',
-    warnings: [
-      { code: 'undeclared', message: 'declare it' },
-      { code: 'no-contention', message: 'never overlapped' },
-    ],
+    warnings: [undeclared, { code: 'no-contention', strategy: 'race', op: 'inc' }],
   });
   const xml = toJunit(r);
+  const overlap =
+    "race: operation 'inc' never ran at the same time as another call, so this run could not have revealed a race in it (more --workers or --concurrency, or a slower/async operation, would)";
   assert.equal(
     testcase(xml, 'warnings (--strict)').body.trim(),
-    '<failure message="2 warning(s) with --strict: declare it" type="warning">[undeclared] declare it\n[no-contention] never overlapped</failure>',
+    `<failure message="2 warning(s) with --strict: ${UNDECLARED}" type="warning">[undeclared] ${UNDECLARED}\n[no-contention] ${overlap}</failure>`,
   );
   assert.deepEqual([attrsOf(xml, 'testsuite').tests, attrsOf(xml, 'testsuite').failures], ['2', '1']);
   assert.deepEqual([attrsOf(xml, 'testsuites').tests, attrsOf(xml, 'testsuites').failures], ['2', '1']);
-  assert.match(xml, /<system-out>warning undeclared: declare it\nwarning no-contention: never overlapped<\/system-out>/);
+  assert.ok(xml.includes(`<system-out>warning undeclared: ${UNDECLARED}\nwarning no-contention: ${overlap}</system-out>`));
 });
 
 test('junit: without strictFailure warnings are only system-out', () => {
-  const xml = toJunit(makeReport({ warnings: [{ code: 'undeclared', message: 'declare it' }] }));
+  const xml = toJunit(makeReport({ warnings: [undeclared] }));
   assert.equal(testcase(xml, 'warnings (--strict)'), undefined);
   assert.equal(attrsOf(xml, 'testsuite').failures, '0');
 });
@@ -466,12 +465,12 @@ test('junit: an adapter that could not start is a testsuite with one <error>', (
 });
 
 test('junit: the failure body lists every finding of the strategy, then the replay', () => {
-  const second = { ...lostUpdate, round: 9, op: 'inc', message: 'again' };
+  const second = invariant('again');
   const xml = toJunit(makeReport({ statuses: { race: 'fail' }, findings: [lostUpdate, second] }));
   const body = testcase(xml, 'race').body.match(/<failure [^>]*>([\s\S]*?)<\/failure>/)[1];
   assert.deepEqual(body.split('\n'), [
     "[lost-update] (round 3) counter 'count' is 198, expected 200: 2 lost updates",
-    '[lost-update] (round 9, op inc) again',
+    '[invariant] invariant violated: again',
     '',
     'replay: npx adapter-hammer fixtures/counter.mjs -s race -w 2 -c 8 --seed 42 --timeout 5000',
   ]);
@@ -484,7 +483,7 @@ const modelFailure = {
   kind: 'linearizability',
   round: 4,
   op: 'incr',
-  message: 'round 4: no order of its 2 calls explains incr() → 1 (worker 1, lane 0): not linearizable against the model',
+  calls: 2,
   history: {
     round: 4,
     omitted: 0,
@@ -514,6 +513,7 @@ test('a finding with a history: its table in the terminal, the JUnit failure tex
   );
   const body = testcase(toJunit(r), 'race').body.match(/<failure [^>]*>([\s\S]*?)<\/failure>/)[1];
   assert.match(body, /\[linearizability\][^\n]*\n[\s\S]*w0 l0[\s\S]*w1 l0[\s\S]*◀ no order explains this/);
+  assert.ok(body.includes('round 4: no order of its 2 calls explains incr() → 1 (worker 1, lane 0): not linearizable against the model'), body);
   const md = githubSummary(r);
   assert.match(md, /- ❌ \*\*linearizability\*\*[^\n]*\n\n {2}```\n[\s\S]*◀ no order explains this[\s\S]*\n {2}```/);
 });
@@ -542,13 +542,13 @@ test('githubAnnotations: one ::error per finding with replay, one ::warning per 
     adapter: 'fixtures/counter.mjs',
     statuses: { race: 'fail' },
     findings: [lostUpdate],
-    warnings: [{ code: 'no-contention', message: '50% overlap,\nnone' }],
+    warnings: [diverged('50% overlap,\nnone')],
   });
   const out = githubAnnotations(r, { GITHUB_WORKSPACE: '/repo' }, '/repo/sub');
   assert.equal(
     out,
     `::error file=sub/fixtures/counter.mjs,title=adapter-hammer race%3A lost-update::lost-update in race: counter 'count' is 198, expected 200: 2 lost updates%0Areplay: ${r.replay}\n` +
-      '::warning file=sub/fixtures/counter.mjs,title=adapter-hammer%3A no-contention::50%25 overlap,%0Anone\n',
+      '::warning file=sub/fixtures/counter.mjs,title=adapter-hammer%3A schedule-diverged::race: the --schedule replay could not follow its schedule (50%25 overlap,%0Anone)\n',
   );
 });
 
@@ -562,11 +562,10 @@ test('githubAnnotations: a passing report with no warnings has none; a start fai
 });
 
 test('github summary: finding and warning cells escape | and neutralise < >, one line each; replay for a failure', () => {
-  const f = { strategy: 'race', kind: 'invariant', message: 'a|b <script>\nnext' };
-  const r = makeReport({ statuses: { race: 'fail' }, findings: [f], warnings: [{ code: 'w', message: 'x|y>z' }] });
+  const r = makeReport({ statuses: { race: 'fail' }, findings: [invariant('a|b <script>\nnext')], warnings: [diverged('x|y>z')] });
   const md = githubSummary(r);
-  assert.ok(lines(md).includes('- ❌ **invariant** (race): a\\|b &lt;script&gt; next'));
-  assert.ok(lines(md).includes('- ⚠️ **w**: x\\|y&gt;z'));
+  assert.ok(lines(md).includes('- ❌ **invariant** (race): invariant violated: a\\|b &lt;script&gt; next'));
+  assert.ok(lines(md).includes('- ⚠️ **schedule-diverged**: race: the --schedule replay could not follow its schedule (x\\|y&gt;z)'));
   assert.ok(lines(md).includes(`Replay: \`${r.replay}\``));
   assert.ok(lines(md).includes('### `fixtures/counter.mjs`'));
 });
@@ -577,8 +576,8 @@ test('github summary: a start failure cell escapes | and < >', () => {
 });
 
 test('github summary: a passing report with warnings lists them but no replay', () => {
-  const md = githubSummary(makeReport({ warnings: [{ code: 'undeclared', message: 'declare it' }] }));
-  assert.ok(lines(md).includes('- ⚠️ **undeclared**: declare it'));
+  const md = githubSummary(makeReport({ warnings: [undeclared] }));
+  assert.ok(lines(md).includes(`- ⚠️ **undeclared**: ${UNDECLARED}`));
   assert.doesNotMatch(md, /Replay:/);
 });
 
@@ -600,9 +599,15 @@ test('inGithubActions only when GITHUB_ACTIONS is "true"', () => {
 // ---------------------------------------------------------------------------------------------------
 
 test('toJson round-trips a report, pretty-printed and newline-terminated', () => {
-  const r = makeReport({ statuses: { race: 'fail' }, findings: [lostUpdate] });
+  const r = makeReport({ statuses: { race: 'fail' }, findings: [lostUpdate], warnings: [undeclared] });
   const text = toJson(r);
-  assert.deepEqual(JSON.parse(text), r);
+  // The report as data, with each finding's and warning's sentence written from its fields (contract: `message`).
+  assert.deepEqual(JSON.parse(text), {
+    ...r,
+    findings: [{ ...lostUpdate, message: "counter 'count' is 198, expected 200: 2 lost updates" }],
+    warnings: [{ ...undeclared, message: UNDECLARED }],
+  });
+  assert.deepEqual(Object.keys(JSON.parse(text).findings[0]).slice(0, 3), ['strategy', 'kind', 'message']);
   assert.ok(text.endsWith('}\n'));
   assert.ok(text.startsWith('{\n  "tool": {\n    "name": "adapter-hammer",'));
 });
@@ -613,7 +618,9 @@ test('toJson round-trips a multi-adapter report', () => {
 });
 
 test('toJson turns a bigint into a string instead of throwing', () => {
-  const r = makeReport({ findings: [{ strategy: 'race', kind: 'duplicate', message: 'dup', example: 12345678901234567890n }] });
+  const r = makeReport({
+    findings: [{ strategy: 'race', kind: 'duplicate', op: 'id', duplicates: 1, count: 1, values: 1, example: 12345678901234567890n, exampleTimes: 2 }],
+  });
   assert.equal(JSON.parse(toJson(r)).findings[0].example, '12345678901234567890');
 });
 

@@ -12,6 +12,8 @@ import { runCli } from './helpers/cli.mjs';
 import { hammer } from '../dist/index.js';
 import { makePlan, readEnvironment } from '../dist/plan/plan.js';
 import { replayCommand } from '../dist/plan/replay.js';
+import { loadAdapter } from '../dist/adapter/load.js';
+import { RunContext } from '../dist/rounds/context.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ah-setup-timeout-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +54,18 @@ writeFileSync(
     threadSafe: true,
     setupTimeout: 250,
     setup: () => new Promise(() => {}),
+    operations: { a() {} },
+  };`,
+);
+
+// Hooks that take their time: globalSetup 1.5 s, setup as long as args.slow says (RunContext tests).
+writeFileSync(
+  at('global.mjs'),
+  `
+  export default {
+    threadSafe: true,
+    globalSetup: () => new Promise((r) => setTimeout(r, 1500)),
+    setup: ({ args }) => new Promise((r) => setTimeout(() => r({}), args.slow ?? 0)),
     operations: { a() {} },
   };`,
 );
@@ -140,12 +154,34 @@ test('an init that never settles in a later round: a hang finding naming --setup
   assert.doesNotMatch(r.json.headline, /concurrency|raced/);
 });
 
-test("the run's first setup does not eat the strategies' --time budget (a cold start)", async () => {
-  // The first setup takes 3.5 s, more than the whole 3 s budget. Counted against the race's share, the
-  // race would stop after its first round (nothing left for a second); it goes on playing rounds.
-  const r = await run(['-s', 'race', '-w', '2', '-c', '1', '-i', '5', '-r', '20', '--time', '3s'], ['--hook', 'setup', '--mode', 'slow', '--ms', '3500']);
+test("a cold start is not the strategies' --time: the first setup's and globalSetup's time moves the budget's clock", async () => {
+  // In the run's own object, with a 1 s budget and hooks that take 1.5 s each: counted against the
+  // budget, nothing would be left of it (timeLeft 0); a cold start is not counted.
+  const loaded = await loadAdapter(at('global.mjs'));
+  const run = new RunContext(makePlan({ adapter: at('global.mjs'), budgetMs: '1s', seed: 1 }, loaded), loaded);
+  await run.globalSetup();
+  run.beginStrategy('race', ['race']);
+  assert.ok(run.strategyBudgetMs > 500, `share ${run.strategyBudgetMs} ms after a 1.5 s globalSetup`);
+  const before = performance.now();
+  const setup = await run.hook('setup', [{ workers: 2, round: 0, args: { slow: 1500 } }]);
+  run.checkFirstSetup(setup.ok ? null : setup);
+  assert.ok(performance.now() - before >= 1400, 'the setup did take its time');
+  assert.ok(run.timeLeft() > 500, `${run.timeLeft()} ms left after a 1.5 s first setup`);
+  // What one round costs (the race's pace) leaves the cold start out too.
+  assert.ok(run.elapsedSince(before) < 500, `round cost ${run.elapsedSince(before)} ms`);
+  // A later setup is a round's own cost: counted.
+  const t = performance.now();
+  await run.hook('setup', [{ workers: 2, round: 1, args: { slow: 300 } }]);
+  assert.ok(run.elapsedSince(t) >= 250);
+  run.dispose();
+});
+
+test("the run's first setup does not eat the race's --time share, end to end", async () => {
+  // The first setup takes longer than the whole budget. Counted against the race's share, the race would
+  // stop after its first round ('budget'); it plays both.
+  const r = await run(['-s', 'race', '-w', '2', '-c', '1', '-i', '5', '-r', '2', '--time', '5s'], ['--hook', 'setup', '--mode', 'slow', '--ms', '5500']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.ok(r.json.strategies[0].rounds >= 2, `${r.json.strategies[0].rounds} rounds, stopped by ${r.json.strategies[0].stopReason}`);
+  assert.equal(r.json.strategies[0].rounds, 2, `stopped by ${r.json.strategies[0].stopReason}`);
 });
 
 test("setupTimeout: the adapter's own default, hammer()'s option, and the replay command only when not the default", async () => {

@@ -8,6 +8,7 @@ import { stackFrames } from '../dist/errors.js';
 import { mergeSamples, recordError } from '../dist/pool/error-samples.js';
 import { checkRound, hookFinding, whereOf } from '../dist/checks/round.js';
 import { githubAnnotations } from '../dist/reporters/github.js';
+import { findingMessage } from '../dist/reporters/sentences.js';
 import { toJunit } from '../dist/reporters/junit.js';
 import { renderTerminal } from '../dist/reporters/terminal/index.js';
 import { tempAdapters } from './helpers/cli.mjs';
@@ -80,7 +81,7 @@ test('an error finding carries the distinct errors, most frequent first, and whe
     ],
   });
   const [f] = checkRound('hammer', { tallies: t, calls: { total: 6, a: 6 }, actual: null, expected: null, invariant: null, uniqueOps: [] }).findings;
-  assert.equal(f.message, "operation 'a' threw 4 times of 10 calls; first: E: rare");
+  assert.equal(findingMessage(f), "operation 'a' threw 4 times of 10 calls; first: E: rare");
   assert.deepEqual(
     f.errors.map((e) => [e.message, e.count]),
     [
@@ -170,8 +171,12 @@ test('checkRound: the probe decides the hang sentence; without one, the possibil
     checkRound('race', { tallies: tallies({ hangs: [hang(probe)] }), calls: { total: 0 }, actual: null, expected: null, invariant: null, uniqueOps: [] })
       .findings[0];
   const running = msg({ running: true, stack: [frame] });
-  assert.match(running.message, /Paused, worker 1 was running JavaScript at spin \(\/w\/a\.mjs:3:5\): a synchronous loop, or a thread blocked on a lock/);
+  assert.equal(running.paused, 'running');
+  assert.match(
+    findingMessage(running),
+    /Paused, worker 1 was running JavaScript at spin \(\/w\/a\.mjs:3:5\): a synchronous loop, or a thread blocked on a lock/,
+  );
   assert.deepEqual(running.where, { file: '/w/a.mjs', line: 3, column: 5 });
-  assert.match(msg({ running: false }).message, /Paused, worker 1 was not running JavaScript/);
-  assert.match(msg(undefined).message, /A deadlock \(e\.g\. a non-reentrant lock taken twice/);
+  assert.match(findingMessage(msg({ running: false })), /Paused, worker 1 was not running JavaScript/);
+  assert.match(findingMessage(msg(undefined)), /A deadlock \(e\.g\. a non-reentrant lock taken twice/);
 });

@@ -11,6 +11,9 @@ export type HookFailure = {
   /** The thrown error's stack, user frames first (absent for a hang or an interrupt). */
   stack?: StackFrame[];
   hung: boolean;
+  /** A hang: the deadline it missed, ms, and the option that set it. */
+  afterMs?: number;
+  deadline?: '--timeout' | '--setup-timeout';
   /** The user stopped the run (Ctrl-C, an aborted signal) while the hook was pending: not a finding. */
   interrupted: boolean;
 };
@@ -84,7 +87,8 @@ async function settleHook<T>(hook: HookName, value: unknown, deadline: number | 
     return { ok: true, value: settled as T };
   } catch (e) {
     if (e instanceof HookInterrupted) return { ok: false, hook, message: e.message, hung: false, interrupted: true };
-    if (e instanceof HookTimeout) return { ok: false, hook, message: e.message, hung: true, interrupted: false };
+    if (e instanceof HookTimeout)
+      return { ok: false, hook, message: e.message, hung: true, afterMs: ms, ...(flag ? { deadline: flag } : {}), interrupted: false };
     return thrown(hook, e);
   } finally {
     clearTimeout(timer);

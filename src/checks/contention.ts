@@ -1,12 +1,9 @@
 // Contention evidence from round tallies: did calls actually overlap? Without overlap no race can show.
 import type { RoundTallies } from '../pool/session.js';
-import type { ContentionRow, Warning } from '../schema/report.js';
+import type { ContentionRow, WarningFacts } from '../schema/report.js';
 
 /** The warning for an operation that ran but never overlapped another call. */
-export const noContention = (strategy: string, op: string): Warning => ({
-  code: 'no-contention',
-  message: `${strategy}: operation '${op}' never ran at the same time as another call, so this run could not have revealed a race in it (more --workers or --concurrency, or a slower/async operation, would)`,
-});
+export const noContention = (strategy: string, op: string): WarningFacts => ({ code: 'no-contention', strategy, op });
 
 export class ContentionTracker {
   private readonly rows: ContentionRow[];
@@ -45,16 +42,13 @@ export class ContentionTracker {
   }
 
   /** `no-contention` for every operation that ran but never overlapped another call. */
-  warnings(strategy: string, calledOps: Set<string>): Warning[] {
+  warnings(strategy: string, calledOps: Set<string>): WarningFacts[] {
     return this.rows.filter((r) => calledOps.has(r.op) && !r.overlapped).map((r) => noContention(strategy, r.op));
   }
 
-  info(strategy: string): Warning[] {
+  info(strategy: string): WarningFacts[] {
     return this.rows
       .filter((r) => r.maxInFlight > 1)
-      .map((r) => ({
-        code: 'concurrent-access',
-        message: `${strategy}: operation '${r.op}' was accessed by ${r.maxWorkers} worker${r.maxWorkers === 1 ? '' : 's'} concurrently (up to ${r.maxInFlight} calls in flight at once)`,
-      }));
+      .map((r) => ({ code: 'concurrent-access', strategy, op: r.op, maxWorkers: r.maxWorkers, maxInFlight: r.maxInFlight }));
   }
 }

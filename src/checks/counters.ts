@@ -1,23 +1,27 @@
 // Expected vs actual counters: the core check of the hammer and race strategies.
 import type { Calls, Counters } from '../adapter/types.js';
-import type { CounterRow } from '../schema/report.js';
+import type { CounterRow, WarningFacts } from '../schema/report.js';
+
+/** A hook's counters that were not all numbers (a `stats-not-number` warning). */
+export type StatsProblem = Extract<WarningFacts, { code: 'stats-not-number' }>;
 
 /**
- * Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. `what` names
- * the source in a problem (followed by `index` when given: the label is only built for a problem).
+ * Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. Each value that
+ * is not one is a problem of `source` (of worker `workerId`, for workerStats).
  */
-export function numbersOnly(obj: unknown, problems: string[], what: string, index?: number): Counters {
+export function numbersOnly(obj: unknown, problems: StatsProblem[], source: StatsProblem['source'], workerId?: number): Counters {
   const out: Counters = {};
   if (obj === undefined || obj === null) return out;
+  const at = { code: 'stats-not-number', source, ...(workerId !== undefined ? { workerId } : {}) } as const;
   if (typeof obj !== 'object') {
-    problems.push(`${what}${index ?? ''} returned ${typeof obj}, expected an object of numbers`);
+    problems.push({ ...at, got: typeof obj });
     return out;
   }
   for (const k of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[k];
     if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
     else if (typeof v === 'bigint') out[k] = Number(v);
-    else problems.push(`${what}${index ?? ''}: counter '${k}' is not a finite number (${v === null ? 'null' : typeof v})`);
+    else problems.push({ ...at, counter: k, got: v === null ? 'null' : typeof v });
   }
   return out;
 }
@@ -54,25 +58,29 @@ export function compareCounters(actual: Counters, expected: Counters): CounterRo
 }
 
 /**
- * `counters` as the adapter's invariant sees them, noting in `read` each counter it reads (a property
- * read, an `in` test; listing the keys or the values reads them all). A counter with no expected value
- * that the invariant read was checked by it, and the report says so (CounterRow.invariant).
+ * `counters` as the adapter's invariant sees them, noting in `read` each counter whose value it reads
+ * (reading the values of all, as `Object.values` or `JSON.stringify` do, reads them all). A counter with
+ * no expected value that the invariant read was checked by it, and the report says so
+ * (CounterRow.invariant). Plain accessor properties, not a Proxy: the invariant may clone the object
+ * (`structuredClone` refuses a Proxy) or write to it, as it could the plain one.
  */
 export function recordingReads(counters: Counters, read: Set<string>): Counters {
-  return new Proxy(counters, {
-    get(target, key, receiver) {
-      if (typeof key === 'string' && Object.hasOwn(target, key)) read.add(key);
-      return Reflect.get(target, key, receiver) as unknown;
-    },
-    has(target, key) {
-      if (typeof key === 'string') read.add(key);
-      return Reflect.has(target, key);
-    },
-    ownKeys(target) {
-      for (const k of Object.keys(target)) read.add(k);
-      return Reflect.ownKeys(target);
-    },
-  });
+  const view: Counters = {};
+  for (const k of Object.keys(counters)) {
+    let v = counters[k]!;
+    Object.defineProperty(view, k, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        read.add(k);
+        return v;
+      },
+      set: (x: number) => {
+        v = x;
+      },
+    });
+  }
+  return view;
 }
 
 export const rowFails = (r: CounterRow): boolean => r.expected !== null && r.actual !== r.expected;

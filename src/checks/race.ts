@@ -1,6 +1,6 @@
 // The race strategy's checks over many rounds: outcomes, findings summarised per kind, and what the
 // smallest failing setup means.
-import type { CounterRow, DistinctError, Finding, FindingKind, RaceReport } from '../schema/report.js';
+import type { CounterRow, DistinctError, FindingFacts, FindingKind, RaceReport } from '../schema/report.js';
 import { sameError } from '../errors.js';
 
 /** Findings a race produces (wrong results of an interleaving). */
@@ -33,25 +33,33 @@ export function outcomeOf(rows: CounterRow[]): string {
   return rows.length ? rows.map((r) => `${r.name}=${r.actual ?? 'missing'}`).join(', ') : '(no counters)';
 }
 
+/** Findings that are the same failure, whichever round (or shard) found it: by kind and operation, hook, counter, worker. */
+const sameFailure = (f: FindingFacts): string =>
+  // A model's failure is one finding whichever call happened to be the one no order explains.
+  f.kind === 'linearizability' ? f.kind : [f.kind, f.op, f.hook, f.counter, f.workerId].map((x) => x ?? '').join(':');
+
 /**
- * The failing rounds' findings, one per kind (and operation, hook, counter, worker): the first
- * occurrence's message, with in how many of `rounds` rounds it happened and the total count.
+ * Findings of many rounds, one per failure (sameFailure): the earliest round's, with in how many of
+ * `roundsPlayed` rounds it happened (`rounds`), the first of them (`firstRound`), the total `count` and
+ * the distinct errors added up. A finding that already sums up rounds (another shard's) counts as those.
  */
-export function summariseRoundFindings(found: Finding[], rounds: number): Finding[] {
-  const byKind = new Map<string, { finding: Finding; rounds: number; total: number; errors: DistinctError[] }>();
+export function summariseRoundFindings(found: FindingFacts[], roundsPlayed: number): FindingFacts[] {
+  const bySame = new Map<string, { first: FindingFacts; rounds: number; total: number; counted: boolean; errors: DistinctError[] }>();
   for (const f of found) {
-    // A model's failure is one finding whichever call happened to be the one no order explains.
-    const key = f.kind === 'linearizability' ? f.kind : [f.kind, f.op, f.hook, f.counter, f.workerId].map((x) => x ?? '').join(':');
-    const entry = byKind.get(key) ?? { finding: f, rounds: 0, total: 0, errors: [] };
-    entry.rounds++;
+    const key = sameFailure(f);
+    const entry = bySame.get(key) ?? { first: f, rounds: 0, total: 0, counted: false, errors: [] };
+    if ((f.firstRound ?? f.round ?? Infinity) < (entry.first.firstRound ?? entry.first.round ?? Infinity)) entry.first = f;
+    entry.rounds += f.rounds ?? 1;
     entry.total += f.count ?? 0;
+    entry.counted ||= f.count !== undefined;
     mergeDistinct(entry.errors, f.errors ?? []);
-    byKind.set(key, entry);
+    bySame.set(key, entry);
   }
-  return [...byKind.values()].map(({ finding, rounds: n, total, errors }) => {
-    const suffix = n > 1 ? ` [in ${n} of ${rounds} rounds${total ? `, ${total} in total` : ''}; first in round ${finding.round}]` : '';
+  return [...bySame.values()].map(({ first, rounds, total, counted, errors }) => {
+    const firstRound = first.firstRound ?? first.round;
+    const over = { rounds, roundsPlayed, ...(firstRound !== undefined ? { firstRound } : {}) };
     const distinct = errors.length ? { errors: errors.sort((a, b) => b.count - a.count) } : {};
-    return { ...finding, message: finding.message + suffix, count: total || finding.count, ...distinct };
+    return { ...first, ...(counted ? { count: total } : {}), ...over, ...distinct };
   });
 }
 

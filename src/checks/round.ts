@@ -2,32 +2,31 @@
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Calls } from '../adapter/types.js';
 import type { RoundTallies } from '../pool/session.js';
-import type { CounterRow, Finding, StackFrame } from '../schema/report.js';
+import type { CounterRow, FindingFacts, StackFrame } from '../schema/report.js';
 import { compareCounters, lostUpdates, rowFails } from './counters.js';
 import { findDuplicates } from './unique.js';
-import { plural } from '../schema/words.js';
 
 /**
  * The one conversion from a main-thread hook's failure to a finding, for every strategy alike. An
  * interrupted hook is no finding (the report is partial anyway): null.
  */
-export function hookFinding(strategy: string, round: number, r: HookFailure): Finding | null {
+export function hookFinding(strategy: string, round: number, r: HookFailure): FindingFacts | null {
   if (r.interrupted) return null;
-  if (r.hung) return { strategy, kind: 'hang', round, hook: r.hook, message: `hook '${r.hook}' ${r.message}` };
+  if (r.hung) return { strategy, kind: 'hang', round, hook: r.hook, stuckIn: 'hook', afterMs: r.afterMs ?? 0, ...(r.deadline ? { deadline: r.deadline } : {}) };
   const where = whereOf(r.stack);
   return {
     strategy,
     kind: 'error',
     round,
     hook: r.hook,
-    message: `hook '${r.hook}' threw: ${r.message}`,
+    error: r.message,
     ...(r.stack?.length ? { errors: [{ message: r.message, count: 1, stack: r.stack }] } : {}),
     ...(where ? { where } : {}),
   };
 }
 
 /** The source location of a stack's top user frame, if it has one. */
-export function whereOf(stack: readonly StackFrame[] | undefined): Finding['where'] {
+export function whereOf(stack: readonly StackFrame[] | undefined): FindingFacts['where'] {
   const top = stack?.[0];
   return top?.user && top.file !== undefined && top.line !== undefined
     ? { file: top.file, line: top.line, ...(top.column !== undefined ? { column: top.column } : {}) }
@@ -54,42 +53,6 @@ export function countersNote(t: RoundTallies | null, statsFailed: boolean, hasMo
   return 'the adapter reports no counters: only errors, duplicates and the invariant were checked';
 }
 
-/** What pausing the hung worker showed, or the possibilities when it could not be paused. */
-function probeSentence(h: RoundTallies['hangs'][number]): string {
-  const w = `worker ${h.workerId}`;
-  if (h.probe?.running) {
-    const top = h.probe.stack[0];
-    return `Paused, ${w} was running JavaScript${top ? ` at ${top.text}` : ''}: a synchronous loop, or a thread blocked on a lock (a deadlock: a non-reentrant lock taken twice, or two locks taken in opposite orders).`;
-  }
-  if (h.probe)
-    return `Paused, ${w} was not running JavaScript: ${h.where === 'init' ? "its 'init' awaits" : 'its pending calls await'} something that never settles (a promise nobody resolves, a lost wake-up, an async lock nobody releases).`;
-  return 'A deadlock (e.g. a non-reentrant lock taken twice, or two locks taken in opposite orders), an infinite loop, or a promise that never settles.';
-}
-
-/** What a hang was stuck in, as the finding names it. */
-function hangSubject(h: RoundTallies['hangs'][number], round: number): string {
-  switch (h.where) {
-    case 'calls':
-      return `operation '${h.op}'`;
-    case 'start':
-      return `round ${round}: the event loop, blocked since the previous round (e.g. a timer running an endless loop),`;
-    case 'after-calls':
-      return `round ${round}: the event loop, blocked after every call had returned (a callback the calls left behind, e.g. an endless loop in a timer),`;
-    default:
-      return `hook '${h.where}'`;
-  }
-}
-
-/**
- * Why a counter is above its expected value, as far as the evidence says. A counter that counts calls
- * (the default rule) went up once too often; a value the adapter expects (money, stock) may as well be
- * higher because an update that should have lowered it was lost.
- */
-function tooMany(extra: number, byAdapter: boolean): string {
-  if (!byAdapter) return `${extra} more than the calls account for (an action ran more often than it should, e.g. a check-then-act)`;
-  return `${extra} more than expected (an update that should have lowered it was lost, e.g. a debit overwritten by a stale write, or an action ran more often than it should, e.g. a check-then-act)`;
-}
-
 export interface RoundEvidence {
   tallies: RoundTallies;
   calls: Calls;
@@ -110,7 +73,7 @@ export interface RoundEvidence {
 
 export interface RoundVerdict {
   counters: CounterRow[];
-  findings: Finding[];
+  findings: FindingFacts[];
   lostUpdates: number;
   failed: boolean;
 }
@@ -125,53 +88,36 @@ export function callsOf(t: RoundTallies): Calls {
   return calls;
 }
 
-export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
-  const { tallies: t } = ev;
-  const findings: Finding[] = [];
+/** What the workers reported went wrong: hangs, crashes (the tool's own errors among them), worker hooks that failed. */
+function workerFindings(strategy: string, t: RoundTallies): FindingFacts[] {
+  const findings: FindingFacts[] = [];
   const round = t.round;
   for (const h of t.hangs) {
-    const pending =
-      Object.entries(h.pending)
-        .map(([op, n]) => `${n} ${op}`)
-        .join(', ') || 'none';
-    const what = hangSubject(h, round);
     const stack = h.probe?.running ? h.probe.stack : undefined;
     const where = whereOf(stack);
+    const hook = h.where === 'init' || h.where === 'workerStats' ? h.where : undefined;
     findings.push({
       strategy,
       kind: 'hang',
       round,
       workerId: h.workerId,
-      op: h.op,
-      hook: h.where === 'init' || h.where === 'workerStats' ? h.where : undefined,
+      ...(h.op !== undefined ? { op: h.op } : {}),
+      ...(hook ? { hook } : {}),
+      stuckIn: h.where === 'calls' || h.where === 'start' || h.where === 'after-calls' ? h.where : 'hook',
+      afterMs: h.afterMs,
+      pending: h.pending,
       count: Object.values(h.pending).reduce((a, b) => a + b, 0),
-      message:
-        h.where === 'init'
-          ? // Preparation has its own deadline: a slow start is not a deadlock of the calls.
-            `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (--setup-timeout: a slower start needs a larger one). ${probeSentence(h)}`
-          : `${what} in worker ${h.workerId} did not settle within ${Math.round(h.afterMs)} ms (calls still pending: ${pending}). ${probeSentence(h)} If a lock is re-entered, use a reentrant lock (the toolkit's new Mutex({ reentrant: true })) or take it once at the outer call; if two locks, always take them in the same order.`,
+      ...(h.probe ? { paused: h.probe.running ? ('running' as const) : ('waiting' as const) } : {}),
       ...(stack ? { stack } : {}),
       ...(where ? { where } : {}),
     });
   }
   for (const c of t.crashes) {
-    findings.push({
-      strategy,
-      kind: 'crash',
-      round,
-      workerId: c.workerId,
-      message: `worker ${c.workerId} crashed: ${c.message}${c.exitCode !== undefined && !c.message.includes('code') ? ` (exit code ${c.exitCode})` : ''}`,
-    });
+    findings.push({ strategy, kind: 'crash', round, workerId: c.workerId, error: c.message, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) });
   }
   for (const e of t.internalErrors) {
     // A bug of adapter-hammer's worker, not of the adapter: reported as a crash of that worker, named so.
-    findings.push({
-      strategy,
-      kind: 'crash',
-      round,
-      workerId: e.workerId,
-      message: `worker ${e.workerId}: internal error of adapter-hammer (please report it): ${e.message}`,
-    });
+    findings.push({ strategy, kind: 'crash', round, workerId: e.workerId, error: e.message, internal: true });
   }
   for (const e of t.hookErrors) {
     const where = whereOf(e.stack);
@@ -181,13 +127,19 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       round,
       workerId: e.workerId,
       hook: e.hook,
-      message: `hook '${e.hook}' failed in worker ${e.workerId}: ${e.message}`,
+      error: e.message,
       ...(e.stack.length ? { errors: [{ message: e.message, count: 1, stack: e.stack }] } : {}),
       ...(where ? { where } : {}),
     });
   }
-  // Errors: one finding per operation, with the count, the first message, and the distinct errors
-  // (message and top user frame) with their stacks, most frequent first.
+  return findings;
+}
+
+/** Calls that threw: one finding per operation, with the count, the first message, and the distinct errors. */
+function errorFindings(strategy: string, t: RoundTallies): FindingFacts[] {
+  const findings: FindingFacts[] = [];
+  const round = t.round;
+  // The distinct errors (message and top user frame) with their stacks, most frequent first.
   for (const op of t.ops) {
     if (op.errors === 0) continue;
     const samples = t.errors.filter((e) => e.op === op.name);
@@ -199,11 +151,21 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       round,
       op: op.name,
       count: op.errors,
-      message: `operation '${op.name}' threw ${plural(op.errors, 'time')} of ${op.started} calls; first: ${samples[0]?.message ?? '(message not collected)'}`,
+      calls: op.started,
+      threw: op.errors,
+      ...(samples[0] ? { error: samples[0].message } : {}),
       ...(errors.length ? { errors } : {}),
       ...(where ? { where } : {}),
     });
   }
+  return findings;
+}
+
+/** What the round's end state says, when every worker ran its share: counters, the invariant, unique values. */
+function stateFindings(strategy: string, ev: RoundEvidence): { counters: CounterRow[]; findings: FindingFacts[] } {
+  const t = ev.tallies;
+  const findings: FindingFacts[] = [];
+  const round = t.round;
   const complete = roundComplete(t);
   let counters: CounterRow[] = [];
   if (complete && ev.actual && ev.expected) {
@@ -213,54 +175,45 @@ export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
       for (const r of counters) if (ev.invariantRead.has(r.name)) r.invariant = held;
     }
     for (const r of counters.filter(rowFails)) {
-      if (r.actual === null) {
+      const [counter, expected, actual] = [r.name, r.expected!, r.actual];
+      if (actual === null) findings.push({ strategy, kind: 'mismatch', round, counter, expected, actual });
+      else if (actual < expected) findings.push({ strategy, kind: 'lost-update', round, counter, expected, actual, count: expected - actual });
+      else
         findings.push({
           strategy,
           kind: 'mismatch',
           round,
-          counter: r.name,
-          message: `counter '${r.name}' was expected (${r.expected}) but the adapter's stats did not report it`,
+          counter,
+          expected,
+          actual,
+          count: actual - expected,
+          ...(ev.expectedByAdapter ? { expectedByAdapter: true } : {}),
         });
-      } else if (r.actual < r.expected!) {
-        const lost = r.expected! - r.actual;
-        findings.push({
-          strategy,
-          kind: 'lost-update',
-          round,
-          counter: r.name,
-          count: lost,
-          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${plural(lost, 'lost update')}`,
-        });
-      } else {
-        findings.push({
-          strategy,
-          kind: 'mismatch',
-          round,
-          counter: r.name,
-          count: r.actual - r.expected!,
-          message: `counter '${r.name}' is ${r.actual}, expected ${r.expected}: ${tooMany(r.actual - r.expected!, ev.expectedByAdapter === true)}`,
-        });
-      }
     }
   }
-  if (complete && typeof ev.invariant === 'string') {
-    findings.push({ strategy, kind: 'invariant', round, message: `invariant violated: ${ev.invariant}` });
-  }
+  if (complete && typeof ev.invariant === 'string') findings.push({ strategy, kind: 'invariant', round, violation: ev.invariant });
   if (complete) {
     for (const op of ev.uniqueOps) {
       const d = findDuplicates(t.values[op] ?? []);
-      if (d) {
+      if (d)
         findings.push({
           strategy,
           kind: 'duplicate',
           round,
           op,
+          duplicates: d.duplicates,
           count: d.duplicates,
+          values: d.values,
           example: d.example,
-          message: `operation '${op}' returned ${plural(d.duplicates, 'duplicate')} (${plural(d.values, 'value')} handed out more than once; e.g. ${JSON.stringify(d.example)} ${d.exampleTimes} times)`,
+          exampleTimes: d.exampleTimes,
         });
-      }
     }
   }
-  return { counters, findings, lostUpdates: lostUpdates(counters), failed: findings.length > 0 };
+  return { counters, findings };
+}
+
+export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
+  const state = stateFindings(strategy, ev);
+  const findings = [...workerFindings(strategy, ev.tallies), ...errorFindings(strategy, ev.tallies), ...state.findings];
+  return { counters: state.counters, findings, lostUpdates: lostUpdates(state.counters), failed: findings.length > 0 };
 }

@@ -1,15 +1,15 @@
 // The run's verdict, exit code and headline, and a multi-adapter run's: decided here, rendered elsewhere.
 import {
   isStartFailure,
-  type Finding,
+  type FindingFacts,
   type FindingKind,
   type MultiReport,
-  type Report,
+  type RunReport,
   type StartFailure,
   type Status,
   type StrategyReport,
   type Verdict,
-  type Warning,
+  type WarningFacts,
 } from '../schema/report.js';
 import { RACE_KINDS } from './race.js';
 import { plural } from '../schema/words.js';
@@ -22,7 +22,7 @@ const NOT_ABOUT_SAFETY: ReadonlySet<FindingKind> = new Set(['throughput', 'incon
  * that failed or hung (it runs alone, before any call), nor an `init` that did not settle within
  * --setup-timeout (a slow start). A slow start is never evidence against a `threadSafe: true` claim.
  */
-export const aboutConcurrency = (f: Pick<Finding, 'kind' | 'hook'>): boolean =>
+export const aboutConcurrency = (f: Pick<FindingFacts, 'kind' | 'hook'>): boolean =>
   !(f.hook === 'setup' || f.hook === 'globalSetup' || (f.hook === 'init' && f.kind === 'hang'));
 
 export interface RunJudgement {
@@ -32,24 +32,24 @@ export interface RunJudgement {
   headline: string;
   strictFailure: boolean;
   /** Added to the run's warnings (e.g. a threadSafe claim the run disproved). */
-  warnings: Warning[];
+  warnings: WarningFacts[];
 }
 
 export function judgeRun(o: {
   strategies: StrategyReport[];
   findingKinds: FindingKind[];
-  warnings: Warning[];
+  warnings: WarningFacts[];
   strict: boolean;
   threadSafe: boolean | null;
   stopSignal: 'SIGINT' | 'SIGTERM' | null;
 }): RunJudgement {
   const failed = o.strategies.filter((s) => s.status === 'fail').map((s) => s.name);
-  const warnings: Warning[] = [];
+  const warnings: WarningFacts[] = [];
   const raced = o.findingKinds.some((k) => RACE_KINDS.has(k));
   // A throughput gate or a strategy that checked nothing says nothing about thread safety.
   const disproved = o.findingKinds.some((k) => !NOT_ABOUT_SAFETY.has(k));
   if (o.threadSafe === true && failed.length && disproved) {
-    warnings.push({ code: 'declared-safe-but-raced', message: `adapter declares threadSafe: true, but ${failed.join(', ')} failed: the claim is wrong` });
+    warnings.push({ code: 'declared-safe-but-raced', strategies: failed });
   }
   const allWarnings = o.warnings.length + warnings.length;
   const strictFailure = !failed.length && o.strict && allWarnings > 0;
@@ -70,8 +70,8 @@ export function judgeRun(o: {
  * Several adapters: an interruption wins (130/143); then 2 when no adapter could start at all; then 1
  * when any adapter failed or could not start; else 0.
  */
-export function judgeMulti(adapters: (Report | StartFailure)[]): Pick<MultiReport, 'verdict' | 'exitCode' | 'interrupted'> & { status: Status } {
-  const interrupted = adapters.find((r): r is Report => !isStartFailure(r) && r.interrupted);
+export function judgeMulti(adapters: (RunReport | StartFailure)[]): Pick<MultiReport, 'verdict' | 'exitCode' | 'interrupted'> & { status: Status } {
+  const interrupted = adapters.find((r): r is RunReport => !isStartFailure(r) && r.interrupted);
   const started = adapters.filter((r) => !isStartFailure(r));
   const failed = adapters.some((r) => r.verdict === 'fail' && (isStartFailure(r) || r.status === 'fail'));
   let exitCode: number;

@@ -1,16 +1,16 @@
 // A strategy's status, decided here and nowhere else: reporters render it, the run's verdict adds it up.
 // A check that could not have failed never passes: a strategy that completed no call, or whose every
 // round was cut short, fails with an `inconclusive` finding (or is `partial` when interrupted).
-import type { Finding, HammerReport, RaceReport, Status, StrategyReport, ThroughputReport, Verdict, Warning } from '../schema/report.js';
+import type { FindingFacts, HammerReport, RaceReport, Status, StrategyReport, ThroughputReport, Verdict, WarningFacts } from '../schema/report.js';
 
 type Figures<R extends StrategyReport> = Omit<R, 'verdict' | 'status'>;
 
 /** What a strategy measured, before any verdict. */
 export interface StrategyEvidence {
   figures: Figures<HammerReport> | Figures<RaceReport> | Figures<ThroughputReport>;
-  findings: Finding[];
-  warnings: Warning[];
-  info: Warning[];
+  findings: FindingFacts[];
+  warnings: WarningFacts[];
+  info: WarningFacts[];
   interrupted: boolean;
   /** Calls that returned without throwing, in rounds or points that count. */
   completedCalls: number;
@@ -20,12 +20,12 @@ export interface StrategyEvidence {
 
 export interface StrategyOutcome {
   report: StrategyReport;
-  findings: Finding[];
-  warnings: Warning[];
-  info: Warning[];
+  findings: FindingFacts[];
+  warnings: WarningFacts[];
+  info: WarningFacts[];
 }
 
-export function statusOf(findings: Finding[], interrupted: boolean): Status {
+export function statusOf(findings: FindingFacts[], interrupted: boolean): Status {
   if (findings.length) return 'fail';
   return interrupted ? 'partial' : 'pass';
 }
@@ -34,15 +34,8 @@ export function judgeStrategy(ev: StrategyEvidence): StrategyOutcome {
   const name = ev.figures.name;
   const findings = [...ev.findings];
   if (!findings.length && !ev.interrupted) {
-    if (ev.completedCalls === 0) {
-      findings.push({ strategy: name, kind: 'inconclusive', message: `${name}: no call completed, so nothing was checked; this is not a pass` });
-    } else if (ev.completeRounds === 0) {
-      findings.push({
-        strategy: name,
-        kind: 'inconclusive',
-        message: `${name}: every round was cut short, so no round's counters were checked; this is not a pass`,
-      });
-    }
+    if (ev.completedCalls === 0) findings.push({ strategy: name, kind: 'inconclusive', reason: 'no-calls' });
+    else if (ev.completeRounds === 0) findings.push({ strategy: name, kind: 'inconclusive', reason: 'rounds-cut-short' });
   }
   const status = statusOf(findings, ev.interrupted);
   const verdict: Verdict = status === 'pass' ? 'pass' : 'fail';

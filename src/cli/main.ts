@@ -8,7 +8,7 @@ import type { CliOptions, Shard } from '../options/table.js';
 import { combinationProblem, planFieldsOf } from '../options/validate.js';
 import { adaptersOfShard } from '../plan/shard.js';
 import { makePlan, type RunPlan } from '../plan/plan.js';
-import type { Report, StartFailure } from '../schema/report.js';
+import type { RunReport, StartFailure } from '../schema/report.js';
 import { createProgress } from '../reporters/progress.js';
 import { renderTerminal } from '../reporters/terminal/index.js';
 import { combineReports, startFailure } from '../run/multi.js';
@@ -34,7 +34,7 @@ const commanderLine = (written: string, e: CommanderError): string =>
     ?.replace(/^error: /, '') || e.message.replace(/^error: /, '');
 
 /** Run one adapter with Ctrl-C / SIGTERM wired to the run's signal; a second signal leaves at once. */
-async function runOne(plan: RunPlan, loaded: LoadedAdapter, jsonToStdout: boolean): Promise<Report> {
+async function runOne(plan: RunPlan, loaded: LoadedAdapter, jsonToStdout: boolean): Promise<RunReport> {
   const abort = new AbortController();
   // Live progress line on stderr (TTY only, not with --json -); cleared before anything else prints.
   const progress = createProgress({ jsonToStdout });
@@ -108,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     : adapterArgs;
   const jsonToStdout = outputs.json === '-';
   // Several adapters (or a directory): each is run in turn; one that cannot start is reported, not fatal.
-  const entries: (Report | StartFailure)[] = [];
+  const entries: (RunReport | StartFailure)[] = [];
   const t0 = performance.now();
   // --shard k/N: this job's adapters, and which of their race rounds (plan/shard.ts).
   const shard = opts.shard as Shard | undefined;
@@ -134,6 +134,6 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     }
   }
-  const result = multi ? combineReports(entries, performance.now() - t0, shard && { ...shard, adapters }) : (entries[0] as Report);
+  const result = multi ? combineReports(entries, performance.now() - t0, shard && { ...shard, adapters }) : (entries[0] as RunReport);
   return writeOutputs(result, outputs);
 }

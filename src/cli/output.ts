@@ -7,7 +7,7 @@ import { toJson } from '../reporters/json.js';
 import { writeReportFile } from '../reporters/report-file.js';
 import { toJunit } from '../reporters/junit.js';
 import { renderSummary } from '../reporters/terminal/summary.js';
-import type { MultiReport, Report } from '../schema/report.js';
+import type { MultiRunReport, RunReport } from '../schema/report.js';
 import type { OutputOptions } from '../options/table.js';
 
 export type { OutputOptions };
@@ -20,7 +20,7 @@ export function terminalOut(opts: OutputOptions): { stream: NodeJS.WriteStream; 
 }
 
 /** Write the reports; returns the exit code (a report that could not be written makes it at least 1). */
-export function writeOutputs(result: Report | MultiReport, opts: OutputOptions): number {
+export function writeOutputs(result: RunReport | MultiRunReport, opts: OutputOptions): number {
   const jsonToStdout = opts.json === '-';
   const { stream: termStream, level } = terminalOut(opts);
   let exitCode = result.exitCode;

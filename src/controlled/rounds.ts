@@ -6,7 +6,7 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { Adapter, AdapterArgs, Calls, CallContext, OperationEntry } from '../adapter/types.js';
-import { compareCounters, defaultExpected, mergeCounters, numbersOnly, rowFails } from '../checks/counters.js';
+import { compareCounters, defaultExpected, mergeCounters, numbersOnly, rowFails, type StatsProblem } from '../checks/counters.js';
 import { createScheduler, roundSeed, type ScheduleRun } from '../scheduler/scheduler.js';
 import { shrinkSchedule } from '../scheduler/shrink.js';
 import type { StrategyName } from '../scheduler/schedule.js';
@@ -137,9 +137,11 @@ export async function runRound(
     };
     const lanes = Array.from({ length: o.lanes }, (_, l) => () => lane(l));
     const run = scheduler ? await scheduler.run(lanes) : (await Promise.all(lanes.map((f) => f())), null);
-    const ws = numbersOnly(await adapter.workerStats?.(), problems, 'workerStats');
-    const actual = mergeCounters(numbersOnly(await adapter.stats?.(shared), problems, 'stats'), [ws]);
-    const expected = adapter.expected ? numbersOnly(await adapter.expected(calls), problems, 'expected') : defaultExpected(actual, calls);
+    const numeric: StatsProblem[] = [];
+    const ws = numbersOnly(await adapter.workerStats?.(), numeric, 'workerStats');
+    const actual = mergeCounters(numbersOnly(await adapter.stats?.(shared), numeric, 'stats'), [ws]);
+    const expected = adapter.expected ? numbersOnly(await adapter.expected(calls), numeric, 'expected') : defaultExpected(actual, calls);
+    for (const p of numeric) problems.push(`${p.source}${p.counter !== undefined ? ` counter ${p.counter}` : ''}: not a number (${p.got})`);
     for (const r of compareCounters(actual, expected).filter(rowFails))
       problems.push(`counter ${r.name}: expected ${r.expected}, got ${r.actual ?? 'nothing'}`);
     if (adapter.invariant) {

@@ -1,6 +1,7 @@
 // Which files are instrumented: the user's own (under the adapter's directory or the working directory),
 // never node_modules, unless the user opts in with globs (picomatch, matched against the path relative to
 // the working directory and the absolute one).
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 
@@ -17,9 +18,22 @@ export interface Selection {
 
 export const SOURCE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
 
+function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
 export function createSelector(sel: Selection): (file: string) => boolean {
   const cwd = sel.cwd ?? process.cwd();
-  const roots = sel.roots.map((r) => path.resolve(cwd, r) + path.sep);
+  // Modules load by their real path: a root reached through a symlink counts as its target too, or an
+  // adapter in a symlinked directory would get no scheduling point (and pass).
+  const roots = sel.roots.flatMap((r) => {
+    const abs = path.resolve(cwd, r);
+    return [abs, realPath(abs)].map((d) => d + path.sep);
+  });
   const included = sel.include?.length ? picomatch(sel.include, { dot: true }) : null;
   const excluded = (sel.exclude ?? []).map((r) => path.resolve(cwd, r) + path.sep);
   return (file) => {

@@ -4,7 +4,10 @@
 // one count N, no shard twice. Missing shards are not an error here: the merged run fails, saying which
 // (checks/shards.ts). Every status and verdict is decided by checks/, as for a run.
 import { aboutConcurrency, judgeMulti, judgeRun } from '../checks/run.js';
+import { confidenceNotReached } from '../checks/confidence.js';
 import { missingShardsFinding } from '../checks/shards.js';
+import { summariseRoundFindings } from '../checks/race.js';
+import { modelUnknownWarning } from '../checks/model.js';
 import { judgeStrategy, type StrategyEvidence } from '../checks/strategy.js';
 import { UsageError } from '../errors.js';
 import { RUN_OPTIONS, type Shard } from '../options/table.js';
@@ -13,18 +16,20 @@ import { replayCommand } from '../plan/replay.js';
 import { adaptersOfShard, shardText, WHOLE } from '../plan/shard.js';
 import {
   isStartFailure,
-  type Finding,
+  uniqueFacts,
+  type FindingFacts,
   type HammerReport,
   type MultiReport,
+  type MultiRunReport,
   type RaceReport,
   type Report,
+  type RunReport,
   type StartFailure,
   type StrategyReport,
   type ThroughputReport,
-  type Warning,
+  type WarningFacts,
 } from '../schema/report.js';
 import { contentionOf, mergeHammer, mergeRace, mergeThroughput, type Part } from './strategies.js';
-import { noContention } from '../checks/contention.js';
 
 /** Reports that are not parts of one run: exit 2, one line. */
 export class MergeError extends UsageError {}
@@ -44,7 +49,7 @@ interface Job {
   multi: boolean;
   /** Every adapter of the whole run. */
   adapters: string[];
-  entries: (Report | StartFailure)[];
+  entries: (RunReport | StartFailure)[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -65,14 +70,14 @@ function jobOf({ file, json }: ShardFile): Job {
   return { file, shard: report.config.shard ?? WHOLE, version, multi: false, adapters: [report.adapter], entries: [report] };
 }
 
-function checkReport(r: Report, bad: (why: string) => MergeError): void {
+function checkReport(r: RunReport, bad: (why: string) => MergeError): void {
   if (typeof r.adapter !== 'string' || typeof r.seed !== 'number' || !isObject(r.config) || !Array.isArray(r.strategies) || !Array.isArray(r.findings)) {
     throw bad('not a JSON report of adapter-hammer (--json): no adapter, seed, config or strategies');
   }
 }
 
 /** The settings that must agree between shards: every run option but --shard, and the adapter's args. */
-function settingsOf(r: Report): Record<string, string> {
+function settingsOf(r: RunReport): Record<string, string> {
   const c = r.config as unknown as Record<string, unknown>;
   const out: Record<string, string> = { args: JSON.stringify(r.config.args ?? {}) };
   for (const o of RUN_OPTIONS) if (o.key !== 'shard' && o.key !== 'seed') out[`--${o.long}`] = JSON.stringify(c[o.key] ?? null);
@@ -85,7 +90,7 @@ function checkJobs(jobs: Job[]): void {
   if (!a) throw new MergeError('give the shard reports to merge (files written by --shard k/N --json)');
   const differ = (what: string, x: string, fx: string, y: string, fy: string): MergeError =>
     new MergeError(`reports from different ${what}: ${x} (${fx}) and ${y} (${fy}); only shards of one run add up`);
-  const reports = jobs.flatMap((j) => j.entries.filter((e): e is Report => !isStartFailure(e)).map((r) => ({ r, file: j.file })));
+  const reports = jobs.flatMap((j) => j.entries.filter((e): e is RunReport => !isStartFailure(e)).map((r) => ({ r, file: j.file })));
   for (const j of jobs) {
     if (j.version !== a.version) throw differ('tool versions', a.version, a.file, j.version, j.file);
     if (j.multi !== a.multi || j.adapters.join('\n') !== a.adapters.join('\n'))
@@ -104,21 +109,83 @@ function checkJobs(jobs: Job[]): void {
   }
 }
 
-/** One adapter's reports from its shards, merged; `missing`: shards that should have played it. */
-function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string) => string, files: string[]): Report {
-  const first = parts[0]!.report;
-  const cfg = first.config;
+/** A shard missing from the merge, and the rounds it would have played of an adapter (null: all of them). */
+type MissingShard = { shard: string; rounds: Shard | null };
+
+/** A shard's warning as data: its fields (the sentence it carried is written again from them). */
+function warningFacts(w: WarningFacts): WarningFacts {
+  const { message: _, ...facts } = w as WarningFacts & { message?: string };
+  return facts;
+}
+
+/**
+ * The shards' warnings and notes, merged by their fields: each once; the contention ones (hammer, race)
+ * judged again from the merged contention, where the shards' own said what one shard saw; model-unknown
+ * again from the merged model checks; declared-safe-but-raced again by the merged run's judgement.
+ */
+function mergeWarnings(parts: Part[], strategies: StrategyReport[], ops: string[]): { warnings: WarningFacts[]; info: WarningFacts[] } {
+  const again = (w: WarningFacts): boolean =>
+    w.code === 'declared-safe-but-raced' ||
+    w.code === 'model-unknown' ||
+    // --confidence is decided again for the whole run: a shard's warning said only that its share fell short.
+    w.code === 'confidence-not-reached' ||
+    ((w.code === 'no-contention' || w.code === 'concurrent-access') && (w.strategy === 'hammer' || w.strategy === 'race'));
+  const all = parts.flatMap((p) => p.report.warnings).map(warningFacts);
+  const warnings = all.filter((w) => !again(w));
+  const info = parts
+    .flatMap((p) => p.report.info)
+    .map(warningFacts)
+    .filter((w) => !again(w));
+  for (const s of strategies) {
+    if (s.name !== 'throughput' && s.model && s.model.unknownRounds > 0)
+      warnings.push(modelUnknownWarning(s.name, s.model.unknownRounds, s.model.checkedRounds, s.model.unknownReason ?? 'out of budget'));
+    if (s.name === 'throughput') continue;
+    const tracker = contentionOf(ops, [s.contention]);
+    const warned = (op: string): boolean => all.some((w) => w.code === 'no-contention' && w.strategy === s.name && w.op === op);
+    const called = new Set(ops.filter((op) => s.contention.some((c) => c.op === op && c.maxInFlight > 0) || warned(op)));
+    // As a run decides it: no verdict on contention from rounds cut short.
+    if (!s.interrupted && s.stopReason !== 'workers-lost') warnings.push(...tracker.warnings(s.name, called));
+    info.push(...tracker.info(s.name));
+    const short = s.name === 'race' && s.confidence && s.failedRounds === 0 && !s.interrupted ? confidenceNotReached('race', s.confidence) : null;
+    if (short) warnings.push(short);
+  }
+  return { warnings, info };
+}
+
+/** A shard's finding as data: its fields and its shard (the sentence it carried is written again from them). */
+function tagged(p: Part, f: FindingFacts): FindingFacts {
+  const { message: _, ...facts } = f as FindingFacts & { message?: string };
+  return { ...facts, shard: p.shard };
+}
+
+/** The shards' findings of one strategy, tagged with their shard. */
+const findingsOf = (ps: Part[], name: string, keep: (f: FindingFacts) => boolean = () => true): FindingFacts[] =>
+  ps.flatMap((p) => p.report.findings.filter((f) => f.strategy === name && keep(f)).map((f) => tagged(p, f)));
+
+/** The shards by the machine that ran them (Node 20 has no Map.groupBy). */
+function byMachine(parts: Part[]): Map<string, Part[]> {
+  const machines = new Map<string, Part[]>();
+  for (const p of parts) {
+    const host = p.report.config.env?.hostname ?? 'unknown host';
+    machines.set(host, [...(machines.get(host) ?? []), p]);
+  }
+  return machines;
+}
+
+const strategyOf = <S extends StrategyReport>(p: Part, name: S['name']): S | undefined => p.report.strategies.find((s): s is S => s.name === name);
+
+/**
+ * The strategies of one adapter's shards, merged, with their findings: the race's rounds added up, hammer and
+ * throughput per machine (never averaged across machines); `missing` shards fail the strategy that held their work.
+ */
+function mergeStrategies(parts: Part[], missing: MissingShard[], ops: string[]): { strategies: StrategyReport[]; findings: FindingFacts[] } {
+  const cfg = parts[0]!.report.config;
   const strategies: StrategyReport[] = [];
-  const findings: Finding[] = [];
-  const tagged = (p: Part, f: Finding): Finding => ({ ...f, shard: p.shard });
-  const findingsOf = (ps: Part[], name: string, keep: (f: Finding) => boolean = () => true): Finding[] =>
-    ps.flatMap((p) => p.report.findings.filter((f) => f.strategy === name && keep(f)).map((f) => tagged(p, f)));
-  const strategyOf = <S extends StrategyReport>(p: Part, name: S['name']): S | undefined => p.report.strategies.find((s): s is S => s.name === name);
-  const ops = [...new Set(parts.flatMap((p) => p.report.strategies.flatMap((s) => ('contention' in s ? s.contention.map((c) => c.op) : []))))];
+  const findings: FindingFacts[] = [];
   const interrupted = (ps: Part[], name: string): boolean => ps.some((p) => strategyOf(p, name as StrategyReport['name'])?.interrupted === true);
   const completed = (ps: Part[], name: string): number =>
     ps.some((p) => !p.report.findings.some((f) => f.strategy === name && f.kind === 'inconclusive')) ? 1 : 0;
-  const judge = (figures: StrategyEvidence['figures'], ps: Part[], own: Finding[]): void => {
+  const judge = (figures: StrategyEvidence['figures'], ps: Part[], own: FindingFacts[]): void => {
     const c = completed(ps, figures.name);
     const out = judgeStrategy({
       figures,
@@ -133,12 +200,8 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
     findings.push(...out.findings);
   };
   // Hammer and throughput measure the machine they ran on: one entry per machine, never averaged across machines.
-  const machines = new Map<string, Part[]>();
-  for (const p of parts) {
-    const host = p.report.config.env?.hostname ?? 'unknown host';
-    machines.set(host, [...(machines.get(host) ?? []), p]);
-  }
-  const missingFinding = (name: string): Finding[] => (missing.length ? [missingShardsFinding(name, missing, roundsOf)] : []);
+  const machines = byMachine(parts);
+  const missingFinding = (name: string): FindingFacts[] => (missing.length ? [missingShardsFinding(name, missing)] : []);
   const carriesMissing = cfg.strategies.includes('race') ? 'race' : cfg.strategies[0];
   for (const name of cfg.strategies) {
     const ran = parts.filter((p) => strategyOf(p, name));
@@ -152,7 +215,14 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
         ops,
         ran.map((p) => ({ shard: p.shard, s: strategyOf<RaceReport>(p, 'race')!, replay: p.report.replay })),
       );
-      judge(race, ran, [...findingsOf(ran, 'race'), ...extra]);
+      // The same failure found in several shards' rounds is one finding, summed up over the merged rounds as a
+      // run sums up its own; what a shard judged of its strategy as a whole (inconclusive, crashed) stays its own.
+      const own = findingsOf(ran, 'race');
+      const ofRounds = summariseRoundFindings(
+        own.filter((f) => f.rounds !== undefined),
+        race.rounds,
+      );
+      judge(race, ran, [...ofRounds, ...own.filter((f) => f.rounds === undefined), ...extra]);
       continue;
     }
     for (const [hostname, ps] of machines) {
@@ -185,21 +255,16 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
       if (extra.length) findings.push(...extra.splice(0));
     }
   }
-  // Warnings and notes: each once; the contention ones (hammer, race) again from the merged contention,
-  // where the shards' own said what one shard saw.
-  const fromContention = (w: Warning): boolean => (w.code === 'no-contention' || w.code === 'concurrent-access') && /^(hammer|race): /.test(w.message);
-  const all = parts.flatMap((p) => p.report.warnings).filter((w) => w.code !== 'declared-safe-but-raced');
-  const warnings = all.filter((w) => !fromContention(w));
-  const info = parts.flatMap((p) => p.report.info).filter((w) => !fromContention(w));
-  for (const s of strategies) {
-    if (s.name === 'throughput') continue;
-    const tracker = contentionOf(ops, [s.contention]);
-    const warned = (op: string): boolean => all.some((w) => w.message === noContention(s.name, op).message);
-    const called = new Set(ops.filter((op) => s.contention.some((c) => c.op === op && c.maxInFlight > 0) || warned(op)));
-    // As a run decides it: no verdict on contention from rounds cut short.
-    if (!s.interrupted && s.stopReason !== 'workers-lost') warnings.push(...tracker.warnings(s.name, called));
-    info.push(...tracker.info(s.name));
-  }
+  return { strategies, findings };
+}
+
+/** One adapter's reports from its shards, merged; `missing`: shards that should have played it. */
+function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): RunReport {
+  const first = parts[0]!.report;
+  const cfg = first.config;
+  const ops = [...new Set(parts.flatMap((p) => p.report.strategies.flatMap((s) => ('contention' in s ? s.contention.map((c) => c.op) : []))))];
+  const { strategies, findings } = mergeStrategies(parts, missing, ops);
+  const { warnings, info } = mergeWarnings(parts, strategies, ops);
   const stops = parts.map((p) => p.report.exitCode);
   const stopSignal = stops.includes(130) ? 'SIGINT' : stops.includes(143) ? 'SIGTERM' : null;
   const judged = judgeRun({
@@ -210,7 +275,6 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
     threadSafe: first.threadSafe,
     stopSignal,
   });
-  const unique = (ws: Warning[]): Warning[] => ws.filter((w, i) => ws.findIndex((x) => x.code === w.code && x.message === w.message) === i);
   const { shard: _, ...config } = cfg;
   const whole = replayCommand({ ...config, adapter: first.adapter } as unknown as RunPlan);
   return {
@@ -228,17 +292,17 @@ function mergeAdapter(parts: Part[], missing: string[], roundsOf: (shard: string
     config,
     strategies,
     findings,
-    warnings: unique([...warnings, ...judged.warnings]),
-    info: unique(info),
+    warnings: uniqueFacts([...warnings, ...judged.warnings]),
+    info: uniqueFacts(info),
     // The earliest failing round's shard replays it soonest; else the whole run, unsharded.
     replay: strategies.find((s): s is RaceReport => s.name === 'race')?.firstFailedReplay ?? whole,
     interrupted: stopSignal !== null,
-    merged: { files, shards: parts.map((p) => p.shard), missing },
+    merged: { files, shards: parts.map((p) => p.shard), missing: missing.map((m) => m.shard) },
   };
 }
 
 /** Merge shard reports into one report (the single-adapter shape, or the several-adapter one, as the shards had). */
-export function mergeReports(files: ShardFile[]): Report | MultiReport {
+export function mergeReports(files: ShardFile[]): RunReport | MultiRunReport {
   const jobs = files.map(jobOf).sort((x, y) => x.shard.index - y.shard.index);
   checkJobs(jobs);
   const { count } = jobs[0]!.shard;
@@ -246,7 +310,7 @@ export function mergeReports(files: ShardFile[]): Report | MultiReport {
   const present = new Set(jobs.map((j) => j.shard.index));
   const all = Array.from({ length: count }, (_, i) => ({ index: i + 1, count }));
   const names = jobs.map((j) => j.file);
-  const entries: (Report | StartFailure)[] = [];
+  const entries: (RunReport | StartFailure)[] = [];
   for (const adapter of adapters) {
     // The shards that play this adapter (plan/shard.ts), and which rounds each plays of it.
     const owners = all.flatMap((s) =>
@@ -254,11 +318,7 @@ export function mergeReports(files: ShardFile[]): Report | MultiReport {
         .filter((a) => a.adapter === adapter)
         .map((a) => ({ shard: s, rounds: a.rounds })),
     );
-    const roundsOf = (label: string): string => {
-      const o = owners.find((x) => shardText(x.shard) === label);
-      return o && o.rounds.count > 1 ? `rounds r with r % ${o.rounds.count} = ${o.rounds.index - 1}` : 'all its rounds';
-    };
-    const missing = owners.filter((o) => !present.has(o.shard.index)).map((o) => shardText(o.shard));
+    const missing = owners.filter((o) => !present.has(o.shard.index)).map((o) => ({ shard: shardText(o.shard), rounds: o.rounds.count > 1 ? o.rounds : null }));
     const found = jobs.flatMap((j) => j.entries.filter((e) => e.adapter === adapter).map((e) => ({ shard: shardText(j.shard), entry: e, file: j.file })));
     for (const o of owners) {
       if (present.has(o.shard.index) && !found.some((f) => f.shard === shardText(o.shard))) {
@@ -273,21 +333,21 @@ export function mergeReports(files: ShardFile[]): Report | MultiReport {
         verdict: 'fail',
         exitCode: 2,
         notStarted: true,
-        problems: [`not run: shard ${missing.join(', ')} missing from the merge`],
+        problems: [`not run: shard ${missing.map((m) => m.shard).join(', ')} missing from the merge`],
         strategies: [],
         findings: [],
         warnings: [],
       });
     } else {
-      const parts = found.map((f) => ({ shard: f.shard, report: f.entry as Report }));
-      entries.push(mergeAdapter(parts, missing, roundsOf, names));
+      const parts = found.map((f) => ({ shard: f.shard, report: f.entry as RunReport }));
+      entries.push(mergeAdapter(parts, missing, names));
     }
   }
   const missing = all.filter((s) => !present.has(s.index)).map(shardText);
-  if (!multi) return entries[0] as Report;
+  if (!multi) return entries[0] as RunReport;
   const durationMs = Math.max(...files.map((f) => (isObject(f.json) && typeof f.json.durationMs === 'number' ? f.json.durationMs : 0)));
   return {
-    tool: jobs[0]!.entries.find((e): e is Report => !isStartFailure(e))?.tool ?? { name: 'adapter-hammer', version: jobs[0]!.version },
+    tool: jobs[0]!.entries.find((e): e is RunReport => !isStartFailure(e))?.tool ?? { name: 'adapter-hammer', version: jobs[0]!.version },
     ...judgeMulti(entries),
     durationMs,
     adapters: entries,

@@ -3,16 +3,27 @@
 // extremes take the extreme. Throughput and the hammer's calls/s describe one machine and are only ever
 // added up within one machine. Statuses are decided by checks/, as for a run.
 import { ContentionTracker } from '../checks/contention.js';
+import { mergeConfidence } from '../checks/confidence.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
 import { addHistograms, addLatency, encodeLatency, NS_PER_MS, percentilesOf, summaryOf } from '../maths/distribution.js';
-import type { CounterRow, HammerReport, ModelChecks, RaceReport, Report, StopReason, ThroughputPoint, ThroughputReport } from '../schema/report.js';
-import type { Finding } from '../schema/report.js';
+import type {
+  Confidence,
+  CounterRow,
+  FindingFacts,
+  HammerReport,
+  ModelChecks,
+  RaceReport,
+  RunReport,
+  StopReason,
+  ThroughputPoint,
+  ThroughputReport,
+} from '../schema/report.js';
 
 /** One shard's report of one adapter. */
 export interface Part {
   /** `2/3` */
   shard: string;
-  report: Report;
+  report: RunReport;
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -80,6 +91,7 @@ export function mergeRace(ops: string[], parts: { shard: string; s: RaceReport; 
       parts.map((p) => p.s.contention),
     ).result,
     contentionRounds: sum(parts.map((p) => p.s.contentionRounds ?? 0)),
+    ...confidenceOf(parts.map((p) => p.s)),
     ...(minimal ? { minimal } : searched ? { minimal: null } : {}),
     ...modelOf(parts.map((p) => p.s.model)),
     ...schedulerOf(parts.map((p) => p.s)),
@@ -110,6 +122,13 @@ function schedulerOf(parts: RaceReport[]): Pick<RaceReport, 'scheduler' | 'sched
     },
     ...(schedule !== undefined ? { schedule } : {}),
   };
+}
+
+/** How rare a race all the shards' rounds together would have caught (checks/confidence.ts). */
+function confidenceOf(parts: RaceReport[]): { confidence?: Confidence } {
+  const cs = parts.flatMap((p) => (p.confidence ? [p.confidence] : []));
+  const merged = mergeConfidence(cs, sum(parts.map((p) => p.failedRounds)), sum(parts.map((p) => p.rounds)));
+  return merged ? { confidence: merged } : {};
 }
 
 /** The model's checks of every shard, added up (absent when the adapter has no model). */
@@ -198,7 +217,7 @@ function mergePoint(points: ThroughputPoint[]): ThroughputPoint {
  * One machine's throughput over its shards. Returns the figures and the --min-ops gate's finding,
  * recomputed over the added-up points (the shards' own gate findings are replaced by it).
  */
-export function mergeThroughput(parts: ThroughputReport[], cores: number, workers: number): { report: Omit<ThroughputReport, 'machine'>; gate?: Finding } {
+export function mergeThroughput(parts: ThroughputReport[], cores: number, workers: number): { report: Omit<ThroughputReport, 'machine'>; gate?: FindingFacts } {
   const first = parts[0]!;
   const byWorkers = new Map<number, ThroughputPoint[]>();
   for (const s of parts) for (const p of s.points) byWorkers.set(p.workers, [...(byWorkers.get(p.workers) ?? []), p]);

@@ -15,6 +15,7 @@ const VALUES: { readonly [K in OptionKind]: (o: Option) => string } = {
   shard: (o) => `\`k/N\` with 1 <= k <= N <= ${o.max ?? Number.MAX_SAFE_INTEGER} (\`{ index, count }\` in hammer())`,
   scheduler: () => '`mixed`, `random`, `pct`, `pct:<depth 1-99>` or `off`',
   schedule: () => '`<round>:<schedule>,<schedule>,...`, one schedule per worker, as a report prints it',
+  confidence: () => '`1/<k>@<p>%`, e.g. `1/5000@99%` (`{ oneIn, probability }` in hammer())',
 };
 
 /** Markdown table cells: a `|` would end the cell. */
@@ -46,10 +47,15 @@ export function cliReference(): string {
     '',
     '<!-- Generated from src/options/table.ts by `npm run docs:reference`: do not edit by hand. -->',
     '',
-    '```',
+    '```text',
     'adapter-hammer <adapter>... [options] [-- adapter args]',
     'adapter-hammer merge <reports...> [output options]',
+    'adapter-hammer init <module> [--out <file>]',
+    'adapter-hammer init --template http|postgres|redis|shared-memory [--out <file>]',
     '```',
+    '',
+    '`init` writes a first adapter beside a module, or a commented template, and never over a file: see',
+    '[the tutorial](../tutorial.md) and `adapter-hammer init --help`.',
     '',
     'Every option has one name for the three ways to give it: the long flag on the command line, its camelCase',
     'as a key of `adapter-hammer.config.json` (or `.mjs`), and the same key in the options of `hammer()`. The',

@@ -61,8 +61,16 @@ export interface RunOptions {
   schedule?: string;
   /** Globs of further files whose awaits the scheduler controls (`--instrument`), e.g. `['node_modules/my-db/**']`. */
   instrument?: string[];
+  /** Race rounds go on beyond `rounds` until this target is reached, within the budget (`--confidence`): `'1/5000@99%'` or `{ oneIn: 5000, probability: 0.99 }`. */
+  confidence?: string | ConfidenceTarget;
   /** Warnings fail the run too (`--strict`). */
   strict?: boolean;
+}
+
+/** --confidence 1/5000@99%: play race rounds until a race showing in 1 of `oneIn` overlapping rounds would have been caught with `probability`. */
+export interface ConfidenceTarget {
+  oneIn: number;
+  probability: number;
 }
 
 /** Where the reports go: the command line's and the config file's options that are not part of a run. */
@@ -131,6 +139,8 @@ export interface KindValues {
   scheduler: { api: SchedulerMode; plan: SchedulerMode };
   /** SCHEDULE_VALUE. */
   schedule: { api: string; plan: string };
+  /** `1/<k>@<p>%`, e.g. 1/5000@99% (or that object); the plan holds `{ oneIn: k, probability: p }`. */
+  confidence: { api: string | ConfidenceTarget; plan: ConfidenceTarget };
 }
 export type OptionKind = keyof KindValues;
 
@@ -316,7 +326,7 @@ export const OPTION_TABLE = {
     value: '<duration>',
     kind: 'duration',
     scope: 'run',
-    help: 'time budget of a whole adapter run, hooks included but the first setup (90s, 2m); each strategy gets a share and the counts above become upper bounds',
+    help: 'time budget of a whole adapter run, hooks included but globalSetup and the first setup (a cold start; 90s, 2m); each strategy gets a share and the counts above become upper bounds',
     default: () => '20s',
     defaultHelp: "the adapter's `time`, else 20s",
     adapter: true,
@@ -356,6 +366,13 @@ export const OPTION_TABLE = {
     scope: 'run',
     help: 'comma list of globs of further files whose awaits the scheduler controls, e.g. node_modules/my-db/** (your own files always are)',
     defaultHelp: "the adapter's directory and the working directory, outside node_modules",
+    replayWhen: 'race',
+  },
+  confidence: {
+    value: '<1/k@p%>',
+    kind: 'confidence',
+    scope: 'run',
+    help: 'race rounds go on beyond --rounds (within --time) until a race showing in 1 of k overlapping rounds would have been caught with probability p, e.g. 1/5000@99%; not reached: a confidence-not-reached warning',
     replayWhen: 'race',
   },
   strict: { kind: 'flag', scope: 'run', help: 'warnings fail the run too', default: () => false },
@@ -431,7 +448,10 @@ export const apiName = (o: Option): string => o.name;
 export function shownDefault(o: Option): string | undefined {
   if (o.defaultHelp !== undefined || o.kind === 'flag') return o.defaultHelp;
   const v = o.default?.({ cores: 0, pinCpus: true, shrinkMs: 0, batch: 1 });
-  return v === undefined ? undefined : Array.isArray(v) ? v.join(',') : typeof v === 'object' ? `${v.index}/${v.count}` : String(v);
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v.join(',');
+  if (typeof v !== 'object') return String(v);
+  return 'index' in v ? `${v.index}/${v.count}` : `1/${v.oneIn}@${v.probability * 100}%`;
 }
 
 export const RUN_OPTIONS = OPTIONS.filter((o) => o.scope === 'run');

@@ -10,6 +10,7 @@ import {
   SCHEDULER_MODE,
   SEED_MAX,
   STRATEGIES,
+  type ConfidenceTarget,
   type Option,
   type RunInput,
   type RunOptions,
@@ -39,6 +40,29 @@ export function shardOf(v: unknown, max = Number.MAX_SAFE_INTEGER): Shard | null
   const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n);
   return whole(index) && whole(count) && count >= 1 && count <= max && index >= 1 && index <= count ? { index, count } : null;
 }
+
+/** The largest k a confidence target may name (a billion overlapping rounds is beyond any run). */
+const MAX_ONE_IN = 1_000_000_000;
+
+/**
+ * A confidence target as `{ oneIn, probability }`: text `1/5000@99%` (or `1/5000@0.99`) from the command
+ * line or a config file, or that object (the API); null if invalid.
+ */
+export function confidenceOf(v: unknown): ConfidenceTarget | null {
+  let oneIn: unknown;
+  let probability: unknown;
+  if (typeof v === 'string') {
+    const m = /^\s*1\s*\/\s*(\d+)\s*@\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(v);
+    if (!m) return null;
+    oneIn = Number(m[1]);
+    probability = m[3] ? Number(m[2]) / 100 : Number(m[2]);
+  } else if (v !== null && typeof v === 'object') ({ oneIn, probability } = v as Record<string, unknown>);
+  if (typeof oneIn !== 'number' || !Number.isSafeInteger(oneIn) || oneIn < 2 || oneIn > MAX_ONE_IN) return null;
+  return typeof probability === 'number' && probability > 0 && probability < 1 ? { oneIn, probability } : null;
+}
+
+/** `1/5000@99%`: a confidence target as the flag spells it. */
+export const confidenceText = (t: ConfidenceTarget): string => `1/${t.oneIn}@${+(t.probability * 100).toFixed(6)}%`;
 
 /** The value's problem as one line, or null. `shown` is what the user typed, for the message. */
 export function valueProblem(o: Option, v: unknown, shown: unknown = v): string | null {
@@ -77,6 +101,10 @@ export function valueProblem(o: Option, v: unknown, shown: unknown = v): string 
       return typeof v === 'string' && SCHEDULE_VALUE.test(v)
         ? null
         : `${name} must be <round>:<schedule>[,<schedule>...], one schedule per worker, as a report prints it, ${got}`;
+    case 'confidence':
+      return confidenceOf(v)
+        ? null
+        : `${name} must be 1/<k>@<p>%, e.g. 1/5000@99%: a race showing in 1 of k overlapping rounds (k from 2 to ${MAX_ONE_IN}) caught with probability p (above 0%, below 100%), ${got}`;
     case 'shard': {
       const max = o.max ?? Number.MAX_SAFE_INTEGER;
       const typed = v !== null && typeof v === 'object' ? `${String((v as Shard).index)}/${String((v as Shard).count)}` : shown;
@@ -99,6 +127,9 @@ export function parseText(o: Option, text: string): unknown {
       break;
     case 'shard':
       v = shardOf(t) ?? t;
+      break;
+    case 'confidence':
+      v = confidenceOf(t) ?? t;
       break;
     case 'strategies':
     case 'names':
@@ -164,7 +195,14 @@ export function planFieldsOf(options: RunOptions): RunInput {
   for (const o of RUN_OPTIONS) {
     const v = options[o.name as keyof RunOptions];
     if (v === undefined) continue;
-    out[o.key] = o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'shard' ? (shardOf(v) ?? v) : v;
+    out[o.key] =
+      o.kind === 'strategies' || o.kind === 'names'
+        ? [...new Set(v as string[])]
+        : o.kind === 'shard'
+          ? (shardOf(v) ?? v)
+          : o.kind === 'confidence'
+            ? (confidenceOf(v) ?? v)
+            : v;
   }
   return out;
 }

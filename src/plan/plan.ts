@@ -6,7 +6,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AdapterArgs, LoadedAdapter } from '../adapter/types.js';
 import { OptionError } from '../errors.js';
 import { RUN_OPTIONS, type PlanEnvironment, type RunInput, type RunSettings } from '../options/table.js';
-import { combinationProblem, durationMs, shardOf, valueProblem } from '../options/validate.js';
+import { combinationProblem, confidenceOf, durationMs, shardOf, valueProblem } from '../options/validate.js';
 import { checkScheduleValue } from './schedule.js';
 
 export interface RunPlan extends RunSettings {
@@ -22,10 +22,10 @@ export interface RunPlan extends RunSettings {
 
 export type PlanInput = { adapter: string; args?: AdapterArgs; quietStdout?: boolean } & RunInput;
 
-/** Most race rounds per exchange with the workers by default (README, "Tuning the race detector"). */
+/** Most race rounds per exchange with the workers by default (docs/explanation/why-the-defaults.md). */
 const DEFAULT_BATCH = 32;
 
-/** Counts for an adapter with a model, where neither the caller nor the adapter gave them (README, "Models"). */
+/** Counts for an adapter with a model, where neither the caller nor the adapter gave them (docs/explanation/why-the-defaults.md, "Calls per round"). */
 export const MODEL_DEFAULTS = { iterations: 20, requests: 2_000 } as const;
 
 /** Read the environment once per plan. */
@@ -71,7 +71,15 @@ export function makePlan(input: PlanInput, loaded?: LoadedAdapter, env: PlanEnvi
     if (v === undefined) v = o.default?.(env);
     if (v === undefined) continue;
     plan[o.key] =
-      o.kind === 'strategies' || o.kind === 'names' ? [...new Set(v as string[])] : o.kind === 'duration' ? durationMs(v) : o.kind === 'shard' ? shardOf(v) : v;
+      o.kind === 'strategies' || o.kind === 'names'
+        ? [...new Set(v as string[])]
+        : o.kind === 'duration'
+          ? durationMs(v)
+          : o.kind === 'shard'
+            ? shardOf(v)
+            : o.kind === 'confidence'
+              ? confidenceOf(v)
+              : v;
   }
   if (loaded && plan.ops) {
     const ops = plan.ops as string[];

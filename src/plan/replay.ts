@@ -1,6 +1,7 @@
 // A command line that replays a run: same adapter, seed and settings, derived from the option table
 // (every run option the plan holds, in the table's order; a strategy's own counts only when it runs).
-import { RUN_OPTIONS, type Shard } from '../options/table.js';
+import { RUN_OPTIONS, type ConfidenceTarget, type Shard } from '../options/table.js';
+import { confidenceText } from '../options/validate.js';
 import type { RunPlan } from './plan.js';
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -17,6 +18,7 @@ export function replayCommand(plan: RunPlan, overrides: Partial<RunPlan> = {}): 
     if (o.kind === 'flag') parts.push(flag);
     else if (o.kind === 'duration') parts.push(flag, `${Number(v) / 1000}s`);
     else if (o.kind === 'shard') parts.push(flag, `${(v as unknown as Shard).index}/${(v as unknown as Shard).count}`);
+    else if (o.kind === 'confidence') parts.push(flag, quote(confidenceText(v as unknown as ConfidenceTarget)));
     else parts.push(flag, quote(Array.isArray(v) ? v.join(',') : String(v)));
   }
   const { _: positional, ...named } = p.args;

@@ -3,7 +3,7 @@
 // whenever the other CPUs are busy (another process compiling, testing, ...): measured on a 2-core
 // machine with one busy process, the main thread and both workers then all sat on CPU 0, the workers
 // never ran at the same instant, and a plain `v[0] = v[0] + 1` lost no update in 2,000 rounds.
-// Pinned, the two workers run truly in parallel (see README, "Tuning the race detector").
+// Pinned, the two workers run truly in parallel (docs/explanation/why-the-defaults.md, "Pinned workers").
 // Best effort: Linux only, needs `taskset` (util-linux). Whether to pin at all is the session's option
 // (SessionOptions.pinCpus): the pool reads no environment variables.
 import { spawnSync } from 'node:child_process';

@@ -2,7 +2,7 @@
 // wording can point there as ESLint's messages point to their rules. The pages ship in the package.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FindingKind } from '../schema/report.js';
+import type { FindingKind, WarningCode } from '../schema/report.js';
 
 const FINDINGS_PAGE = 'docs/reference/findings.md';
 
@@ -20,14 +20,16 @@ export const FINDING_DOCS: Readonly<Record<FindingKind, string>> = {
   inconclusive: `${FINDINGS_PAGE}#inconclusive`,
 };
 
-/** Warning and note codes (test/docs.test.mjs checks that every code the source emits is here). */
-export const CODE_DOCS: Readonly<Record<string, string>> = {
+/** Every warning and note code: the compiler refuses a code without its page. */
+export const CODE_DOCS: Readonly<Record<WarningCode, string>> = {
   undeclared: `${FINDINGS_PAGE}#undeclared`,
   'declared-safe-but-raced': `${FINDINGS_PAGE}#declared-safe-but-raced`,
   'no-contention': `${FINDINGS_PAGE}#no-contention`,
   'stats-not-number': `${FINDINGS_PAGE}#stats-not-number`,
   'model-unknown': `${FINDINGS_PAGE}#model-unknown`,
   'schedule-diverged': `${FINDINGS_PAGE}#schedule-diverged`,
+  'confidence-not-reached': `${FINDINGS_PAGE}#confidence-not-reached`,
+  'global-teardown': `${FINDINGS_PAGE}#global-teardown`,
   'concurrent-access': `${FINDINGS_PAGE}#concurrent-access`,
   'rounds-one-at-a-time': `${FINDINGS_PAGE}#rounds-one-at-a-time`,
 };

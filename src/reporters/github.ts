@@ -4,7 +4,18 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { truncate } from '../errors.js';
-import { entriesOf, findingSource, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type Status } from '../schema/report.js';
+import {
+  entriesOf,
+  findingSource,
+  isStartFailure,
+  strategyLabel,
+  type FindingFacts,
+  type MultiRunReport,
+  type RunReport,
+  type Status,
+} from '../schema/report.js';
+import { findingMessage, warningMessage } from './sentences.js';
+import { confidenceSentences } from './confidence.js';
 import { historyText } from './history-table.js';
 import { scheduleText } from './schedule-trace.js';
 
@@ -35,7 +46,7 @@ function command(kind: 'error' | 'warning', props: Record<string, string>, messa
  * Where an annotation points: the failing line of the user's code when the finding's stack names one in
  * the checkout ($GITHUB_WORKSPACE), else the adapter file.
  */
-function locationOf(f: Finding, adapterFile: string, env: NodeJS.ProcessEnv, cwd: string): Record<string, string> {
+function locationOf(f: FindingFacts, adapterFile: string, env: NodeJS.ProcessEnv, cwd: string): Record<string, string> {
   if (f.where) {
     const rel = annotationFile(f.where.file, env, cwd);
     if (!path.isAbsolute(rel)) return { file: rel, line: String(f.where.line), ...(f.where.column !== undefined ? { col: String(f.where.column) } : {}) };
@@ -44,7 +55,7 @@ function locationOf(f: Finding, adapterFile: string, env: NodeJS.ProcessEnv, cwd
 }
 
 /** Workflow command lines (newline-terminated) for every finding, warning and adapter that could not start. `page`: the HTML report written. */
-export function githubAnnotations(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), page?: string): string {
+export function githubAnnotations(report: RunReport | MultiRunReport, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), page?: string): string {
   const seePage = page ? `\nHTML report: ${annotationFile(page, env, cwd)}` : '';
   const lines: string[] = [];
   for (const r of entriesOf(report)) {
@@ -54,10 +65,10 @@ export function githubAnnotations(report: Report | MultiReport, env: NodeJS.Proc
       continue;
     }
     for (const f of r.findings) {
-      const msg = `${f.kind} in ${findingSource(f)}: ${f.message}\nreplay: ${r.replay}${seePage}`;
+      const msg = `${f.kind} in ${findingSource(f)}: ${findingMessage(f)}\nreplay: ${r.replay}${seePage}`;
       lines.push(command('error', { ...locationOf(f, file, env, cwd), title: `adapter-hammer ${findingSource(f)}: ${f.kind}` }, msg));
     }
-    for (const w of r.warnings) lines.push(command('warning', { file, title: `adapter-hammer: ${w.code}` }, w.message));
+    for (const w of r.warnings) lines.push(command('warning', { file, title: `adapter-hammer: ${w.code}` }, warningMessage(w)));
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
@@ -86,7 +97,7 @@ export function pageLine(page: string, env: NodeJS.ProcessEnv = process.env, cwd
 }
 
 /** The job summary: a table of adapters, then each failing adapter's findings; `page`: the HTML report written. */
-export function githubSummary(report: Report | MultiReport, page?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function githubSummary(report: RunReport | MultiRunReport, page?: string, env: NodeJS.ProcessEnv = process.env): string {
   const entries = entriesOf(report);
   const out: string[] = [
     `## adapter-hammer: ${ICON[report.status]} ${report.status}`,
@@ -104,16 +115,26 @@ export function githubSummary(report: Report | MultiReport, page?: string, env: 
     out.push(`| ${code(r.adapter)} | ${v} | ${strategies} | ${r.findings.length} | ${r.seed} |`);
   }
   if (page) out.push('', pageLine(page, env));
+  // How rare a race each passing race would have caught (or how often a failing one failed).
+  const confident = entries.flatMap((r) =>
+    isStartFailure(r)
+      ? []
+      : r.strategies.flatMap((s) => (s.name === 'race' && s.confidence ? [{ r, lines: confidenceSentences(s.confidence, s.status) }] : [])),
+  );
+  if (confident.some((c) => c.lines.length)) {
+    out.push('', '### Confidence', '');
+    for (const { r, lines } of confident) if (lines.length) out.push(`- ${code(r.adapter)} race: ${lines.map((l) => cell(l, 600)).join('; ')}`);
+  }
   for (const r of entries) {
     if (isStartFailure(r) || (r.findings.length === 0 && r.warnings.length === 0)) continue;
     out.push('', `### ${code(r.adapter)}`, '');
     for (const f of r.findings) {
-      out.push(`- ❌ **${f.kind}** (${findingSource(f)}): ${cell(f.message, 600)}`);
+      out.push(`- ❌ **${f.kind}** (${findingSource(f)}): ${cell(findingMessage(f), 600)}`);
       // How it happened, as the terminal shows it (a code block keeps the columns).
       if (f.history) out.push(...fenced(historyText(f.history)));
     }
     for (const s of r.strategies) if (s.name === 'race' && s.schedule) out.push(...fenced(scheduleText(s.schedule)));
-    for (const w of r.warnings) out.push(`- ⚠️ **${w.code}**: ${cell(w.message, 600)}`);
+    for (const w of r.warnings) out.push(`- ⚠️ **${w.code}**: ${cell(warningMessage(w), 600)}`);
     if (r.status !== 'pass') out.push('', `Replay: ${code(r.replay)}`);
   }
   return `${out.join('\n')}\n`;
@@ -123,7 +144,7 @@ export function githubSummary(report: Report | MultiReport, page?: string, env: 
 export const inGithubActions = (env: NodeJS.ProcessEnv = process.env): boolean => env.GITHUB_ACTIONS === 'true';
 
 /** Append the summary to $GITHUB_STEP_SUMMARY if the runner set it. Returns an error message on failure. */
-export function appendStepSummary(report: Report | MultiReport, env: NodeJS.ProcessEnv = process.env, page?: string): string | null {
+export function appendStepSummary(report: RunReport | MultiRunReport, env: NodeJS.ProcessEnv = process.env, page?: string): string | null {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return null;
   try {

@@ -6,7 +6,18 @@ import path from 'node:path';
 import type { create as Create } from 'xmlbuilder2';
 import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { entriesOf, findingsOf, isStartFailure, strategyLabel, type Finding, type MultiReport, type Report, type StartFailure } from '../schema/report.js';
+import {
+  entriesOf,
+  findingsOf,
+  isStartFailure,
+  strategyLabel,
+  type FindingFacts,
+  type MultiRunReport,
+  type RunReport,
+  type StartFailure,
+} from '../schema/report.js';
+import { findingMessage, warningMessage } from './sentences.js';
+import { confidenceSentences } from './confidence.js';
 import { historyText } from './history-table.js';
 import { scheduleText } from './schedule-trace.js';
 
@@ -29,13 +40,13 @@ const xml = (): typeof Create => (createRequire(import.meta.url)('xmlbuilder2') 
 
 const seconds = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
 
-function findingLine(f: Finding): string {
+function findingLine(f: FindingFacts): string {
   const where = [f.round !== undefined ? `round ${f.round}` : '', f.op ? `op ${f.op}` : '', f.hook ? `hook ${f.hook}` : ''].filter(Boolean).join(', ');
-  return `[${f.kind}]${where ? ` (${where})` : ''} ${f.message}`;
+  return `[${f.kind}]${where ? ` (${where})` : ''} ${findingMessage(f)}`;
 }
 
 /** Testcases of one adapter: one per planned strategy, plus one for --strict warnings that failed the run. */
-function suiteCounts(r: Report): { tests: number; failures: number; skipped: number } {
+function suiteCounts(r: RunReport): { tests: number; failures: number; skipped: number } {
   const notRun = r.config.strategies.filter((n) => !r.strategies.some((s) => s.name === n)).length;
   const strict = r.strictFailure ? 1 : 0;
   return {
@@ -46,7 +57,7 @@ function suiteCounts(r: Report): { tests: number; failures: number; skipped: num
 }
 
 /** `page`: the HTML report written beside it (a property, a line of every failure, and an attachment CI servers show). */
-function addSuite(root: XMLBuilder, r: Report | StartFailure, page?: string): void {
+function addSuite(root: XMLBuilder, r: RunReport | StartFailure, page?: string): void {
   if (isStartFailure(r)) {
     const suite = root.ele('testsuite', { name: xmlAttr(r.adapter), tests: 1, failures: 0, errors: 1, skipped: 0, time: seconds(0) });
     suite
@@ -86,13 +97,19 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure, page?: string): vo
     });
     // A partial strategy did not pass: it is a skipped testcase, never a passing one.
     if (s.status === 'partial') tc.ele('skipped', { message: 'interrupted before it could finish; nothing failed in what ran' });
-    if (s.status !== 'fail') continue;
+    // How rare a race a passing race would have caught (its figures: the JSON's `confidence`).
+    const confidence = s.name === 'race' && s.confidence ? confidenceSentences(s.confidence, s.status) : [];
+    if (s.status !== 'fail') {
+      if (confidence.length) tc.ele('system-out').txt(xmlText(confidence.map((l) => `confidence: ${l}`).join('\n')));
+      continue;
+    }
     const kinds = [...new Set(own.map((f) => f.kind))].join(',') || 'fail';
     const head = own.length ? `${own.length} finding${own.length === 1 ? '' : 's'}: ${findingLine(own[0]!)}` : `${s.name} failed`;
     // Each finding's line, then how it happened (its history table, plain text) where it has one.
     const text = own.flatMap((f) => [findingLine(f), ...(f.history ? [historyText(f.history), ''] : [])]);
     // A race found under the scheduler: its schedule, the replay and the steps around each preemption.
     if (s.name === 'race' && s.schedule) text.push(scheduleText(s.schedule), '');
+    text.push(...confidence);
     const seePage = page ? [`HTML report: ${page}`] : [];
     tc.ele('failure', { message: xmlAttr(head), type: kinds }).txt(xmlText([...text, '', `replay: ${r.replay}`, ...seePage].join('\n')));
   }
@@ -104,17 +121,21 @@ function addSuite(root: XMLBuilder, r: Report | StartFailure, page?: string): vo
   if (r.strictFailure) {
     suite
       .ele('testcase', { name: 'warnings (--strict)', classname: xmlAttr(r.adapter), time: seconds(0) })
-      .ele('failure', { message: xmlAttr(`${r.warnings.length} warning(s) with --strict: ${r.warnings[0]!.message}`), type: 'warning' })
-      .txt(xmlText(r.warnings.map((w) => `[${w.code}] ${w.message}`).join('\n')));
+      .ele('failure', { message: xmlAttr(`${r.warnings.length} warning(s) with --strict: ${warningMessage(r.warnings[0]!)}`), type: 'warning' })
+      .txt(xmlText(r.warnings.map((w) => `[${w.code}] ${warningMessage(w)}`).join('\n')));
   }
   // [[ATTACHMENT|file]]: the convention Jenkins' and GitLab's JUnit readers show as a link to the file.
   const attachment = page ? [`HTML report: ${page}`, `[[ATTACHMENT|${path.resolve(page)}]]`] : [];
-  const notes = [...r.warnings.map((w) => `warning ${w.code}: ${w.message}`), ...r.info.map((i) => `info ${i.code}: ${i.message}`), ...attachment];
+  const notes = [
+    ...r.warnings.map((w) => `warning ${w.code}: ${warningMessage(w)}`),
+    ...r.info.map((i) => `info ${i.code}: ${warningMessage(i)}`),
+    ...attachment,
+  ];
   if (notes.length) suite.ele('system-out').txt(xmlText(notes.join('\n')));
 }
 
 /** The JUnit XML document for one report or a multi-adapter run. */
-export function toJunit(report: Report | MultiReport, page?: string): string {
+export function toJunit(report: RunReport | MultiRunReport, page?: string): string {
   const entries = entriesOf(report);
   let tests = 0;
   let failures = 0;

@@ -9,7 +9,7 @@ import { shareOf } from '../plan/budget.js';
 import type { StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { WorkerSession, type SessionOptions } from '../pool/session.js';
-import type { ProgressEvent, RetryCount, Warning } from '../schema/report.js';
+import type { ProgressEvent, RetryCount, WarningFacts } from '../schema/report.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -153,7 +153,10 @@ export class RunContext {
    */
   async globalSetup(): Promise<void> {
     const deadline = this.plan.setupTimeoutMs;
+    const t = performance.now();
     const r = await callHook(this.loaded.adapter, 'globalSetup', [{ workers: this.plan.workers, args: this.plan.args }], deadline, this.pendingHooks);
+    // A cold start (a database, a container) is not the strategies' time: the budget counts from here.
+    this.startedAt += performance.now() - t;
     if (r.ok) this.globalUp = true;
     else if (!r.interrupted) {
       const why = r.hung ? `did not settle within ${deadline} ms (--setup-timeout)` : `threw: ${r.message}`;
@@ -162,12 +165,12 @@ export class RunContext {
   }
 
   /** The adapter's globalTeardown, when its globalSetup returned: its failure as a warning. */
-  async globalTeardown(): Promise<Warning | null> {
+  async globalTeardown(): Promise<WarningFacts | null> {
     if (!this.globalUp) return null;
     this.globalUp = false;
     const r = await callHook(this.loaded.adapter, 'globalTeardown', [], this.plan.setupTimeoutMs, this.pendingHooks);
     if (r.ok || r.interrupted) return null;
-    return { code: 'global-teardown', message: `hook 'globalTeardown' ${r.hung ? 'did not settle in time' : `threw: ${r.message}`}` };
+    return { code: 'global-teardown', hook: 'globalTeardown', ...(r.hung ? {} : { error: r.message }) };
   }
 
   /**

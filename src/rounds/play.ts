@@ -3,13 +3,13 @@
 // unique -> teardown. Each hook's failure becomes a finding in exactly one way (checks/round.ts).
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Counters } from '../adapter/types.js';
-import { defaultExpected, mergeCounters, numbersOnly, recordingReads } from '../checks/counters.js';
+import { defaultExpected, mergeCounters, numbersOnly, recordingReads, type StatsProblem } from '../checks/counters.js';
 import { callsOf, checkRound, countersNote, hookFinding, roundComplete, type RoundVerdict } from '../checks/round.js';
 import { clip } from '../errors.js';
 import { checkModel, HAMMER_CHECK_STEPS, ROUND_CHECK_STEPS, type ModelVerdict } from '../checks/model.js';
 import type { StrategyName } from '../options/table.js';
 import type { RoundSpec, RoundTallies, WorkerSession } from '../pool/session.js';
-import type { Finding, Warning } from '../schema/report.js';
+import { uniqueFacts, type FindingFacts, type WarningFacts } from '../schema/report.js';
 import type { RunContext } from './context.js';
 
 export interface PlayedRound extends RoundVerdict {
@@ -22,7 +22,7 @@ export interface PlayedRound extends RoundVerdict {
   complete: boolean;
   /** A main-thread hook failed: more rounds would only repeat it. */
   hookFailed: boolean;
-  warnings: Warning[];
+  warnings: WarningFacts[];
   /** The round's calls, when it recorded them. */
   history: RoundTallies['history'];
   /** The model's check of the round: null when there is no model or the round was not checkable. */
@@ -152,15 +152,15 @@ export async function playRounds(run: RunContext, session: WorkerSession, reqs: 
 async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, tallies: RoundTallies): Promise<PlayedRound> {
   // Race rounds come by the thousand per second: sync hooks are not awaited (no microtask each), and
   // nothing is allocated that a passing round does not need (the main thread's work and its garbage
-  // take a core from the workers on small machines: README, "Tuning the race detector").
+  // take a core from the workers on small machines: docs/explanation/why-the-defaults.md, "Batches of rounds").
   const { adapter } = run.loaded;
   const { strategy, round } = req;
-  let hookFindings: Finding[] | null = null;
+  let hookFindings: FindingFacts[] | null = null;
   const failedHook = (r: HookFailure): void => {
     const f = hookFinding(strategy, round, r);
     if (f) (hookFindings ??= []).push(f);
   };
-  const problems: string[] = [];
+  const problems: StatsProblem[] = [];
   const complete = roundComplete(tallies);
   run.noteRetries(tallies.retries);
   let verdict: RoundVerdict;
@@ -178,7 +178,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
       else {
         const ws = tallies.workerStats;
         const perWorker: Counters[] = new Array<Counters>(ws.length);
-        for (let i = 0; i < ws.length; i++) perWorker[i] = numbersOnly(ws[i], problems, 'workerStats of worker ', i);
+        for (let i = 0; i < ws.length; i++) perWorker[i] = numbersOnly(ws[i], problems, 'workerStats', i);
         actual = mergeCounters(numbersOnly(stats.value, problems, 'stats'), perWorker);
         if (adapter.expected) {
           let e = run.hook<unknown>('expected', [calls]);
@@ -234,7 +234,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     countersNote: countersNote(tallies, hookFindings !== null, adapter.model !== undefined),
     complete,
     hookFailed: hookFindings !== null,
-    warnings: problems.length ? [...new Set(problems)].map((message) => ({ code: 'stats-not-number', message })) : [],
+    warnings: problems.length ? uniqueFacts(problems) : [],
     history: tallies.history,
     model: model?.outcome ?? null,
   };

@@ -8,7 +8,7 @@ import { AdapterError, SessionStartError, errorLine } from '../errors.js';
 import { RUN_OPTIONS, type StrategyName } from '../options/table.js';
 import type { RunPlan } from '../plan/plan.js';
 import { replayCommand } from '../plan/replay.js';
-import type { Finding, ProgressEvent, Report, ReportConfig, StrategyReport, Warning } from '../schema/report.js';
+import type { FindingFacts, ProgressEvent, ReportConfig, RunReport, StrategyReport, WarningFacts } from '../schema/report.js';
 import { RunContext } from '../rounds/context.js';
 import { runHammer } from '../strategies/hammer.js';
 import { runRace } from '../strategies/race.js';
@@ -37,20 +37,17 @@ function configOf(plan: RunPlan): ReportConfig {
   return { ...config, args: plan.args, env: plan.env } as unknown as ReportConfig;
 }
 
-export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Report> {
+export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<RunReport> {
   const startedAt = new Date();
   const t0 = performance.now();
   const loaded = opts.loaded ?? (await loadAdapter(plan.adapter));
   const run = new RunContext(plan, loaded, opts.progress, opts.signal);
   const strategies: StrategyReport[] = [];
-  const findings: Finding[] = [];
-  const warnings: Warning[] = [];
-  const info: Warning[] = [];
+  const findings: FindingFacts[] = [];
+  const warnings: WarningFacts[] = [];
+  const info: WarningFacts[] = [];
   if (typeof loaded.adapter.threadSafe !== 'boolean') {
-    warnings.push({
-      code: 'undeclared',
-      message: `adapter does not declare thread safety: add \`threadSafe: true\` (or false) so the report can check the claim`,
-    });
+    warnings.push({ code: 'undeclared' });
   }
   try {
     // Once per run, main thread: a server the rounds share (exit 2 when it cannot be had).
@@ -64,8 +61,9 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
       } catch (e) {
         if (e instanceof AdapterError) throw e;
         // A pool that could not start is a crash of this strategy, not of the tool.
-        const message = e instanceof SessionStartError ? e.message : `internal error: ${e instanceof Error ? (e.stack ?? e.message) : errorLine(e)}`;
-        outcome = crashed(name, performance.now() - t0, message);
+        const cause =
+          e instanceof SessionStartError ? { error: e.message } : { error: e instanceof Error ? (e.stack ?? e.message) : errorLine(e), internal: true };
+        outcome = crashed(name, performance.now() - t0, cause);
       } finally {
         await run.closeAll();
       }
@@ -114,7 +112,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Rep
   };
 }
 
-function crashed(name: StrategyName, durationMs: number, message: string): StrategyOutcome {
+function crashed(name: StrategyName, durationMs: number, cause: { error: string; internal?: boolean }): StrategyOutcome {
   const base = { durationMs };
   const figures =
     name === 'hammer'
@@ -138,7 +136,7 @@ function crashed(name: StrategyName, durationMs: number, message: string): Strat
         : { ...base, name, points: [], concurrency: 0 };
   return judgeStrategy({
     figures,
-    findings: [{ strategy: name, kind: 'crash', message }],
+    findings: [{ strategy: name, kind: 'crash', ...cause }],
     warnings: [],
     info: [],
     interrupted: false,

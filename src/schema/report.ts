@@ -2,8 +2,11 @@
 // reporter renders. Field names of the contract (section 3) are kept exactly; the rest are additions.
 // Every status, verdict and diagnosis in it is decided in checks/; reporters only render them.
 import type { StackFrame } from '../errors.js';
-import type { PlanEnvironment, RunSettings, Shard } from '../options/table.js';
+import type { ConfidenceTarget, PlanEnvironment, RunSettings, Shard } from '../options/table.js';
+
+export type { Shard };
 import type { ValueHistogram } from '../maths/distribution.js';
+import type { EffectiveMethod } from '../maths/confidence.js';
 
 export type { StackFrame };
 
@@ -23,29 +26,157 @@ export type Status = 'pass' | 'fail' | 'partial';
 export type FindingKind =
   'lost-update' | 'mismatch' | 'invariant' | 'duplicate' | 'error' | 'hang' | 'crash' | 'throughput' | 'inconclusive' | 'linearizability';
 
-export interface Finding {
+/**
+ * What every finding may say, whatever its kind: the round, the operation, hook, worker or counter it is
+ * about, and how often. A finding is data: its sentence (`message` in the JSON report and hammer()'s
+ * report) is written from these fields by reporters/sentences.ts.
+ */
+interface FindingBase {
   strategy: string;
-  kind: FindingKind;
-  message: string;
+  /** The round it happened in; summed up over several rounds: the first of them. */
   round?: number;
   op?: string;
   hook?: string;
   workerId?: number;
   /** The counter a lost-update or mismatch finding is about. */
   counter?: string;
+  /** How many: lost updates, extra counts, errors, duplicates, pending calls; over several rounds, their total. */
   count?: number;
-  example?: unknown;
+  /** Summed up over rounds (race, throughput): in how many rounds it happened, of how many played, and the first. */
+  rounds?: number;
+  roundsPlayed?: number;
+  firstRound?: number;
+  /** Throughput: the measured point (worker count and phase) whose calls it happened in. */
+  point?: { workers: number; phase: 'warm-up' | 'measure' };
   /** For errors: the distinct errors (by message and top user frame), most frequent first, with stacks. */
   errors?: DistinctError[];
   /** For a hang: the stuck worker's stack, taken by pausing it (user frames first). */
   stack?: StackFrame[];
   /** Where in the user's source the failure is, when a stack says so (annotations point there). */
   where?: { file: string; line: number; column?: number };
-  /** In a merged report: the shard that found it (`2/3`). */
+  /** In a merged report: the shard that found it (`2/3`); the first one's, when several did. */
   shard?: string;
   /** How the failure happened: the smallest failing part of the round's call history. */
   history?: CallHistory;
 }
+
+/** A counter below its expected value at the end of a round. */
+export interface LostUpdateFinding extends FindingBase {
+  kind: 'lost-update';
+  counter: string;
+  expected: number;
+  actual: number;
+  /** Lost updates: `expected - actual` of the round; over several rounds, their total. */
+  count: number;
+}
+
+/** A counter above its expected value (`count` more), or expected and not reported (`actual: null`). */
+export interface MismatchFinding extends FindingBase {
+  kind: 'mismatch';
+  counter: string;
+  expected: number;
+  actual: number | null;
+  /** The adapter's expected() gave the value (else the default rule: calls counted). */
+  expectedByAdapter?: boolean;
+}
+
+export interface InvariantFinding extends FindingBase {
+  kind: 'invariant';
+  /** What the adapter's invariant said: its string, `invariant returned false`, or `invariant threw: ...`. */
+  violation: string;
+}
+
+export interface DuplicateFinding extends FindingBase {
+  kind: 'duplicate';
+  op: string;
+  /** Return values of the round beyond the first of each repeated value (`count`: over several rounds, their total). */
+  duplicates: number;
+  count: number;
+  /** Distinct values handed out more than once. */
+  values: number;
+  example: unknown;
+  /** How often `example` was handed out. */
+  exampleTimes: number;
+}
+
+/**
+ * Calls of an operation that threw (`op`, `count` of `calls`), a hook that threw (`hook`; in a worker:
+ * `workerId`), or the adapter's model that threw (`hook: 'model'`).
+ */
+export interface ErrorFinding extends FindingBase {
+  kind: 'error';
+  /** The first error's first line; absent when it was not collected. */
+  error?: string;
+  /** Calls of `op` started in the round, and how many of them threw (`count`: over several rounds, their total). */
+  calls?: number;
+  threw?: number;
+}
+
+/**
+ * Something that did not settle within `afterMs`: an operation's calls or a worker hook (`workerId`,
+ * `pending` calls per operation), a worker's event loop before or after its calls, or a main-thread hook.
+ */
+export interface HangFinding extends FindingBase {
+  kind: 'hang';
+  stuckIn: 'calls' | 'hook' | 'start' | 'after-calls';
+  afterMs: number;
+  pending?: Record<string, number>;
+  /** What pausing the stuck worker showed: running JavaScript (at `stack`), or waiting; absent: not paused. */
+  paused?: 'running' | 'waiting';
+  /** A main-thread hook: the option whose deadline it missed. */
+  deadline?: '--timeout' | '--setup-timeout';
+}
+
+/** A worker that died (`workerId`), adapter-hammer's own failure (`internal`), or a strategy that could not run. */
+export interface CrashFinding extends FindingBase {
+  kind: 'crash';
+  /** Why: the worker's error or exit, or the problem that stopped the strategy. */
+  error: string;
+  exitCode?: number;
+  internal?: boolean;
+}
+
+/** calls/s at `workers` below --min-ops (`opsPerSec`), or no point measured at `workers` (no `opsPerSec`). */
+export interface ThroughputFinding extends FindingBase {
+  kind: 'throughput';
+  minOps: number;
+  workers: number;
+  opsPerSec?: number;
+}
+
+/** A strategy that could not have failed: no call completed, every round cut short, or shards missing from a merge. */
+export interface InconclusiveFinding extends FindingBase {
+  kind: 'inconclusive';
+  reason: 'no-calls' | 'rounds-cut-short' | 'shards-missing';
+  /** The missing shards, and the rounds each would have played (`r % count === index - 1`; null: all of them). */
+  missing?: { shard: string; rounds: Shard | null }[];
+}
+
+/** No order of a round's `calls` calls explains the call at `history.culprit`. */
+export interface LinearizabilityFinding extends FindingBase {
+  kind: 'linearizability';
+  op: string;
+  calls: number;
+  /** The model's key the failing calls share, when it partitions. */
+  partition?: string;
+  history: CallHistory;
+}
+
+/** A finding as data, one shape per kind. */
+export type FindingFacts =
+  | LostUpdateFinding
+  | MismatchFinding
+  | InvariantFinding
+  | DuplicateFinding
+  | ErrorFinding
+  | HangFinding
+  | CrashFinding
+  | ThroughputFinding
+  | InconclusiveFinding
+  | LinearizabilityFinding;
+
+/** A finding as the JSON report and hammer() carry it: its fields, and the sentence reporters wrote from them. */
+export type Finding = FindingFacts & { message: string };
 
 /** One call of a round, as recorded in its worker (no message per call: see pool/history.ts). */
 export interface HistoryCall {
@@ -84,10 +215,53 @@ export interface DistinctError {
   stack: StackFrame[];
 }
 
-export interface Warning {
-  code: string;
-  message: string;
+/** What every warning and note may say: the strategy it is about. */
+interface WarningBase {
+  strategy?: string;
 }
+
+/**
+ * A warning (or an informational note) as data, one shape per code; its sentence (`message`) is written
+ * by reporters/sentences.ts.
+ */
+export type WarningFacts =
+  /** The adapter has no `threadSafe`. */
+  | (WarningBase & { code: 'undeclared' })
+  /** `threadSafe: true`, and these strategies failed. */
+  | (WarningBase & { code: 'declared-safe-but-raced'; strategies: string[] })
+  /** `op` ran, but never at the same time as another call. */
+  | (WarningBase & { code: 'no-contention'; strategy: string; op: string })
+  /** Note: `op` was in flight in `maxWorkers` workers at once, up to `maxInFlight` calls. */
+  | (WarningBase & { code: 'concurrent-access'; strategy: string; op: string; maxWorkers: number; maxInFlight: number })
+  /** The model's check could not decide `unknownRounds` of `checkedRounds` rounds. */
+  | (WarningBase & { code: 'model-unknown'; strategy: string; unknownRounds: number; checkedRounds: number; reason: string })
+  /** The --schedule replay could not follow its schedule. */
+  | (WarningBase & { code: 'schedule-diverged'; strategy: string; divergence: string })
+  /** A hook's counters were not all numbers: `source`'s `counter` was a `got` (without `counter`: the whole value was). */
+  | (WarningBase & { code: 'stats-not-number'; source: 'stats' | 'expected' | 'workerStats'; workerId?: number; counter?: string; got: string })
+  /** The adapter's globalTeardown threw (`error`) or did not settle in time. */
+  | (WarningBase & { code: 'global-teardown'; hook: 'globalTeardown'; error?: string })
+  /**
+   * --confidence `target` was not reached within --time: `effectiveRounds` of the `roundsNeeded` (this
+   * shard's share when `shards` > 1) for the weakest operation `op`, which would have caught 1 of `k`.
+   */
+  | (WarningBase & {
+      code: 'confidence-not-reached';
+      strategy: string;
+      target: ConfidenceTarget;
+      roundsNeeded: number;
+      effectiveRounds: number;
+      op?: string;
+      k: number | null;
+      shards?: number;
+    })
+  /** Note: race rounds played one at a time, because `hook` (at `at`) may reach state other rounds share. */
+  | (WarningBase & { code: 'rounds-one-at-a-time'; strategy: string; hook?: string; at?: string; reason?: string });
+
+export type WarningCode = WarningFacts['code'];
+
+/** A warning as the JSON report and hammer() carry it: its fields, and the sentence reporters wrote from them. */
+export type Warning = WarningFacts & { message: string };
 
 export interface CounterRow {
   name: string;
@@ -119,6 +293,73 @@ export interface ContentionRow {
   maxWorkers: number;
   /** A call of it was ever in flight together with another call. */
   overlapped: boolean;
+}
+
+/**
+ * Why no rate is claimed (no effective round): `single-lane` one worker and one lane (calls never
+ * overlap); `no-rounds` no natural round ran to the end (controlled or replayed rounds only, or every one
+ * cut short); `not-measured` contention was measured in none of them; `no-overlap` it was, and the calls
+ * never overlapped; `one-round` the hammer's single round (a rate needs many).
+ */
+export type NoClaim = 'single-lane' | 'no-rounds' | 'not-measured' | 'no-overlap' | 'one-round';
+
+/** How many rounds could have shown a race, and how rare a race they would have caught (docs/explanation/confidence.md). */
+export interface OverlapCount {
+  /** Natural rounds (not controlled) every worker ran to the end, decided by the model if there is one (per operation: those that called it). */
+  rounds: number;
+  /** Of them, the rounds whose contention was measured (one in every few: contentionRounds), and of those, the ones where calls overlapped another call. */
+  measuredRounds: number;
+  overlappedRounds: number;
+  /** Rounds in which calls overlapped: counted (`measured`), or estimated from the measured ones (`sampled`: the others at `shareLow`). */
+  effectiveRounds: number;
+  method: EffectiveMethod;
+  /** With `sampled`: the lower end of the 95% Wilson interval of the overlapping share, applied to the rounds not measured. */
+  shareLow?: number;
+  /** The largest k such that a race showing in 1 of k effective rounds (or more often) would have been caught with 95% / 99%; null with no effective round. */
+  k95: number | null;
+  k99: number | null;
+  /** Why no rate is claimed, when none is. */
+  noClaim?: NoClaim;
+}
+
+/**
+ * PCT's bound over the controlled rounds that ran PCT (Burckhardt et al. 2010): a given ordering bug of
+ * depth `depth` among a worker's first `estimatedSteps` steps is hit in one round with probability at
+ * least 1 / (lanes * estimatedSteps^(depth-1)); `missBound` is the chance all the rounds missed it.
+ */
+export interface PctBound {
+  depth: number;
+  /** Lanes of each worker (the scheduler's threads). */
+  lanes: number;
+  /** The fewest steps a round's change points were drawn among: the bound covers bugs within a worker's first this many steps. */
+  estimatedSteps: number;
+  /** Fully controlled PCT rounds counted. */
+  controlledRounds: number;
+  /** Sum of ln(1 - q) over them, so that shards multiply exactly. */
+  logMiss: number;
+  /** The probability of missing a given depth-d ordering bug within a worker in all of them; null when void. */
+  missBound: number | null;
+  /** Void: PCT rounds in which a lane resumed outside the scheduler's control (no schedule was fully controlled there). */
+  voided?: { rounds: number; reason: 'uncontrolled' | 'stalled' | 'diverged' };
+}
+
+/** A strategy's confidence: how rare a race its rounds would have caught, on what, and (failing) how often it failed. */
+export interface Confidence extends OverlapCount {
+  /** The same, per operation called. */
+  perOperation: (OverlapCount & { op: string })[];
+  /** The setup the figures hold for: the machines that played the rounds, with their workers x lanes (and their load at the time). */
+  machines: string[];
+  workers: number;
+  lanes: number;
+  /** Controlled rounds: PCT's bound for the depth they ran with (absent when no PCT round ran). */
+  pct?: PctBound;
+  /**
+   * --confidence: the rate and probability asked for, the effective rounds that needs (this shard's share
+   * with --shard), and whether every operation called reached it.
+   */
+  target?: ConfidenceTarget & { roundsNeeded: number; reached: boolean };
+  /** A failing strategy: its failure rate over its rounds, with the 95% Wilson interval. */
+  failureRate?: { failed: number; rounds: number; rate: number; low: number; high: number; level: 0.95; method: 'wilson' };
 }
 
 /** Calls made again after an error the adapter declared it retries (`retry`): not errors. */
@@ -173,6 +414,8 @@ export interface HammerReport extends StrategyBase {
   contention: ContentionRow[];
   /** With an adapter `model`: its check of the hammer's history. */
   model?: ModelChecks;
+  /** Whether each operation's calls overlapped another call in its one round (no rate is claimed from one round). */
+  confidence?: Confidence;
 }
 
 export interface OutcomeBucket {
@@ -229,6 +472,8 @@ export interface RaceReport extends StrategyBase {
   contention: ContentionRow[];
   /** Rounds in which contention (calls in flight) was measured: one in every few, see strategies/race.ts. */
   contentionRounds?: number;
+  /** How rare a race these rounds would have caught (a pass), or how often they failed (docs/explanation/confidence.md). */
+  confidence?: Confidence;
   /** With an adapter `model`: rounds checked for linearizability, and those the check could not decide. */
   model?: ModelChecks;
   /**
@@ -258,7 +503,7 @@ export interface RaceReport extends StrategyBase {
     /** How the smallest scenario failed: its call history (or the part of it that shows the failure). */
     history?: CallHistory;
   } | null;
-  /** Its controlled rounds (README, "Controlled interleavings"): absent with --scheduler off. */
+  /** Its controlled rounds (docs/guides/controlled-interleavings.md): absent with --scheduler off. */
   scheduler?: SchedulerFigures;
   /**
    * The failing controlled round's schedules, shrunk to fewer preemptions and replayed: the value that
@@ -350,7 +595,7 @@ export interface ThroughputPoint {
   speedup: number;
   /** speedup / workers: 100% is perfect scaling, 1/workers a fully serialised operation. */
   efficiency: number;
-  /** Calls actually timed for the latency percentiles (sampled, see README "Throughput and latency"). */
+  /** Calls actually timed for the latency percentiles (sampled, see docs/explanation/how-it-works.md, "How latency is measured"). */
   latencySamples?: number;
   /** The point's initial sampling stride: one call in this many was timed (it doubles if samples pile up). */
   sampleEvery?: number;
@@ -428,6 +673,12 @@ export interface Report {
   merged?: MergeInfo;
 }
 
+/**
+ * A report as the core builds it and reporters read it: findings and warnings as data, without their
+ * sentences (reporters/json.ts: reportObject() writes them into the Report that --json and hammer() give).
+ */
+export type RunReport = Omit<Report, 'findings' | 'warnings' | 'info'> & { findings: FindingFacts[]; warnings: WarningFacts[]; info: WarningFacts[] };
+
 /** What `adapter-hammer merge` added up: the files, the shards found, and those missing (then the run fails). */
 export interface MergeInfo {
   files: string[];
@@ -467,18 +718,41 @@ export interface MultiReport {
   merged?: MergeInfo;
 }
 
+/** A multi-adapter run as the core builds it: its adapters' reports as data (RunReport). */
+export type MultiRunReport = Omit<MultiReport, 'adapters'> & { adapters: (RunReport | StartFailure)[] };
+
 /** An adapter of a multi-adapter run that could not start, told from one that ran. */
-export const isStartFailure = (r: Report | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
+export const isStartFailure = <R extends RunReport>(r: R | StartFailure): r is StartFailure => 'notStarted' in r && r.notStarted === true;
 
 /** A strategy's name, and in a merged report the machine it measured: `throughput on runner-1 (shard 1/3, 2/3)`. */
 export const strategyLabel = (s: StrategyReport): string => (s.machine ? `${s.name} on ${s.machine.hostname} (shard ${s.machine.shards.join(', ')})` : s.name);
 
 /** A strategy's findings; in a merged report a machine's entry holds those of its own shards. */
-export const findingsOf = (r: Report, s: StrategyReport): Finding[] =>
+export const findingsOf = (r: RunReport, s: StrategyReport): FindingFacts[] =>
   r.findings.filter((f) => f.strategy === s.name && (!s.machine || f.shard === undefined || s.machine.shards.includes(f.shard)));
 
 /** Where a finding came from: `race`, or `race · shard 2/3` in a merged report. */
-export const findingSource = (f: Finding): string => (f.shard ? `${f.strategy} · shard ${f.shard}` : f.strategy);
+export const findingSource = (f: FindingFacts): string => (f.shard ? `${f.strategy} · shard ${f.shard}` : f.strategy);
 
 /** The adapters' entries of a report: one for a single-adapter report, each for a multi-adapter one. */
-export const entriesOf = (report: Report | MultiReport): (Report | StartFailure)[] => ('adapters' in report ? report.adapters : [report]);
+export const entriesOf = (report: RunReport | MultiRunReport): (RunReport | StartFailure)[] => ('adapters' in report ? report.adapters : [report]);
+
+/** A finding's or warning's fields as one key (its sentence left out): two with equal keys say the same thing. */
+export function factsKey(x: object): string {
+  const entries = Object.entries(x).filter(([k, v]) => k !== 'message' && v !== undefined);
+  return JSON.stringify(
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v),
+  );
+}
+
+/** Each warning (or finding) once, by its fields; the first of equals is kept. */
+export function uniqueFacts<T extends object>(xs: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => {
+    const key = factsKey(x);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -2,6 +2,7 @@
 // then every check once. The seeds' "concurrent hammer test", minus its blind spots: a barrier so
 // threads really overlap, async lanes so read-await-write races in per-worker state interleave.
 import { ContentionTracker } from '../checks/contention.js';
+import { hammerConfidence } from '../checks/confidence.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import { split } from '../plan/plan.js';
 import { modelUnknownWarning } from '../checks/model.js';
@@ -60,6 +61,7 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
       opsPerSec: t ? (completed / elapsed) * 1000 : 0,
       perOperation: t ? t.ops.map((o) => ({ name: o.name, calls: o.done, errors: o.errors })) : [],
       contention: contention.result,
+      confidence: hammerConfidence(loaded.opNames, played, { workers: plan.workers, lanes: plan.concurrency, machines: [plan.env.hostname ?? 'this machine'] }),
       ...(hasModel
         ? {
             model: {

@@ -7,7 +7,7 @@ import type { ContentionTracker } from '../checks/contention.js';
 import { historyOfFailure } from '../checks/model.js';
 import { EVIDENCE_FAILED_ROUNDS, outcomeOf } from '../checks/race.js';
 import type { PlayedRound, RoundRequest } from '../rounds/play.js';
-import type { CounterRow, Finding, StopReason, Warning } from '../schema/report.js';
+import { factsKey, type CounterRow, type FindingFacts, type StopReason, type WarningFacts } from '../schema/report.js';
 import { batchOf } from './batch.js';
 
 /** What one round of a batch was: did it measure contention, was it controlled (and whose calls did it run). */
@@ -35,10 +35,10 @@ export class RaceTally {
   counters: CounterRow[] = [];
   countersNote = '';
   readonly called = new Set<string>();
-  readonly warnings: Warning[] = [];
+  readonly warnings: WarningFacts[] = [];
   readonly outcomes = new Map<string, { rounds: number; failed: boolean }>();
   readonly lostPerFailed: number[] = [];
-  readonly roundFindings: Finding[] = [];
+  readonly roundFindings: FindingFacts[] = [];
   readonly model = { checkedRounds: 0, unknownRounds: 0 };
   unknownReason: string | undefined;
 
@@ -59,7 +59,8 @@ export class RaceTally {
         for (const o of t.ops) this.completedCalls += o.done;
       }
     }
-    for (const w of played.warnings) if (!this.warnings.some((x) => x.message === w.message)) this.warnings.push(w);
+    // Each warning once, by its fields.
+    for (const w of played.warnings) if (!this.warnings.some((x) => factsKey(x) === factsKey(w))) this.warnings.push(w);
     if (played.counters.length) {
       const key = outcomeOf(played.counters);
       const bucket = this.outcomes.get(key) ?? { rounds: 0, failed: played.failed };

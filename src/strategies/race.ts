@@ -4,7 +4,7 @@
 import { ContentionTracker } from '../checks/contention.js';
 import { SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
-import type { Finding, FindingKind, RaceReport, StopReason, Warning } from '../schema/report.js';
+import type { FindingFacts, FindingKind, RaceReport, StopReason, WarningFacts } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { discardRounds, finishRounds, startRounds, type RoundRequest, type StartedRounds } from '../rounds/play.js';
 import { shrinkRace } from './shrink.js';
@@ -16,6 +16,7 @@ import { shardRoundCount } from '../plan/shard.js';
 import { summaryOf, valueHistogram } from '../maths/distribution.js';
 import { modelUnknownWarning } from '../checks/model.js';
 import { ControlledRounds, instrumentation, replayFailing } from './controlled.js';
+import { RaceConfidence } from './confidence.js';
 
 /**
  * Contention evidence is measured in one round of every OVERLAP_EVERY (round 0 included): its Atomics
@@ -43,6 +44,8 @@ class RaceRounds implements BatchPlayer<RaceBatch> {
     private readonly pace: RacePace,
     private readonly controlled: ControlledRounds,
     private readonly ahead: boolean,
+    /** How rare a race the rounds would have caught (checks/confidence.ts), and --confidence's stop. */
+    private readonly confidence: RaceConfidence,
   ) {
     const { plan } = run;
     this.calls = Array.from({ length: plan.workers }, () => plan.iterations);
@@ -100,6 +103,7 @@ class RaceRounds implements BatchPlayer<RaceBatch> {
       const kind = b.kinds.get(p.round)!;
       if (!p.tallies?.interrupted) controlled.take(p, kind.controlled !== null, kind.as ?? p.round);
       stop ??= tally.take(p, kind, performance.now() - this.t0);
+      stop ??= this.confidence.take(p, kind, tally.rounds);
     }
     run.progress({ strategy: 'race', phase: 'rounds', done: tally.rounds, total: this.plannedRounds });
     // A worker that died after its last answer is reported by the next round (a crash only): play it.
@@ -142,9 +146,10 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   const controlled = new ControlledRounds(plan);
   // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
   // in batches once rounds are quick (strategies/batch.ts).
-  const player = new RaceRounds(run, tally, pace, controlled, ahead);
-  const batchSize = (started: number): number => pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence);
-  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead);
+  const confidence = new RaceConfidence(plan, loaded.opNames, plannedRounds);
+  const player = new RaceRounds(run, tally, pace, controlled, ahead, confidence);
+  const batchSize = (started: number): number => confidence.batch(pace.size(started, run.timeLeft(), tally.failedRounds, tally.missingEvidence), started);
+  const fanOut: SessionRounds = await playShardRounds(run, batchSize, player, { instrument: instrumentation(plan, loaded.file) }, ahead, confidence.cap);
   const broken = fanOut.sessions.some((s) => s.broken);
   const findings = summariseRoundFindings(tally.roundFindings, tally.rounds);
   const scheduler = controlled.enabled ? controlled.report() : undefined;
@@ -158,8 +163,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   // Only rounds that measured it say anything of contention (a --schedule replay measures none).
   if (tally.contentionRounds > 0 && !broken && !run.interrupted) warnings.push(...contention.warnings('race', tally.called));
   // A replay that did not follow its schedule ran something else: its verdict is not the replayed round's.
-  if (controlled.divergence)
-    warnings.push({ code: 'schedule-diverged', message: `race: the --schedule replay could not follow its schedule (${controlled.divergence})` });
+  if (controlled.divergence) warnings.push({ code: 'schedule-diverged', strategy: 'race', divergence: controlled.divergence });
   const { model } = tally;
   if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
   const info = contention.info('race');
@@ -188,6 +192,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       outcomes: [...tally.outcomes].map(([outcome, b]) => ({ outcome, ...b })).sort((a, b) => b.rounds - a.rounds),
       contention: contention.result,
       contentionRounds: tally.contentionRounds,
+      confidence: confidence.report(tally.failedRounds, tally.rounds, run.interrupted, warnings),
       independence,
       ...(minimal !== undefined ? { minimal } : {}),
       ...(loaded.adapter.model !== undefined ? { model: { ...model, ...(tally.unknownReason ? { unknownReason: tally.unknownReason } : {}) } } : {}),
@@ -212,7 +217,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
  */
 async function searchFailure(
   run: RunContext,
-  r: { tally: RaceTally; controlled: ControlledRounds; findings: Finding[]; stopReason: StopReason; broken: boolean; ahead: boolean },
+  r: { tally: RaceTally; controlled: ControlledRounds; findings: FindingFacts[]; stopReason: StopReason; broken: boolean; ahead: boolean },
 ): Promise<{ schedule: RaceReport['schedule']; minimal: RaceReport['minimal'] }> {
   const { plan } = run;
   const { controlled, tally } = r;
@@ -241,13 +246,13 @@ async function searchFailure(
   return { schedule, minimal };
 }
 
-/** Why rounds were played one at a time, and how to let them run ahead when that is safe. */
-function oneAtATime(i: Extract<RoundIndependence, { independent: false }>): Warning {
-  const where = i.hook ? `${i.hook}${i.at ? ` (${i.at})` : ''} ` : '';
+/** Why rounds were played one at a time (a note: how to let them run ahead when that is safe). */
+function oneAtATime(i: Extract<RoundIndependence, { independent: false }>): WarningFacts {
   return {
     code: 'rounds-one-at-a-time',
-    message:
-      `race: rounds played one at a time, each set up only after the last was checked: ${where}${i.reason ?? 'may reach state other rounds share'}. ` +
-      'If every round has state of its own (fresh memory, a schema or key prefix per round), `batch: true` in the adapter lets rounds run ahead (faster)',
+    strategy: 'race',
+    ...(i.hook ? { hook: i.hook } : {}),
+    ...(i.at ? { at: i.at } : {}),
+    ...(i.reason ? { reason: i.reason } : {}),
   };
 }

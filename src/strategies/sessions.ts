@@ -49,12 +49,14 @@ export async function playShardRounds<S>(
   extra: Partial<SessionOptions> = {},
   /** May rounds of different sessions run at the same time (each round's state its own: adapter/independence.ts)? */
   sideBySide = true,
+  /** Rounds of the whole run to take this shard's from (more than --rounds when --confidence may need them). */
+  rounds = run.plan.rounds,
 ): Promise<SessionRounds> {
   const { plan } = run;
   const count = sideBySide ? raceSessions(plan.env, plan.workers) : 1;
   const sessions: WorkerSession[] = [];
   const perSession: number[] = [];
-  const queue = shardRounds(plan.rounds, plan.shard);
+  const queue = shardRounds(rounds, plan.shard);
   let started = 0;
   let stop = false;
   try {

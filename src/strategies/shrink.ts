@@ -12,6 +12,7 @@ import { weightsOf, type RunContext } from '../rounds/context.js';
 import { historyOfFailure } from '../checks/model.js';
 import { playRounds } from '../rounds/play.js';
 import { batchOf } from './batch.js';
+import { roundsToReproduce, wilson } from '../maths/confidence.js';
 
 export interface ShrinkOptions {
   /** Wall-clock budget for the whole search, ms. */
@@ -197,9 +198,9 @@ export async function shrinkRace(run: RunContext, opts: ShrinkOptions): Promise<
     const confirm = await trials.trial(best, 1000, Math.max(300, trials.left()), 20);
     const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
     if (total.failed === 0) return null;
-    const rate = total.failed / total.rounds;
-    // Suggest enough rounds that the replay fails with high probability (~10 expected failures).
-    const rounds = Math.max(total.rounds, Math.min(100_000, Math.ceil(10 / rate)));
+    // Enough rounds that the replay fails at least once with 99% even at the lower end of the failure
+    // rate's 95% interval (a few failures in few rounds say little about the rate: size for the worst).
+    const rounds = Math.max(total.rounds, Math.min(100_000, roundsToReproduce(wilson(total.failed, total.rounds).low, 0.99)));
     const fewerOps = best.ops.length < allOps.length;
     const smaller = best.workers < plan.workers || best.concurrency < plan.concurrency || best.iterations < plan.iterations || fewerOps;
     const history = bestStats.history ?? confirm.history;

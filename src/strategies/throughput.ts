@@ -14,7 +14,7 @@ import { summariseRoundFindings } from '../checks/race.js';
 import type { StrategyEvidence } from '../checks/strategy.js';
 import { minOpsOf, scalingOf } from '../checks/throughput.js';
 import type { RoundTallies, WorkerSession } from '../pool/session.js';
-import type { Finding, ThroughputPoint } from '../schema/report.js';
+import type { FindingFacts, ThroughputPoint } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound } from '../rounds/play.js';
 import { plural } from '../schema/words.js';
@@ -136,7 +136,7 @@ class PointMeter {
     private readonly run: RunContext,
     private readonly all: number[],
     private readonly points: ThroughputPoint[],
-    private readonly found: Finding[],
+    private readonly found: FindingFacts[],
     private readonly duration: number,
     private readonly nowNs: number,
   ) {}
@@ -166,7 +166,7 @@ class PointMeter {
     for (const phase of ['warm-up', 'measure'] as const) {
       const durationMs = (phase === 'warm-up' ? warmUpSeconds(this.duration) : this.duration) * 1000;
       const played = await this.timedRound(session, workers, phase, durationMs, sampleEvery);
-      for (const f of played.findings) this.found.push({ ...f, message: `${plural(workers, 'worker')}, ${phase}: ${f.message}` });
+      for (const f of played.findings) this.found.push({ ...f, point: { workers, phase } });
       const t = played.tallies;
       // Hangs, crashes, failed hooks and interrupts end the strategy; what calls did is in the findings.
       if (!t || !played.complete || played.hookFailed) return { measured: null, sampleEvery, stopped: true };
@@ -187,7 +187,7 @@ export async function runThroughput(run: RunContext): Promise<StrategyEvidence> 
   const { plan } = run;
   const t0 = performance.now();
   const points: ThroughputPoint[] = [];
-  const found: Finding[] = [];
+  const found: FindingFacts[] = [];
   const all = workerPoints(plan.workers);
   let completedCalls = 0;
   let stopped = false;

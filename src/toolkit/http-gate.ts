@@ -11,8 +11,7 @@
  *
  * What this module owns is when bytes go out on which socket: the held-back last byte, and a keep-alive
  * connection reused at once (undici, Node's own client, waits one event-loop turn before it reuses an
- * idle socket, which cost a fast endpoint ~30-45% of its calls/s next to autocannon: README, HTTP
- * services). The response is parsed by http-parser-js (autocannon's parser), the request is formatted
+ * idle socket, which cost a fast endpoint ~30-45% of its calls/s next to autocannon: docs/guides/http.md). The response is parsed by http-parser-js (autocannon's parser), the request is formatted
  * with its header names and values checked.
  *
  * ```js

@@ -10,7 +10,8 @@
 //   ```js file=counter.mjs    written to that file of the sandbox (later blocks run it)
 //   ```js run                 written to a file and run with node (`ts run`: through tsx), exit 0
 //   ```ts check               typechecked with tsc (strict) against this checkout's types
-//   ```js excerpt=fixtures/x.mjs   every code line of the block is a line of that file of the repository (a comma list: of one of them)
+//   ```js excerpt=fixtures/x.mjs   every code line of the block (its own trailing comments aside) is a line of that
+//                             file of the repository (a comma list: of one of them)
 //   ```yaml steps             a workflow's steps: every `run:` is run as an sh block
 //   ```sh skip="reason"       not run, and the reason says why (the test lists every skipped block)
 //   ```text                   not code: a diagram, a sketch of a shape
@@ -93,18 +94,15 @@ export function missingLines(expected, actual) {
   return missing;
 }
 
+/** A code line as an excerpt is compared: trimmed, without a trailing `// comment` (an excerpt may explain a line its own way). */
+const codeOf = (line) => line.replace(/\s+\/\/.*$/, '').trim();
+
 /** Code lines of an excerpt that its files do not have (comments and `...` elisions aside). */
 export function notInFile(body, files) {
-  const lines = new Set(
-    files.flatMap((file) =>
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .map((l) => l.trim()),
-    ),
-  );
+  const lines = new Set(files.flatMap((file) => readFileSync(file, 'utf8').split('\n').map(codeOf)));
   return body
     .split('\n')
-    .map((l) => l.trim())
+    .map(codeOf)
     .filter((l) => l && !l.startsWith('//') && !l.includes('...') && !l.includes('…'))
     .filter((l) => !lines.has(l));
 }

@@ -268,22 +268,34 @@ export function failingReport(text = 'k') {
     },
     schedule,
   });
+  // Findings and warnings as data (the reporters write their sentences): the adapter's text in every field that carries it.
   const findings = [
-    { strategy: 'race', kind: 'linearizability', round: 3, op: 'add', message: `no order explains add(${text}) → 2`, history },
+    { strategy: 'race', kind: 'linearizability', round: 3, op: 'add', calls: 4, partition: text, history },
     {
       strategy: 'race',
       kind: 'error',
       op: 'get',
-      message: `operation 'get' threw: ${text}`,
+      error: `TypeError: ${text}`,
+      calls: 10,
+      threw: 3,
       errors: [{ message: `TypeError: ${text}`, count: 3, stack: [{ text: `get (/src/${text}.mjs:3:9)`, user: true }] }],
     },
-    { strategy: 'hammer', kind: 'hang', op: 'add', workerId: 0, message: `add hung ${text}`, stack: [{ text: `wait (/src/${text}.mjs:7:1)`, user: true }] },
+    {
+      strategy: 'hammer',
+      kind: 'hang',
+      op: 'add',
+      workerId: 0,
+      stuckIn: 'calls',
+      afterMs: 5000,
+      pending: { add: 1 },
+      stack: [{ text: `wait (/src/${text}.mjs:7:1)`, user: true }],
+    },
   ];
   return makeReport({
     strategies: [hammerStrategy({ verdict: 'fail', status: 'fail' }), race, throughputStrategy()],
     findings,
-    warnings: [{ code: 'declared-safe-but-raced', message: `claim is wrong ${text}` }],
-    info: [{ code: 'concurrent-access', message: `accessed ${text}` }],
+    warnings: [{ code: 'declared-safe-but-raced', strategies: ['race'] }],
+    info: [{ code: 'concurrent-access', strategy: 'race', op: text, maxWorkers: 2, maxInFlight: 3 }],
     adapter: 'fixtures/store.mjs',
   });
 }

@@ -22,6 +22,7 @@ export async function everyOption(signal: AbortSignal): Promise<Report[]> {
     scheduler: 'pct:3',
     schedule: '0:a1b2,c3d4',
     instrument: ['node_modules/my-db/**'],
+    confidence: '1/5000@99%',
     strict: true,
     html: 'report.html',
     args: { dbPath: 'x.db' },
@@ -37,6 +38,7 @@ export async function everyOption(signal: AbortSignal): Promise<Report[]> {
     shard: { index: 2, count: 2 },
     seed: 42,
     scheduler: 'off',
+    confidence: { oneIn: 200, probability: 0.95 },
     args: ['--db-path', 'x.db'],
     print: true,
   });

@@ -7,14 +7,15 @@ import {
   entriesOf,
   findingSource,
   isStartFailure,
-  type Finding,
-  type MultiReport,
-  type Report,
+  type FindingFacts,
+  type MultiRunReport,
+  type RunReport,
   type StackFrame,
   type StartFailure,
-  type Warning,
+  type WarningFacts,
 } from '../../schema/report.js';
 import { ms } from '../terminal/common.js';
+import { findingMessage, warningMessage } from '../sentences.js';
 import { CSS, SCRIPT } from './assets.js';
 import { clip, html, plural, raw, type Html } from './markup.js';
 import { command, statusBadge, statusWord } from './parts.js';
@@ -58,7 +59,7 @@ const FIELDS: [string, string][] = [
   ['shard', 'shard'],
 ];
 
-function fieldsOf(f: Finding): Html[] {
+function fieldsOf(f: FindingFacts): Html[] {
   const o = f as unknown as Record<string, unknown>;
   const chips: Html[] = [];
   for (const [key, name] of FIELDS) {
@@ -72,16 +73,12 @@ function fieldsOf(f: Finding): Html[] {
   return chips;
 }
 
-/** A finding's sentence: its message, or one written from its fields when it has none. */
-function sentence(f: Finding): string {
-  if (typeof f.message === 'string' && f.message) return clip(f.message, 3000, true);
-  const o = f as unknown as Record<string, unknown>;
-  if (f.counter !== undefined && typeof o.expected === 'number' && typeof o.actual === 'number')
-    return `counter '${clip(f.counter, 120)}' is ${String(o.actual)}, expected ${String(o.expected)}`;
-  return f.kind;
+/** A finding's sentence, written from its fields (reporters/sentences.ts), as every reporter writes it. */
+function sentence(f: FindingFacts): string {
+  return clip(findingMessage(f), 3000, true);
 }
 
-function findingItem(f: Finding, id: string, link: string | undefined): Html {
+function findingItem(f: FindingFacts, id: string, link: string | undefined): Html {
   const where = link ? html` <a class="goto" href="#${link}">${f.history ? `round ${f.history.round} →` : 'its strategy →'}</a>` : '';
   const errors = (f.errors ?? []).slice(0, MAX_ERRORS).map((e) => {
     const at = e.stack[0]?.user ? html` <span class="dim">at ${clip(e.stack[0].text, 200)}</span>` : '';
@@ -94,29 +91,29 @@ function findingItem(f: Finding, id: string, link: string | undefined): Html {
 <div class="msg">${sentence(f)}</div>${chips.length ? html`<div class="fields">${chips}</div>` : ''}${errors}${moreErrors}${stack}</li>`;
 }
 
-function notesList(title: string, cls: string, items: readonly Warning[]): Html {
+function notesList(title: string, cls: string, items: readonly WarningFacts[]): Html {
   if (!items.length) return html``;
   const shown = items.slice(0, MAX_NOTES);
   const more = items.length > shown.length ? html`<p class="note">${plural(items.length - shown.length, 'more')} not shown.</p>` : '';
-  return html`<h3 class="${cls}">${title} (${items.length})</h3><ul>${shown.map((w) => html`<li><b>${clip(w.code, 80)}</b> ${clip(w.message, 2000, true)}</li>`)}</ul>${more}`;
+  return html`<h3 class="${cls}">${title} (${items.length})</h3><ul>${shown.map((w) => html`<li><b>${clip(w.code, 80)}</b> ${clip(warningMessage(w), 2000, true)}</li>`)}</ul>${more}`;
 }
 
-type Env = Report['config']['env'];
+type Env = RunReport['config']['env'];
 
-function machineText(r: Report): string {
+function machineText(r: RunReport): string {
   const env: Env = r.config.env;
   const hosts = [...new Set(r.strategies.flatMap((s) => (s.machine ? [s.machine.hostname] : [])))];
   const host = hosts.length > 1 ? `${hosts.length} machines: ${hosts.join(', ')}` : (hosts[0] ?? env.hostname ?? 'unknown host');
   return [host, plural(env.cores, 'core'), env.node ? `Node ${env.node}` : '', env.platform ?? ''].filter(Boolean).join(' · ');
 }
 
-function verdictBar(r: Report, id: string): Html {
+function verdictBar(r: RunReport, id: string): Html {
   const interrupted = r.interrupted && r.status !== 'fail';
   const chips = r.strategies.map((s, k) => html`<a class="chip" href="#${id}-s${k}">${s.name} ${statusBadge(s.status)}</a>`);
   const notRun = r.config.strategies.filter((n) => !r.strategies.some((s) => s.name === n));
   const confidences = r.strategies.flatMap((s) => {
     const c = confidenceOf(s);
-    const text = c ? confidenceText(c) : '';
+    const text = c ? confidenceText(c, s.status) : '';
     return text ? [`${s.name}: ${text}`] : [];
   });
   const m = r.merged;
@@ -135,7 +132,7 @@ ${merged}${confidences.length ? html`<dt>confidence</dt><dd>${confidences.join('
 <dt>replay</dt><dd>${command(`${id}-replay`, r.replay)}</dd></dl></div>`;
 }
 
-function environment(r: Report): Html {
+function environment(r: RunReport): Html {
   const env: Env = r.config.env;
   const rows: [string, string][] = [
     ['Node', env.node ?? 'not recorded (a report from an older version)'],
@@ -159,7 +156,7 @@ function environment(r: Report): Html {
 const shortName = (adapter: string): string => clip(adapter.split('/').pop() || adapter, 60);
 
 /** One adapter's part of the page, and its entry in the navigation. */
-function adapterPart(r: Report, a: number, budget: DrawBudget): { body: Html; nav: Html } {
+function adapterPart(r: RunReport, a: number, budget: DrawBudget): { body: Html; nav: Html } {
   const id = `a${a}`;
   const anchors: Anchors = new Map();
   // Strategy sections first: they decide where each finding's link points.
@@ -195,7 +192,7 @@ function startFailurePart(r: StartFailure, a: number): { body: Html; nav: Html }
   };
 }
 
-function summaryTable(report: MultiReport): Html {
+function summaryTable(report: MultiRunReport): Html {
   const rows = report.adapters.map((r, a) => {
     const name = html`<td><a href="#a${a}">${clip(r.adapter, 300)}</a></td>`;
     if (isStartFailure(r)) return html`<tr>${name}<td>${statusBadge('fail')} could not start</td><td>—</td><td>${clip(r.problems.join('; '), 400)}</td></tr>`;
@@ -207,7 +204,7 @@ function summaryTable(report: MultiReport): Html {
 }
 
 /** The page of one report or of a multi-adapter run. */
-export function toHtml(report: Report | MultiReport): string {
+export function toHtml(report: RunReport | MultiRunReport): string {
   const entries = entriesOf(report);
   const budget: DrawBudget = { calls: TIMELINE_LIMITS.pageCalls };
   const parts = entries.map((r, a) => (isStartFailure(r) ? startFailurePart(r, a) : adapterPart(r, a, budget)));

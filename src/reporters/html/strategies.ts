@@ -5,11 +5,11 @@ import {
   strategyLabel,
   type CallHistory,
   type CounterRow,
-  type Finding,
+  type FindingFacts,
   type HammerReport,
   type ModelChecks,
   type RaceReport,
-  type Report,
+  type RunReport,
   type StrategyReport,
   type ThroughputReport,
 } from '../../schema/report.js';
@@ -32,7 +32,7 @@ export const MAX_TIMELINES = 6;
 const MAX_ROWS = 200;
 
 /** Where each finding links: its round's timeline, else its strategy's section. */
-export type Anchors = Map<Finding, string>;
+export type Anchors = Map<FindingFacts, string>;
 
 function counterVerdict(r: CounterRow): Html {
   if (r.expected === null && r.invariant === 'held') return html`<span class="good">✓ invariant held</span>`;
@@ -78,7 +78,7 @@ interface Drawn {
 }
 
 /** The timelines of a strategy's findings; fills in where each finding links. */
-function findingTimelines(r: Report, s: StrategyReport, id: string, anchors: Anchors): { drawn: Drawn[]; notDrawn: number } {
+function findingTimelines(r: RunReport, s: StrategyReport, id: string, anchors: Anchors): { drawn: Drawn[]; notDrawn: number } {
   const byPrint = new Map<string, string>();
   const drawn: Drawn[] = [];
   let notDrawn = 0;
@@ -104,7 +104,7 @@ function findingTimelines(r: Report, s: StrategyReport, id: string, anchors: Anc
 export const legend = (): Html =>
   html`<p class="legend"><span class="sw ok"></span>returned <span class="sw err"></span>threw <span class="sw hung"></span>never returned (runs to the cut) <span class="sw culprit"></span>no order explains it <span class="sw marked"></span>preempting step · time runs left to right in order, not to scale (tick labels in ms; each bar’s tooltip has exact times)</p>`;
 
-function failingRounds(r: Report, s: StrategyReport, id: string, anchors: Anchors, budget: DrawBudget): Html {
+function failingRounds(r: RunReport, s: StrategyReport, id: string, anchors: Anchors, budget: DrawBudget): Html {
   const { drawn, notDrawn } = findingTimelines(r, s, id, anchors);
   const minimal = s.name === 'race' ? s.minimal : undefined;
   if (!drawn.length && !minimal?.history) return html``;
@@ -170,7 +170,7 @@ function raceBody(s: RaceReport, id: string, rounds: Html, budget: DrawBudget): 
   const sampled = s.contentionRounds !== undefined ? html`<p class="note">Contention measured in ${plural(s.contentionRounds, 'round')}.</p>` : '';
   const lostReplay = s.schedule === null ? html`<p class="note">${cap(SCHEDULE_UNAVAILABLE[s.unavailable?.schedule ?? 'unknown'])}.</p>` : '';
   return html`<p>${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${plural(s.workers, 'worker')} × ${plural(s.concurrency, 'lane')} · <span class="${s.failedRounds ? 'bad' : ''}">${int(s.failedRounds)} failed (${pct}%)</span> · ${ms(s.durationMs)}</p>
-${conf ? html`<p class="confidence">${confidenceText(conf)}</p>` : ''}
+${conf ? html`<p class="confidence">${confidenceText(conf, s.status)}</p>` : ''}
 ${countersTable(s.counters, s.countersNote, caption)}
 ${lost}
 ${outcomeHistogram(s.outcomes, s.rounds)}
@@ -204,7 +204,7 @@ ${rounds}`;
 }
 
 /** A strategy's section; `anchors` gets where each of its findings links. */
-export function strategySection(r: Report, s: StrategyReport, id: string, anchors: Anchors, budget: DrawBudget): Html {
+export function strategySection(r: RunReport, s: StrategyReport, id: string, anchors: Anchors, budget: DrawBudget): Html {
   const rounds = failingRounds(r, s, id, anchors, budget);
   const body = s.name === 'hammer' ? hammerBody(s, rounds) : s.name === 'race' ? raceBody(s, id, rounds, budget) : throughputBody(s, rounds);
   const cut = s.interrupted ? html` <span class="warn">interrupted: figures cover what finished</span>` : '';

@@ -1,7 +1,8 @@
 // Terminal reporter: renders the report object; every verdict it shows was computed before it.
 import type { ChalkInstance } from 'chalk';
-import { findingSource, type CallHistory, type Report, type RetryCount, type StrategyReport } from '../../schema/report.js';
+import { findingSource, type CallHistory, type RetryCount, type RunReport, type StrategyReport } from '../../schema/report.js';
 import { CODE_DOCS, docsPath, FINDING_DOCS } from '../docs-links.js';
+import { findingMessage, warningMessage } from '../sentences.js';
 import { historyTable } from '../history-table.js';
 import { makeChalk, type ColorLevel } from '../color.js';
 import { safe, statusWord, type Style } from './common.js';
@@ -42,7 +43,7 @@ export function historyLines(c: ChalkInstance, h: CallHistory, width: number): s
   return [c.dim(`      round ${h.round}, calls in time order:`), ...historyTable(h, { color: c, width: width - 8 }).map((l) => `        ${l}`)];
 }
 
-export function renderTerminal(report: Report, level: ColorLevel, width = 120): string {
+export function renderTerminal(report: RunReport, level: ColorLevel, width = 120): string {
   const c = makeChalk(level);
   const style: Style = { c, ok: '✓', bad: '✗' };
   const cfg = report.config;
@@ -66,8 +67,7 @@ export function renderTerminal(report: Report, level: ColorLevel, width = 120): 
   if (report.findings.length) {
     out.push('', c.red.bold(`FINDINGS (${report.findings.length})`));
     for (const f of report.findings) {
-      out.push(`  ${c.red(style.bad)} ${c.dim(`[${findingSource(f)}]`)} ${c.bold(f.kind)}  ${safe(f.message, 600)}`);
-      out.push(...see(f.kind, FINDING_DOCS[f.kind]));
+      out.push(`  ${c.red(style.bad)} ${c.dim(`[${findingSource(f)}]`)} ${c.bold(f.kind)}  ${safe(findingMessage(f), 600)}`);
       // Distinct errors, most frequent first: how often, the message, and where in the user's code.
       // A hung worker's stack, as pausing it showed (user frames first).
       for (const frame of (f.stack ?? []).slice(0, MAX_FRAMES_SHOWN)) out.push(c.dim(`      at ${safe(frame.text, 200)}`));
@@ -77,15 +77,16 @@ export function renderTerminal(report: Report, level: ColorLevel, width = 120): 
       }
       // How it happened: the failing part of the round's history, one column per worker × lane.
       if (f.history) out.push(...historyLines(c, f.history, width));
+      out.push(...see(f.kind, FINDING_DOCS[f.kind]));
     }
   }
   if (report.warnings.length) {
     out.push('', c.yellow.bold(`WARNINGS (${report.warnings.length})${cfg.strict ? ' — --strict: warnings fail the run' : ''}`));
-    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${c.bold(w.code)}  ${safe(w.message, 600)}`, ...see(w.code, CODE_DOCS[w.code]));
+    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${c.bold(w.code)}  ${safe(warningMessage(w), 600)}`, ...see(w.code, CODE_DOCS[w.code]));
   }
   if (report.info.length) {
     out.push('', c.dim('INFO'));
-    for (const i of report.info) out.push(c.dim(`  · ${i.code}  ${safe(i.message, 600)}`));
+    for (const i of report.info) out.push(c.dim(`  · ${i.code}  ${safe(warningMessage(i), 600)}`));
   }
   out.push('');
   const word = report.interrupted && report.status !== 'fail' ? c.yellow.bold('INTERRUPTED') : statusWord(style, report.status);

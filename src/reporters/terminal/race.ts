@@ -1,4 +1,5 @@
 import type { RaceReport } from '../../schema/report.js';
+import { confidenceSentences } from '../confidence.js';
 import { historyTable } from '../history-table.js';
 import { scheduleLines, schedulerLine } from '../schedule-trace.js';
 import { budgetShare, contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
@@ -8,6 +9,7 @@ const TOP_OUTCOMES = 5;
 /** "2,000 rounds", or what stopped it short: "412 of 2,000 rounds in the 15 s budget". */
 export function roundsDone(s: RaceReport): string {
   const planned = s.plannedRounds ?? s.rounds;
+  if (s.rounds > planned && s.confidence?.target) return `${int(s.rounds)} rounds (${int(planned)} of --rounds, then on for --confidence)`;
   if (s.rounds >= planned) return `${int(s.rounds)} rounds`;
   const of = `${int(s.rounds)} of ${int(planned)} rounds`;
   if (s.stopReason === 'budget' && s.budgetMs !== undefined) return `${of} ${budgetShare(s.budgetMs)}`;
@@ -78,5 +80,9 @@ export function renderRace(style: Style, s: RaceReport, width = 120): string {
   if (model) lines.push(model);
   const c = contentionLine(style, s.contention);
   if (c) lines.push(c);
+  if (s.confidence) {
+    const said = confidenceSentences(s.confidence, s.status);
+    said.forEach((l, i) => lines.push(`  ${style.c.dim(i === 0 ? 'confidence:' : '           ')} ${safe(l, 600)}`));
+  }
   return lines.join('\n');
 }

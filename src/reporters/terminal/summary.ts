@@ -1,9 +1,9 @@
 // The per-adapter summary table printed after a multi-adapter run. Renders verdicts, never computes them.
 import { makeChalk, type ColorLevel } from '../color.js';
-import { isStartFailure, type MultiReport } from '../../schema/report.js';
+import { isStartFailure, type MultiRunReport } from '../../schema/report.js';
 import { safe, statusWord, table, type Style } from './common.js';
 
-export function renderSummary(multi: MultiReport, level: ColorLevel): string {
+export function renderSummary(multi: MultiRunReport, level: ColorLevel): string {
   const c = makeChalk(level);
   const style: Style = { c, ok: '✓', bad: '✗' };
   const rows = multi.adapters.map((r) => {
