@@ -187,7 +187,8 @@ export class WorkerPool {
   private watchExit(slot: WorkerSlot): void {
     this.worker(slot)?.on('exit', (code: number) => {
       slot.exitCode = code;
-      if (!this.closed && slot.alive) this.recordCrash(slot, `worker exited with code ${code}`);
+      // Also when its port's close was noticed first (a loaded machine): the code makes the better message.
+      if (!this.closed && (slot.alive || slot.crashMessage === 'worker exited')) this.recordCrash(slot, `worker exited with code ${code}`);
       this.events.exit(slot);
     });
   }
