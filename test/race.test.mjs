@@ -6,9 +6,16 @@ import assert from 'node:assert/strict';
 import { fixture, runCli, tempAdapters } from './helpers/cli.mjs';
 
 const NO_SHRINK = { ADAPTER_HAMMER_SHRINK_MS: '0' };
+/**
+ * The smallest-failing-setup search with time enough on any machine: it ends on its own (each trial at
+ * its first matching failure or its round cap), so only a loaded machine takes longer, and the result
+ * never depends on how loaded it is. `--time` lifts the run's budget for the same reason.
+ */
+const SHRINK = { ADAPTER_HAMMER_SHRINK_MS: '600000' };
+const NO_BUDGET = ['--time', '30m'];
 
 async function race(file, args = [], env = NO_SHRINK) {
-  const r = await runCli([file, '-s', 'race', '--json', '-', ...args], { env, timeoutMs: 120_000 });
+  const r = await runCli([file, '-s', 'race', '--json', '-', ...args], { env, timeoutMs: 600_000 });
   let report;
   try {
     report = JSON.parse(r.stdout);
@@ -27,9 +34,37 @@ const RACY = [
 ];
 const SAFE = ['counter-safe.mjs', 'counter-mutex-safe.mjs', 'lazy-init-safe.mjs', 'bank-safe.mjs', 'ids-safe.mjs', 'async-counter-safe.mjs'];
 
+/**
+ * Several adapters in one CLI run: a report each, planned and run one after the other exactly as alone
+ * (src/cli/main.ts); the tests below share it, each asserting on its adapter's report.
+ */
+function raceAll(files, args, env) {
+  let run;
+  return async (file) => {
+    run ??= runCli([...files.map(fixture), '-s', 'race', '--json', '-', ...args], { env, timeoutMs: 600_000 }).then((r) => {
+      try {
+        return { ...r, reports: JSON.parse(r.stdout).adapters };
+      } catch {
+        assert.fail(`no JSON report (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+      }
+    });
+    const { reports } = await run;
+    const report = reports.find((a) => a.adapter === fixture(file));
+    assert.ok(report, `no report of ${file}`);
+    return { code: report.exitCode, report, race: report.strategies.find((s) => s.name === 'race') };
+  };
+}
+
+// With the tool's defaults (rounds, budget and all): the point is that they catch these races on a loaded machine.
+const racy = raceAll(
+  RACY.map(([name]) => name),
+  [],
+  NO_SHRINK,
+);
+
 for (const [name, kind] of RACY) {
   test(`race with defaults catches ${name} (${kind})`, async () => {
-    const { code, report, race: s } = await race(fixture(name));
+    const { code, report, race: s } = await racy(name);
     assert.equal(code, 1, `exit code; findings: ${JSON.stringify(report.findings)}`);
     assert.equal(s.verdict, 'fail');
     assert.ok(s.failedRounds > 0 && s.failedRounds <= s.rounds);
@@ -43,9 +78,12 @@ for (const [name, kind] of RACY) {
   });
 }
 
+// Default rounds, with a budget no machine runs out of: every planned round is played, whatever the load.
+const safe = raceAll(SAFE, NO_BUDGET, NO_SHRINK);
+
 for (const name of SAFE) {
-  test(`race with defaults passes the safe twin ${name}`, async () => {
-    const { code, report, race: s } = await race(fixture(name));
+  test(`race with default rounds passes the safe twin ${name}: every planned round played`, async () => {
+    const { code, report, race: s } = await safe(name);
     assert.deepEqual(report.findings, []);
     assert.equal(s.verdict, 'pass');
     assert.equal(s.failedRounds, 0);
@@ -92,7 +130,7 @@ test('report: rounds, failed rounds, lost updates with min/median/max, first fai
 });
 
 test('histogram of a lazy init: inits=1 passes, inits=2 fails; counters are those of the first failing round', async () => {
-  const { race: s } = await race(fixture('lazy-init-unsafe.mjs'));
+  const { race: s } = await racy('lazy-init-unsafe.mjs');
   const ok = s.outcomes.find((o) => o.outcome === 'inits=1');
   const bad = s.outcomes.find((o) => o.outcome === 'inits=2');
   assert.ok(ok && !ok.failed);
@@ -156,7 +194,7 @@ test('undeclared: no threadSafe is a warning; --strict fails on it', async () =>
 });
 
 test('shrink: the async read-await-write shrinks to 1 worker x 2 lanes x 2 calls, with a replay command', async () => {
-  const { race: s } = await race(fixture('async-counter-unsafe.mjs'), ['-r', '100'], {});
+  const { race: s } = await race(fixture('async-counter-unsafe.mjs'), ['-r', '100', ...NO_BUDGET], SHRINK);
   const m = s.minimal;
   assert.ok(m, 'a minimal setup');
   assert.equal(m.workers, 1);
@@ -169,14 +207,14 @@ test('shrink: the async read-await-write shrinks to 1 worker x 2 lanes x 2 calls
 });
 
 test('shrink: a shared-memory race keeps 2 workers and finds a smaller setup', async () => {
-  const r = await runCli([fixture('bank-unsafe.mjs'), '-s', 'race', '--no-color'], { timeoutMs: 120_000 });
+  const r = await runCli([fixture('bank-unsafe.mjs'), '-s', 'race', '--no-color', ...NO_BUDGET], { env: SHRINK, timeoutMs: 600_000 });
   assert.equal(r.code, 1);
   assert.match(r.stdout, /smallest failing setup: 2 workers × 1 lane × \d+ calls? \(failed [\d,]+ of [\d,]+ rounds\)/);
   assert.match(r.stdout, /replay it: npx adapter-hammer \S+bank-unsafe\.mjs -s race -w 2 -c 1 -i \d+ -r \d+ --seed \d+/);
 });
 
 test('shrink: an error gets the search too, and with 1 worker x 1 lane it is called a bug, not a race', async () => {
-  const { code, report, race: s } = await race(at('throws.mjs'), ['-r', '20'], {});
+  const { code, report, race: s } = await race(at('throws.mjs'), ['-r', '20', ...NO_BUDGET], SHRINK);
   assert.equal(code, 1);
   assert.ok(report.findings.every((f) => f.kind === 'error'));
   assert.equal(s.minimal.workers, 1);
@@ -187,14 +225,14 @@ test('shrink: an error gets the search too, and with 1 worker x 1 lane it is cal
 });
 
 test('shrink: a crash gets a replay and a classification too', async () => {
-  const { race: s } = await race(fixture('worker-exit-unsafe.mjs'), ['-r', '20'], {});
+  const { race: s } = await race(fixture('worker-exit-unsafe.mjs'), ['-r', '20', ...NO_BUDGET], SHRINK);
   assert.equal(s.stopReason, 'workers-lost');
   assert.ok(s.minimal, 'a minimal setup for the crash');
   assert.equal(s.minimal.classification, 'bug');
 });
 
 test('shrink: a counter wrong without any concurrency is called a plain bug', async () => {
-  const { race: s } = await race(at('off-by-one.mjs'), ['-r', '20'], {});
+  const { race: s } = await race(at('off-by-one.mjs'), ['-r', '20', ...NO_BUDGET], SHRINK);
   assert.equal(s.minimal.workers, 1);
   assert.equal(s.minimal.concurrency, 1);
   assert.equal(s.minimal.iterations, 1);

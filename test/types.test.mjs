@@ -8,28 +8,13 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { ROOT, scratchDir } from './helpers/cli.mjs';
+import { program, STRICT } from './helpers/typecheck.mjs';
 import { API_ONLY_NAMES, OPTIONS } from '../dist/options/table.js';
-
-/** A user's strict compiler settings, with Node's types. */
-const STRICT = {
-  strict: true,
-  noEmit: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  types: ['node'],
-  typeRoots: [path.join(ROOT, 'node_modules/@types')],
-  skipLibCheck: true,
-};
 
 /** Type errors of one file, with 'adapter-hammer' resolved to this package's built types (or a copy of them in `dist`). */
 function typeErrors(file, dist = path.join(ROOT, 'dist')) {
-  const program = ts.createProgram([file], {
-    ...STRICT,
-    baseUrl: ROOT,
-    paths: { 'adapter-hammer': [path.join(dist, 'index.d.ts')] },
-  });
-  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const p = program([file], { ...STRICT, baseUrl: ROOT, paths: { 'adapter-hammer': [path.join(dist, 'index.d.ts')] } });
+  return ts.getPreEmitDiagnostics(p).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 const EVERY_FIELD = path.join(ROOT, 'test/types/every-field.ts');
@@ -125,15 +110,12 @@ function tableErrors(t) {
     writeFileSync(file, changed);
     return [what, file];
   });
-  const program = ts.createProgram(
-    files.map(([, file]) => file),
-    STRICT,
-  );
+  const p = program(files.map(([, file]) => file));
   return Object.fromEntries(
     files.map(([what, file]) => [
       what,
       ts
-        .getPreEmitDiagnostics(program, program.getSourceFile(file))
+        .getPreEmitDiagnostics(p, p.getSourceFile(file))
         .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
         .join('\n'),
     ]),

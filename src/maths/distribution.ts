@@ -1,6 +1,11 @@
 // Distributions the report carries whole, so that shard reports add up exactly (src/merge/): a count
 // per value (lost updates per failing round), and latency as an encoded HDR histogram.
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as Hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+
+/** hdr-histogram-js (46 modules with its WebAssembly loader) is required on first use: a run without latency never pays for it. */
+const hdr = (): typeof Hdr => createRequire(import.meta.url)('hdr-histogram-js') as typeof Hdr;
 
 /** How many times each value occurred, smallest value first. */
 export type ValueHistogram = { value: number; count: number }[];
@@ -30,7 +35,7 @@ export const HIGHEST_NS = 3_600_000_000_000;
 export const NS_PER_MS = 1e6;
 
 export function latencyHistogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_NS, numberOfSignificantValueDigits: 3, bitBucketSize: 64 });
+  return hdr().build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_NS, numberOfSignificantValueDigits: 3, bitBucketSize: 64 });
 }
 
 /**
@@ -46,13 +51,13 @@ export function percentilesOf(h: Histogram, maxNs = h.maxValue): { p50: number; 
 }
 
 /** A latency histogram as text for the JSON report (HDR's compressed base64 form, V2 encoding). */
-export const encodeLatency = (h: Histogram): string => encodeIntoCompressedBase64(h);
+export const encodeLatency = (h: Histogram): string => hdr().encodeIntoCompressedBase64(h);
 
 /** Add encoded latency histograms; the caller destroys the result. */
 export function addLatency(encoded: Iterable<string>): Histogram {
   const sum = latencyHistogram();
   for (const text of encoded) {
-    const h = decodeFromCompressedBase64(text, 64);
+    const h = hdr().decodeFromCompressedBase64(text, 64);
     sum.add(h);
     h.destroy();
   }

@@ -194,7 +194,8 @@ export class WorkerPool {
     // Through the run's threads: the thread may serve later sessions, whose listener then replaces this one.
     this.threads.watchExit(slot.threadId, (code: number) => {
       slot.exitCode = code;
-      if (!this.closed && slot.alive) this.recordCrash(slot, `worker exited with code ${code}`);
+      // Also when its port's close was noticed first (a loaded machine): the code makes the better message.
+      if (!this.closed && (slot.alive || slot.crashMessage === 'worker exited')) this.recordCrash(slot, `worker exited with code ${code}`);
       this.events.exit(slot);
     });
   }

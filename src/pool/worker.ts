@@ -16,7 +16,6 @@ import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.j
 import { H, HISTORY_CAP, historyBase, monotonicOffset, type HistoryValues } from './history.js';
 import { schedulerFor, type Scheduler, type ScheduleRun } from '../scheduler/scheduler.js';
 import { parkCount } from '../scheduler/runtime.js';
-import { importInstrumented, registerInstrumentation } from '../instrument/register.js';
 
 const SAMPLE_CAPACITY = 1 << 16;
 /**
@@ -461,8 +460,10 @@ export default async function runSession(task: SessionTask): Promise<void> {
   let engine: Engine;
   try {
     // Controlled rounds need the adapter's awaits rewritten as it loads (instrument/): hooks first.
-    if (task.instrument) await registerInstrumentation(task.instrument);
-    const loaded = await loadAdapter(task.adapterPath, process.cwd(), task.instrument ? importInstrumented : undefined);
+    // Imported only then: the parser and source-map modules are most of an uninstrumented worker's start-up.
+    const hooks = task.instrument ? await import('../instrument/register.js') : null;
+    if (hooks && task.instrument) await hooks.registerInstrumentation(task.instrument);
+    const loaded = await loadAdapter(task.adapterPath, process.cwd(), hooks?.importInstrumented);
     engine = new Engine(task, loaded.adapter, loaded.opNames);
   } catch (e) {
     port.postMessage({ type: 'load-error', message: firstLine(e) } satisfies WorkerReply);

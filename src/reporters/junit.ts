@@ -1,8 +1,9 @@
 // JUnit XML reporter (--junit): testsuites > one testsuite per adapter > one testcase per strategy,
 // a <failure> holding the strategy's findings. It renders verdicts, it never computes them.
 // Escaping and building are xmlbuilder2's; characters XML 1.0 cannot carry at all are replaced first.
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { create } from 'xmlbuilder2';
+import type { create as Create } from 'xmlbuilder2';
 import { truncate } from '../errors.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import {
@@ -31,6 +32,12 @@ const xmlAttr = (s: string, max = 1000): string => {
   const line = xmlText(s).replace(/[\r\n\t]+/g, ' ');
   return truncate(line, max);
 };
+/**
+ * xmlbuilder2 is required on first use, not imported: with its DOM it is ~130 modules, a quarter of a
+ * second of every CLI start, and most runs write no JUnit.
+ */
+const xml = (): typeof Create => (createRequire(import.meta.url)('xmlbuilder2') as { create: typeof Create }).create;
+
 const seconds = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
 
 function findingLine(f: FindingFacts): string {
@@ -135,7 +142,7 @@ export function toJunit(report: RunReport | MultiRunReport, page?: string): stri
   let errors = 0;
   let skipped = 0;
   let ms = 0;
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'adapter-hammer' });
+  const root = xml()({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', { name: 'adapter-hammer' });
   for (const r of entries) {
     addSuite(root, r, page);
     if (isStartFailure(r)) {

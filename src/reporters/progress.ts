@@ -2,7 +2,8 @@
 // far. Drawn by cli-progress (its own redraw timer, line clearing and TTY handling); shown only when
 // stderr is a terminal and stdout does not carry the JSON report. stop() clears the line, so the
 // terminal report printed next is never mixed with it.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { ProgressEvent as Progress } from '../schema/report.js';
 
 export interface ProgressReporter {
@@ -47,6 +48,8 @@ export function createProgress(opts: ProgressOptions = {}): ProgressReporter {
   const t0 = performance.now();
   let started = false;
   let stopped = false;
+  // Required here, not imported: only a terminal shows the line, and its 16 modules would slow every other start.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
   const bar = new cliProgress.SingleBar(
     {
       stream,
