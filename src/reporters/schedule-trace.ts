@@ -43,26 +43,22 @@ export function schedulerLine(f: SchedulerFigures): string {
   const natural = f.naturalRounds > 0 ? `; natural order: ${int(f.failedNaturalRounds)} of ${int(f.naturalRounds)} failed` : '';
   const stalled = f.stalledRounds ? `; ${plural(f.stalledRounds, 'round')} stalled (nothing could run for half of --timeout: the rest ran uncontrolled)` : '';
   const blocked =
-    f.blockedRounds && f.blocked ? `; in ${plural(f.blockedRounds, 'round')} a lane of the schedule was ${blockedWhere(f.blocked)}, another went first` : '';
+    f.blockedRounds && f.blocked
+      ? `; in ${plural(f.blockedRounds, 'round')} a lane of the schedule could not run when it said (${f.blocked.in === 'database' ? 'the database' : 'I/O'} answered in another order): another went first`
+      : '';
   return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}${stalled}${blocked}`;
 }
 
-/** What held a lane: "blocked in the database" (its await did not settle), or "behind another lane's answer from the database". */
-const blockedWhere = (b: BlockedLane): string => {
-  const outside = b.in === 'database' ? 'the database' : 'I/O';
-  return b.why === 'order'
-    ? `behind another lane's answer from ${outside}`
-    : b.in === 'database'
-      ? 'blocked in the database'
-      : 'blocked outside the scheduler (I/O)';
-};
+/** What held a lane: "blocked in the database" (its await did not settle), or "answered after another lane" (it did, later). */
+const blockedWhere = (b: BlockedLane): string =>
+  b.why === 'order' ? 'answered after another lane' : b.in === 'database' ? 'blocked in the database' : 'blocked outside the scheduler (I/O)';
 
 /** "lane 3 of worker 0 blocked in the database at step 17: its await at bank.mjs:64 had not settled while ...". */
 export function blockedSentence(b: BlockedLane, cwd = process.cwd()): string {
   const at = b.site === null ? 'in code not instrumented' : `at ${siteName(b.site, cwd)}`;
   const why =
     b.why === 'order'
-      ? `its await ${at} had settled, but after another lane's, whose continuation runs first`
+      ? `its await ${at} settled after another lane's, whose continuation runs first`
       : `its await ${at} had not settled while every other lane was parked${b.in === 'database' ? ' (a row lock or a transaction a parked lane holds)' : ''}`;
   return `lane ${b.lane} of worker ${b.worker} ${blockedWhere(b)} at step ${b.step}: ${why}`;
 }
@@ -74,9 +70,11 @@ export function blockedLines(s: Pick<FailingSchedule, 'blocked' | 'blockedCount'
   const count = s.blockedCount ?? all.length;
   const outside = all[0]!.in === 'database' ? 'the database' : 'I/O';
   const lines = [
-    `${plural(count, 'time')} a lane of the schedule could not run (${outside} answered in another order than in the recorded round): another lane went first, then the replay went on with the schedule (not exact):`,
+    `${plural(count, 'time')} a lane of the schedule could not run when it said (${outside} answered in another order than in the recorded round): another lane went first, then the replay went on with the schedule (not exact):`,
   ];
-  for (const b of all.slice(0, BLOCKED_SHOWN)) lines.push(`  ${blockedSentence(b, cwd)}`);
+  // Lanes blocked first (what waiting would have cost), then those answered late.
+  const shown = [...all].sort((x, y) => (x.why === y.why ? 0 : x.why === 'pending' ? -1 : 1)).slice(0, BLOCKED_SHOWN);
+  for (const b of shown) lines.push(`  ${blockedSentence(b, cwd)}`);
   if (count > BLOCKED_SHOWN) lines.push(`  … ${int(count - BLOCKED_SHOWN)} more (the JSON report's schedule.blocked)`);
   return lines;
 }
