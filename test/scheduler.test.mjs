@@ -920,5 +920,41 @@ test('replay.blocked (pure): the next decision that can run moves before the blo
   assert.deepEqual(t.pick(view({ index: 1, live: [0, 1] })), { lane: 1, item: 0 });
   // Once a step moved, lanes may end in another order: no divergence at the end or for a finished lane.
   assert.equal(s.end(2), null);
+  // ... and a continuation's place among its lane's is no longer the recorded one: the lane's first that can run.
+  const u = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: [1, 0, 0], items: [0, 1, 0] }, false);
+  assert.deepEqual(u.pick(view({ index: 1, live: [0, 1], ready: [0, 1], canRun: () => false })), { lane: 0, item: 1 }, 'not moved: waits for it');
+  u.blocked(view({ index: 0, live: [0, 1], ready: [0], last: 0 }), 1);
+  assert.equal(u.pick(view({ index: 2, live: [0, 1], ready: [0, 1], canRun: () => false })), 0);
   assert.equal(s.pick(view({ index: 4, live: [1, 2], ready: [1, 2], last: 1 })), 1);
+});
+
+test('a blocked lane whose own other continuation is all that can run (a lane inside a nested await): let go, no stall', async () => {
+  let open;
+  const gate = new Promise((r) => (open = r));
+  const lanes = [
+    async (log) => {
+      // Two continuations of lane 0: the first waits on what the second settles (as an outer await waits on the inner one).
+      await Promise.all([
+        (async () => log.push(await park(gate, 'outer')))(),
+        (async () => {
+          await park(null, 'inner');
+          log.push('inner');
+          open('outer');
+        })(),
+      ]);
+    },
+    async (log) => {
+      await park(new Promise((r) => setTimeout(r, 300)), 'slow'); // live, but nothing to run for a while
+      log.push('slow');
+    },
+  ];
+  // Start 0, start 1, then lane 0's first continuation (the outer one), which only its second can settle.
+  const s = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: [0, 1, 0, 0, 1] }, false);
+  const { run, log } = await play(s, lanes, { blockedMs: 20, stallMs: 5000 });
+  assert.equal(run.stalled, null);
+  assert.deepEqual(log, ['inner', 'outer', 'slow'], 'not waiting for lane 1 to become ready');
+  assert.deepEqual(
+    run.blocked.map(({ lane, site, why }) => ({ lane, site, why })),
+    [{ lane: 0, site: 'outer', why: 'pending' }],
+  );
 });

@@ -20,7 +20,7 @@
 // once they fall due. Lane starts and call starts are scheduling points too.
 //
 // A lane the selector waits for (a replay's recorded lane) whose await has not settled within a short
-// bound (blockedMs), while every other lane is parked and some could run, is blocked outside the
+// bound (blockedMs), while every other lane is parked and something could run, is blocked outside the
 // scheduler: in a database, a row lock that a parked lane's open transaction holds answers it only once
 // that lane goes on, so waiting longer would wait for ever (until stallMs). As Coyote does with an
 // operation paused on uncontrolled concurrency (a bounded wait, then an enabled operation runs), the
@@ -439,7 +439,8 @@ export class Scheduler implements Parker {
    */
   private blockedDelay(): number {
     const lane = this.wanted;
-    if (this.blockedMs === undefined || lane === WAIT || !this.ready.some((l) => l !== lane)) return -1;
+    // Something else could run: another lane, or another continuation of this one.
+    if (this.blockedMs === undefined || lane === WAIT || this.ready.length === 0) return -1;
     const l = this.lanes[lane]!;
     const x = l.items[Math.max(0, this.wantedItem)];
     if (x?.timer && !x.timer.fired) return -1;
@@ -464,7 +465,7 @@ export class Scheduler implements Parker {
       if (this.blocked.length < UNCONTROLLED_KEPT) this.blocked.push({ step: this.steps + 1, lane, site: w.site, why: w.why });
     }
     const view = this.view();
-    const pick = this.selector.blocked?.(view, lane) ?? view.ready.find((r) => r !== lane)!;
+    const pick = this.selector.blocked?.(view, lane) ?? view.ready.find((r) => r !== lane) ?? lane;
     if (typeof pick !== 'number' && 'diverged' in pick) {
       this.divergence = pick.diverged;
       return Choice.Over;

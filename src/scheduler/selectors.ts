@@ -182,6 +182,8 @@ export function replay(s: Schedule, lenient: boolean): LaneSelector {
       if (want === undefined) return loose ? fallback(v) : { diverged: `${at}: it ends there, but lanes ${v.live.join(', ')} are still running` };
       if (!v.live.includes(want)) return loose ? fallback(v) : { diverged: `${at}: lane ${want} has already finished` };
       if (v.canRun(want, item)) return { lane: want, item };
+      // Once a step moved, a continuation's place among its lane's parked ones is no longer the recorded one: the lane's first that can run.
+      if (moved && v.ready.includes(want)) return want;
       if (!lenient) return { lane: want, item }; // not ready yet: the mechanism waits for it
       return v.ready.includes(want) ? want : fallback(v);
     },

@@ -245,6 +245,10 @@ export async function replayFailing(
   open?: WorkerSession,
 ): Promise<{ schedule: FailingSchedule } | { missing: SearchMissing }> {
   const { plan } = run;
+  if (budgetMs <= 0) {
+    if (open) await run.closeSession(open);
+    return { missing: 'no-time' };
+  }
   const deadline = performance.now() + budgetMs;
   const { workers, concurrency, iterations } = failing.config;
   const ops = failing.config.ops.length ? failing.config.ops : plan.ops;
@@ -289,8 +293,11 @@ export async function replayFailing(
     let r = await replay(current);
     // The shrink weighs a schedule by its string, which cannot tell a forced switch (the lane was
     // waiting) from a preemption: when the schedulers count more than the failing round had, it is not smaller.
-    if (r.first && preemptionsOf(r.first) > failing.preemptions && current.some((x, i) => x !== failing.schedules[i])) r = await replay(failing.schedules);
-    if (r.first === null) return { missing: run.interrupted ? 'interrupted' : 'workers-lost' };
+    if (r.first && preemptionsOf(r.first) > failing.preemptions && current.some((x, i) => x !== failing.schedules[i])) {
+      const again = await replay(failing.schedules);
+      if (again.first) r = again; // else no time was left for it: the shrunk one is shown
+    }
+    if (r.first === null) return { missing: run.interrupted ? 'interrupted' : session.broken ? 'workers-lost' : 'no-time' };
     return { schedule: failingSchedule(run, rounds, failing, { ...r, first: r.first, tries }) };
   } finally {
     await run.closeSession(session);
@@ -327,15 +334,12 @@ async function shrinkEach(run: RunContext, schedules: readonly string[], play: P
   return { current, tries };
 }
 
-/**
- * REPLAYS strict replays of `chosen`, the first one shown: "fails again, every time" is counted, not
- * assumed. The first is played whatever the time (it is the one shown); the others while `usable`.
- */
+/** REPLAYS strict replays of `chosen` while `usable`, the first one shown: "fails again, every time" is counted, not assumed. */
 async function replayStrictly(run: RunContext, session: WorkerSession, chosen: string[], play: Play, usable: () => boolean) {
   let failed = 0;
   let count = 0;
   let first: PlayedRound | null = null;
-  for (let k = 0; k < REPLAYS && !run.interrupted && !session.broken && (k === 0 || usable()); k++) {
+  for (let k = 0; k < REPLAYS && usable(); k++) {
     const p = await play(chosen, false, true);
     count++;
     if (p.failed) failed++;
