@@ -195,9 +195,10 @@ export function replay(s: Schedule, lenient: boolean): LaneSelector {
         items.splice(to, 0, ...items.splice(from, 1));
       };
       for (let k = i + 1; k < lanes.length; k++) {
-        if (lanes[k] === lane || !v.canRun(lanes[k]!, items[k]!)) continue;
+        const other = lanes[k]!;
+        if (other === lane || !v.ready.includes(other)) continue;
         move(k, i);
-        return { lane: lanes[i]!, item: items[i]! };
+        return v.canRun(other, items[i]!) ? { lane: other, item: items[i]! } : other;
       }
       const other = fallback(v);
       lanes.splice(i, 0, other);
