@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runCli, tempAdapters } from './helpers/cli.mjs';
+import { workerExecArgv } from '../dist/pool/threads.js';
 
 // Each worker thread that evaluates the module appends its threadId to the file named by AH_LOADS.
 const LOADS = `import { appendFileSync } from 'node:fs';
@@ -15,6 +16,9 @@ const at = tempAdapters({
   'loads.mjs': `${LOADS}export default { threadSafe: true, operations: { a() {} } };`,
   // Worker 1's first call never settles: the hammer's workers are then stopped, not kept.
   'hangs.mjs': `${LOADS}export default { threadSafe: true, timeout: 500, operations: { a: ({ workerId, call }) => workerId === 1 && call === 0 ? new Promise(() => {}) : undefined } };`,
+  // Preloaded (NODE_OPTIONS=--import) into every thread: worker threads fail before their task starts.
+  'worker-throws.mjs': `import { isMainThread } from 'node:worker_threads';
+if (!isMainThread) throw new Error('boom before the task');`,
   'loads.txt': '',
   'hangs.txt': '',
 });
@@ -47,4 +51,23 @@ test('a thread that hung is not given to the next strategy: it is stopped, and f
   assert.equal(new Set(ids).size, ids.length, `a thread loaded the adapter twice: ${ids}`);
   // The hammer's 2, then the race's: the hung worker's thread is gone, so at least one new thread.
   assert.ok(ids.length >= 3, `the race ran on the hammer's hung threads: ${ids}`);
+});
+
+test("workers inherit the process's Node options, but not those about its own entry (--input-type, -e, -p)", () => {
+  // Nothing to leave out: Node's own inheritance (which drops what a worker cannot take, e.g. --expose-gc).
+  assert.equal(workerExecArgv(['--expose-gc', '--no-warnings']), undefined);
+  assert.deepEqual(workerExecArgv(['--input-type=module', '-e', 'code', '--no-warnings']), ['--no-warnings']);
+  assert.deepEqual(workerExecArgv(['--input-type', 'module', '--eval', 'code', '--enable-source-maps']), ['--enable-source-maps']);
+  // Given explicitly, what a worker refuses is left out too.
+  assert.deepEqual(workerExecArgv(['-p', 'expr', '--expose-gc', '--no-deprecation']), ['--no-deprecation']);
+});
+
+test('a worker thread that fails before its task starts is a crash with its error, not a wait for --setup-timeout', async () => {
+  const r = await runCli([at('loads.mjs'), '-w', '2', '-s', 'hammer', '--setup-timeout', '600000', '--json', '-'], {
+    env: { NODE_OPTIONS: `--import ${at('worker-throws.mjs')}`, AH_LOADS: at('loads.txt') },
+  });
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const crash = report.findings.find((f) => f.kind === 'crash');
+  assert.match(crash?.message ?? '', /could not start: boom before the task/, JSON.stringify(report.findings));
 });

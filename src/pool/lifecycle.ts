@@ -131,12 +131,19 @@ export class WorkerPool {
     // Loading the adapter is preparation (a module may connect or compile at import): --setup-timeout's.
     const timeout = Math.max(10_000, opts.setupTimeoutMs ?? opts.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
+    let threadError: ((e: unknown) => void) | undefined;
     await Promise.race([
       Promise.all(ready),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new SessionStartError(`workers did not finish loading the adapter within ${timeout} ms`)), timeout);
+        // A thread that fails before its task starts would be replaced by tinypool again and again.
+        threadError = (e) => reject(new SessionStartError(`a worker thread could not start: ${errorLine(e)}`));
+        this.threads.errorListeners.add(threadError);
       }),
-    ]).finally(() => clearTimeout(timer));
+    ]).finally(() => {
+      clearTimeout(timer);
+      if (threadError) this.threads.errorListeners.delete(threadError);
+    });
   }
 
   /** An answer, or a batch's answers in one message (worker.ts), one by one. */
@@ -180,9 +187,7 @@ export class WorkerPool {
   terminate(slot: WorkerSlot): void {
     slot.alive = false;
     slot.dead = true;
-    void this.worker(slot)
-      ?.terminate()
-      .catch(() => {});
+    void this.threads.terminate(slot.threadId);
   }
 
   private worker(slot: WorkerSlot): Worker | undefined {
@@ -245,7 +250,7 @@ export class WorkerPool {
         const thread = this.worker(s);
         this.threads.unwatchExit(s.threadId);
         // Still in its task (loading, or a call that does not end): not a thread to give to a later session.
-        if (thread && (!reuse || !s.alive || !s.taskDone)) stopping.push(thread.terminate().catch(() => {}));
+        if (thread && (!reuse || !s.alive || !s.taskDone)) stopping.push(this.threads.terminate(s.threadId));
       }
       // Gone before the next session asks for threads: tinypool would hand a thread whose task ended, but
       // which is still exiting, to the next task, and that task's worker would never answer.

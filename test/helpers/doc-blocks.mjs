@@ -71,11 +71,12 @@ export function commandsOf(body, defaultExit = 0) {
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 
-/** A line as compared: no colour, every number as `#`, spaces collapsed. */
+/** A line as compared: no colour, every number as `#` (a duration as `# time`, in whichever unit it took), spaces collapsed. */
 export const normalise = (line) =>
   line
     .replace(ANSI, '')
     .replace(/\d[\d,.]*/g, '#')
+    .replace(/# ?(µs|ms|s|min)\b/g, '# time')
     .replace(/\s+/g, ' ')
     .trim();
 
