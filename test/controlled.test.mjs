@@ -123,6 +123,8 @@ test('a bad --schedule is exit 2 with one line, before any round', async () => {
   const cases = [
     [['--schedule', 'nonsense', '--seed', '1'], /schedule must be <round>:<schedule>/],
     [['--schedule', '1:rw-8-0101-zz,rw-8-0101-zz', '--seed', '1'], /checksum mismatch/],
+    // A continuation number (`_1_`, as reports print it) is of the format: the checksum is what is wrong.
+    [['--schedule', '1:rw-8-0_1_1-zz,rw-8-0_1_1-zz', '--seed', '1'], /checksum mismatch/],
     [['--schedule', '1:rw-8-01-6t', '--seed', '1'], /one per worker, but the run has 2 worker/],
     [['--schedule', '1:rw-8-01-6t,rw-8-01-6t'], /--schedule needs --seed/],
     [['--scheduler', 'pct:0'], /scheduler must be mixed, random, pct, pct:<depth 1-99> or off/],

@@ -212,7 +212,7 @@ test('two lanes with a connection each are two clients of the database: the smal
     ['pg-bank-unsafe.mjs', 'pg'],
     ['redis-counter-unsafe.mjs', 'ioredis'],
   ]) {
-    // The controlled scheduler off: its replays would take the search's time on this adapter (issue 22 item 5).
+    // Natural rounds only (the default run, controlled rounds too, is the next test's).
     const r = await report([`fixtures/db/${f}`, '-s', 'race', '--scheduler', 'off']);
     assert.equal(r.code, 1, r.stderr);
     const minimal = r.json.strategies.find((s) => s.name === 'race').minimal;
@@ -229,3 +229,53 @@ test('two lanes with a connection each are two clients of the database: the smal
     assert.doesNotMatch(r.stderr, /an async interleaving/);
   }
 });
+
+test(
+  'controlled rounds respect the database: the failing schedule replays, a lane blocked in the database lets another go, the smallest setup is found',
+  GUARD,
+  async () => {
+    // The default scheduler (mixed): every other round controlled; the failing one is shrunk and replayed strictly.
+    const r = await report(['fixtures/db/pg-bank-unsafe.mjs', '-s', 'race']);
+    assert.equal(r.code, 1, r.stderr);
+    const race = r.json.strategies.find((s) => s.name === 'race');
+    assert.ok(race.scheduler.failedControlledRounds > 0, r.stderr);
+    assert.ok(race.minimal, `no smallest failing setup (${JSON.stringify(race.unavailable)})\n${r.stderr}`);
+    assert.equal(race.minimal.classification, 'database');
+    const s = race.schedule;
+    assert.ok(s, `no failing schedule (${JSON.stringify(race.unavailable)})\n${r.stderr}`);
+    // It follows its schedule: no stall waiting for a lane whose query waits on a lock a parked lane holds.
+    assert.equal(s.diverged, null, r.stderr);
+    assert.ok(s.replays >= 1 && s.replaysFailed >= 1, r.stderr);
+    // Where a lane could not run when the schedule said, the report says which, where, and why, as data.
+    const file = /fixtures\/db\/pg-bank-unsafe\.mjs:\d+:\d+$/;
+    for (const b of s.blocked ?? []) {
+      assert.equal(b.in, 'database');
+      assert.ok(['pending', 'order'].includes(b.why), JSON.stringify(b));
+      assert.match(b.site, file);
+      assert.ok(b.lane >= 0 && b.lane < 4 && b.step > 0, JSON.stringify(b));
+    }
+    if (s.blocked?.length) {
+      assert.ok(s.blockedCount >= s.blocked.length);
+      assert.match(r.stderr, /a lane of the schedule could not run when it said \(the database answered in another order than in the recorded round\)/);
+      assert.match(
+        r.stderr,
+        /lane \d of worker \d (blocked in the database|answered after another lane) at step \d+: its await at fixtures\/db\/pg-bank-unsafe\.mjs:\d+/,
+      );
+    }
+    assert.doesNotMatch(r.stderr, /nothing could run within/);
+    // The replay command it prints replays that schedule: followed (a lane blocked in the database is not a divergence).
+    const replay = await report(s.command.split(' ').slice(2));
+    assert.equal(replay.code, 1, replay.stderr);
+    const again = replay.json.strategies.find((x) => x.name === 'race').scheduler;
+    assert.equal(again.mode, 'replay');
+    assert.equal(again.divergedRounds, 0, replay.stderr);
+    assert.equal(again.stalledRounds, 0, replay.stderr);
+    if (again.blockedRounds) {
+      assert.equal(again.blocked.in, 'database');
+      assert.match(
+        replay.stderr,
+        /in \d+ rounds? a lane of the schedule could not run when it said \(the database answered in another order\): another went first/,
+      );
+    }
+  },
+);

@@ -775,3 +775,186 @@ test('fair in the end: a lane that polls for another (a spin lock over setImmedi
     assert.ok(run.steps < 2000, `${run.steps} steps`);
   }
 });
+
+// A lane blocked outside the scheduler (a database's row lock that a parked lane holds): the rule that
+// lets another lane go instead of waiting, and what it must leave alone (exact replay in memory).
+
+/** Lane 1 "holds a row lock" from its first step until its commit step; lane 0's update waits for it, settled outside (as a database's answer). */
+function rowLock() {
+  let release;
+  const lock = new Promise((r) => (release = r));
+  return [
+    async (log) => {
+      await park(null, 'begin0');
+      await park(lock, 'update0'); // pending until lane 1 commits: blocked in the "database"
+      log.push('0 updated');
+    },
+    async (log) => {
+      await park(null, 'begin1');
+      log.push('1 holds');
+      await park(null, 'commit1');
+      setImmediate(release); // the database answers lane 0 once lane 1 committed
+      log.push('1 committed');
+    },
+  ];
+}
+/** Recorded where lane 0's update did not wait: start 0, start 1, lane 1 takes the lock, lane 0 to its update, lane 0 past it, lane 1's commit. */
+const ROW_LOCK = [0, 1, 1, 0, 0, 1];
+
+test('strict replay: a lane blocked outside the scheduler while the others are parked lets another go, then the schedule goes on', async () => {
+  const s = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: ROW_LOCK }, false);
+  const { run, log } = await play(s, rowLock(), { blockedMs: 20, stallMs: 5000 });
+  assert.deepEqual(log, ['1 holds', '1 committed', '0 updated'], 'the lane holding the lock went first');
+  assert.equal(run.stalled, null, 'no wait until the stall');
+  assert.equal(run.divergence, null, 'a blocked lane is not a failure to follow');
+  assert.equal(run.blockedCount, 1);
+  assert.deepEqual(
+    run.blocked.map(({ lane, site, why }) => ({ lane, site, why })),
+    [{ lane: 0, site: 'update0', why: 'pending' }],
+  );
+  const instead = run.trace.find((x) => x.step === run.blocked[0].step);
+  assert.deepEqual([instead.lane, instead.from], [1, 'commit1'], 'the step it records is the one that ran instead');
+  assert.deepEqual(decisions(run), [0, 1, 1, 0, 1], 'the schedule it ran: the commit moved before the blocked update');
+});
+
+test('without blockedMs a strict replay waits for the blocked lane until the stall (the rule is the spec’s)', async () => {
+  const s = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: ROW_LOCK }, false);
+  const { run } = await play(s, rowLock(), { stallMs: 40 });
+  assert.equal(run.stalled, 'nothing could run within 40 ms at step 5 (the schedule waits for lane 0)');
+  assert.deepEqual(run.blocked, []);
+});
+
+test('a continuation that settled outside after another lane’s is let go at once, as order, not as pending', async () => {
+  let a;
+  let b;
+  const first = new Promise((r) => (a = r));
+  const second = new Promise((r) => (b = r));
+  const lanes = [
+    async (log) => log.push(await park(second, 'io0')),
+    async (log) => log.push(await park(first, 'io1')),
+    async () => {
+      await park(null, 'go');
+      setImmediate(() => {
+        a('a');
+        setImmediate(() => b('b'));
+      });
+    },
+  ];
+  // Start the three lanes, lane 2 past 'go' (the answers come, lane 1's first), then lane 0 before lane 1.
+  const s = replay({ strategy: 'random', depth: 0, lanes: 3, decisions: [0, 1, 2, 2, 0, 1] }, false);
+  const { run, log } = await play(s, lanes, { blockedMs: 5000, stallMs: 10000 });
+  assert.deepEqual(log, ['a', 'b'], 'settled values still run in the order they settled');
+  assert.equal(run.stalled, null, 'not waited for: nothing but lane 1 going first could let lane 0 run');
+  assert.deepEqual(
+    run.blocked.map(({ lane, why }) => ({ lane, why })),
+    [{ lane: 0, why: 'order' }],
+  );
+  assert.equal(run.divergence, null);
+});
+
+test('exact replay in memory is kept with blockedMs: lane timers are waited for, bound and free awaits never block', async () => {
+  const lanes = () => [
+    async (log) => {
+      let done;
+      const fired = new Promise((r) => (done = r));
+      setTimeoutAt('t0.mjs:1:1', () => done('timer'), 30); // longer than blockedMs: still waited for (it falls due)
+      log.push(await park(fired, 'wait-timer'));
+    },
+    steps('b', 4),
+    async (log) => {
+      // A promise another lane's step settles (bound) behind a free await.
+      await park(null, 'c0');
+      const p = Promise.resolve('c');
+      log.push(await park(p, 'c1'));
+    },
+  ];
+  for (const seed of [1, 2, 3, 4]) {
+    const first = await play(randomWalk(xoroshiro128plus(seed)), lanes());
+    const again = await play(replay(decodeSchedule(first.run.schedule), false), lanes(), { blockedMs: 2 });
+    assert.deepEqual(again.log, first.log, `seed ${seed}`);
+    assert.deepEqual(again.run.blocked, [], `seed ${seed}: nothing blocked`);
+    assert.equal(again.run.divergence, null);
+    assert.equal(decodeSchedule(again.run.schedule).decisions.join(), decodeSchedule(first.run.schedule).decisions.join());
+  }
+  // A schedule that wants lane 0's timer callback while lane 1 could run: the timer is waited for, past blockedMs.
+  const timerFirst = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: [0, 1, 0] }, false);
+  const { run, log } = await play(timerFirst, [lanes()[0], steps('b', 3)], { blockedMs: 2 });
+  assert.deepEqual(log, ['timer', 'b0', 'b1', 'b2']);
+  assert.deepEqual(run.blocked, []);
+  assert.equal(run.divergence, null);
+});
+
+test('a lane running outside the scheduler might settle the await waited for: not blocked, waited for', async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const lanes = [
+    async (log) => {
+      await park(gate, 'gate0');
+      log.push('0');
+    },
+    async (log) => {
+      await park(null, 'b1');
+      await new Promise((r) => setTimeout(r, 40)); // uninstrumented: lane 1 runs outside the scheduler meanwhile
+      release();
+      log.push('1');
+    },
+    steps('c', 2),
+  ];
+  // Start 0, 1, 2; lane 1 past b1 (it leaves the scheduler), then lane 0: lane 2 could run, but lane 1 may settle the gate.
+  const s = replay({ strategy: 'random', depth: 0, lanes: 3, decisions: [0, 1, 2, 1, 0, 2, 2] }, false);
+  const { run, log } = await play(s, lanes, { blockedMs: 2, stallMs: 5000 });
+  assert.deepEqual(run.blocked, []);
+  assert.equal(log.indexOf('0') < log.indexOf('c0'), true, JSON.stringify(log));
+  assert.equal(run.stalled, null);
+});
+
+test('replay.blocked (pure): the next decision that can run moves before the blocked one, else a step is inserted; the tail is followed leniently', () => {
+  const s = replay({ strategy: 'random', depth: 0, lanes: 3, decisions: [0, 0, 1, 2, 0] }, false);
+  assert.deepEqual(s.pick(view({ index: 0, ready: [1, 2] })), { lane: 0, item: 0 }, 'strict: waits for lane 0');
+  // Lane 0 is blocked: the schedule's next lane that can run now (2; lane 1 cannot) goes first.
+  assert.deepEqual(s.blocked(view({ index: 0, ready: [2] }), 0), { lane: 2, item: 0 });
+  assert.deepEqual(s.pick(view({ index: 1 })), { lane: 0, item: 0 }, 'lane 0 is still the next one wanted');
+  // Nothing later in the schedule can run but lane 0 itself: a step of the lane that ran last is inserted.
+  const t = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: [1, 1] }, false);
+  assert.equal(t.blocked(view({ index: 0, live: [0, 1], ready: [0], last: 0 }), 1), 0);
+  assert.deepEqual(t.pick(view({ index: 1, live: [0, 1] })), { lane: 1, item: 0 });
+  // Once a step moved, lanes may end in another order: no divergence at the end or for a finished lane.
+  assert.equal(s.end(2), null);
+  // ... and a continuation's place among its lane's is no longer the recorded one: the lane's first that can run.
+  const u = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: [1, 0, 0], items: [0, 1, 0] }, false);
+  assert.deepEqual(u.pick(view({ index: 1, live: [0, 1], ready: [0, 1], canRun: () => false })), { lane: 0, item: 1 }, 'not moved: waits for it');
+  u.blocked(view({ index: 0, live: [0, 1], ready: [0], last: 0 }), 1);
+  assert.equal(u.pick(view({ index: 2, live: [0, 1], ready: [0, 1], canRun: () => false })), 0);
+  assert.equal(s.pick(view({ index: 4, live: [1, 2], ready: [1, 2], last: 1 })), 1);
+});
+
+test('a blocked lane whose own other continuation is all that can run (a lane inside a nested await): let go, no stall', async () => {
+  let open;
+  const gate = new Promise((r) => (open = r));
+  const lanes = [
+    async (log) => {
+      // Two continuations of lane 0: the first waits on what the second settles (as an outer await waits on the inner one).
+      await Promise.all([
+        (async () => log.push(await park(gate, 'outer')))(),
+        (async () => {
+          await park(null, 'inner');
+          log.push('inner');
+          open('outer');
+        })(),
+      ]);
+    },
+    async (log) => {
+      await park(new Promise((r) => setTimeout(r, 300)), 'slow'); // live, but nothing to run for a while
+      log.push('slow');
+    },
+  ];
+  // Start 0, start 1, then lane 0's first continuation (the outer one), which only its second can settle.
+  const s = replay({ strategy: 'random', depth: 0, lanes: 2, decisions: [0, 1, 0, 0, 1] }, false);
+  const { run, log } = await play(s, lanes, { blockedMs: 20, stallMs: 5000 });
+  assert.equal(run.stalled, null);
+  assert.deepEqual(log, ['inner', 'outer', 'slow'], 'not waiting for lane 1 to become ready');
+  assert.deepEqual(
+    run.blocked.map(({ lane, site, why }) => ({ lane, site, why })),
+    [{ lane: 0, site: 'outer', why: 'pending' }],
+  );
+});

@@ -236,6 +236,14 @@ const DATABASE_CLIENTS = [
 ];
 
 /**
+ * Whether the adapter's calls are a database's clients: its word, or a client it loaded (the toolkit
+ * loads pg and ioredis only once used: so asked after the rounds, not only at load).
+ */
+export function databaseOf(loaded: Pick<LoadedAdapter, 'adapter' | 'database'>): string | true | undefined {
+  return loaded.database ?? (loaded.adapter.database === false ? undefined : databaseClient());
+}
+
+/**
  * The first known database client this thread has loaded (CommonJS packages, which the adapter's
  * import brings into the module cache), as its package name; undefined when none.
  */

@@ -112,10 +112,16 @@ function schedulerOf(parts: RaceReport[]): Pick<RaceReport, 'scheduler' | 'sched
       | 'failedNaturalRounds'
       | 'uncontrolledResumptions'
       | 'partlyControlledRounds'
-      | 'stalledRounds',
+      | 'stalledRounds'
+      | 'blockedRounds',
   ) => sum(ss.map((x) => x[k] ?? 0));
   const controlledRounds = add('controlledRounds');
   const note = controlledRounds === 0 ? ss.find((x) => x.note)?.note : undefined;
+  const blockedRounds = add('blockedRounds');
+  const blocked = ss
+    .map((x) => x.blocked)
+    .filter((x) => x !== undefined)
+    .sort((a, b) => a.round - b.round)[0];
   const schedule = parts.filter((p) => p.schedule !== undefined).sort((a, b) => (a.schedule?.round ?? Infinity) - (b.schedule?.round ?? Infinity))[0]?.schedule;
   return {
     scheduler: {
@@ -128,6 +134,7 @@ function schedulerOf(parts: RaceReport[]): Pick<RaceReport, 'scheduler' | 'sched
       uncontrolledResumptions: add('uncontrolledResumptions'),
       partlyControlledRounds: add('partlyControlledRounds'),
       stalledRounds: add('stalledRounds'),
+      ...(blockedRounds ? { blockedRounds, blocked } : {}),
       ...(note ? { note } : {}),
     },
     ...(schedule !== undefined ? { schedule } : {}),

@@ -151,7 +151,7 @@ export type OptionKind = keyof KindValues;
 /** --scheduler's values, as text. */
 export const SCHEDULER_MODE = /^(mixed|random|off|pct(:[1-9]\d?)?)$/;
 /** --schedule's shape: a round, then one schedule per worker (each checked in full by the plan). */
-export const SCHEDULE_VALUE = /^\d+:[0-9a-z.-]+(,[0-9a-z.-]+)*$/;
+export const SCHEDULE_VALUE = /^\d+:[0-9a-z._-]+(,[0-9a-z._-]+)*$/;
 
 export const SEED_MAX = 2 ** 32 - 1;
 

@@ -3,11 +3,14 @@
 // the replay's call history). Used by the terminal, the JUnit failure text and the GitHub summary.
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import type { FailingSchedule, HistoryCall, ScheduleStep, SchedulerFigures } from '../schema/report.js';
+import type { BlockedLane, FailingSchedule, HistoryCall, ScheduleStep, SchedulerFigures } from '../schema/report.js';
 import { CALL_SITE, END_SITE, parseSite, START_SITE } from '../scheduler/sites.js';
 import { callText, resultText } from './history-table.js';
 import { makeChalk } from './color.js';
 import { safe } from './terminal/common.js';
+
+/** Blocked lanes named one by one (the JSON has the first ten per worker). */
+const BLOCKED_SHOWN = 3;
 
 /** Steps shown on each side of a preemption. */
 const AROUND = 3;
@@ -39,7 +42,41 @@ export function schedulerLine(f: SchedulerFigures): string {
       : '';
   const natural = f.naturalRounds > 0 ? `; natural order: ${int(f.failedNaturalRounds)} of ${int(f.naturalRounds)} failed` : '';
   const stalled = f.stalledRounds ? `; ${plural(f.stalledRounds, 'round')} stalled (nothing could run for half of --timeout: the rest ran uncontrolled)` : '';
-  return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}${stalled}`;
+  const blocked =
+    f.blockedRounds && f.blocked
+      ? `; in ${plural(f.blockedRounds, 'round')} a lane of the schedule could not run when it said (${f.blocked.in === 'database' ? 'the database' : 'I/O'} answered in another order): another went first`
+      : '';
+  return `controlled rounds: ${int(f.controlledRounds)} of ${int(all)} (${f.mode}, ${f.calls} calls/worker), ${int(f.failedControlledRounds)} failed${natural}${partly}${stalled}${blocked}`;
+}
+
+/** What held a lane: "blocked in the database" (its await did not settle), or "answered after another lane" (it did, later). */
+const blockedWhere = (b: BlockedLane): string =>
+  b.why === 'order' ? 'answered after another lane' : b.in === 'database' ? 'blocked in the database' : 'blocked outside the scheduler (I/O)';
+
+/** "lane 3 of worker 0 blocked in the database at step 17: its await at bank.mjs:64 had not settled while ...". */
+export function blockedSentence(b: BlockedLane, cwd = process.cwd()): string {
+  const at = b.site === null ? 'in code not instrumented' : `at ${siteName(b.site, cwd)}`;
+  const why =
+    b.why === 'order'
+      ? `its await ${at} settled after another lane's, whose continuation runs first`
+      : `its await ${at} had not settled while every other lane was parked${b.in === 'database' ? ' (a row lock or a transaction a parked lane holds)' : ''}`;
+  return `lane ${b.lane} of worker ${b.worker} ${blockedWhere(b)} at step ${b.step}: ${why}`;
+}
+
+/** The lines saying which lanes a replay could not run when its schedule said, and that it went on (none: none). */
+export function blockedLines(s: Pick<FailingSchedule, 'blocked' | 'blockedCount'>, cwd = process.cwd()): string[] {
+  const all = s.blocked ?? [];
+  if (all.length === 0) return [];
+  const count = s.blockedCount ?? all.length;
+  const outside = all[0]!.in === 'database' ? 'the database' : 'I/O';
+  const lines = [
+    `${plural(count, 'time')} a lane of the schedule could not run when it said (${outside} answered in another order than in the recorded round): another lane went first, then the replay went on with the schedule (not exact):`,
+  ];
+  // Lanes blocked first (what waiting would have cost), then those answered late.
+  const shown = [...all].sort((x, y) => (x.why === y.why ? 0 : x.why === 'pending' ? -1 : 1)).slice(0, BLOCKED_SHOWN);
+  for (const b of shown) lines.push(`  ${blockedSentence(b, cwd)}`);
+  if (count > BLOCKED_SHOWN) lines.push(`  … ${int(count - BLOCKED_SHOWN)} more (the JSON report's schedule.blocked)`);
+  return lines;
 }
 
 /** The schedule's summary lines and the steps around its preemptions. */
@@ -52,16 +89,9 @@ export function scheduleLines(s: FailingSchedule, c: ChalkInstance, cwd = proces
     `failing schedule of round ${s.round}${on}: ${plural(s.preemptions, 'preemption')}${shrunk}; replayed ${plural(s.replays, 'time')}, failed ${s.replaysFailed} of ${s.replays}`,
   ];
   if (s.diverged) lines.push(c.yellow(`  the replay could not follow it: ${safe(s.diverged, 300)}`));
-  else if (s.uncontrolled > 0)
-    lines.push(
-      c.yellow(
-        `  partly controlled: ${plural(s.uncontrolled, 'resumption')} came from I/O or uninstrumented code, not the scheduler: the replay is not guaranteed exact`,
-      ),
-    );
-  else if (!s.value.includes(','))
-    lines.push(c.dim('  fully controlled: every await resumed when the scheduler said, so the replay runs exactly this interleaving'));
-  // Each worker's lanes are replayed exactly; what the threads do to each other is not scheduled.
-  else lines.push(c.dim('  fully controlled within each worker: every await resumed when its scheduler said (the workers still race each other for real)'));
+  const blocked = blockedLines(s, cwd);
+  lines.push(...blocked.map((l) => c.yellow(`  ${safe(l, 300)}`)));
+  if (!s.diverged && !blocked.length) lines.push(controlLine(s, c));
   lines.push(`  ${c.dim('replay it:')} ${c.cyan(safe(s.command, 4000))}`);
   const shown = stepsAround(s.steps);
   if (shown.length) {
@@ -70,6 +100,17 @@ export function scheduleLines(s: FailingSchedule, c: ChalkInstance, cwd = proces
     for (const x of shown) lines.push(x === null ? c.dim('    …') : `    ${stepLine(x, calls.get(`${x.worker}:${x.call}`), s.sources ?? {}, c, cwd)}`);
   }
   return lines;
+}
+
+/** How far the replay was the scheduler's: partly (I/O), fully, or fully within each worker. */
+function controlLine(s: FailingSchedule, c: ChalkInstance): string {
+  if (s.uncontrolled > 0)
+    return c.yellow(
+      `  partly controlled: ${plural(s.uncontrolled, 'resumption')} came from I/O or uninstrumented code, not the scheduler: the replay is not guaranteed exact`,
+    );
+  if (!s.value.includes(',')) return c.dim('  fully controlled: every await resumed when the scheduler said, so the replay runs exactly this interleaving');
+  // Each worker's lanes are replayed exactly; what the threads do to each other is not scheduled.
+  return c.dim('  fully controlled within each worker: every await resumed when its scheduler said (the workers still race each other for real)');
 }
 
 /** Plain text (JUnit, GitHub summary). */

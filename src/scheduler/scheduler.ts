@@ -19,13 +19,25 @@
 // finish in any order. setImmediate and setTimeout of 1 ms or less may run at once; longer timeouts
 // once they fall due. Lane starts and call starts are scheduling points too.
 //
+// A lane the selector waits for (a replay's recorded lane) whose await has not settled within a short
+// bound (blockedMs), while every other lane is parked and something could run, is blocked outside the
+// scheduler: in a database, a row lock that a parked lane's open transaction holds answers it only once
+// that lane goes on, so waiting longer would wait for ever (until stallMs). As Coyote does with an
+// operation paused on uncontrolled concurrency (a bounded wait, then an enabled operation runs), the
+// selector is asked which ready lane runs instead, and the run records it (`blocked`). Only an await
+// pending on the outside world qualifies: a lane timer falls due by itself and is waited for, and while a
+// lane runs outside the scheduler (no parked continuation) it might settle the await, so none is blocked.
+// Likewise, at once, a wanted continuation whose value settled outside after another lane's (the
+// database answered the lanes in another order than when the schedule was recorded): only that other
+// lane's continuation running first would let it run.
+//
 // Every decision taken while two or more lanes were live is recorded; the string (schedule.ts) replays
 // exactly. Code that resumes without a grant (an I/O callback reaching an instrumented await) is counted
 // as an uncontrolled resumption: a run with any cannot promise exact replay.
 import { AsyncResource } from 'node:async_hooks';
 import { inspect } from 'node:util';
 import { OptionError } from '../errors.js';
-import type { ScheduleStep } from '../schema/report.js';
+import type { BlockedAt, ScheduleStep } from '../schema/report.js';
 import { laneContext, TIMER_ITEM, type Parker } from './runtime.js';
 import { encodeSchedule, MAX_LANES } from './schedule.js';
 import { type ControlledSpec, type DecisionView, type LaneSelector, selectorFor, WAIT } from './selectors.js';
@@ -45,6 +57,9 @@ export interface ScheduleRun {
   divergence: string | null;
   /** Nothing could run within stallMs: the rest ran uncontrolled. */
   stalled: string | null;
+  /** Lanes the selector waited for that were blocked outside the scheduler (another ran instead): the first ones, and how many. */
+  blocked: BlockedAt[];
+  blockedCount: number;
   /** Every step, when the spec asked for it (a replay that is shown). */
   trace: ScheduleStep[] | null;
 }
@@ -150,6 +165,7 @@ export class Scheduler implements Parker {
   private readonly lanes: Lane[];
   private readonly workerId: number;
   private readonly stallMs: number;
+  private readonly blockedMs: number | undefined;
   /** 'step': what runs now was granted (settlements are the step's own); 'idle': waiting on the event loop. */
   private phase: 'step' | 'idle' = 'step';
   private released = false;
@@ -168,6 +184,12 @@ export class Scheduler implements Parker {
   private readonly uncontrolledAt: ScheduleRun['uncontrolledAt'] = [];
   private divergence: string | null = null;
   private stalled: string | null = null;
+  private readonly blocked: BlockedAt[] = [];
+  private blockedCount = 0;
+  /** The continuation (or, none parked, the lane) the selector waits for, and since when. */
+  private waitFor: { key: object; site: string | null; since: number; why: BlockedAt['why'] } | null = null;
+  /** Continuations (or lanes) found blocked already: recorded once, and not waited for again. */
+  private readonly known = new WeakSet<object>();
   private turnAt = performance.now();
   /** The next grant (choose), and the lane the selector wanted when it had to wait. */
   private readonly next = { lane: 0, item: 0, decision: false };
@@ -175,6 +197,8 @@ export class Scheduler implements Parker {
   private finish: () => void = () => {};
   private failure: unknown = undefined;
   private wanted = WAIT;
+  /** Which of the wanted lane's continuations (-1: its first that may run). */
+  private wantedItem = -1;
   /** Timers run by the scheduler itself, numbered as their handles are. */
   private timers = 0;
   /** Reused at every decision: the lanes that may still run and those that may run now, and what the selector sees. */
@@ -184,13 +208,14 @@ export class Scheduler implements Parker {
 
   constructor(
     private readonly selector: LaneSelector,
-    opts: { lanes: number; workerId?: number; stallMs?: number; trace?: boolean },
+    opts: { lanes: number; workerId?: number; stallMs?: number; blockedMs?: number; trace?: boolean },
   ) {
     if (!Number.isInteger(opts.lanes) || opts.lanes < 1 || opts.lanes > MAX_LANES)
       throw new OptionError(`lanes: ${opts.lanes} (1..${MAX_LANES} under the scheduler)`);
     this.lanes = Array.from({ length: opts.lanes }, () => ({ items: [], ended: false, op: null, call: -1 }));
     this.workerId = opts.workerId ?? 0;
     this.stallMs = opts.stallMs ?? 10_000;
+    this.blockedMs = opts.blockedMs;
     this.trace = opts.trace === false ? null : [];
     this.decision = { index: 0, live: this.live, ready: this.ready, last: -1, canRun: (lane, item) => this.runnable(lane, item) >= 0 };
   }
@@ -367,8 +392,11 @@ export class Scheduler implements Parker {
 
   private decide(): void {
     let next: Choice;
+    let blockedIn = -1;
     try {
       next = this.choose();
+      if (next === Choice.Wait) blockedIn = this.blockedDelay();
+      if (blockedIn === 0) next = this.letGo();
       if (next === Choice.Go) this.grant(this.next.lane, this.next.item, this.next.decision);
     } catch (e) {
       this.failure = e;
@@ -376,23 +404,80 @@ export class Scheduler implements Parker {
     }
     if (next === Choice.Go) void RESOLVED.then(this.fence);
     else if (next === Choice.Over) this.finish();
-    else this.idle();
+    else this.idle(blockedIn);
   }
 
-  /** Wait for a change (a settlement, a park, a timer, a lane's end), then the rest of that turn's callbacks; a stall after stallMs without one. */
-  private idle(): void {
+  /**
+   * Wait for a change (a settlement, a park, a timer, a lane's end), then the rest of that turn's
+   * callbacks; a stall after stallMs without one. When the lane waited for may be blocked outside the
+   * scheduler, choose again after `blockedIn` ms too (it is then found blocked).
+   */
+  private idle(blockedIn: number): void {
     this.phase = 'idle';
     const timer = setTimeout(() => {
+      clearTimeout(blocked);
       this.wake = null;
       const waiting = this.wanted === WAIT ? `lanes ${this.live.join(', ')} blocked outside the scheduler` : `the schedule waits for lane ${this.wanted}`;
       this.stalled = `nothing could run within ${this.stallMs} ms at step ${this.steps + 1} (${waiting})`;
       this.finish();
     }, this.stallMs);
+    const blocked = blockedIn > 0 && blockedIn < this.stallMs ? setTimeout(() => this.wake?.(), blockedIn) : undefined;
     this.wake = () => {
       clearTimeout(timer);
+      clearTimeout(blocked);
       this.wake = null;
       setImmediate(this.afterTurn);
     };
+  }
+
+  /**
+   * The selector waits for a lane that cannot run: in how many ms it counts as blocked outside the
+   * scheduler (0: it is), or -1 when it cannot be (no blockedMs; no other lane could run; the
+   * continuation is a lane timer, which falls due by itself; a lane runs outside the scheduler and might
+   * settle it). The bound counts from when the selector first waited for that continuation; one whose
+   * value settled after another lane's (it is ready, but that one runs first) is blocked at once.
+   */
+  private blockedDelay(): number {
+    const lane = this.wanted;
+    // Something else could run: another lane, or another continuation of this one.
+    if (this.blockedMs === undefined || lane === WAIT || this.ready.length === 0) return -1;
+    const l = this.lanes[lane]!;
+    const x = l.items[Math.max(0, this.wantedItem)];
+    if (x?.timer && !x.timer.fired) return -1;
+    const order = x?.state === 'ready';
+    if (!order) for (let i = 0; i < this.lanes.length; i++) if (i !== lane && !this.lanes[i]!.ended && this.lanes[i]!.items.length === 0) return -1;
+    const key: object = x ?? l;
+    if (this.waitFor?.key !== key) this.waitFor = { key, site: x?.site ?? null, since: performance.now(), why: 'pending' };
+    if (order) this.waitFor.why = 'order';
+    if (order || this.known.has(key)) return 0;
+    const left = this.waitFor.since + this.blockedMs - performance.now();
+    // A timer may fire a fraction of a millisecond before its time by our clock.
+    return left < 1 ? 0 : Math.ceil(left);
+  }
+
+  /** The lane waited for is blocked outside the scheduler: recorded (once per continuation), and the selector's choice of another runs. */
+  private letGo(): Choice {
+    const lane = this.wanted;
+    const w = this.waitFor!;
+    if (!this.known.has(w.key)) {
+      this.known.add(w.key);
+      this.blockedCount++;
+      if (this.blocked.length < UNCONTROLLED_KEPT) this.blocked.push({ step: this.steps + 1, lane, site: w.site, why: w.why });
+    }
+    const view = this.view();
+    const pick = this.selector.blocked?.(view, lane) ?? view.ready.find((r) => r !== lane) ?? lane;
+    if (typeof pick !== 'number' && 'diverged' in pick) {
+      this.divergence = pick.diverged;
+      return Choice.Over;
+    }
+    const [other, item] = typeof pick === 'number' ? [pick, -1] : [pick.lane, pick.item];
+    const at = this.runnable(other, item);
+    if (at < 0) throw new Error(`scheduler: lane ${lane} was blocked, but the lane chosen instead (${other}) cannot run`);
+    this.wanted = other;
+    this.next.lane = other;
+    this.next.item = at;
+    this.next.decision = true;
+    return Choice.Go;
   }
 
   /** The continuation of `lane` that may run now: `item` if it may, else its first that may; -1: none. */
@@ -439,6 +524,7 @@ export class Scheduler implements Parker {
       } else ({ lane, item } = pick);
     }
     this.wanted = lane;
+    this.wantedItem = item;
     const at = lane === WAIT ? -1 : this.runnable(lane, item);
     if (at < 0) return Choice.Wait;
     this.next.lane = lane;
@@ -530,6 +616,8 @@ export class Scheduler implements Parker {
       uncontrolledAt: this.uncontrolledAt,
       divergence: this.divergence,
       stalled: this.stalled,
+      blocked: this.blocked,
+      blockedCount: this.blockedCount,
       trace: this.trace,
     };
   }
@@ -537,5 +625,11 @@ export class Scheduler implements Parker {
 
 /** A worker's scheduler for one controlled round: its selector from the spec (a fresh schedule per (seed, round, worker), or the one to replay). */
 export function schedulerFor(spec: ControlledSpec, at: { seed: number; round: number; workerId: number; lanes: number }): Scheduler {
-  return new Scheduler(selectorFor(spec, at), { lanes: at.lanes, workerId: at.workerId, stallMs: spec.stallMs, trace: spec.trace });
+  return new Scheduler(selectorFor(spec, at), {
+    lanes: at.lanes,
+    workerId: at.workerId,
+    stallMs: spec.stallMs,
+    ...(spec.blockedMs !== undefined ? { blockedMs: spec.blockedMs } : {}),
+    trace: spec.trace,
+  });
 }

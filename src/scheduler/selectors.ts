@@ -7,7 +7,8 @@
 //   pct          PCT (Burckhardt et al., ASPLOS 2010, as Coyote and shuttle run it): random distinct lane
 //                priorities, d - 1 change points at random decisions, the highest-priority ready lane
 //   replay       the lanes a schedule string recorded, waiting for each to be ready; says where the run
-//                left the schedule (strict), or carries on without preempting (lenient: shrink trials)
+//                left the schedule (strict), or carries on without preempting (lenient: shrink trials);
+//                a recorded lane blocked outside the scheduler (in a database) lets a later one go first
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { OptionError } from '../errors.js';
@@ -38,6 +39,13 @@ export interface LaneSelector {
   readonly strategy: StrategyName;
   readonly depth: number;
   pick(view: DecisionView): Pick;
+  /**
+   * The lane `pick` wanted is blocked outside the scheduler (its await did not settle within the
+   * mechanism's short bound while the ready lanes were parked: a row lock in a database that a parked
+   * lane holds): which ready lane runs instead. Only selectors that wait for a lane are asked; absent,
+   * the lowest ready lane runs.
+   */
+  blocked?(view: DecisionView, lane: number): Pick;
   /** At the end of the round, with the decisions taken: what was left of a replayed schedule, as a divergence, or null. */
   end(decisions: number): string | null;
 }
@@ -57,6 +65,12 @@ export interface ControlledSpec {
   trace: boolean;
   /** Nothing could run for this long: the rest of the round runs uncontrolled (and says so). */
   stallMs: number;
+  /**
+   * A lane the selector waits for whose await has not settled within this long, while every other lane
+   * is parked and some could run, is blocked outside the scheduler (a database's lock held by a parked
+   * lane): another lane runs instead. Absent: the selector is waited for until stallMs.
+   */
+  blockedMs?: number;
 }
 
 /** One 32-bit seed from (seed, round, worker): murmur3's finaliser over each part. */
@@ -134,6 +148,11 @@ export function pct(rng: Rng, lanes: number, depth: number, estimatedSteps: numb
  * uncontrolled. Lenient (a shrink trial's candidate, which may not fit): as far as it fits, then the
  * lane that ran last if it can continue, else the lowest ready lane; it never waits for a lane while
  * another one can run, so a candidate that does not fit costs no time.
+ * A recorded lane blocked outside the scheduler (the mechanism asks `blocked`) is not waited for: the
+ * schedule's next decision whose lane can run now moves before it (else a step of the lane that ran
+ * last, or the lowest ready one, is inserted), and the blocked lane stays the next one wanted. So the
+ * replay follows the rest of its schedule, with that step moved, as a database that answered the lanes'
+ * queries in another order than the recording's makes it do.
  */
 export function replay(s: Schedule, lenient: boolean): LaneSelector {
   // Off the schedule: the last lane while it can go on (no preemption), but not forever (a lane polling
@@ -147,22 +166,50 @@ export function replay(s: Schedule, lenient: boolean): LaneSelector {
     streak = 0;
     return v.ready.find((l) => l > v.last) ?? v.ready[0]!;
   };
+  // The decisions still to follow, reordered when a recorded lane is blocked (copies: `s` is the caller's).
+  const lanes = [...s.decisions];
+  const items = s.decisions.map((_, i) => s.items?.[i] ?? 0);
+  // Once a step moved, the lanes' ends may come in another order: the schedule's tail is followed leniently.
+  let moved = false;
   return {
     strategy: s.strategy,
     depth: s.depth,
     pick(v) {
-      const want = s.decisions[v.index];
-      const item = s.items?.[v.index] ?? 0;
+      const want = lanes[v.index];
+      const item = items[v.index] ?? 0;
       const at = `schedule diverged at step ${v.index + 1}`;
-      if (want === undefined) return lenient ? fallback(v) : { diverged: `${at}: it ends there, but lanes ${v.live.join(', ')} are still running` };
-      if (!v.live.includes(want)) return lenient ? fallback(v) : { diverged: `${at}: lane ${want} has already finished` };
+      const loose = lenient || moved;
+      if (want === undefined) return loose ? fallback(v) : { diverged: `${at}: it ends there, but lanes ${v.live.join(', ')} are still running` };
+      if (!v.live.includes(want)) return loose ? fallback(v) : { diverged: `${at}: lane ${want} has already finished` };
       if (v.canRun(want, item)) return { lane: want, item };
+      // Once a step moved, a continuation's place among its lane's parked ones is no longer the recorded one: the lane's first that can run.
+      if (moved && v.ready.includes(want)) return want;
       if (!lenient) return { lane: want, item }; // not ready yet: the mechanism waits for it
       return v.ready.includes(want) ? want : fallback(v);
     },
+    blocked(v, lane) {
+      const i = v.index;
+      moved = true;
+      const move = (from: number, to: number): void => {
+        lanes.splice(to, 0, ...lanes.splice(from, 1));
+        items.splice(to, 0, ...items.splice(from, 1));
+      };
+      for (let k = i + 1; k < lanes.length; k++) {
+        const other = lanes[k]!;
+        if (other === lane || !v.ready.includes(other)) continue;
+        move(k, i);
+        return v.canRun(other, items[i]!) ? { lane: other, item: items[i]! } : other;
+      }
+      const other = fallback(v);
+      lanes.splice(i, 0, other);
+      items.splice(i, 0, 0);
+      return other;
+    },
     end: (decisions) => {
-      const unused = s.decisions.length - decisions;
-      return !lenient && unused > 0 ? `schedule diverged at step ${decisions + 1}: the run ended with ${unused} decision(s) of the schedule unused` : null;
+      const unused = lanes.length - decisions;
+      return !lenient && !moved && unused > 0
+        ? `schedule diverged at step ${decisions + 1}: the run ended with ${unused} decision(s) of the schedule unused`
+        : null;
     },
   };
 }

@@ -607,6 +607,14 @@ export interface SchedulerFigures {
   divergedRounds?: number;
   /** Controlled rounds in which nothing could run for half of --timeout: the rest of the round ran uncontrolled (a warning). */
   stalledRounds?: number;
+  /**
+   * Controlled rounds in which a lane the scheduler waited for (a replay's recorded lane) was blocked
+   * outside it (its await did not settle within a short bound while the other lanes were parked: a row
+   * lock a parked lane holds), so another lane ran first; and the first such lane. Absent: none.
+   */
+  blockedRounds?: number;
+  blocked?: BlockedLane & { round: number };
+
   /** Why no round was controlled, when none was. */
   note?: string;
 }
@@ -633,6 +641,27 @@ export interface ScheduleStep {
   preempted: number | null;
 }
 
+/**
+ * A lane a scheduler waited for (a replay's recorded lane) that was blocked outside it, so at step `step`
+ * another lane ran instead: `why` `pending`, its await (`site`; null: it was running in code not
+ * instrumented) did not settle within a short bound while the worker's other lanes were parked and some
+ * could run (a row lock that a parked lane's open transaction holds); `order`, it had settled, but after
+ * another lane's, whose continuation runs first (the database answered in another order). The
+ * scheduler writes it (src/scheduler/); the report adds the worker and what it waited on.
+ */
+export interface BlockedAt {
+  step: number;
+  lane: number;
+  site: string | null;
+  why: 'pending' | 'order';
+}
+
+/** A blocked lane in the report: `in` is `database` when the adapter's calls are a database's clients, else `io`. */
+export interface BlockedLane extends BlockedAt {
+  worker: number;
+  in: 'database' | 'io';
+}
+
 export interface FailingSchedule {
   /** The round whose calls it repeats. */
   round: number;
@@ -651,6 +680,13 @@ export interface FailingSchedule {
   uncontrolledAt: { worker: number; step: number; lane: number; site: string }[];
   /** A replay that could not follow the schedule: where. */
   diverged: string | null;
+  /**
+   * Lanes the replay shown found blocked outside the scheduler (the first ones; `blockedCount` in all):
+   * each let a later step of the schedule go first, then the replay went on with the schedule. Not a
+   * divergence: the database answered the lanes in another order than in the recorded round. Absent: none.
+   */
+  blocked?: BlockedLane[];
+  blockedCount?: number;
   /** The first replay's steps, every worker's, in order per worker. */
   steps: ScheduleStep[];
   /** Steps left out of `steps` (bounded per worker). */

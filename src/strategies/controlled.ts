@@ -11,7 +11,7 @@ import type { RunPlan } from '../plan/plan.js';
 import { parseScheduleValue, scheduleValue, type ScheduleReplay } from '../plan/schedule.js';
 import { replayCommand } from '../plan/replay.js';
 import type { ControlledSpec, ScheduleRun, SessionOptions, WorkerSession } from '../pool/session.js';
-import type { FailingSchedule, ScheduleStep, SchedulerFigures, SearchMissing } from '../schema/report.js';
+import type { BlockedLane, FailingSchedule, ScheduleStep, SchedulerFigures, SearchMissing } from '../schema/report.js';
 import { weightsOf, type RunContext } from '../rounds/context.js';
 import { playRound, type PlayedRound, type RoundRequest } from '../rounds/play.js';
 import { decodeSchedule } from '../scheduler/schedule.js';
@@ -28,6 +28,12 @@ export const CONTROLLED_EVERY = 2;
 export const CONTROLLED_CALLS_PER_LANE = 2;
 /** Strict replays of a failing schedule after shrinking: "fails again, every time" is counted, not assumed. */
 const REPLAYS = 3;
+/**
+ * A lane a replay waits for whose await has not settled in this long, while the other lanes are parked,
+ * is blocked outside the scheduler (scheduler/scheduler.ts): a database answers a query in a few ms, but
+ * one waiting on a row lock that a parked lane holds never does. Short, as every such step costs it.
+ */
+export const BLOCKED_MS = 50;
 /** Steps kept per worker in the report (the last ones: where a failure shows). */
 const STEPS_KEPT = 1000;
 
@@ -84,12 +90,19 @@ export class ControlledRounds {
   private stalled = 0;
   /** The first scheduler's stall, as it worded it. */
   stall: string | null = null;
+  /** Controlled rounds in which a lane waited for was blocked outside the scheduler (another ran instead), and the first such lane. */
+  private blockedRounds = 0;
+  private firstBlocked: SchedulerFigures['blocked'] | undefined;
   /** A controlled round failed without every worker's schedule (a worker did not finish it): it cannot be replayed. */
   private incomplete = false;
   /** The earliest failing controlled round with every worker's schedule: enough to replay it. */
   first: ControlledFailure | null = null;
 
-  constructor(private readonly plan: RunPlan) {
+  constructor(
+    private readonly plan: RunPlan,
+    /** Whether the adapter's calls are a database's clients (adapter/load.ts databaseOf): a blocked lane then waits on the database. */
+    private readonly database: () => boolean = () => false,
+  ) {
     this.replay = plan.schedule !== undefined ? parseScheduleValue(plan.schedule) : null;
     this.enabled = plan.scheduler !== 'off';
     this.active = this.replay !== null;
@@ -112,7 +125,8 @@ export class ControlledRounds {
 
   spec(choice: Choice, replay: string[] | null, lenient: boolean, trace: boolean): ControlledSpec {
     // Half the hang limit: a stall is let go (and reported) before the watchdog would call the round's calls hung.
-    return { ...choice, estimatedSteps: this.estimatedSteps, replay, lenient, trace, stallMs: Math.max(1, Math.floor(this.plan.timeoutMs / 2)) };
+    const stallMs = Math.max(1, Math.floor(this.plan.timeoutMs / 2));
+    return { ...choice, estimatedSteps: this.estimatedSteps, replay, lenient, trace, stallMs, blockedMs: Math.min(BLOCKED_MS, stallMs) };
   }
 
   /** One played round into the figures (`as`: the round whose calls it ran). */
@@ -143,6 +157,11 @@ export class ControlledRounds {
       this.stalled++;
       this.stall ??= `worker ${stalled.workerId}: ${stalled.stalled}`;
     }
+    const blocked = schedules.find((s) => s.blocked.length > 0);
+    if (blocked) {
+      this.blockedRounds++;
+      this.firstBlocked ??= { round: as, worker: blocked.workerId, ...blocked.blocked[0]!, in: this.blockedIn };
+    }
     const steps = Math.max(0, ...schedules.map((s) => s.steps));
     if (steps > 0) this.estimatedSteps = steps;
     if (!played.failed) return;
@@ -157,6 +176,11 @@ export class ControlledRounds {
         hung: (t?.hangs.length ?? 0) > 0,
         config: this.config(),
       };
+  }
+
+  /** What a lane blocked outside the scheduler waits on: a database when the adapter is a database's client. */
+  get blockedIn(): BlockedLane['in'] {
+    return this.database() ? 'database' : 'io';
   }
 
   /** The run's own setup, as the search sees it. */
@@ -199,6 +223,7 @@ export class ControlledRounds {
       calls: this.calls,
       partlyControlledRounds: this.partly,
       stalledRounds: this.stalled,
+      ...(this.blockedRounds ? { blockedRounds: this.blockedRounds, blocked: this.firstBlocked } : {}),
       ...(this.replay ? { divergedRounds: this.diverged } : {}),
       ...(note ? { note } : {}),
     };
@@ -220,6 +245,10 @@ export async function replayFailing(
   open?: WorkerSession,
 ): Promise<{ schedule: FailingSchedule } | { missing: SearchMissing }> {
   const { plan } = run;
+  if (budgetMs <= 0) {
+    if (open) await run.closeSession(open);
+    return { missing: 'no-time' };
+  }
   const deadline = performance.now() + budgetMs;
   const { workers, concurrency, iterations } = failing.config;
   const ops = failing.config.ops.length ? failing.config.ops : plan.ops;
@@ -238,8 +267,11 @@ export async function replayFailing(
   let next = plan.rounds + 1_000_000;
   const calls = Array.from({ length: workers }, () => iterations);
   const choice = choiceOf(decodeSchedule(failing.schedules[0]!));
-  const play: Play = (schedules, lenient, trace) =>
-    playRound(run, session, {
+  // The longest round played so far: the shrink stops while the strict replays still fit the budget.
+  let roundMs = 0;
+  const play: Play = async (schedules, lenient, trace) => {
+    const t0 = performance.now();
+    const p = await playRound(run, session, {
       strategy: 'race',
       round: next++,
       as: failing.round,
@@ -250,15 +282,22 @@ export async function replayFailing(
       controlled: rounds.spec(choice, schedules, lenient, trace),
       lanes: concurrency,
     });
+    roundMs = Math.max(roundMs, performance.now() - t0);
+    return p;
+  };
   const usable = () => performance.now() < deadline && !run.interrupted && !session.broken;
+  const shrinking = () => usable() && performance.now() + REPLAYS * roundMs < deadline;
   try {
-    const { current, tries } = await shrinkEach(run, failing.schedules, play, usable);
-    const replay = (chosen: string[]) => replayStrictly(run, session, chosen, play);
+    const { current, tries } = await shrinkEach(run, failing.schedules, play, shrinking);
+    const replay = (chosen: string[]) => replayStrictly(run, session, chosen, play, usable);
     let r = await replay(current);
     // The shrink weighs a schedule by its string, which cannot tell a forced switch (the lane was
     // waiting) from a preemption: when the schedulers count more than the failing round had, it is not smaller.
-    if (r.first && preemptionsOf(r.first) > failing.preemptions && current.some((x, i) => x !== failing.schedules[i])) r = await replay(failing.schedules);
-    if (r.first === null) return { missing: run.interrupted ? 'interrupted' : 'workers-lost' };
+    if (r.first && preemptionsOf(r.first) > failing.preemptions && current.some((x, i) => x !== failing.schedules[i])) {
+      const again = await replay(failing.schedules);
+      if (again.first) r = again; // else no time was left for it: the shrunk one is shown
+    }
+    if (r.first === null) return { missing: run.interrupted ? 'interrupted' : session.broken ? 'workers-lost' : 'no-time' };
     return { schedule: failingSchedule(run, rounds, failing, { ...r, first: r.first, tries }) };
   } finally {
     await run.closeSession(session);
@@ -295,12 +334,12 @@ async function shrinkEach(run: RunContext, schedules: readonly string[], play: P
   return { current, tries };
 }
 
-/** REPLAYS strict replays of `chosen`, the first one shown: "fails again, every time" is counted, not assumed. */
-async function replayStrictly(run: RunContext, session: WorkerSession, chosen: string[], play: Play) {
+/** REPLAYS strict replays of `chosen` while `usable`, the first one shown: "fails again, every time" is counted, not assumed. */
+async function replayStrictly(run: RunContext, session: WorkerSession, chosen: string[], play: Play, usable: () => boolean) {
   let failed = 0;
   let count = 0;
   let first: PlayedRound | null = null;
-  for (let k = 0; k < REPLAYS && !run.interrupted && !session.broken; k++) {
+  for (let k = 0; k < REPLAYS && usable(); k++) {
     const p = await play(chosen, false, true);
     count++;
     if (p.failed) failed++;
@@ -338,6 +377,7 @@ function failingSchedule(
     uncontrolled: schedules.reduce((a, s) => a + s.uncontrolled, 0),
     uncontrolledAt: schedules.flatMap((s) => s.uncontrolledAt.map((u) => ({ worker: s.workerId, ...u }))),
     diverged: schedules.find((s) => s.divergence !== null)?.divergence ?? schedules.find((s) => s.stalled !== null)?.stalled ?? null,
+    ...blockedOf(schedules, rounds.blockedIn),
     steps,
     omittedSteps: omitted,
     sources: sourcesOf(steps),
@@ -345,6 +385,13 @@ function failingSchedule(
     ...(own ? {} : { setup }),
     command: replayCommand(plan, { strategies: ['race'], schedule: value, rounds: REPLAYS, ...(own ? {} : setup) }),
   };
+}
+
+/** The lanes the replay shown let go as blocked outside the scheduler, every worker's (none: no field). */
+function blockedOf(schedules: readonly ScheduleRun[], blockedIn: BlockedLane['in']): Pick<FailingSchedule, 'blocked' | 'blockedCount'> {
+  const blocked = schedules.flatMap((s) => s.blocked.map((b) => ({ worker: s.workerId, ...b, in: blockedIn })));
+  if (blocked.length === 0) return {};
+  return { blocked, blockedCount: schedules.reduce((a, s) => a + s.blockedCount, 0) };
 }
 
 /** Every worker's steps, the last STEPS_KEPT of each. */

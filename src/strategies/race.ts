@@ -10,6 +10,7 @@ import { discardRounds, finishRounds, startRounds, type RoundRequest, type Start
 import { shrinkRace, type ControlledTrials } from './shrink.js';
 import { RacePace, RaceTally, type RoundKind } from './race-loop.js';
 import { roundIndependence, type RoundIndependence } from '../adapter/independence.js';
+import { databaseOf } from '../adapter/load.js';
 import { playShardRounds, type BatchPlayer, type RoundSlot, type SessionRounds } from './sessions.js';
 import type { WorkerSession } from '../pool/session.js';
 import { shardRoundCount } from '../plan/shard.js';
@@ -143,7 +144,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
   // Once a round failed, keep time for the smallest-failing-setup search out of the rounds' share.
   const pace = new RacePace({ maxBatch: plan.env.batch, ahead, shrinkReserveMs: Math.min(plan.env.shrinkMs, run.strategyBudgetMs / 4) });
   // Every other round under the workers' schedulers (strategies/controlled.ts), once the calls showed an await to schedule.
-  const controlled = new ControlledRounds(plan);
+  const controlled = new ControlledRounds(plan, () => databaseOf(loaded) !== undefined);
   // This shard's rounds (plan/shard.ts), on one session or several side by side (strategies/sessions.ts),
   // in batches once rounds are quick (strategies/batch.ts).
   const confidence = new RaceConfidence(plan, loaded.opNames, plannedRounds);

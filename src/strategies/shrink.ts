@@ -7,7 +7,7 @@
 // its scheduler): fewer lanes and calls make a smaller interleaving to read, and its failing round is
 // the one whose schedule is then shrunk and replayed (strategies/controlled.ts).
 import { classifyMinimal } from '../checks/race.js';
-import { databaseClient } from '../adapter/load.js';
+import { databaseOf } from '../adapter/load.js';
 import { replayCommand } from '../plan/replay.js';
 import type { ControlledSpec, SessionOptions, WorkerSession } from '../pool/session.js';
 import type { CallHistory, FindingKind, RaceReport } from '../schema/report.js';
@@ -256,8 +256,7 @@ function minimalOf(
     ...(history ? { history } : {}),
     smaller,
     tried: m.tried,
-    // The adapter's word, or a client it loaded (the toolkit loads pg and ioredis only once used: so now, not at load).
-    ...classifyMinimal(best, run.loaded.database ?? (run.loaded.adapter.database === false ? undefined : databaseClient())),
+    ...classifyMinimal(best, databaseOf(run.loaded)),
   };
 }
 

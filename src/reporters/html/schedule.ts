@@ -2,7 +2,7 @@
 // from which await to which) as a table whose rows link to their calls' bars; preemptions are marked in
 // both. Hovering a step lights its call's bar and the other steps of that call (the page's script).
 import type { FailingSchedule, ScheduleStep } from '../../schema/report.js';
-import { siteName } from '../schedule-trace.js';
+import { blockedLines, siteName } from '../schedule-trace.js';
 import { int } from '../terminal/common.js';
 import { clip, html, plural, type Html } from './markup.js';
 import { callKey, timeline, type DrawBudget } from './timeline.js';
@@ -22,11 +22,14 @@ export function scheduleSection(s: FailingSchedule, id: string, budget: DrawBudg
   const on = s.setup
     ? ` on the smallest failing setup (${plural(s.setup.workers, 'worker')} × ${plural(s.setup.concurrency, 'lane')} × ${plural(s.setup.iterations, 'call')})`
     : '';
+  const blocked = blockedLines(s);
   const control = s.diverged
     ? html`<p class="warn">The replay could not follow it: ${clip(s.diverged, 400)}</p>`
-    : s.uncontrolled > 0
-      ? html`<p class="warn">Partly controlled: ${plural(s.uncontrolled, 'resumption')} came from I/O or uninstrumented code, not the scheduler: the replay is not guaranteed exact.</p>`
-      : html`<p class="note">Fully controlled: every await of each worker’s lanes resumed when its scheduler said${threads}.</p>`;
+    : blocked.length
+      ? html`<p class="warn">${blocked.map((l) => clip(l, 400)).join(' ')}</p>`
+      : s.uncontrolled > 0
+        ? html`<p class="warn">Partly controlled: ${plural(s.uncontrolled, 'resumption')} came from I/O or uninstrumented code, not the scheduler: the replay is not guaranteed exact.</p>`
+        : html`<p class="note">Fully controlled: every await of each worker’s lanes resumed when its scheduler said${threads}.</p>`;
   const tl = `${id}-tl`;
   const figure = s.history ? timeline(s.history, { id: tl, title: `Round ${s.round} replayed under the failing schedule`, marks, budget }) : html``;
   return html`<div class="schedule" data-scope="">
