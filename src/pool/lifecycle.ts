@@ -252,12 +252,10 @@ export class WorkerPool {
         // Still in its task (loading, or a call that does not end): not a thread to give to a later session.
         if (thread && (!reuse || !s.alive || !s.taskDone)) stopping.push(this.threads.terminate(s.threadId));
       }
-      // Gone before the next session asks for threads: tinypool would hand a thread whose task ended, but
-      // which is still exiting, to the next task, and that task's worker would never answer.
+      // Gone before the next strategy starts (bounded): what they held (an open transaction, a lock) with them.
       if (stopping.length) {
         await Promise.race([Promise.all(stopping), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
         clearTimeout(timer);
-        await new Promise((r) => setImmediate(r));
       }
     } else await this.threads.close();
     for (const s of this.slots) s.port.close();
