@@ -201,3 +201,17 @@ for (const page of pages()) {
     for (const s of skipped) t.diagnostic(`skipped ${s}`);
   });
 }
+
+test("CI runs exactly the commands README gives a newcomer (its 'Working on adapter-hammer' block)", () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Working on adapter-hammer'));
+  const block = /```sh[^\n]*\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const commands = (text) =>
+    text
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter((l) => l && !l.startsWith('#') && !/^(set|cd) /.test(l));
+  const ci = commands(readFileSync(path.join(ROOT, '.ci/run'), 'utf8')).filter((l) => !l.startsWith('#!'));
+  assert.deepEqual(commands(block), ci);
+  assert.ok(ci.includes('npm test'), ci.join('\n'));
+});
