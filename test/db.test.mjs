@@ -215,6 +215,10 @@ test('two lanes with a connection each are two clients of the database: the smal
     // Natural rounds only (the default run, controlled rounds too, is the next test's).
     const r = await report([`fixtures/db/${f}`, '-s', 'race', '--scheduler', 'off']);
     assert.equal(r.code, 1, r.stderr);
+    // Planned as a database's run although the toolkit loads its client only once used: workers
+    // unpinned, the server's processes free to take either CPU.
+    assert.equal(r.json.config.env.unpinned, 'database', `${f}: planned as a run over shared memory (pinned workers)`);
+    assert.equal(r.json.config.env.pinCpus, false);
     const minimal = r.json.strategies.find((s) => s.name === 'race').minimal;
     assert.ok(minimal, `${f}: no smallest failing setup\n${r.stderr}`);
     assert.equal(minimal.classification, 'database');

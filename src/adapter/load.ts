@@ -245,9 +245,13 @@ export function databaseOf(loaded: Pick<LoadedAdapter, 'adapter' | 'database'>):
 
 /**
  * The first known database client this thread has loaded (CommonJS packages, which the adapter's
- * import brings into the module cache), as its package name; undefined when none.
+ * import brings into the module cache), or the one a toolkit handle noted it will load (the toolkit's
+ * postgres() and redis() load theirs only when first used: toolkit/db-server.ts), as its package name;
+ * undefined when none.
  */
 export function databaseClient(): string | undefined {
+  const noted = (globalThis as Record<symbol, unknown>)[Symbol.for('adapter-hammer.database-client')];
+  if (typeof noted === 'string') return noted;
   const loaded = Object.keys(createRequire(import.meta.url).cache);
   return DATABASE_CLIENTS.find((name) => loaded.some((f) => f.includes(`${path.sep}node_modules${path.sep}${name.replace('/', path.sep)}${path.sep}`)));
 }

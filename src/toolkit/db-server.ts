@@ -20,6 +20,20 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /**
+ * Where a database handle notes, on globalThis, the client package it will load: adapter/load.ts reads it
+ * there (Symbol.for: without importing the toolkit). pg and ioredis are imported only when first used,
+ * after the adapter is loaded and its run planned; without the note, the run of an adapter that made
+ * `postgres()` at its top level was planned as one over shared memory: workers pinned to a CPU each and
+ * spinning long at the barrier, taking the CPUs the server's processes need (its rounds ran ~1.5x slower).
+ */
+export const DATABASE_CLIENT_KEY = Symbol.for('adapter-hammer.database-client');
+
+/** Note that this thread's adapter talks to a database through `client` (the first one noted stays). */
+export function noteDatabaseClient(client: string): void {
+  (globalThis as Record<symbol, unknown>)[DATABASE_CLIENT_KEY] ??= client;
+}
+
+/**
  * Import a client package the toolkit does not depend on (pg, ioredis): the project's own (resolved from
  * the working directory, where the user's package.json is), else one beside adapter-hammer. Its CommonJS
  * `module.exports` is returned (the ES namespace's default).

@@ -31,7 +31,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync,
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DatabaseUnavailableError, importPeer, lineOf, reachableBy, redact, serverDir, serverIds } from './db-server.js';
+import { DatabaseUnavailableError, importPeer, lineOf, noteDatabaseClient, reachableBy, redact, serverDir, serverIds } from './db-server.js';
 import { isMainThread } from 'node:worker_threads';
 import { LaneClients } from './lanes.js';
 import { freePort, startServer, type ServerProcess } from './server.js';
@@ -115,6 +115,7 @@ const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  * closure (a handle crosses no thread: each thread makes its own).
  */
 export function postgres(options: PostgresOptions = {}): Postgres {
+  noteDatabaseClient('pg'); // the run is planned as a database's before pg is loaded (db-server.ts)
   // Main thread: the server and the admin pool. A worker: its lane connections. Each thread has its own
   // copy of this object (the adapter module is loaded in each), so nothing here crosses threads.
   let server: Promise<{ url: string; process: ServerProcess | null; pool: PgPool }> | null = null;

@@ -27,7 +27,7 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { DatabaseUnavailableError, importPeer, lineOf, redact, serverDir, serverIds } from './db-server.js';
+import { DatabaseUnavailableError, importPeer, lineOf, noteDatabaseClient, redact, serverDir, serverIds } from './db-server.js';
 import { LaneClients } from './lanes.js';
 import { freePort, startServer, type ServerProcess } from './server.js';
 
@@ -85,6 +85,7 @@ const NO_REDIS =
 const clientOptions = { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 };
 
 export function redis(options: RedisOptions = {}): Redis {
+  noteDatabaseClient('ioredis'); // the run is planned as a database's before ioredis is loaded (db-server.ts)
   let server: Promise<{ url: string; process: ServerProcess | null; admin: RedisClient }> | null = null;
   const tag = randomBytes(3).toString('hex');
   let made = 0;
