@@ -199,13 +199,8 @@ test('a pool with no free connection: the hang names the pool, its size and the 
   assert.match(r.stderr, /all 4 are taken/);
 });
 
-test('the safe versions of both pass: every transaction ended, one connection per call', GUARD, async () => {
-  for (const f of ['pg-open-tx-safe.mjs', 'pg-pool-nested-safe.mjs']) {
-    const r = await report([`fixtures/db/${f}`, '-s', 'hammer,race', '--scheduler', 'off']);
-    assert.equal(r.code, 0, `${f}\n${r.stderr}`);
-    assert.deepEqual(r.json.findings, []);
-  }
-});
+// The safe twins (pg-open-tx-safe, pg-pool-nested-safe) pass: test/fixtures.test.mjs runs them with default
+// flags (hammer, race with controlled rounds, throughput), which covers what a narrower run here would.
 
 test('two lanes with a connection each are two clients of the database: the smallest failing setup says so, naming the client package', GUARD, async () => {
   for (const [f, client] of [
@@ -232,10 +227,13 @@ test('two lanes with a connection each are two clients of the database: the smal
 
 test(
   'controlled rounds respect the database: the failing schedule replays, a lane blocked in the database lets another go, the smallest setup is found',
-  GUARD,
+  { timeout: 300_000 },
   async () => {
     // The default scheduler (mixed): every other round controlled; the failing one is shrunk and replayed strictly.
-    const r = await report(['fixtures/db/pg-bank-unsafe.mjs', '-s', 'race']);
+    // A budget no loaded machine runs out of (--time): what is tested is the scheduler's handling of a lane
+    // blocked in the database, not how much of it fits into the default 20 s (under load 9 on 2 cores, the
+    // default budget ended before a controlled round failed: "no-time", true, but not this test's subject).
+    const r = await report(['fixtures/db/pg-bank-unsafe.mjs', '-s', 'race', '--time', '90s']);
     assert.equal(r.code, 1, r.stderr);
     const race = r.json.strategies.find((s) => s.name === 'race');
     assert.ok(race.scheduler.failedControlledRounds > 0, r.stderr);
