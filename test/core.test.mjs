@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareCounters, defaultExpected, lostUpdates, mergeCounters, numbersOnly, rowFails } from '../dist/checks/counters.js';
 import { displayValue, findDuplicates } from '../dist/checks/unique.js';
-import { callsOf, checkRound, hookFinding, roundComplete } from '../dist/checks/round.js';
+import { callsOf, checkRound, hookFinding, resultsChecked, roundComplete } from '../dist/checks/round.js';
 import { judgeStrategy, statusOf } from '../dist/checks/strategy.js';
 import { RACE_KINDS, classifyMinimal, outcomeOf, summariseRoundFindings } from '../dist/checks/race.js';
 import { FLAT_BELOW, SUB_LINEAR_BELOW, minOpsOf, scalingOf } from '../dist/checks/throughput.js';
@@ -546,6 +546,31 @@ test('judgeStrategy: calls but zero complete rounds -> fail with one inconclusiv
       message: "race: every round was cut short, so no round's counters were checked; this is not a pass",
     },
   ]);
+});
+
+test('judgeStrategy: every complete round checked by the model alone and undecided -> fail with one inconclusive finding', () => {
+  const o = judgeStrategy(strategyEvidence({ figures: { name: 'hammer', durationMs: 1 }, completedCalls: 2000, completeRounds: 1, undecidedRounds: 1 }));
+  assert.equal(o.report.status, 'fail');
+  assert.deepEqual(o.findings.map(said), [
+    {
+      strategy: 'hammer',
+      kind: 'inconclusive',
+      reason: 'model-undecided',
+      message:
+        'hammer: the model was the only check of what the calls returned (no counter, invariant or unique), and it could not decide any round; this is not a pass (smaller rounds: fewer --requests, --workers or --concurrency, or a model with partition)',
+    },
+  ]);
+  // One round the model decided (or that something else checked) is a check that could have failed: a pass.
+  assert.equal(judgeStrategy(strategyEvidence({ completedCalls: 50, completeRounds: 2, undecidedRounds: 1 })).report.status, 'pass');
+});
+
+test('resultsChecked: an undecided model checked nothing only when no counter, invariant or unique did', () => {
+  assert.equal(resultsChecked([], false, undefined), false);
+  assert.equal(resultsChecked([{ name: 'visits', expected: null, actual: 3 }], false, []), false);
+  assert.equal(resultsChecked([{ name: 'visit', expected: 3, actual: 3 }], false, []), true);
+  assert.equal(resultsChecked([{ name: 'money', expected: null, actual: 3, invariant: 'held' }], false, []), true);
+  assert.equal(resultsChecked([], true, []), true);
+  assert.equal(resultsChecked([], false, ['nextId']), true);
 });
 
 test('judgeStrategy: otherwise pass, with the figures, warnings and info passed through', () => {

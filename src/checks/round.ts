@@ -53,6 +53,13 @@ export function countersNote(t: RoundTallies | null, statsFailed: boolean, hasMo
   return 'the adapter reports no counters: only errors, duplicates and the invariant were checked';
 }
 
+/**
+ * Did anything but the model check what a round's calls returned: a counter with an expected value (or
+ * one the invariant read), the invariant, `unique`? When not, an undecided model checked nothing.
+ */
+export const resultsChecked = (counters: readonly CounterRow[], invariant: boolean, unique: readonly string[] | undefined): boolean =>
+  invariant || (unique?.length ?? 0) > 0 || counters.some((r) => r.expected !== null || r.invariant !== undefined);
+
 export interface RoundEvidence {
   tallies: RoundTallies;
   calls: Calls;

@@ -196,10 +196,13 @@ export interface ThroughputFinding extends FindingBase {
   opsPerSec?: number;
 }
 
-/** A strategy that could not have failed: no call completed, every round cut short, or shards missing from a merge. */
+/**
+ * A strategy that could not have failed: no call completed, every round cut short, every round's only
+ * check (the model) undecided, or shards missing from a merge.
+ */
 export interface InconclusiveFinding extends FindingBase {
   kind: 'inconclusive';
-  reason: 'no-calls' | 'rounds-cut-short' | 'shards-missing';
+  reason: 'no-calls' | 'rounds-cut-short' | 'model-undecided' | 'shards-missing';
   /** The missing shards, and the rounds each would have played (`r % count === index - 1`; null: all of them). */
   missing?: { shard: string; rounds: Shard | null }[];
 }

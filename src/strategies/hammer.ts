@@ -82,5 +82,6 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
     interrupted: run.interrupted,
     completedCalls: completed,
     completeRounds: played.complete ? 1 : 0,
+    undecidedRounds: played.complete && played.undecided ? 1 : 0,
   };
 }

@@ -201,6 +201,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     interrupted: run.interrupted,
     completedCalls: tally.completedCalls,
     completeRounds: tally.completeRounds,
+    undecidedRounds: tally.undecidedRounds,
   };
 }
 
