@@ -170,6 +170,10 @@ export function warningMessage(w: WarningFacts): string {
         ? `${source} returned ${w.got}, expected an object of numbers`
         : `${source}: counter '${w.counter}' is not a finite number (${w.got})`;
     }
+    case 'unchecked-counters': {
+      const names = w.counters.map((c) => `'${c}'`).join(', ');
+      return `${w.strategy}: the adapter reports ${w.counters.length === 1 ? 'counter' : 'counters'} ${names}, but nothing checks ${w.counters.length === 1 ? 'it' : 'them'}: no \`expected\` names ${w.counters.length === 1 ? 'it' : 'them'}, no operation is called so (the operations: ${w.ops.join(', ')}), and there is no invariant, unique or model, so this run could not have found a lost update (name a counter after its operation, or add expected(calls))`;
+    }
     case 'global-teardown':
       return `hook '${w.hook}' ${w.error === undefined ? 'did not settle in time' : `threw: ${w.error}`}`;
     case 'confidence-not-reached': {

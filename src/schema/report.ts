@@ -298,6 +298,11 @@ export type WarningFacts =
   | (WarningBase & { code: 'few-rounds'; strategy: string; rounds: number; plannedRounds: number; budgetMs: number; roundMs?: number })
   /** A hook's counters were not all numbers: `source`'s `counter` was a `got` (without `counter`: the whole value was). */
   | (WarningBase & { code: 'stats-not-number'; source: 'stats' | 'expected' | 'workerStats'; workerId?: number; counter?: string; got: string })
+  /**
+   * The adapter reports `counters`, but nothing compares any of them with anything (no expected value,
+   * no invariant, unique or model): only errors, hangs and crashes could have failed `strategy`.
+   */
+  | (WarningBase & { code: 'unchecked-counters'; strategy: string; counters: string[]; ops: string[] })
   /** The adapter's globalTeardown threw (`error`) or did not settle in time. */
   | (WarningBase & { code: 'global-teardown'; hook: 'globalTeardown'; error?: string })
   /**
