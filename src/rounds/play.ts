@@ -234,7 +234,11 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     failed: verdict.failed || hookFindings !== null,
     round,
     tallies,
-    countersNote: countersNote(tallies, hookFindings !== null, adapter.model !== undefined),
+    countersNote: countersNote(tallies, hookFindings !== null, {
+      model: adapter.model !== undefined,
+      unique: (adapter.unique?.length ?? 0) > 0,
+      invariant: adapter.invariant !== undefined,
+    }),
     complete,
     hookFailed: hookFindings !== null,
     warnings: problems.length ? uniqueFacts(problems) : [],
