@@ -344,3 +344,23 @@ test('counters that nothing compares are a warning of each strategy that played 
   );
   assert.equal(ok.verdict, 'pass');
 });
+
+test('a pass in which an operation never overlapped another call carries the no-contention caveat, and the headline says so', async () => {
+  // One worker, one lane: no call can overlap another, so no race could have shown.
+  const r = await hammer(at('unchecked.mjs'), { ...small, workers: 1, concurrency: 1, strategy: ['hammer', 'race'], args: { expected: true } });
+  assert.equal(r.verdict, 'pass');
+  assert.deepEqual(
+    r.strategies.map((s) => [s.name, s.status, s.caveats]),
+    [
+      ['hammer', 'pass', ['no-contention']],
+      ['race', 'pass', ['no-contention']],
+    ],
+  );
+  assert.equal(r.headline, 'hammer, race passed, with caveats (no-contention: see warnings)');
+  // With overlap there is no such caveat.
+  const two = await hammer(at('unchecked.mjs'), { ...small, strategy: ['race'], args: { expected: true } });
+  assert.equal(
+    two.strategies[0].caveats?.includes('no-contention') ?? false,
+    two.warnings.some((w) => w.code === 'no-contention'),
+  );
+});

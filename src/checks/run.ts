@@ -64,7 +64,7 @@ export function judgeRun(o: {
   else if (status === 'partial') headline = 'interrupted: partial report of what finished';
   else {
     // A pass with caveats (a race whose controlled rounds stalled, or that played a sliver of its rounds) says so.
-    const caveats = o.strategies.flatMap((s) => ('caveats' in s && s.caveats ? s.caveats : []));
+    const caveats = [...new Set(o.strategies.flatMap((s) => ('caveats' in s && s.caveats ? s.caveats : [])))];
     headline = `${o.strategies.map((s) => s.name).join(', ')} passed${caveats.length ? `, with caveats (${caveats.join(', ')}: see warnings)` : ''}`;
   }
   return { verdict: status === 'pass' ? 'pass' : 'fail', status, exitCode, headline, strictFailure, warnings };

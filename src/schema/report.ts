@@ -480,6 +480,8 @@ export interface HammerReport extends StrategyBase {
   model?: ModelChecks;
   /** Whether each operation's calls overlapped another call in its one round (no rate is claimed from one round). */
   confidence?: Confidence;
+  /** Why a pass is weak evidence, also a warning: `no-contention` (an operation never overlapped another call). */
+  caveats?: 'no-contention'[];
 }
 
 export interface OutcomeBucket {
@@ -583,9 +585,10 @@ export interface RaceReport extends StrategyBase {
   };
   /**
    * Why a pass is weak evidence, each also a warning: `scheduler-stalled` (controlled rounds in which
-   * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget).
+   * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget),
+   * `no-contention` (an operation never overlapped another call: no race could have shown in it).
    */
-  caveats?: ('scheduler-stalled' | 'few-rounds')[];
+  caveats?: ('scheduler-stalled' | 'few-rounds' | 'no-contention')[];
 }
 
 /**
