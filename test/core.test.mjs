@@ -839,6 +839,19 @@ test('judgeRun: threadSafe: true with only error/hang kinds -> "but it failed un
   }
 });
 
+test('judgeRun: errors the race made fail with 1 worker x 1 lane are a bug, not evidence against threadSafe: true', () => {
+  const race = { ...strat('race', 'fail'), minimal: { workers: 1, concurrency: 1, classification: 'bug' } };
+  const j = judgeRun(runInput({ strategies: [strat('hammer', 'fail'), race], findingKinds: ['error', 'error'], threadSafe: true }));
+  assert.equal(j.headline, 'hammer, race failed — not a race: it fails with 1 worker × 1 lane, one call at a time (a bug)');
+  assert.deepEqual(j.warnings, []);
+  assert.equal(j.exitCode, 1);
+  // A lost update beside the error, or a search that needed concurrency, still disproves the claim.
+  const lost = judgeRun(runInput({ strategies: [race], findingKinds: ['error', 'lost-update'], threadSafe: true }));
+  assert.equal(lost.headline, 'race failed — the adapter declares threadSafe: true, but it raced');
+  const threads = { ...race, minimal: { ...race.minimal, workers: 2, classification: 'threads' } };
+  assert.equal(judgeRun(runInput({ strategies: [threads], findingKinds: ['error'], threadSafe: true })).warnings[0].code, 'declared-safe-but-raced');
+});
+
 test('judgeRun: threadSafe: false failing is no claim and no warning', () => {
   const j = judgeRun(runInput({ strategies: [strat('race', 'fail')], findingKinds: ['lost-update'], threadSafe: false }));
   assert.equal(j.headline, 'race failed');
