@@ -34,7 +34,8 @@ const ALLOWED = {
   api: ['errors', 'adapter', 'options', 'plan', 'schema', 'maths', 'reporters', 'run'],
   cli: ['errors', 'tool', 'adapter', 'options', 'plan', 'schema', 'maths', 'reporters', 'run', 'merge'],
   define: ['adapter', 'options'],
-  toolkit: [],
+  // The toolkit runs inside the user's adapter: it shares only type declarations (schema/waits.ts), checked below.
+  toolkit: ['schema'],
   index: ['api', 'define', 'errors', 'adapter', 'options', 'schema', 'maths', 'toolkit'],
 };
 
@@ -68,6 +69,21 @@ test('imports follow the layers: nothing imports against the data flow', () => {
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+test('the toolkit imports types only from below it: nothing of the engine loads into a user adapter through it', () => {
+  const loaded = [];
+  for (const file of sourceFiles(path.join(SRC, 'toolkit'))) {
+    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    for (const stmt of sf.statements) {
+      if (!(ts.isImportDeclaration(stmt) || ts.isExportDeclaration(stmt)) || !stmt.moduleSpecifier) continue;
+      const spec = stmt.moduleSpecifier.text;
+      if (!spec.startsWith('.') || partOf(path.resolve(path.dirname(file), spec)) === 'toolkit') continue;
+      const typeOnly = ts.isImportDeclaration(stmt) ? stmt.importClause?.isTypeOnly === true : stmt.isTypeOnly;
+      if (!typeOnly) loaded.push(`${path.relative(ROOT, file)}: ${stmt.getText(sf)}`);
+    }
+  }
+  assert.deepEqual(loaded, []);
 });
 
 test('the layer check itself catches an import against the flow', () => {

@@ -6,9 +6,9 @@
 // adapter-hammer` are what the sandbox already is (test/pack.test.mjs installs the packed tarball for real).
 //
 //   npm test -- test/docs.test.mjs --name tutorial      one page
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,26 +49,32 @@ function rewrite(command) {
   });
 }
 
+/** One shell command in the sandbox, async so that two pages run side by side; killed after `timeout`. */
 function run(command, cwd, timeout = 180_000) {
   const env = { ...process.env };
   for (const k of ['FORCE_COLOR', 'NO_COLOR', 'GITHUB_ACTIONS', 'GITHUB_STEP_SUMMARY']) delete env[k];
-  const r = spawnSync('bash', ['-c', command], { cwd, env, encoding: 'utf8', timeout });
-  return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
 }
 
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** Run one page's blocks in order in its own sandbox; returns the blocks it skipped, with their reasons. */
-function runPage(page) {
+async function runPage(page) {
   const text = readFileSync(path.join(ROOT, page), 'utf8');
   const dir = sandbox();
   const skipped = [];
   let last = null; // the previous command's output, for an `output` block
   const where = (b) => `${page}:${b.line}`;
-  const shell = (b, body) => {
+  const shell = async (b, body) => {
     for (const { command, exit } of commandsOf(body, b.attrs.exit === undefined ? 0 : Number(b.attrs.exit))) {
       if (INSTALLED.test(command)) continue;
-      const r = run(rewrite(command), dir);
+      const r = await run(rewrite(command), dir);
       assert.equal(r.code, exit, `${where(b)}: \`${command}\` exited ${r.code}, the page says ${exit}:\n${r.out.slice(-3000)}`);
       last = { command, out: r.out };
     }
@@ -94,7 +100,7 @@ function runPage(page) {
       } else if (attrs.run) {
         const file = path.join(dir, `block-${i}.${lang === 'ts' ? 'mts' : 'mjs'}`);
         writeFileSync(file, `${b.body}\n`);
-        const r = run(`"${process.execPath}" ${lang === 'ts' ? `--import ${TSX} ` : ''}"${file}"`, dir);
+        const r = await run(`"${process.execPath}" ${lang === 'ts' ? `--import ${TSX} ` : ''}"${file}"`, dir);
         assert.equal(r.code, Number(attrs.exit ?? 0), `${where(b)}: exited ${r.code}:\n${r.out.slice(-3000)}`);
         last = { command: `the block at line ${b.line}`, out: r.out };
       } else if (attrs.check) {
@@ -102,11 +108,11 @@ function runPage(page) {
         writeFileSync(file, `${b.body}\n`);
         assert.deepEqual(typecheck(file), [], `${where(b)}: does not typecheck`);
       } else if (lang === 'sh') {
-        shell(b, b.body);
+        await shell(b, b.body);
       } else if (lang === 'yaml' && attrs.steps) {
         const steps = parseYaml(b.body);
         assert.ok(Array.isArray(steps) && steps.some((s) => s.run), `${where(b)}: steps with run:`);
-        for (const s of steps) if (s.run) shell(b, s.run);
+        for (const s of steps) if (s.run) await shell(b, s.run);
       } else {
         assert.equal(lang, 'text', `${where(b)}: a ${lang || 'plain'} block must say what to do with it (see test/helpers/doc-blocks.mjs)`);
       }
@@ -195,12 +201,15 @@ test('every relative link of README.md and docs/ leads to a file and a heading t
   assert.deepEqual(pages().flatMap(brokenLinks), []);
 });
 
-for (const page of pages()) {
-  test(`${page}: every block runs as the page says`, { timeout: 900_000 }, (t) => {
-    const skipped = runPage(page);
-    for (const s of skipped) t.diagnostic(`skipped ${s}`);
-  });
-}
+// Two pages at a time, each in its own sandbox: most of a page's time is its CLI runs' own budgets.
+describe('every page of README.md and docs/', { concurrency: 2 }, () => {
+  for (const page of pages()) {
+    test(`${page}: every block runs as the page says`, { timeout: 900_000 }, async (t) => {
+      const skipped = await runPage(page);
+      for (const s of skipped) t.diagnostic(`skipped ${s}`);
+    });
+  }
+});
 
 test("CI runs exactly the commands README gives a newcomer (its 'Working on adapter-hammer' block)", () => {
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');

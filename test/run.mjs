@@ -6,7 +6,7 @@
 //   npm test -- test/race.test.mjs             build, then one file (no lint)
 //   npm test -- --name lazy-init               build, then the tests whose name matches, in every file
 //   npm test -- test/fixtures.test.mjs --name bank-unsafe
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,10 +35,26 @@ for (let i = 0; i < argv.length; i++) {
 const selected = files.length > 0 || names.length > 0;
 
 step('build and typecheck (tsc, strict)', [bin('typescript/bin/tsc'), '-p', 'tsconfig.json']);
-if (!selected) {
-  step('lint (ESLint, zero warnings)', [bin('eslint/bin/eslint.js'), '--max-warnings=0', '.']);
-  step('format (Prettier)', [bin('prettier/bin/prettier.cjs'), '--check', '--log-level=warn', '.']);
+/** Steps that only read the tree, side by side (each runs on one thread); the first that failed ends `npm test` with its code. */
+async function together(steps) {
+  const codes = await Promise.all(
+    steps.map(({ title, args }) => {
+      process.stdout.write(`\n> ${title}\n`);
+      return new Promise((resolve) => spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit' }).on('close', (code) => resolve({ title, code })));
+    }),
+  );
+  for (const { title, code } of codes) {
+    if (code === 0) continue;
+    process.stderr.write(`npm test: ${title} failed\n`);
+    process.exit(code ?? 1);
+  }
 }
+
+if (!selected)
+  await together([
+    { title: 'lint (ESLint, zero warnings)', args: [bin('eslint/bin/eslint.js'), '--max-warnings=0', '.'] },
+    { title: 'format (Prettier)', args: [bin('prettier/bin/prettier.cjs'), '--check', '--log-level=warn', '.'] },
+  ]);
 const all = readdirSync(path.join(ROOT, 'test'))
   .filter((f) => f.endsWith('.test.mjs'))
   .sort()

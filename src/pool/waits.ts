@@ -4,36 +4,11 @@
 // in flight and from where, which calls wait for a free connection), and the database's own, from the
 // main thread (PostgreSQL's pg_stat_activity and pg_locks: who waits for a lock, who holds it, whose
 // transaction is open). The toolkit registers both on globalThis (src/toolkit/waits.ts); the pool does
-// not import the toolkit, so the snapshot's shape is restated here, as plain data.
+// not import the toolkit: both read the snapshot's shape from schema/waits.ts.
 import { stackFrames } from '../errors.js';
 import type { HangWait, HangWaitHolder } from '../schema/report.js';
+import type { DatabaseSession, DatabaseWaits, PoolSnapshot } from '../schema/waits.js';
 import { evaluateInWorker } from './stack-probe.js';
-
-/** A worker's snapshot of one pool (toolkit/waits.ts PoolSnapshot). */
-export interface PoolSnapshot {
-  name: string;
-  size: number;
-  waiting: { ms: number; stack: string }[];
-  connections: {
-    index: number;
-    busy: boolean;
-    pid?: number;
-    pending?: { text: string; ms: number; stack: string };
-    last?: { text: string; ms: number; stack: string };
-  }[];
-}
-
-/** A connection as the database sees it (toolkit/waits.ts DatabaseSession). */
-export interface DatabaseSession {
-  pid: number;
-  state: string;
-  lockWait?: string;
-  table?: string;
-  query: string;
-  transactionMs?: number;
-  stateMs: number;
-  blockedBy: number[];
-}
 
 const STACK_FRAMES = 4;
 const WAITS_EXPRESSION = "globalThis[Symbol.for('adapter-hammer.waits')]?.()";
@@ -47,7 +22,7 @@ function poolsOf(value: unknown): PoolSnapshot[] {
 
 /** The main thread's database servers' view of the connections `pids` and those they wait for; [] when none answers in time. */
 async function databaseSessions(pids: number[], timeoutMs: number): Promise<DatabaseSession[]> {
-  const servers = (globalThis as unknown as Record<symbol, unknown>)[DATABASE_WAITS] as Set<(pids: number[]) => Promise<DatabaseSession[]>> | undefined;
+  const servers = (globalThis as unknown as Record<symbol, unknown>)[DATABASE_WAITS] as Set<DatabaseWaits> | undefined;
   if (!servers?.size) return [];
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<DatabaseSession[]>((resolve) => (timer = setTimeout(() => resolve([]), timeoutMs)));

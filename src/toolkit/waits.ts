@@ -6,6 +6,8 @@
 // it, whose transaction is open). The two registries live on globalThis under Symbol.for keys, so the
 // tool finds them without importing the toolkit (and two copies of the toolkit in one thread share them).
 
+import type { ConnectionSnapshot, DatabaseWaits, PoolSnapshot, QuerySnapshot } from '../schema/waits.js';
+
 /** This thread's pools: `globalThis[WAITS_KEY]()` returns a snapshot of each. */
 export const WAITS_KEY = Symbol.for('adapter-hammer.waits');
 /** The main thread's database servers: `globalThis[DATABASE_WAITS_KEY]` is a set of functions (pids) => sessions. */
@@ -32,54 +34,7 @@ export function stackFrom(above: (...a: never[]) => unknown): { stack?: string }
   return where;
 }
 
-/** A connection's query in flight, or its last one, as a snapshot shows it. */
-export interface QuerySnapshot {
-  text: string;
-  /** In flight: for how long; the last one: how long ago it was sent. */
-  ms: number;
-  stack: string;
-}
-
-export interface ConnectionSnapshot {
-  /** Its index in the pool (the order connections were opened). */
-  index: number;
-  /** Taken by a call. */
-  busy: boolean;
-  /** The server's id of the connection (PostgreSQL: its backend's pid). */
-  pid?: number;
-  pending?: QuerySnapshot;
-  last?: QuerySnapshot;
-}
-
-export interface PoolSnapshot {
-  /** What the pool is, as a sentence names it: "postgres() connections". */
-  name: string;
-  size: number;
-  /** Calls waiting for a free connection: for how long, and where each waits. */
-  waiting: { ms: number; stack: string }[];
-  connections: ConnectionSnapshot[];
-}
-
-/** A connection of the database as the server sees it (PostgreSQL: a row of pg_stat_activity). */
-export interface DatabaseSession {
-  pid: number;
-  /** 'active', 'idle', 'idle in transaction', 'idle in transaction (aborted)', ... */
-  state: string;
-  /** What it waits for, when it waits for a lock: PostgreSQL's lock type ('transactionid', 'tuple', 'relation', 'advisory', ...). */
-  lockWait?: string;
-  /** The table of the row or table it waits for, when known. */
-  table?: string;
-  /** Its current query, or the last one when idle. */
-  query: string;
-  /** Its transaction's age, ms (none open: absent). */
-  transactionMs?: number;
-  /** Time in its current state, ms. */
-  stateMs: number;
-  /** The connections it waits for (pg_blocking_pids). */
-  blockedBy: number[];
-}
-
-export type DatabaseWaits = (pids: number[]) => Promise<DatabaseSession[]>;
+export type { ConnectionSnapshot, DatabaseSession, DatabaseWaits, PoolSnapshot, QuerySnapshot } from '../schema/waits.js';
 
 const MAX_TEXT = 300;
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
