@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareCounters, defaultExpected, lostUpdates, mergeCounters, numbersOnly, rowFails } from '../dist/checks/counters.js';
 import { displayValue, findDuplicates } from '../dist/checks/unique.js';
-import { callsOf, checkRound, hookFinding, roundComplete } from '../dist/checks/round.js';
+import { callsOf, checkRound, hookFinding, resultsChecked, roundComplete } from '../dist/checks/round.js';
 import { judgeStrategy, statusOf } from '../dist/checks/strategy.js';
 import { RACE_KINDS, classifyMinimal, outcomeOf, summariseRoundFindings } from '../dist/checks/race.js';
 import { FLAT_BELOW, SUB_LINEAR_BELOW, minOpsOf, scalingOf } from '../dist/checks/throughput.js';
@@ -548,6 +548,31 @@ test('judgeStrategy: calls but zero complete rounds -> fail with one inconclusiv
   ]);
 });
 
+test('judgeStrategy: every complete round checked by the model alone and undecided -> fail with one inconclusive finding', () => {
+  const o = judgeStrategy(strategyEvidence({ figures: { name: 'hammer', durationMs: 1 }, completedCalls: 2000, completeRounds: 1, undecidedRounds: 1 }));
+  assert.equal(o.report.status, 'fail');
+  assert.deepEqual(o.findings.map(said), [
+    {
+      strategy: 'hammer',
+      kind: 'inconclusive',
+      reason: 'model-undecided',
+      message:
+        'hammer: the model was the only check of what the calls returned (no counter, invariant or unique), and it could not decide any round; this is not a pass (smaller rounds: fewer --requests, --workers or --concurrency, or a model with partition)',
+    },
+  ]);
+  // One round the model decided (or that something else checked) is a check that could have failed: a pass.
+  assert.equal(judgeStrategy(strategyEvidence({ completedCalls: 50, completeRounds: 2, undecidedRounds: 1 })).report.status, 'pass');
+});
+
+test('resultsChecked: an undecided model checked nothing only when no counter, invariant or unique did', () => {
+  assert.equal(resultsChecked([], false, undefined), false);
+  assert.equal(resultsChecked([{ name: 'visits', expected: null, actual: 3 }], false, []), false);
+  assert.equal(resultsChecked([{ name: 'visit', expected: 3, actual: 3 }], false, []), true);
+  assert.equal(resultsChecked([{ name: 'money', expected: null, actual: 3, invariant: 'held' }], false, []), true);
+  assert.equal(resultsChecked([], true, []), true);
+  assert.equal(resultsChecked([], false, ['nextId']), true);
+});
+
 test('judgeStrategy: otherwise pass, with the figures, warnings and info passed through', () => {
   const w = [{ code: 'no-contention', message: 'w' }];
   const i = [{ code: 'concurrent-access', message: 'i' }];
@@ -812,6 +837,19 @@ test('judgeRun: threadSafe: true with only error/hang kinds -> "but it failed un
     assert.equal(j.headline, 'hammer, race failed — the adapter declares threadSafe: true, but it failed under concurrency');
     assert.equal(warningObject(j.warnings[0]).message, 'adapter declares threadSafe: true, but hammer, race failed: the claim is wrong');
   }
+});
+
+test('judgeRun: errors the race made fail with 1 worker x 1 lane are a bug, not evidence against threadSafe: true', () => {
+  const race = { ...strat('race', 'fail'), minimal: { workers: 1, concurrency: 1, classification: 'bug' } };
+  const j = judgeRun(runInput({ strategies: [strat('hammer', 'fail'), race], findingKinds: ['error', 'error'], threadSafe: true }));
+  assert.equal(j.headline, 'hammer, race failed — not a race: it fails with 1 worker × 1 lane, one call at a time (a bug)');
+  assert.deepEqual(j.warnings, []);
+  assert.equal(j.exitCode, 1);
+  // A lost update beside the error, or a search that needed concurrency, still disproves the claim.
+  const lost = judgeRun(runInput({ strategies: [race], findingKinds: ['error', 'lost-update'], threadSafe: true }));
+  assert.equal(lost.headline, 'race failed — the adapter declares threadSafe: true, but it raced');
+  const threads = { ...race, minimal: { ...race.minimal, workers: 2, classification: 'threads' } };
+  assert.equal(judgeRun(runInput({ strategies: [threads], findingKinds: ['error'], threadSafe: true })).warnings[0].code, 'declared-safe-but-raced');
 });
 
 test('judgeRun: threadSafe: false failing is no claim and no warning', () => {

@@ -336,6 +336,14 @@ test('html: a passing run says so and draws no failing round', () => {
   assert.doesNotMatch(page, /<figure class="timeline"/);
 });
 
+test('html: a pass with caveats is never a plain PASS badge: the caveats are named beside it', () => {
+  const plain = toHtml(makeReport({ strategies: [raceStrategy()] }));
+  assert.doesNotMatch(plain, /but see warnings/);
+  const page = toHtml(makeReport({ strategies: [raceStrategy({ caveats: ['no-contention', 'few-rounds'] })] }));
+  const badges = page.match(/<span class="badge partial" title="see the warnings">but see warnings: no-contention, few-rounds<\/span>/g) ?? [];
+  assert.equal(badges.length, 2, 'on the strategy chip of the verdict bar and on the strategy section');
+});
+
 test('junit and github point at the page when one is written', () => {
   const r = failingReport();
   const xml = toJunit(r, 'out/report.html');

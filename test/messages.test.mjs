@@ -12,7 +12,18 @@ import { hammerStrategy, makeReport, raceStrategy, tallies, throughputStrategy, 
 const lines = (text) => text.split('\n');
 
 test('countersNote: "no counters" only when the adapter has none; otherwise why they were not collected', () => {
-  assert.equal(countersNote(tallies(), false), 'the adapter reports no counters: only errors, duplicates and the invariant were checked');
+  // Only the checks the adapter has are named.
+  assert.equal(countersNote(tallies(), false), 'the adapter reports no counters: only errors were checked');
+  assert.equal(countersNote(tallies(), false, { unique: true }), 'the adapter reports no counters: only errors and duplicates were checked');
+  assert.equal(
+    countersNote(tallies(), false, { unique: true, invariant: true }),
+    'the adapter reports no counters: only errors, duplicates and the invariant were checked',
+  );
+  assert.equal(countersNote(tallies(), false, { model: true }), 'the adapter reports no counters: its model and errors were checked');
+  assert.equal(
+    countersNote(tallies(), false, { model: true, invariant: true }),
+    'the adapter reports no counters: its model, errors and the invariant were checked',
+  );
   assert.equal(countersNote(null, false), 'counters not collected: setup failed, no call ran');
   assert.equal(countersNote(tallies({ interrupted: true }), false), 'counters not collected: the run was interrupted during this round');
   const hang = (workerId) => ({ workerId, where: 'calls', op: 'x', pending: { x: 1 }, afterMs: 5 });

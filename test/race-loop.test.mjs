@@ -102,6 +102,15 @@ test('warnings are kept once; model checks and undecided rounds are counted with
   assert.equal(t.unknownReason, 'too many calls');
 });
 
+test('rounds only the model checked and could not decide are counted, complete ones only', () => {
+  const t = new RaceTally(new ContentionTracker(['inc']));
+  t.take(played(0, { model: 'unknown', modelUnknown: 'budget', undecided: true }), NATURAL, 1);
+  t.take(played(1, { model: 'unknown', modelUnknown: 'budget' }), NATURAL, 2); // a counter checked it
+  t.take(played(2, { complete: false, undecided: true }), NATURAL, 3);
+  assert.equal(t.undecidedRounds, 1);
+  assert.equal(t.completeRounds, 2);
+});
+
 test('pace: the first round runs alone and always; later rounds only while one more fits, keeping the search its share once a round failed', () => {
   const p = new RacePace({ maxBatch: 32, ahead: true, shrinkReserveMs: 500 });
   assert.equal(p.mayStart(0, 0, 0), true, 'the first round, even with no time left');

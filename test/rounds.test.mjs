@@ -11,6 +11,19 @@ import { RunContext } from '../dist/rounds/context.js';
 import { tempAdapters } from './helpers/cli.mjs';
 
 const at = tempAdapters({
+  // A counter named unlike its operation ('visits' for 'visit'): nothing compares it (args.expected: expected() does).
+  'unchecked.mjs': `
+    let view;
+    let checked = false;
+    export default {
+      threadSafe: true,
+      setup: ({ args }) => { checked = Boolean(args.expected); return { buffer: new SharedArrayBuffer(4) }; },
+      init(shared) { view = new Int32Array(shared.buffer); },
+      operations: { visit() { Atomics.add(view, 0, 1); } },
+      stats: (shared) => ({ visits: Atomics.load(new Int32Array(shared.buffer), 0) }),
+      expected: (calls) => (checked ? { visits: calls.visit } : {}),
+    };
+  `,
   // Each hook fails (throws, or never settles) when args.fail names it; every round, every strategy.
   'hooks.mjs': `
     export default {
@@ -311,4 +324,43 @@ test('a sync hook answers at once (no promise to await, no timer); a thenable is
   assert.equal(hung.ok, false);
   assert.equal(hung.hung, true);
   assert.equal(pending.size, 0);
+});
+
+test('counters that nothing compares are a warning of each strategy that played them, once; an expected value for them is none', async () => {
+  const r = await hammer(at('unchecked.mjs'), { ...small, strategy: ['hammer', 'race'] });
+  const unchecked = r.warnings.filter((w) => w.code === 'unchecked-counters');
+  assert.deepEqual(
+    unchecked.map((w) => [w.strategy, w.counters, w.ops]),
+    [
+      ['hammer', ['visits'], ['visit']],
+      ['race', ['visits'], ['visit']],
+    ],
+  );
+  assert.match(unchecked[0].message, /counter 'visits', but nothing checks it: .*operations: visit/);
+  const ok = await hammer(at('unchecked.mjs'), { ...small, strategy: ['hammer', 'race'], args: { expected: true } });
+  assert.deepEqual(
+    ok.warnings.filter((w) => w.code === 'unchecked-counters'),
+    [],
+  );
+  assert.equal(ok.verdict, 'pass');
+});
+
+test('a pass in which an operation never overlapped another call carries the no-contention caveat, and the headline says so', async () => {
+  // One worker, one lane: no call can overlap another, so no race could have shown.
+  const r = await hammer(at('unchecked.mjs'), { ...small, workers: 1, concurrency: 1, strategy: ['hammer', 'race'], args: { expected: true } });
+  assert.equal(r.verdict, 'pass');
+  assert.deepEqual(
+    r.strategies.map((s) => [s.name, s.status, s.caveats]),
+    [
+      ['hammer', 'pass', ['no-contention']],
+      ['race', 'pass', ['no-contention']],
+    ],
+  );
+  assert.equal(r.headline, 'hammer, race passed, with caveats (no-contention: see warnings)');
+  // With overlap there is no such caveat.
+  const two = await hammer(at('unchecked.mjs'), { ...small, strategy: ['race'], args: { expected: true } });
+  assert.equal(
+    two.strategies[0].caveats?.includes('no-contention') ?? false,
+    two.warnings.some((w) => w.code === 'no-contention'),
+  );
 });

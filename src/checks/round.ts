@@ -41,7 +41,7 @@ export const roundComplete = (t: RoundTallies): boolean =>
  * Why a round has no counter rows, said as what happened: the adapter has none, or they could not be
  * collected (and why). Never "no counters" for counters a hang kept us from reading.
  */
-export function countersNote(t: RoundTallies | null, statsFailed: boolean, hasModel = false): string {
+export function countersNote(t: RoundTallies | null, statsFailed: boolean, has: { model?: boolean; unique?: boolean; invariant?: boolean } = {}): string {
   if (!t) return 'counters not collected: setup failed, no call ran';
   if (t.interrupted) return 'counters not collected: the run was interrupted during this round';
   if (t.hangs.length) return `counters not collected: the round was cut short by a hang in worker ${t.hangs.map((h) => h.workerId).join(', ')}`;
@@ -49,9 +49,19 @@ export function countersNote(t: RoundTallies | null, statsFailed: boolean, hasMo
   if (t.stopped.length) return 'counters not collected: the round was called off and a worker had to be stopped';
   if (t.hookErrors.length) return `counters not collected: hook '${t.hookErrors[0]!.hook}' failed in a worker`;
   if (statsFailed) return "counters not collected: the adapter's stats, expected or invariant hook failed";
-  if (hasModel) return 'the adapter reports no counters: its model, errors, duplicates and the invariant were checked';
-  return 'the adapter reports no counters: only errors, duplicates and the invariant were checked';
+  // Name only the checks the adapter has: a note that claims an invariant the adapter lacks overstates the pass.
+  const checked = ['errors', ...(has.unique ? ['duplicates'] : []), ...(has.invariant ? ['the invariant'] : [])];
+  const list = checked.length === 1 ? checked[0]! : `${checked.slice(0, -1).join(', ')} and ${checked.at(-1)!}`;
+  if (has.model) return `the adapter reports no counters: its model${checked.length === 1 ? ' and' : ','} ${list} were checked`;
+  return `the adapter reports no counters: only ${list} were checked`;
 }
+
+/**
+ * Did anything but the model check what a round's calls returned: a counter with an expected value (or
+ * one the invariant read), the invariant, `unique`? When not, an undecided model checked nothing.
+ */
+export const resultsChecked = (counters: readonly CounterRow[], invariant: boolean, unique: readonly string[] | undefined): boolean =>
+  invariant || (unique?.length ?? 0) > 0 || counters.some((r) => r.expected !== null || r.invariant !== undefined);
 
 export interface RoundEvidence {
   tallies: RoundTallies;

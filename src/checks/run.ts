@@ -4,6 +4,7 @@ import {
   type FindingFacts,
   type FindingKind,
   type MultiReport,
+  type RaceReport,
   type RunReport,
   type StartFailure,
   type Status,
@@ -46,8 +47,12 @@ export function judgeRun(o: {
   const failed = o.strategies.filter((s) => s.status === 'fail').map((s) => s.name);
   const warnings: WarningFacts[] = [];
   const raced = o.findingKinds.some((k) => RACE_KINDS.has(k));
+  // Errors alone, which the race's own search made fail with one worker and one lane, one call at a
+  // time: a bug, not a race, and no evidence about the threadSafe claim.
+  const race = o.strategies.find((s): s is RaceReport => s.name === 'race');
+  const sequential = race?.minimal?.classification === 'bug' && o.findingKinds.every((k) => k === 'error' || NOT_ABOUT_SAFETY.has(k));
   // A throughput gate or a strategy that checked nothing says nothing about thread safety.
-  const disproved = o.findingKinds.some((k) => !NOT_ABOUT_SAFETY.has(k));
+  const disproved = !sequential && o.findingKinds.some((k) => !NOT_ABOUT_SAFETY.has(k));
   if (o.threadSafe === true && failed.length && disproved) {
     warnings.push({ code: 'declared-safe-but-raced', strategies: failed });
   }
@@ -58,13 +63,18 @@ export function judgeRun(o: {
   const exitCode = o.stopSignal === 'SIGINT' ? 130 : o.stopSignal === 'SIGTERM' ? 143 : status === 'pass' ? 0 : 1;
   let headline: string;
   if (failed.length) {
-    const claim = o.threadSafe === true && disproved ? ` — the adapter declares threadSafe: true, but it ${raced ? 'raced' : 'failed under concurrency'}` : '';
+    const claim =
+      o.threadSafe === true && disproved
+        ? ` — the adapter declares threadSafe: true, but it ${raced ? 'raced' : 'failed under concurrency'}`
+        : sequential
+          ? ' — not a race: it fails with 1 worker × 1 lane, one call at a time (a bug)'
+          : '';
     headline = `${failed.join(', ')} failed${claim}${interrupted ? ' (interrupted: partial report)' : ''}`;
   } else if (strictFailure) headline = `--strict: ${plural(allWarnings, 'warning')}`;
   else if (status === 'partial') headline = 'interrupted: partial report of what finished';
   else {
     // A pass with caveats (a race whose controlled rounds stalled, or that played a sliver of its rounds) says so.
-    const caveats = o.strategies.flatMap((s) => ('caveats' in s && s.caveats ? s.caveats : []));
+    const caveats = [...new Set(o.strategies.flatMap((s) => ('caveats' in s && s.caveats ? s.caveats : [])))];
     headline = `${o.strategies.map((s) => s.name).join(', ')} passed${caveats.length ? `, with caveats (${caveats.join(', ')}: see warnings)` : ''}`;
   }
   return { verdict: status === 'pass' ? 'pass' : 'fail', status, exitCode, headline, strictFailure, warnings };

@@ -1,6 +1,6 @@
 // A strategy's status, decided here and nowhere else: reporters render it, the run's verdict adds it up.
-// A check that could not have failed never passes: a strategy that completed no call, or whose every
-// round was cut short, fails with an `inconclusive` finding (or is `partial` when interrupted).
+// A check that could not have failed never passes: a strategy that completed no call, whose every
+// round was cut short, or whose every round only the model would have checked and it could not decide, fails with an `inconclusive` finding (or is `partial` when interrupted).
 import type { FindingFacts, HammerReport, RaceReport, Status, StrategyReport, ThroughputReport, Verdict, WarningFacts } from '../schema/report.js';
 
 type Figures<R extends StrategyReport> = Omit<R, 'verdict' | 'status'>;
@@ -16,6 +16,8 @@ export interface StrategyEvidence {
   completedCalls: number;
   /** Rounds (or throughput points) that ran to the end. */
   completeRounds: number;
+  /** Complete rounds whose one check of the calls' results was the model, and it could not decide. */
+  undecidedRounds?: number;
 }
 
 export interface StrategyOutcome {
@@ -36,6 +38,9 @@ export function judgeStrategy(ev: StrategyEvidence): StrategyOutcome {
   if (!findings.length && !ev.interrupted) {
     if (ev.completedCalls === 0) findings.push({ strategy: name, kind: 'inconclusive', reason: 'no-calls' });
     else if (ev.completeRounds === 0) findings.push({ strategy: name, kind: 'inconclusive', reason: 'rounds-cut-short' });
+    // An undecided model is neither a pass nor a failure: where it was the only check of what the calls
+    // returned, in every round, nothing was checked.
+    else if ((ev.undecidedRounds ?? 0) >= ev.completeRounds) findings.push({ strategy: name, kind: 'inconclusive', reason: 'model-undecided' });
   }
   const status = statusOf(findings, ev.interrupted);
   const verdict: Verdict = status === 'pass' ? 'pass' : 'fail';

@@ -142,7 +142,8 @@ function schedulerOf(parts: RaceReport[]): Pick<RaceReport, 'scheduler' | 'sched
 }
 
 function caveatsOf(parts: RaceReport[]): Pick<RaceReport, 'caveats'> {
-  const caveats = [...new Set(parts.flatMap((p) => p.caveats ?? []))];
+  // Contention is judged again from the merged rounds (merge.ts): one shard's no-contention is not the run's.
+  const caveats = [...new Set(parts.flatMap((p) => p.caveats ?? []))].filter((c) => c !== 'no-contention');
   return caveats.length ? { caveats } : {};
 }
 

@@ -26,6 +26,7 @@ export const CODE_DOCS: Readonly<Record<WarningCode, string>> = {
   'declared-safe-but-raced': `${FINDINGS_PAGE}#declared-safe-but-raced`,
   'no-contention': `${FINDINGS_PAGE}#no-contention`,
   'stats-not-number': `${FINDINGS_PAGE}#stats-not-number`,
+  'unchecked-counters': `${FINDINGS_PAGE}#unchecked-counters`,
   'model-unknown': `${FINDINGS_PAGE}#model-unknown`,
   'schedule-diverged': `${FINDINGS_PAGE}#schedule-diverged`,
   'scheduler-stalled': `${FINDINGS_PAGE}#scheduler-stalled`,

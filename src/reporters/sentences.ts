@@ -112,6 +112,8 @@ function findingSentence(f: FindingFacts): string {
     case 'inconclusive':
       if (f.reason === 'no-calls') return `${f.strategy}: no call completed, so nothing was checked; this is not a pass`;
       if (f.reason === 'rounds-cut-short') return `${f.strategy}: every round was cut short, so no round's counters were checked; this is not a pass`;
+      if (f.reason === 'model-undecided')
+        return `${f.strategy}: the model was the only check of what the calls returned (no counter, invariant or unique), and it could not decide any round; this is not a pass (smaller rounds: fewer ${f.strategy === 'hammer' ? '--requests' : '--iterations'}, --workers or --concurrency, or a model with partition)`;
       return `${(f.missing ?? []).length === 1 ? 'shard' : 'shards'} ${(f.missing ?? []).map((m) => `${m.shard} (${roundsOf(m.rounds)})`).join(', ')} missing from the merge: those rounds were not played, so this is not the whole run and not a pass (run the missing shard, or merge every shard's report)`;
     case 'linearizability': {
       const culprit = f.history.culprit === undefined ? undefined : f.history.calls[f.history.culprit];
@@ -167,6 +169,10 @@ export function warningMessage(w: WarningFacts): string {
       return w.counter === undefined
         ? `${source} returned ${w.got}, expected an object of numbers`
         : `${source}: counter '${w.counter}' is not a finite number (${w.got})`;
+    }
+    case 'unchecked-counters': {
+      const names = w.counters.map((c) => `'${c}'`).join(', ');
+      return `${w.strategy}: the adapter reports ${w.counters.length === 1 ? 'counter' : 'counters'} ${names}, but nothing checks ${w.counters.length === 1 ? 'it' : 'them'}: no \`expected\` names ${w.counters.length === 1 ? 'it' : 'them'}, no operation is called so (the operations: ${w.ops.join(', ')}), and there is no invariant, unique or model, so this run could not have found a lost update (name a counter after its operation, or add expected(calls))`;
     }
     case 'global-teardown':
       return `hook '${w.hook}' ${w.error === undefined ? 'did not settle in time' : `threw: ${w.error}`}`;

@@ -4,7 +4,7 @@
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Counters } from '../adapter/types.js';
 import { defaultExpected, mergeCounters, numbersOnly, recordingReads, type StatsProblem } from '../checks/counters.js';
-import { callsOf, checkRound, countersNote, hookFinding, roundComplete, type RoundVerdict } from '../checks/round.js';
+import { callsOf, checkRound, countersNote, hookFinding, resultsChecked, roundComplete, type RoundVerdict } from '../checks/round.js';
 import { clip } from '../errors.js';
 import { checkModel, HAMMER_CHECK_STEPS, ROUND_CHECK_STEPS, type ModelVerdict } from '../checks/model.js';
 import type { StrategyName } from '../options/table.js';
@@ -29,6 +29,8 @@ export interface PlayedRound extends RoundVerdict {
   model: ModelVerdict['outcome'] | null;
   /** Why the model's check could not decide, when it could not. */
   modelUnknown?: string;
+  /** The model could not decide, and nothing else (counter, invariant, unique) checked what the calls returned. */
+  undecided?: true;
 }
 
 export type RoundRequest = Omit<RoundSpec, 'shared' | 'seed'> & { strategy: StrategyName };
@@ -232,14 +234,26 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     failed: verdict.failed || hookFindings !== null,
     round,
     tallies,
-    countersNote: countersNote(tallies, hookFindings !== null, adapter.model !== undefined),
+    countersNote: countersNote(tallies, hookFindings !== null, {
+      model: adapter.model !== undefined,
+      unique: (adapter.unique?.length ?? 0) > 0,
+      invariant: adapter.invariant !== undefined,
+    }),
     complete,
     hookFailed: hookFindings !== null,
     warnings: problems.length ? uniqueFacts(problems) : [],
     history: tallies.history,
     model: model?.outcome ?? null,
   };
-  if (model?.outcome === 'unknown') played.modelUnknown = model.reason;
+  // Counters that nothing compares: the run could not have found a lost update (say so, once per strategy).
+  if (verdict.counters.length && !adapter.model && !resultsChecked(verdict.counters, adapter.invariant !== undefined, adapter.unique)) {
+    const counters = verdict.counters.map((r) => r.name);
+    played.warnings = [...played.warnings, { code: 'unchecked-counters', strategy, counters, ops: run.loaded.opNames }];
+  }
+  if (model?.outcome === 'unknown') {
+    played.modelUnknown = model.reason;
+    if (!resultsChecked(verdict.counters, adapter.invariant !== undefined, adapter.unique)) played.undecided = true;
+  }
   return played;
 }
 

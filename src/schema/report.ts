@@ -196,10 +196,13 @@ export interface ThroughputFinding extends FindingBase {
   opsPerSec?: number;
 }
 
-/** A strategy that could not have failed: no call completed, every round cut short, or shards missing from a merge. */
+/**
+ * A strategy that could not have failed: no call completed, every round cut short, every round's only
+ * check (the model) undecided, or shards missing from a merge.
+ */
 export interface InconclusiveFinding extends FindingBase {
   kind: 'inconclusive';
-  reason: 'no-calls' | 'rounds-cut-short' | 'shards-missing';
+  reason: 'no-calls' | 'rounds-cut-short' | 'model-undecided' | 'shards-missing';
   /** The missing shards, and the rounds each would have played (`r % count === index - 1`; null: all of them). */
   missing?: { shard: string; rounds: Shard | null }[];
 }
@@ -295,6 +298,11 @@ export type WarningFacts =
   | (WarningBase & { code: 'few-rounds'; strategy: string; rounds: number; plannedRounds: number; budgetMs: number; roundMs?: number })
   /** A hook's counters were not all numbers: `source`'s `counter` was a `got` (without `counter`: the whole value was). */
   | (WarningBase & { code: 'stats-not-number'; source: 'stats' | 'expected' | 'workerStats'; workerId?: number; counter?: string; got: string })
+  /**
+   * The adapter reports `counters`, but nothing compares any of them with anything (no expected value,
+   * no invariant, unique or model): only errors, hangs and crashes could have failed `strategy`.
+   */
+  | (WarningBase & { code: 'unchecked-counters'; strategy: string; counters: string[]; ops: string[] })
   /** The adapter's globalTeardown threw (`error`) or did not settle in time. */
   | (WarningBase & { code: 'global-teardown'; hook: 'globalTeardown'; error?: string })
   /**
@@ -472,6 +480,8 @@ export interface HammerReport extends StrategyBase {
   model?: ModelChecks;
   /** Whether each operation's calls overlapped another call in its one round (no rate is claimed from one round). */
   confidence?: Confidence;
+  /** Why a pass is weak evidence, also a warning: `no-contention` (an operation never overlapped another call). */
+  caveats?: 'no-contention'[];
 }
 
 export interface OutcomeBucket {
@@ -575,9 +585,10 @@ export interface RaceReport extends StrategyBase {
   };
   /**
    * Why a pass is weak evidence, each also a warning: `scheduler-stalled` (controlled rounds in which
-   * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget).
+   * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget),
+   * `no-contention` (an operation never overlapped another call: no race could have shown in it).
    */
-  caveats?: ('scheduler-stalled' | 'few-rounds')[];
+  caveats?: ('scheduler-stalled' | 'few-rounds' | 'no-contention')[];
 }
 
 /**

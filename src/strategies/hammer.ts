@@ -44,6 +44,7 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
   const elapsed = t ? Math.max(1e-3, t.endedAt - t.startedAt) : 0;
   const called = new Set(t ? t.ops.filter((o) => o.started > 0).map((o) => o.name) : []);
   const started = t ? t.ops.reduce((a, o) => a + o.started, 0) : 0;
+  const uncontended = played.complete ? contention.warnings('hammer', called) : [];
   return {
     figures: {
       name: 'hammer',
@@ -61,6 +62,8 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
       opsPerSec: t ? (completed / elapsed) * 1000 : 0,
       perOperation: t ? t.ops.map((o) => ({ name: o.name, calls: o.done, errors: o.errors })) : [],
       contention: contention.result,
+      // A pass in which an operation never overlapped another call could not have shown a race in it: never a plain PASS.
+      ...(uncontended.length ? { caveats: ['no-contention' as const] } : {}),
       confidence: hammerConfidence(loaded.opNames, played, { workers: plan.workers, lanes: plan.concurrency, machines: [plan.env.hostname ?? 'this machine'] }),
       ...(hasModel
         ? {
@@ -73,14 +76,11 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
         : {}),
     },
     findings: played.findings,
-    warnings: [
-      ...played.warnings,
-      ...(played.complete ? contention.warnings('hammer', called) : []),
-      ...(played.modelUnknown ? [modelUnknownWarning('hammer', 1, 1, played.modelUnknown)] : []),
-    ],
+    warnings: [...played.warnings, ...uncontended, ...(played.modelUnknown ? [modelUnknownWarning('hammer', 1, 1, played.modelUnknown)] : [])],
     info: contention.info('hammer'),
     interrupted: run.interrupted,
     completedCalls: completed,
     completeRounds: played.complete ? 1 : 0,
+    undecidedRounds: played.complete && played.undecided ? 1 : 0,
   };
 }

@@ -24,6 +24,8 @@ export class RaceTally {
   /** Rounds every worker ran to the end, and their calls. */
   completeRounds = 0;
   completedCalls = 0;
+  /** Complete rounds only the model would have checked, and it could not decide (checks/strategy.ts). */
+  undecidedRounds = 0;
   /** Rounds that measured contention. */
   contentionRounds = 0;
   failedRounds = 0;
@@ -56,6 +58,7 @@ export class RaceTally {
       for (const o of t.ops) if (o.started > 0) this.called.add(o.name);
       if (played.complete) {
         this.completeRounds++;
+        if (played.undecided) this.undecidedRounds++;
         for (const o of t.ops) this.completedCalls += o.done;
       }
     }

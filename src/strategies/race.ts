@@ -193,7 +193,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
       ...(scheduler ? { scheduler } : {}),
       ...(schedule !== undefined ? { schedule } : {}),
       ...(unavailable.minimal || unavailable.schedule ? { unavailable } : {}),
-      ...(caveats.length ? { caveats: caveats.map((w) => w.code) } : {}),
+      ...caveatCodes(caveats, warnings),
     },
     findings,
     warnings,
@@ -201,6 +201,7 @@ export async function runRace(run: RunContext): Promise<StrategyEvidence> {
     interrupted: run.interrupted,
     completedCalls: tally.completedCalls,
     completeRounds: tally.completeRounds,
+    undecidedRounds: tally.undecidedRounds,
   };
 }
 
@@ -299,6 +300,13 @@ function raceWarnings(
   const { model } = tally;
   if (model.unknownRounds > 0) warnings.push(modelUnknownWarning('race', model.unknownRounds, model.checkedRounds, tally.unknownReason!));
   return warnings;
+}
+
+/** The race's caveats as codes: its own, and `no-contention` when an operation never overlapped another call. */
+function caveatCodes(caveats: WarningFacts[], warnings: WarningFacts[]): Pick<RaceReport, 'caveats'> {
+  const codes: NonNullable<RaceReport['caveats']> = caveats.flatMap((w) => (w.code === 'few-rounds' || w.code === 'scheduler-stalled' ? [w.code] : []));
+  if (warnings.some((w) => w.code === 'no-contention')) codes.push('no-contention');
+  return codes.length ? { caveats: codes } : {};
 }
 
 /** Why rounds were played one at a time (a note: how to let them run ahead when that is safe). */

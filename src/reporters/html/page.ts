@@ -18,7 +18,7 @@ import { ms } from '../terminal/common.js';
 import { findingMessage, warningMessage } from '../sentences.js';
 import { CSS, SCRIPT } from './assets.js';
 import { clip, html, plural, raw, type Html } from './markup.js';
-import { command, statusBadge, statusWord } from './parts.js';
+import { command, statusBadge, statusWord, strategyBadge } from './parts.js';
 import { strategySection, type Anchors } from './strategies.js';
 import { TIMELINE_LIMITS, type DrawBudget } from './timeline.js';
 import { confidenceOf, confidenceText } from './confidence.js';
@@ -109,7 +109,7 @@ function machineText(r: RunReport): string {
 
 function verdictBar(r: RunReport, id: string): Html {
   const interrupted = r.interrupted && r.status !== 'fail';
-  const chips = r.strategies.map((s, k) => html`<a class="chip" href="#${id}-s${k}">${s.name} ${statusBadge(s.status)}</a>`);
+  const chips = r.strategies.map((s, k) => html`<a class="chip" href="#${id}-s${k}">${s.name} ${strategyBadge(s)}</a>`);
   const notRun = r.config.strategies.filter((n) => !r.strategies.some((s) => s.name === n));
   const confidences = r.strategies.flatMap((s) => {
     const c = confidenceOf(s);

@@ -20,7 +20,7 @@ import { POINT_COLUMNS, pointCells } from '../terminal/throughput.js';
 import { contentionTable, latencyChart, outcomeHistogram, throughputChart } from './charts.js';
 import { confidenceOf, confidenceText } from './confidence.js';
 import { clip, html, plural, type Html } from './markup.js';
-import { command, statusBadge } from './parts.js';
+import { command, strategyBadge } from './parts.js';
 import { scheduleSection } from './schedule.js';
 import { timeline, type DrawBudget } from './timeline.js';
 
@@ -208,7 +208,7 @@ export function strategySection(r: RunReport, s: StrategyReport, id: string, anc
   const rounds = failingRounds(r, s, id, anchors, budget);
   const body = s.name === 'hammer' ? hammerBody(s, rounds) : s.name === 'race' ? raceBody(s, id, rounds, budget) : throughputBody(s, rounds);
   const cut = s.interrupted ? html` <span class="warn">interrupted: figures cover what finished</span>` : '';
-  return html`<section class="strategy" id="${id}"><h3>${clip(strategyLabel(s), 300)} ${statusBadge(s.status)}${cut}</h3>
+  return html`<section class="strategy" id="${id}"><h3>${clip(strategyLabel(s), 300)} ${strategyBadge(s)}${cut}</h3>
 ${body}
 </section>`;
 }

@@ -64,6 +64,11 @@ export function strategyHeading(style: Style, name: string, status: Status, deta
   return `${style.c.bold(name.toUpperCase())}  ${statusWord(style, status)}  ${style.c.dim(on + detail)}`;
 }
 
+/** A pass the report has caveats about (see its warnings) is never shown as a plain PASS. */
+export function caveatText(style: Style, s: { status: Status; caveats?: readonly string[] }): string {
+  return s.status === 'pass' && s.caveats?.length ? ` · ${style.c.yellow.bold(`but see warnings: ${s.caveats.join(', ')}`)}` : '';
+}
+
 export function counterTable(style: Style, rows: CounterRow[], note?: string): string {
   if (!rows.length) return style.c.dim(`  (${safe(note ?? 'no counters', 300)})`);
   return table(

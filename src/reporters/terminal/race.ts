@@ -2,7 +2,7 @@ import type { RaceReport, SearchMissing } from '../../schema/report.js';
 import { confidenceSentences } from '../confidence.js';
 import { historyTable } from '../history-table.js';
 import { scheduleLines, schedulerLine } from '../schedule-trace.js';
-import { budgetShare, contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
+import { budgetShare, caveatText, contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
 
 const TOP_OUTCOMES = 5;
 
@@ -49,9 +49,7 @@ export const SCHEDULE_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
 export function renderRace(style: Style, s: RaceReport, width = 120): string {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
   const detail = `${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
-  // A pass the report has caveats about (see its warnings) is never shown as a plain PASS.
-  const caveat = s.status === 'pass' && s.caveats?.length ? ` · ${style.c.yellow.bold(`but see warnings: ${s.caveats.join(', ')}`)}` : '';
-  const lines = [strategyHeading(style, 'race', s.status, detail) + caveat];
+  const lines = [strategyHeading(style, 'race', s.status, detail) + caveatText(style, s)];
   if (s.counters.length) {
     const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
     lines.push(
