@@ -71,6 +71,17 @@ const at = tempAdapters({
       operations: { async put(ctx) { await new Promise((r) => setTimeout(r, 2)); return ctx.call; } },
       model: { init: () => '', step: (s, _op, _input, out) => ({ ok: s.length < 15 * 3, state: s + String(out).padStart(3, '.') }) },
     };`,
+  // The same, with a second check of what the calls return (each call's answer differs: unique).
+  'undecidable-unique.mjs': `
+    export default {
+      threadSafe: true,
+      workers: 1,
+      concurrency: 16,
+      iterations: 16,
+      unique: ['put'],
+      operations: { async put(ctx) { await new Promise((r) => setTimeout(r, 2)); return ctx.call; } },
+      model: { init: () => '', step: (s, _op, _input, out) => ({ ok: s.length < 15 * 3, state: s + String(out).padStart(3, '.') }) },
+    };`,
   // A model that throws is the model's bug: reported once, as an error of hook 'model'.
   'bad-model.mjs': `
     export default {
@@ -205,15 +216,25 @@ test('a model: the safe twin passes with every round checked', async () => {
 });
 
 test('a check out of its budget is unknown: a warning, counted, a failure only under --strict', async () => {
-  const plain = await runCli([at('undecidable.mjs'), '-s', 'race', '-r', '2', '--json', '-']);
+  // Beside another check (unique), an undecided model is a warning: the rounds were still checked.
+  const plain = await runCli([at('undecidable-unique.mjs'), '-s', 'race', '-r', '2', '--json', '-']);
   assert.equal(plain.code, 0, plain.stderr);
   const r = JSON.parse(plain.stdout);
   assert.deepEqual({ checked: r.strategies[0].model.checkedRounds, unknown: r.strategies[0].model.unknownRounds }, { checked: 2, unknown: 2 });
   assert.ok(r.warnings.some((w) => w.code === 'model-unknown'));
   assert.equal(r.findings.length, 0);
-  const strict = await runCli([at('undecidable.mjs'), '-s', 'race', '-r', '2', '--strict']);
+  const strict = await runCli([at('undecidable-unique.mjs'), '-s', 'race', '-r', '2', '--strict']);
   assert.equal(strict.code, 1);
   assert.match(strict.stdout, /model-unknown/);
+  // The model the only check of what the calls returned, and undecided in every round: nothing was checked, no pass.
+  const alone = await runCli([at('undecidable.mjs'), '-s', 'race', '-r', '2', '--json', '-']);
+  assert.equal(alone.code, 1, alone.stderr);
+  const a = JSON.parse(alone.stdout);
+  assert.deepEqual(
+    a.findings.map((f) => [f.strategy, f.kind, f.reason]),
+    [['race', 'inconclusive', 'model-undecided']],
+  );
+  assert.ok(a.warnings.some((w) => w.code === 'model-unknown'));
 });
 
 test("a model that throws is the model's error, reported once, and the race stops", async () => {
