@@ -245,14 +245,15 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     history: tallies.history,
     model: model?.outcome ?? null,
   };
+  const checked = resultsChecked(verdict.counters, adapter.invariant !== undefined, adapter.unique);
   // Counters that nothing compares: the run could not have found a lost update (say so, once per strategy).
-  if (verdict.counters.length && !adapter.model && !resultsChecked(verdict.counters, adapter.invariant !== undefined, adapter.unique)) {
+  if (verdict.counters.length && !adapter.model && !checked) {
     const counters = verdict.counters.map((r) => r.name);
     played.warnings = [...played.warnings, { code: 'unchecked-counters', strategy, counters, ops: run.loaded.opNames }];
   }
   if (model?.outcome === 'unknown') {
     played.modelUnknown = model.reason;
-    if (!resultsChecked(verdict.counters, adapter.invariant !== undefined, adapter.unique)) played.undecided = true;
+    if (!checked) played.undecided = true;
   }
   return played;
 }
