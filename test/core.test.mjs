@@ -77,20 +77,35 @@ const point = (workers, opsPerSec, speedup, efficiency) => tpPoint(workers, opsP
 // checks/counters
 // ---------------------------------------------------------------------------------------------------
 
-test('numbersOnly keeps finite numbers and converts bigints', () => {
+test('numbersOnly keeps finite numbers and converts bigints and decimal strings (pg count(*), Redis GET)', () => {
   const problems = [];
-  assert.deepEqual(numbersOnly({ a: 1, b: 2n, c: -0.5 }, problems, 'stats'), { a: 1, b: 2, c: -0.5 });
+  assert.deepEqual(numbersOnly({ a: 1, b: 2n, c: -0.5, d: '40', e: ' -7 ', f: '4000.50' }, problems, 'stats'), {
+    a: 1,
+    b: 2,
+    c: -0.5,
+    d: 40,
+    e: -7,
+    f: 4000.5,
+  });
   assert.deepEqual(problems, []);
 });
 
 test('numbersOnly reports every non-number as a problem and drops it', () => {
   const problems = [];
-  const out = numbersOnly({ ok: 3, s: '4', n: null, inf: Infinity, nan: NaN, o: {} }, problems, 'stats');
+  const out = numbersOnly(
+    { ok: 3, s: 'four', x: '0x10', exp: '1e3', big: '9007199254740993', empty: '', n: null, inf: Infinity, nan: NaN, o: {} },
+    problems,
+    'stats',
+  );
   assert.deepEqual(out, { ok: 3 });
   assert.deepEqual(
     problems.map((p) => [p.code, p.source, p.counter, p.got]),
     [
       ['stats-not-number', 'stats', 's', 'string'],
+      ['stats-not-number', 'stats', 'x', 'string'],
+      ['stats-not-number', 'stats', 'exp', 'string'],
+      ['stats-not-number', 'stats', 'big', 'string'],
+      ['stats-not-number', 'stats', 'empty', 'string'],
       ['stats-not-number', 'stats', 'n', 'null'],
       ['stats-not-number', 'stats', 'inf', 'number'],
       ['stats-not-number', 'stats', 'nan', 'number'],

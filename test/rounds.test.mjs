@@ -24,6 +24,18 @@ const at = tempAdapters({
       expected: (calls) => (checked ? { visits: calls.visit } : {}),
     };
   `,
+  // A lost update, counted as pg returns count(*) and Redis GET returns every value: a decimal string
+  // (args.as: 'object' returns something that is no number at all).
+  'string-counter.mjs': `
+    let n = 0;
+    let asObject = false;
+    export default {
+      threadSafe: true,
+      init(_shared, { args }) { n = 0; asObject = args.as === 'object'; },
+      operations: { async incr() { const v = n; await null; n = v + 1; } },
+      workerStats: () => ({ incr: asObject ? { n } : String(n) }),
+    };
+  `,
   // Each hook fails (throws, or never settles) when args.fail names it; every round, every strategy.
   'hooks.mjs': `
     export default {
@@ -343,6 +355,46 @@ test('counters that nothing compares are a warning of each strategy that played 
     [],
   );
   assert.equal(ok.verdict, 'pass');
+});
+
+test('a counter returned as a decimal string is checked as a number: the lost update fails, with no stats-not-number', async () => {
+  const r = await hammer(at('string-counter.mjs'), { ...small, concurrency: 4, iterations: 20, strategy: ['hammer', 'race'] });
+  assert.deepEqual(
+    r.strategies.map((s) => [s.name, s.status]),
+    [
+      ['hammer', 'fail'],
+      ['race', 'fail'],
+    ],
+  );
+  assert.ok(r.findings.some((f) => f.kind === 'lost-update' && f.counter === 'incr'));
+  assert.deepEqual(
+    r.warnings.filter((w) => w.code === 'stats-not-number'),
+    [],
+  );
+});
+
+test('a pass whose counters went unchecked (nothing compares them, or not a number) carries that caveat: never a plain PASS', async () => {
+  const unchecked = await hammer(at('unchecked.mjs'), { ...small, strategy: ['hammer', 'race'] });
+  // (A synchronous operation may also never have overlapped: no-contention beside it is not this test's subject.)
+  const has = (r, code) => r.strategies.map((s) => [s.name, s.status, s.caveats?.includes(code) ?? false]);
+  assert.deepEqual(has(unchecked, 'unchecked-counters'), [
+    ['hammer', 'pass', true],
+    ['race', 'pass', true],
+  ]);
+  assert.match(unchecked.headline, /^hammer, race passed, with caveats \(.*unchecked-counters.*: see warnings\)$/);
+  // A counter that is no number is left out of the checks: the lost update it would show cannot fail the run.
+  const object = await hammer(at('string-counter.mjs'), { ...small, concurrency: 4, iterations: 20, strategy: ['hammer', 'race'], args: { as: 'object' } });
+  assert.deepEqual(has(object, 'stats-not-number'), [
+    ['hammer', 'pass', true],
+    ['race', 'pass', true],
+  ]);
+  assert.deepEqual(
+    object.warnings.filter((w) => w.code === 'stats-not-number' && w.workerId === 0).map((w) => [w.strategy, w.counter, w.message]),
+    [
+      ['hammer', 'incr', "hammer: workerStats of worker 0: counter 'incr' is not a finite number (object)"],
+      ['race', 'incr', "race: workerStats of worker 0: counter 'incr' is not a finite number (object)"],
+    ],
+  );
 });
 
 test('a pass in which an operation never overlapped another call carries the no-contention caveat, and the headline says so', async () => {

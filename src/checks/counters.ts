@@ -6,8 +6,22 @@ import type { CounterRow, WarningFacts } from '../schema/report.js';
 export type StatsProblem = Extract<WarningFacts, { code: 'stats-not-number' }>;
 
 /**
- * Keep only finite numbers (bigints converted), so a stray field cannot fake a verdict. Each value that
- * is not one is a problem of `source` (of worker `workerId`, for workerStats).
+ * A counter's value as a number, or null. Bigints and decimal strings are numbers written another way:
+ * `pg` returns `count(*)` and sums of bigint or numeric as strings ("40"), Redis every value; dropping
+ * them would leave the counter unchecked and pass a lost update. A string must be plain decimal, and an
+ * integer one exact (within 2^53), so that nothing else (a label, "1e999") is read as a count.
+ */
+function counterValue(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v !== 'string' || !/^\s*-?\d+(\.\d+)?\s*$/.test(v)) return null;
+  const n = Number(v);
+  return Number.isFinite(n) && (v.includes('.') || Number.isSafeInteger(n)) ? n : null;
+}
+
+/**
+ * Keep only finite numbers (bigints and decimal strings converted), so a stray field cannot fake a
+ * verdict. Each value that is not one is a problem of `source` (of worker `workerId`, for workerStats).
  */
 export function numbersOnly(obj: unknown, problems: StatsProblem[], source: StatsProblem['source'], workerId?: number): Counters {
   const out: Counters = {};
@@ -19,8 +33,8 @@ export function numbersOnly(obj: unknown, problems: StatsProblem[], source: Stat
   }
   for (const k of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[k];
-    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
-    else if (typeof v === 'bigint') out[k] = Number(v);
+    const n = counterValue(v);
+    if (n !== null) out[k] = n;
     else problems.push({ ...at, counter: k, got: v === null ? 'null' : typeof v });
   }
   return out;

@@ -1,7 +1,17 @@
 // A strategy's status, decided here and nowhere else: reporters render it, the run's verdict adds it up.
 // A check that could not have failed never passes: a strategy that completed no call, whose every
 // round was cut short, or whose every round only the model would have checked and it could not decide, fails with an `inconclusive` finding (or is `partial` when interrupted).
-import type { FindingFacts, HammerReport, RaceReport, Status, StrategyReport, ThroughputReport, Verdict, WarningFacts } from '../schema/report.js';
+import type {
+  CounterCaveat,
+  FindingFacts,
+  HammerReport,
+  RaceReport,
+  Status,
+  StrategyReport,
+  ThroughputReport,
+  Verdict,
+  WarningFacts,
+} from '../schema/report.js';
 
 type Figures<R extends StrategyReport> = Omit<R, 'verdict' | 'status'>;
 
@@ -25,6 +35,16 @@ export interface StrategyOutcome {
   findings: FindingFacts[];
   warnings: WarningFacts[];
   info: WarningFacts[];
+}
+
+/**
+ * The caveats a strategy's warnings put on its pass: an operation that never overlapped another call,
+ * counters that nothing compared, a counter that was not a number (left out of the checks). Each means
+ * a check that could have failed did not run; the pass is shown with them, never plain.
+ */
+export function counterCaveats(warnings: readonly WarningFacts[]): CounterCaveat[] {
+  const codes = new Set(warnings.map((w) => w.code));
+  return (['no-contention', 'unchecked-counters', 'stats-not-number'] as const).filter((c) => codes.has(c));
 }
 
 export function statusOf(findings: FindingFacts[], interrupted: boolean): Status {

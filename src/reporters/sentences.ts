@@ -165,7 +165,7 @@ export function warningMessage(w: WarningFacts): string {
       );
     }
     case 'stats-not-number': {
-      const source = w.source === 'workerStats' ? `workerStats of worker ${w.workerId ?? '?'}` : w.source;
+      const source = `${w.strategy ? `${w.strategy}: ` : ''}${w.source === 'workerStats' ? `workerStats of worker ${w.workerId ?? '?'}` : w.source}`;
       return w.counter === undefined
         ? `${source} returned ${w.got}, expected an object of numbers`
         : `${source}: counter '${w.counter}' is not a finite number (${w.got})`;

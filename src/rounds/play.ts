@@ -241,7 +241,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     }),
     complete,
     hookFailed: hookFindings !== null,
-    warnings: problems.length ? uniqueFacts(problems) : [],
+    warnings: problems.length ? uniqueFacts(problems).map((p) => ({ ...p, strategy })) : [],
     history: tallies.history,
     model: model?.outcome ?? null,
   };

@@ -297,7 +297,14 @@ export type WarningFacts =
   /** Only `rounds` of `plannedRounds` fit in the strategy's `budgetMs` share of --time, `roundMs` a round. */
   | (WarningBase & { code: 'few-rounds'; strategy: string; rounds: number; plannedRounds: number; budgetMs: number; roundMs?: number })
   /** A hook's counters were not all numbers: `source`'s `counter` was a `got` (without `counter`: the whole value was). */
-  | (WarningBase & { code: 'stats-not-number'; source: 'stats' | 'expected' | 'workerStats'; workerId?: number; counter?: string; got: string })
+  | (WarningBase & {
+      code: 'stats-not-number';
+      strategy?: string;
+      source: 'stats' | 'expected' | 'workerStats';
+      workerId?: number;
+      counter?: string;
+      got: string;
+    })
   /**
    * The adapter reports `counters`, but nothing compares any of them with anything (no expected value,
    * no invariant, unique or model): only errors, hangs and crashes could have failed `strategy`.
@@ -323,6 +330,9 @@ export type WarningFacts =
   | (WarningBase & { code: 'rounds-one-at-a-time'; strategy: string; hook?: string; at?: string; reason?: string });
 
 export type WarningCode = WarningFacts['code'];
+
+/** Warnings that make a hammer's or a race's pass weak evidence (its `caveats`): never a plain PASS. */
+export type CounterCaveat = Extract<WarningCode, 'no-contention' | 'unchecked-counters' | 'stats-not-number'>;
 
 /** A warning as the JSON report and hammer() carry it: its fields, and the sentence reporters wrote from them. */
 export type Warning = WarningFacts & { message: string };
@@ -480,8 +490,11 @@ export interface HammerReport extends StrategyBase {
   model?: ModelChecks;
   /** Whether each operation's calls overlapped another call in its one round (no rate is claimed from one round). */
   confidence?: Confidence;
-  /** Why a pass is weak evidence, also a warning: `no-contention` (an operation never overlapped another call). */
-  caveats?: 'no-contention'[];
+  /**
+   * Why a pass is weak evidence, each also a warning: `no-contention` (an operation never overlapped another
+   * call), `unchecked-counters` (counters nothing compared), `stats-not-number` (a counter left out of the checks).
+   */
+  caveats?: CounterCaveat[];
 }
 
 export interface OutcomeBucket {
@@ -586,9 +599,10 @@ export interface RaceReport extends StrategyBase {
   /**
    * Why a pass is weak evidence, each also a warning: `scheduler-stalled` (controlled rounds in which
    * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget),
-   * `no-contention` (an operation never overlapped another call: no race could have shown in it).
+   * `no-contention` (an operation never overlapped another call: no race could have shown in it), and the
+   * hammer's `unchecked-counters` and `stats-not-number`.
    */
-  caveats?: ('scheduler-stalled' | 'few-rounds' | 'no-contention')[];
+  caveats?: ('scheduler-stalled' | 'few-rounds' | CounterCaveat)[];
 }
 
 /**

@@ -3,7 +3,7 @@
 // threads really overlap, async lanes so read-await-write races in per-worker state interleave.
 import { ContentionTracker } from '../checks/contention.js';
 import { hammerConfidence } from '../checks/confidence.js';
-import type { StrategyEvidence } from '../checks/strategy.js';
+import { counterCaveats, type StrategyEvidence } from '../checks/strategy.js';
 import { split } from '../plan/plan.js';
 import { modelUnknownWarning } from '../checks/model.js';
 import type { RunContext } from '../rounds/context.js';
@@ -45,6 +45,8 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
   const called = new Set(t ? t.ops.filter((o) => o.started > 0).map((o) => o.name) : []);
   const started = t ? t.ops.reduce((a, o) => a + o.started, 0) : 0;
   const uncontended = played.complete ? contention.warnings('hammer', called) : [];
+  const warnings = [...played.warnings, ...uncontended, ...(played.modelUnknown ? [modelUnknownWarning('hammer', 1, 1, played.modelUnknown)] : [])];
+  const caveats = counterCaveats(warnings);
   return {
     figures: {
       name: 'hammer',
@@ -62,8 +64,8 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
       opsPerSec: t ? (completed / elapsed) * 1000 : 0,
       perOperation: t ? t.ops.map((o) => ({ name: o.name, calls: o.done, errors: o.errors })) : [],
       contention: contention.result,
-      // A pass in which an operation never overlapped another call could not have shown a race in it: never a plain PASS.
-      ...(uncontended.length ? { caveats: ['no-contention' as const] } : {}),
+      // A pass in which an operation never overlapped another call, or a counter went unchecked, is never a plain PASS.
+      ...(caveats.length ? { caveats } : {}),
       confidence: hammerConfidence(loaded.opNames, played, { workers: plan.workers, lanes: plan.concurrency, machines: [plan.env.hostname ?? 'this machine'] }),
       ...(hasModel
         ? {
@@ -76,7 +78,7 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
         : {}),
     },
     findings: played.findings,
-    warnings: [...played.warnings, ...uncontended, ...(played.modelUnknown ? [modelUnknownWarning('hammer', 1, 1, played.modelUnknown)] : [])],
+    warnings,
     info: contention.info('hammer'),
     interrupted: run.interrupted,
     completedCalls: completed,
