@@ -863,6 +863,13 @@ test('judgeRun: errors the race made fail with 1 worker x 1 lane are a bug, not 
   // A lost update beside the error, or a search that needed concurrency, still disproves the claim.
   const lost = judgeRun(runInput({ strategies: [race], findingKinds: ['error', 'lost-update'], threadSafe: true }));
   assert.equal(lost.headline, 'race failed — the adapter declares threadSafe: true, but it raced');
+  // A lost update alone that one call at a time reproduces (the main thread's copy of module state, read
+  // in stats) is a bug too, as is any one kind alone.
+  for (const kind of ['lost-update', 'invariant', 'duplicate']) {
+    const alone = judgeRun(runInput({ strategies: [strat('hammer', 'fail'), race], findingKinds: [kind, kind, 'inconclusive'], threadSafe: true }));
+    assert.equal(alone.headline, 'hammer, race failed — not a race: it fails with 1 worker × 1 lane, one call at a time (a bug)');
+    assert.deepEqual(alone.warnings, []);
+  }
   const threads = { ...race, minimal: { ...race.minimal, workers: 2, classification: 'threads' } };
   assert.equal(judgeRun(runInput({ strategies: [threads], findingKinds: ['error'], threadSafe: true })).warnings[0].code, 'declared-safe-but-raced');
 });

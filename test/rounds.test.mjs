@@ -36,6 +36,17 @@ const at = tempAdapters({
       workerStats: () => ({ incr: asObject ? { n } : String(n) }),
     };
   `,
+  // The usual first mistake: a module variable counted in the workers, read by stats on the main thread
+  // (its own copy, never touched): 0 lost updates... of every call, with 1 worker and 1 lane too.
+  'main-thread-copy.mjs': `
+    let n = 0;
+    export default {
+      threadSafe: true,
+      setup() { n = 0; },
+      operations: { incr() { n++; } },
+      stats: () => ({ incr: n }),
+    };
+  `,
   // Each hook fails (throws, or never settles) when args.fail names it; every round, every strategy.
   'hooks.mjs': `
     export default {
@@ -371,6 +382,15 @@ test('a counter returned as a decimal string is checked as a number: the lost up
     r.warnings.filter((w) => w.code === 'stats-not-number'),
     [],
   );
+});
+
+test('a lost update that one call at a time reproduces is a bug, not a race: the headline says so, and the threadSafe claim is not called wrong', async () => {
+  const r = await hammer(at('main-thread-copy.mjs'), { ...small, strategy: ['race'] });
+  assert.equal(r.strategies[0].minimal?.classification, 'bug', JSON.stringify(r.strategies[0].minimal));
+  assert.deepEqual([...new Set(r.findings.map((f) => f.kind))], ['lost-update']);
+  assert.equal(r.headline, 'race failed — not a race: it fails with 1 worker × 1 lane, one call at a time (a bug)');
+  assert.ok(!r.warnings.some((w) => w.code === 'declared-safe-but-raced'));
+  assert.equal(r.exitCode, 1);
 });
 
 test('a pass whose counters went unchecked (nothing compares them, or not a number) carries that caveat: never a plain PASS', async () => {

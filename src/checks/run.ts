@@ -47,10 +47,14 @@ export function judgeRun(o: {
   const failed = o.strategies.filter((s) => s.status === 'fail').map((s) => s.name);
   const warnings: WarningFacts[] = [];
   const raced = o.findingKinds.some((k) => RACE_KINDS.has(k));
-  // Errors alone, which the race's own search made fail with one worker and one lane, one call at a
-  // time: a bug, not a race, and no evidence about the threadSafe claim.
+  // A failure the race's own search made fail with one worker and one lane, one call at a time: a bug,
+  // not a race, and no evidence about the threadSafe claim (a counter read from the main thread's copy
+  // of module state, which the workers' calls never touch, is the usual one). That search reproduced one
+  // of the run's kinds: when they are all one kind, or errors only, it is the run's failure; when an
+  // error stands beside a lost update, the lost update may still be a race.
   const race = o.strategies.find((s): s is RaceReport => s.name === 'race');
-  const sequential = race?.minimal?.classification === 'bug' && o.findingKinds.every((k) => k === 'error' || NOT_ABOUT_SAFETY.has(k));
+  const kinds = new Set(o.findingKinds.filter((k) => !NOT_ABOUT_SAFETY.has(k)));
+  const sequential = race?.minimal?.classification === 'bug' && (kinds.size === 1 || [...kinds].every((k) => k === 'error'));
   // A throughput gate or a strategy that checked nothing says nothing about thread safety.
   const disproved = !sequential && o.findingKinds.some((k) => !NOT_ABOUT_SAFETY.has(k));
   if (o.threadSafe === true && failed.length && disproved) {
