@@ -8,7 +8,7 @@ import { callsOf, checkRound, hookFinding, resultsChecked, roundComplete } from 
 import { judgeStrategy, statusOf } from '../dist/checks/strategy.js';
 import { RACE_KINDS, classifyMinimal, outcomeOf, summariseRoundFindings } from '../dist/checks/race.js';
 import { FLAT_BELOW, SUB_LINEAR_BELOW, minOpsOf, scalingOf } from '../dist/checks/throughput.js';
-import { judgeMulti, judgeRun } from '../dist/checks/run.js';
+import { aboutConcurrency, judgeMulti, judgeRun } from '../dist/checks/run.js';
 import { isStartFailure } from '../dist/schema/report.js';
 import { ContentionTracker } from '../dist/checks/contention.js';
 import { makePlan, split } from '../dist/plan/plan.js';
@@ -872,6 +872,14 @@ test('judgeRun: errors the race made fail with 1 worker x 1 lane are a bug, not 
   }
   const threads = { ...race, minimal: { ...race.minimal, workers: 2, classification: 'threads' } };
   assert.equal(judgeRun(runInput({ strategies: [threads], findingKinds: ['error'], threadSafe: true })).warnings[0].code, 'declared-safe-but-raced');
+});
+
+test("aboutConcurrency: adapter-hammer's own failure (internal), a failed setup, a slow init are no evidence against threadSafe: true", () => {
+  assert.equal(aboutConcurrency({ strategy: 'race', kind: 'crash', error: 'DataCloneError', internal: true }), false);
+  assert.equal(aboutConcurrency({ strategy: 'race', kind: 'error', hook: 'setup' }), false);
+  assert.equal(aboutConcurrency({ strategy: 'race', kind: 'hang', hook: 'init' }), false);
+  assert.equal(aboutConcurrency({ strategy: 'race', kind: 'crash', error: 'worker exited', workerId: 1 }), true);
+  assert.equal(aboutConcurrency({ strategy: 'race', kind: 'error', hook: 'init' }), true);
 });
 
 test('judgeRun: threadSafe: false failing is no claim and no warning', () => {

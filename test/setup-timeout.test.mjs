@@ -124,6 +124,17 @@ for (const hook of ['setup', 'init']) {
   });
 }
 
+test('a first setup whose value cannot reach the workers (not structured-cloneable): exit 2 "cannot set up", saying why', async () => {
+  writeFileSync(at('unsendable.mjs'), `export default { threadSafe: true, setup: () => ({ log: () => {} }), operations: { a() {} } };`);
+  const r = await runCli([at('unsendable.mjs'), '-s', 'race', '-r', '3']);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(
+    oneLine(r.stderr),
+    /^adapter-hammer: \S+unsendable\.mjs: cannot set up the adapter: hook 'setup' returned a value the workers cannot receive \(it reaches them by structured clone: .*\): .*could not be cloned/,
+  );
+});
+
 test('a setup that never settles in a later round: a hang finding of the strategy, no claim that concurrency failed', async () => {
   const r = await run(
     ['-s', 'race', '-w', '2', '-c', '1', '-i', '5', '-r', '20', '--setup-timeout', '300'],

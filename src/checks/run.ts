@@ -21,10 +21,11 @@ const NOT_ABOUT_SAFETY: ReadonlySet<FindingKind> = new Set(['throughput', 'incon
 /**
  * Findings that say something about concurrency (the kinds judgeRun weighs): not a main-thread `setup`
  * that failed or hung (it runs alone, before any call), nor an `init` that did not settle within
- * --setup-timeout (a slow start). A slow start is never evidence against a `threadSafe: true` claim.
+ * --setup-timeout (a slow start), nor adapter-hammer's own failure (`internal`). Neither is evidence
+ * against a `threadSafe: true` claim.
  */
-export const aboutConcurrency = (f: Pick<FindingFacts, 'kind' | 'hook'>): boolean =>
-  !(f.hook === 'setup' || f.hook === 'globalSetup' || (f.hook === 'init' && f.kind === 'hang'));
+export const aboutConcurrency = (f: FindingFacts): boolean =>
+  !(('internal' in f && f.internal === true) || f.hook === 'setup' || f.hook === 'globalSetup' || (f.hook === 'init' && f.kind === 'hang'));
 
 export interface RunJudgement {
   verdict: Verdict;

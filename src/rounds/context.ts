@@ -191,9 +191,12 @@ export class RunContext {
    * when interrupted). The time it took is not the strategies' (a cold database may take tens of
    * seconds to start): the budget's clock moves forward by it.
    */
-  checkFirstSetup(failed: HookFailure | null): void {
+  checkFirstSetup(failed: HookFailure | null, shared?: unknown): void {
     if (this.firstRound !== 'pending') return;
-    this.firstRound = failed ? 'done' : 'setup-ok';
+    // `shared` reaches the workers by structured clone: a value that cannot cross (a function, a class
+    // instance's methods, a socket) is the adapter's to fix, said once here rather than as a crash of every round.
+    const unsendable = failed ? null : cloneError(shared);
+    this.firstRound = failed || unsendable ? 'done' : 'setup-ok';
     if (this.firstSetupAt !== null) {
       const took = performance.now() - this.firstSetupAt;
       this.startedAt += took;
@@ -201,6 +204,11 @@ export class RunContext {
       this.coldStart = { at: this.firstSetupAt, ms: took };
     }
     if (failed && !failed.interrupted) throw this.cannotSetUp('setup', failed.hung ? failed.message : `threw before any call: ${failed.message}`);
+    if (unsendable)
+      throw this.cannotSetUp(
+        'setup',
+        `returned a value the workers cannot receive (it reaches them by structured clone: plain data, typed arrays, SharedArrayBuffer): ${unsendable}`,
+      );
   }
 
   /**
@@ -221,5 +229,15 @@ export class RunContext {
   /** Forget the caller's signal (the run is over). */
   dispose(): void {
     this.signal?.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/** Why `value` cannot be structured-cloned (as postMessage would send it), or null when it can. */
+function cloneError(value: unknown): string | null {
+  try {
+    structuredClone(value);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
   }
 }

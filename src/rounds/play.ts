@@ -77,7 +77,7 @@ export async function startRounds(run: RunContext, session: WorkerSession, reqs:
   for (const req of reqs) {
     // A replay of another round's calls sets up that round (pool/types.ts RoundSpec.as).
     const setup = await run.hook<unknown>('setup', [{ workers: session.layout.workers, round: req.as ?? req.round, args: run.plan.args }]);
-    run.checkFirstSetup(setup.ok ? null : setup);
+    run.checkFirstSetup(setup.ok ? null : setup, setup.ok ? setup.value : undefined);
     if (!setup.ok) {
       failedSetup = hookOnly(req.strategy, req.round, setup);
       break;
