@@ -877,6 +877,11 @@ test('judgeRun: errors the race made fail with 1 worker x 1 lane are a bug, not 
 test("aboutConcurrency: adapter-hammer's own failure (internal), a failed setup, a slow init are no evidence against threadSafe: true", () => {
   assert.equal(aboutConcurrency({ strategy: 'race', kind: 'crash', error: 'DataCloneError', internal: true }), false);
   assert.equal(aboutConcurrency({ strategy: 'race', kind: 'error', hook: 'setup' }), false);
+  // Hooks that run after every call of the round, alone: a teardown or stats that throws is a bug of its own.
+  for (const hook of ['stats', 'workerStats', 'expected', 'teardown']) {
+    assert.equal(aboutConcurrency({ strategy: 'race', kind: 'error', hook }), false, hook);
+    assert.equal(aboutConcurrency({ strategy: 'race', kind: 'hang', hook }), false, hook);
+  }
   assert.equal(aboutConcurrency({ strategy: 'race', kind: 'hang', hook: 'init' }), false);
   assert.equal(aboutConcurrency({ strategy: 'race', kind: 'crash', error: 'worker exited', workerId: 1 }), true);
   assert.equal(aboutConcurrency({ strategy: 'race', kind: 'error', hook: 'init' }), true);

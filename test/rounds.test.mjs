@@ -135,6 +135,12 @@ for (const hook of ['stats', 'workerStats', 'expected', 'invariant', 'teardown']
       assert.ok(f, `${strategy}: ${JSON.stringify(r.findings)}`);
       // The contract: an invariant that throws is violated; any other hook that throws is an error.
       seen.push([f.kind, f.hook ?? null]);
+      // A hook that runs alone, after every call (not the invariant, a check), shows no race: the strategy
+      // fails, but a threadSafe: true claim is not called wrong.
+      if (hook !== 'invariant') {
+        assert.doesNotMatch(r.headline, /concurrency|raced/, `${strategy}: ${r.headline}`);
+        assert.ok(!r.warnings.some((w) => w.code === 'declared-safe-but-raced'), `${strategy}: ${JSON.stringify(r.warnings)}`);
+      }
     }
     const expected = hook === 'invariant' ? ['invariant', null] : ['error', hook];
     assert.deepEqual(

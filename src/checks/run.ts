@@ -18,14 +18,18 @@ import { plural } from '../schema/words.js';
 /** Finding kinds that do not disprove a `threadSafe: true` claim: a throughput gate, a strategy that checked nothing. */
 const NOT_ABOUT_SAFETY: ReadonlySet<FindingKind> = new Set(['throughput', 'inconclusive']);
 
+/** Hooks that run alone, before the calls or after them all: their failure alone shows no race. */
+const ALONE_HOOKS: ReadonlySet<string> = new Set(['globalSetup', 'setup', 'stats', 'workerStats', 'expected', 'teardown', 'globalTeardown']);
+
 /**
- * Findings that say something about concurrency (the kinds judgeRun weighs): not a main-thread `setup`
- * that failed or hung (it runs alone, before any call), nor an `init` that did not settle within
- * --setup-timeout (a slow start), nor adapter-hammer's own failure (`internal`). Neither is evidence
- * against a `threadSafe: true` claim.
+ * Findings that say something about concurrency (the kinds judgeRun weighs): not a hook that runs alone
+ * (`setup` before any call; `stats`, `expected`, `teardown` after them all: a `teardown` that throws
+ * every round is a bug of its own), nor an `init` that did not settle within --setup-timeout (a slow
+ * start), nor adapter-hammer's own failure (`internal`). None is evidence against a `threadSafe: true`
+ * claim; each still fails its strategy.
  */
 export const aboutConcurrency = (f: FindingFacts): boolean =>
-  !(('internal' in f && f.internal === true) || f.hook === 'setup' || f.hook === 'globalSetup' || (f.hook === 'init' && f.kind === 'hang'));
+  !(('internal' in f && f.internal === true) || (f.hook !== undefined && ALONE_HOOKS.has(f.hook)) || (f.hook === 'init' && f.kind === 'hang'));
 
 export interface RunJudgement {
   verdict: Verdict;
