@@ -723,6 +723,16 @@ test('classifyMinimal: 2 workers x 1 lane and 3 x 2 are thread races; the senten
   assert.equal(classifyMinimal({ workers: 3, concurrency: 2 }).meaning, 'needs 3 workers: threads (shared memory, a file, a database)');
 });
 
+test('classifyMinimal: a dimension the search could not try at 1 leaves the setup unclassified; 1 x 1 is a bug all the same', () => {
+  const lanes = classifyMinimal({ workers: 1, concurrency: 8 }, undefined, ['concurrency']);
+  assert.equal(lanes.classification, undefined);
+  assert.equal(lanes.concurrent, undefined);
+  assert.match(lanes.meaning, /^fails with 1 worker × 8 lanes; the search could not try fewer lanes /);
+  // Only a dimension above 1 is in doubt.
+  assert.equal(classifyMinimal({ workers: 1, concurrency: 2 }, undefined, ['workers']).classification, 'async');
+  assert.equal(classifyMinimal({ workers: 1, concurrency: 1 }, undefined, ['workers', 'concurrency']).classification, 'bug');
+});
+
 test("classifyMinimal: over a database, lanes and workers are clients of it, and the advice is the database's", () => {
   const lanes = classifyMinimal({ workers: 1, concurrency: 2 }, 'pg');
   assert.equal(lanes.classification, 'database');

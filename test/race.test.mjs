@@ -173,6 +173,14 @@ const at = tempAdapters({
       operations: { a() { n++; } },
       workerStats() { return { a: n - 1 }; }, // wrong even without any concurrency
     };`,
+  // Broken one call at a time, but no trial of the search with 1 worker can complete a round.
+  'no-single-worker.mjs': `
+    export default {
+      threadSafe: true,
+      init(shared, { workers }) { if (workers === 1) throw new Error('needs two workers'); },
+      operations: { async a() { await null; } },
+      invariant: () => 'always broken',
+    };`,
 });
 
 test('no-contention: one worker, one lane never overlaps; a warning, and a failure with --strict', async () => {
@@ -229,6 +237,16 @@ test('shrink: a crash gets a replay and a classification too', async () => {
   assert.equal(s.stopReason, 'workers-lost');
   assert.ok(s.minimal, 'a minimal setup for the crash');
   assert.equal(s.minimal.classification, 'bug');
+});
+
+test('shrink: a search that could not try 1 worker claims no race: no "needs 2 workers"', async () => {
+  const { race: s } = await race(at('no-single-worker.mjs'), ['-r', '5', ...NO_BUDGET], SHRINK);
+  const m = s.minimal;
+  assert.ok(m, 'a minimal setup');
+  assert.equal(m.workers, 2);
+  assert.equal(m.classification, undefined);
+  assert.equal(m.concurrent, undefined);
+  assert.match(m.meaning, /^fails with 2 workers × \d+ lanes?; the search could not try fewer workers .*is not known$/);
 });
 
 test('shrink: a counter wrong without any concurrency is called a plain bug', async () => {

@@ -105,13 +105,23 @@ export function raceCaveats(
 export function classifyMinimal(
   m: Pick<Minimal, 'workers' | 'concurrency'>,
   database?: string | true,
+  untried: readonly ('workers' | 'concurrency')[] = [],
 ): {
-  classification: 'bug' | 'async' | 'threads' | 'database';
-  concurrent: boolean;
+  classification?: 'bug' | 'async' | 'threads' | 'database';
+  concurrent?: boolean;
   meaning: string;
 } {
   if (m.workers === 1 && m.concurrency === 1) {
     return { classification: 'bug', concurrent: false, meaning: 'fails with 1 worker × 1 lane: a bug, not a race' };
+  }
+  // The search could not try 1 worker or 1 lane (no time left, its rounds cut short): "needs N" would
+  // be a guess, and 1 x 1 (not a race at all) is as likely. No classification: the report claims nothing.
+  const unknown = untried.filter((d) => (d === 'workers' ? m.workers : m.concurrency) > 1);
+  if (unknown.length) {
+    const what = unknown.map((d) => (d === 'workers' ? 'workers' : 'lanes')).join(' or ');
+    return {
+      meaning: `fails with ${m.workers} worker${m.workers === 1 ? '' : 's'} × ${m.concurrency} lane${m.concurrency === 1 ? '' : 's'}; the search could not try fewer ${what} (no time left, or its rounds were cut short): whether it needs them (a race) or fails one call at a time (a bug) is not known`,
+    };
   }
   if (database) {
     const clients = m.workers * m.concurrency;

@@ -82,6 +82,8 @@ const WORKER_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
 /** What a trial saw: rounds played, those that failed the same way, and how the first of them failed. */
 interface TrialResult {
   rounds: number;
+  /** Rounds that are evidence either way: failed the same way, or completed without failing. */
+  evidence: number;
   failed: number;
   history?: CallHistory;
   /** Controlled: the first failing round with every worker's schedule. */
@@ -168,6 +170,7 @@ class Trials {
     const end = performance.now() + Math.min(sliceMs, this.left());
     const calls = Array.from({ length: c.workers }, () => c.iterations);
     let rounds = 0;
+    let evidence = 0;
     let failed = 0;
     let history: CallHistory | undefined;
     let failing: ControlledFailure | undefined;
@@ -200,15 +203,18 @@ class Trials {
         this.played++;
         if (p.failed && this.matches(p.findings.map((f) => f.kind))) {
           failed++;
+          evidence++;
           // How the smallest scenario fails: the model's window, else the calls around the failure.
           history ??= p.findings.find((f) => f.history)?.history ?? (p.history ? historyOfFailure(p.round, p.history) : undefined);
           failing ??= ctl ? failingOf(p.round, p.tallies, c) : undefined;
           if (failed >= stopAfter) break trials;
-        } else if (p.failed || p.hookFailed || !p.complete) break trials; // another failure: no evidence either way
+        } else if (p.failed || p.hookFailed || !p.complete)
+          break trials; // another failure: no evidence either way
+        else evidence++;
       }
       if (played.length < k) break;
     }
-    return { rounds, failed, ...(history ? { history } : {}), ...(failing ? { failing } : {}) };
+    return { rounds, evidence, failed, ...(history ? { history } : {}), ...(failing ? { failing } : {}) };
   }
 }
 
@@ -228,7 +234,16 @@ function failingOf(round: number, t: PlayedRound['tallies'], c: Config): Control
 /** The report's smallest failing setup: how often it failed, the command that replays it, what it means. */
 function minimalOf(
   run: RunContext,
-  m: { best: Config; start: Config; allOps: string[]; total: { rounds: number; failed: number }; history?: CallHistory; tried: number; every: number },
+  m: {
+    best: Config;
+    start: Config;
+    allOps: string[];
+    total: { rounds: number; failed: number };
+    history?: CallHistory;
+    tried: number;
+    every: number;
+    untried: ('workers' | 'concurrency')[];
+  },
 ): Minimal {
   const { plan } = run;
   const { best, start, total, history } = m;
@@ -256,7 +271,7 @@ function minimalOf(
     ...(history ? { history } : {}),
     smaller,
     tried: m.tried,
-    ...classifyMinimal(best, databaseOf(run.loaded)),
+    ...classifyMinimal(best, databaseOf(run.loaded), m.untried),
   };
 }
 
@@ -273,8 +288,12 @@ export async function shrinkRace(
   const allOps = run.loaded.opNames.filter((_, i) => weightsOf(run.loaded, plan.ops)[i]! > 0);
   let best: Config = trials.sized({ workers: plan.workers, concurrency: plan.concurrency, iterations: plan.iterations, ops: allOps });
   const start = best;
-  let bestStats: TrialResult = { rounds: 0, failed: 0 };
+  let bestStats: TrialResult = { rounds: 0, evidence: 0, failed: 0 };
   let tried = 0;
+  // Workers or lanes the search could not try at 1 (no time left, or no round of the trial completed:
+  // cut short, a hook failed): the smallest setup's classification would otherwise claim what was
+  // never measured.
+  const untried = new Set<'workers' | 'concurrency'>();
   try {
     // Controlled: calls before lanes. Fewer calls need no new session, and lanes beyond the calls have
     // nothing to do: only those are tried.
@@ -303,11 +322,18 @@ export async function shrinkRace(
               .map((v) => () => trials.sized({ ...best, [dim]: v }));
       for (const next of candidates) {
         const c = next();
-        if (c === null || trials.left() <= 0 || run.interrupted) break;
+        if (c === null) break;
+        // Only 1 decides the classification (a race needs more than one; a bug fails with one).
+        const one = (dim === 'workers' || dim === 'concurrency') && c[dim] === 1 ? dim : null;
+        if (trials.left() <= 0 || run.interrupted) {
+          if (one) untried.add(one);
+          break;
+        }
         tried++;
         run.progress({ strategy: 'race', phase: 'shrink', done: tried });
         // Leave time for the remaining dimensions: a trial gets at most a third of what is left.
         const r = await trials.trial(c, roundCap, Math.max(150, trials.left() / 3), 1);
+        if (r.evidence === 0 && one) untried.add(one);
         if (r.failed > 0) {
           best = c;
           bestStats = r;
@@ -326,7 +352,16 @@ export async function shrinkRace(
     const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
     if (total.failed === 0) return none;
     const failing = bestStats.failing ?? confirm.failing ?? null;
-    const minimal = minimalOf(run, { best, start, allOps, total, history: bestStats.history ?? confirm.history, tried, every: ctl?.every ?? 1 });
+    const minimal = minimalOf(run, {
+      best,
+      start,
+      allOps,
+      total,
+      history: bestStats.history ?? confirm.history,
+      tried,
+      every: ctl?.every ?? 1,
+      untried: [...untried],
+    });
     // The smallest setup's session, open with it: its failing schedule is replayed there next (strategies/controlled.ts).
     const session = failing ? trials.take(best) : undefined;
     return { minimal, failing, played: trials.played, ...(session ? { session } : {}) };
