@@ -331,3 +331,34 @@ test('a failing controlled round that was not replayed says why, as it happened 
   assert.match(noMinimal('interrupted'), /\(the search for a smaller failing setup was interrupted\)/);
   assert.match(noMinimal('not-reproduced'), /\(no smaller failing setup: no trial of the search failed the same way again within its time budget/);
 });
+
+test('"duplicates were checked" only when a `unique` operation was called: --ops without it checked none', async () => {
+  const { hammer } = await import('../dist/index.js');
+  const { tempAdapters } = await import('./helpers/cli.mjs');
+  const { rmSync } = await import('node:fs');
+  const path = await import('node:path');
+  const at = tempAdapters({
+    'ids.mjs': `
+      let next = 0;
+      export default {
+        threadSafe: true,
+        operations: { id: () => next++, ping() {} },
+        unique: ['id'],
+      };`,
+  });
+  try {
+    const opts = { strategy: ['hammer', 'race'], workers: 1, concurrency: 1, requests: 10, rounds: 2, iterations: 5 };
+    const without = await hammer(at('ids.mjs'), { ...opts, ops: ['ping'] });
+    assert.deepEqual(
+      without.strategies.map((s) => s.countersNote),
+      ['the adapter reports no counters: only errors were checked', 'the adapter reports no counters: only errors were checked'],
+    );
+    const withIds = await hammer(at('ids.mjs'), opts);
+    assert.deepEqual(
+      withIds.strategies.map((s) => s.countersNote),
+      ['the adapter reports no counters: only errors and duplicates were checked', 'the adapter reports no counters: only errors and duplicates were checked'],
+    );
+  } finally {
+    rmSync(path.dirname(at('ids.mjs')), { recursive: true, force: true });
+  }
+});

@@ -168,6 +168,9 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
   run.noteRetries(tallies.retries);
   let verdict: RoundVerdict;
   let model: ModelVerdict | null = null;
+  // Duplicates were checked only when a `unique` operation returned in this round (not --ops'd out, not
+  // weighted 0, not a duration round): the note must not claim a check that had nothing to check.
+  let uniqueChecked = false;
   try {
     const calls = callsOf(tallies);
     let actual: Counters | null = null;
@@ -201,6 +204,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     }
     // Duration rounds (throughput) keep no return values: uniqueness is checked by count rounds only.
     const uniqueOps = Array.isArray(req.calls) && adapter.unique ? adapter.unique : NO_OPS;
+    uniqueChecked = uniqueOps.some((op) => (calls[op] ?? 0) > 0);
     verdict = checkRound(strategy, {
       tallies,
       calls,
@@ -236,7 +240,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     tallies,
     countersNote: countersNote(tallies, hookFindings !== null, {
       model: adapter.model !== undefined,
-      unique: (adapter.unique?.length ?? 0) > 0,
+      unique: uniqueChecked,
       invariant: adapter.invariant !== undefined,
     }),
     complete,
