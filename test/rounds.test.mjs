@@ -24,6 +24,18 @@ const at = tempAdapters({
       expected: (calls) => (checked ? { visits: calls.visit } : {}),
     };
   `,
+  // The arrow function's object read as a block: expected() returns undefined, and with an \`expected\`
+  // hook the counter named like its operation is no longer compared with its calls by default.
+  'expected-block.mjs': `
+    let n = 0;
+    export default {
+      threadSafe: true,
+      init() { n = 0; },
+      operations: { async incr() { const v = n; await null; n = v + 1; } },
+      workerStats: () => ({ incr: n }),
+      expected: (calls) => { incr: calls.incr },
+    };
+  `,
   // A lost update, counted as pg returns count(*) and Redis GET returns every value: a decimal string
   // (args.as: 'object' returns something that is no number at all).
   'string-counter.mjs': `
@@ -372,6 +384,19 @@ test('counters that nothing compares are a warning of each strategy that played 
     [],
   );
   assert.equal(ok.verdict, 'pass');
+});
+
+test('expected() that returns nothing is stats-not-number, and the unchecked counter named like its operation is not said to have no such operation', async () => {
+  const r = await hammer(at('expected-block.mjs'), { ...small, strategy: ['race'] });
+  assert.equal(r.strategies[0].status, 'pass');
+  assert.ok(r.strategies[0].caveats.includes('stats-not-number') && r.strategies[0].caveats.includes('unchecked-counters'), r.strategies[0].caveats);
+  const said = (code) => r.warnings.filter((w) => w.code === code).map((w) => w.message);
+  assert.deepEqual(said('stats-not-number'), [
+    'race: expected returned undefined, expected an object of numbers (`(calls) => { n: calls.n }` is a block that returns nothing: write `(calls) => ({ n: calls.n })`)',
+  ]);
+  assert.deepEqual(said('unchecked-counters'), [
+    "race: the adapter reports counter 'incr', but nothing checks it: what `expected` returned does not name it, a counter named like an operation ('incr') is compared with its calls only without `expected`, and there is no invariant, unique or model, so this run could not have found a lost update (return every counter from expected(calls))",
+  ]);
 });
 
 test('a counter returned as a decimal string is checked as a number: the lost update fails, with no stats-not-number', async () => {

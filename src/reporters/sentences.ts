@@ -166,13 +166,28 @@ export function warningMessage(w: WarningFacts): string {
     }
     case 'stats-not-number': {
       const source = `${w.strategy ? `${w.strategy}: ` : ''}${w.source === 'workerStats' ? `workerStats of worker ${w.workerId ?? '?'}` : w.source}`;
+      // expected() returning nothing is most often an arrow function whose object was read as a block.
+      const block =
+        w.source === 'expected' && w.got === 'undefined'
+          ? ' (`(calls) => { n: calls.n }` is a block that returns nothing: write `(calls) => ({ n: calls.n })`)'
+          : '';
       return w.counter === undefined
-        ? `${source} returned ${w.got}, expected an object of numbers`
+        ? `${source} returned ${w.got}, expected an object of numbers${block}`
         : `${source}: counter '${w.counter}' is not a finite number (${w.got})`;
     }
     case 'unchecked-counters': {
       const names = w.counters.map((c) => `'${c}'`).join(', ');
-      return `${w.strategy}: the adapter reports ${w.counters.length === 1 ? 'counter' : 'counters'} ${names}, but nothing checks ${w.counters.length === 1 ? 'it' : 'them'}: no \`expected\` names ${w.counters.length === 1 ? 'it' : 'them'}, no operation is called so (the operations: ${w.ops.join(', ')}), and there is no invariant, unique or model, so this run could not have found a lost update (name a counter after its operation, or add expected(calls))`;
+      const it = w.counters.length === 1 ? 'it' : 'them';
+      // With `expected`, a counter named like an operation is not checked by default: never "no operation is called so".
+      const named = w.expectedHook ? w.counters.filter((c) => w.ops.includes(c)) : [];
+      const byExpected = w.expectedHook
+        ? `what \`expected\` returned ${w.counters.length === 1 ? 'does not name it' : 'names none of them'}`
+        : `no \`expected\` names ${it}`;
+      const byName = named.length
+        ? `a counter named like an operation (${named.map((c) => `'${c}'`).join(', ')}) is compared with its calls only without \`expected\``
+        : `no operation is called so (the operations: ${w.ops.join(', ')})`;
+      const fix = named.length ? 'return every counter from expected(calls)' : 'name a counter after its operation, or add expected(calls)';
+      return `${w.strategy}: the adapter reports ${w.counters.length === 1 ? 'counter' : 'counters'} ${names}, but nothing checks ${it}: ${byExpected}, ${byName}, and there is no invariant, unique or model, so this run could not have found a lost update (${fix})`;
     }
     case 'global-teardown':
       return `hook '${w.hook}' ${w.error === undefined ? 'did not settle in time' : `threw: ${w.error}`}`;

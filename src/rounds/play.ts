@@ -189,8 +189,11 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
         if (adapter.expected) {
           let e = run.hook<unknown>('expected', [calls]);
           if (e instanceof Promise) e = await e;
-          if (e.ok) expected = numbersOnly(e.value, problems, 'expected');
-          else failedHook(e);
+          if (e.ok) {
+            // Nothing returned (`(calls) => { n: calls.n }` is a block, not an object): every counter goes unchecked.
+            if (e.value === undefined || e.value === null) problems.push({ code: 'stats-not-number', source: 'expected', got: String(e.value) });
+            expected = numbersOnly(e.value, problems, 'expected');
+          } else failedHook(e);
         } else expected = defaultExpected(actual, calls);
         if (adapter.invariant) {
           // The contract: an invariant that throws is violated; one that hangs is a hang.
@@ -253,7 +256,10 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
   // Counters that nothing compares: the run could not have found a lost update (say so, once per strategy).
   if (verdict.counters.length && !adapter.model && !checked) {
     const counters = verdict.counters.map((r) => r.name);
-    played.warnings = [...played.warnings, { code: 'unchecked-counters', strategy, counters, ops: run.loaded.opNames }];
+    played.warnings = [
+      ...played.warnings,
+      { code: 'unchecked-counters', strategy, counters, ops: run.loaded.opNames, ...(adapter.expected ? { expectedHook: true as const } : {}) },
+    ];
   }
   if (model?.outcome === 'unknown') {
     played.modelUnknown = model.reason;

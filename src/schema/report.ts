@@ -309,7 +309,14 @@ export type WarningFacts =
    * The adapter reports `counters`, but nothing compares any of them with anything (no expected value,
    * no invariant, unique or model): only errors, hangs and crashes could have failed `strategy`.
    */
-  | (WarningBase & { code: 'unchecked-counters'; strategy: string; counters: string[]; ops: string[] })
+  | (WarningBase & {
+      code: 'unchecked-counters';
+      strategy: string;
+      counters: string[];
+      ops: string[];
+      /** The adapter has `expected`: it replaces the default check of a counter named like an operation. */
+      expectedHook?: true;
+    })
   /** The adapter's globalTeardown threw (`error`) or did not settle in time. */
   | (WarningBase & { code: 'global-teardown'; hook: 'globalTeardown'; error?: string })
   /**
