@@ -8,7 +8,7 @@ import { callsOf, checkRound, hookFinding, resultsChecked, roundComplete } from 
 import { judgeStrategy, statusOf } from '../dist/checks/strategy.js';
 import { RACE_KINDS, classifyMinimal, outcomeOf, summariseRoundFindings } from '../dist/checks/race.js';
 import { FLAT_BELOW, SUB_LINEAR_BELOW, minOpsOf, scalingOf } from '../dist/checks/throughput.js';
-import { aboutConcurrency, judgeMulti, judgeRun } from '../dist/checks/run.js';
+import { aboutConcurrency, findingSubject, judgeMulti, judgeRun } from '../dist/checks/run.js';
 import { isStartFailure } from '../dist/schema/report.js';
 import { ContentionTracker } from '../dist/checks/contention.js';
 import { makePlan, split } from '../dist/plan/plan.js';
@@ -882,6 +882,31 @@ test('judgeRun: errors the race made fail with 1 worker x 1 lane are a bug, not 
   }
   const threads = { ...race, minimal: { ...race.minimal, workers: 2, classification: 'threads' } };
   assert.equal(judgeRun(runInput({ strategies: [threads], findingKinds: ['error'], threadSafe: true })).warnings[0].code, 'declared-safe-but-raced');
+});
+
+test('judgeRun: a bug one call at a time explains only the findings its setup showed; a second counter lost under concurrency still disproves the claim', () => {
+  const race = { ...strat('race', 'fail'), minimal: { workers: 1, concurrency: 1, classification: 'bug', ops: ['a'], reproduces: ['lost-update:a'] } };
+  const input = (findingSubjects) =>
+    runInput({ strategies: [race], findingKinds: findingSubjects.map(() => 'lost-update'), findingSubjects, threadSafe: true });
+  const both = judgeRun(input(['lost-update:a', 'lost-update:b']));
+  assert.equal(both.headline, 'race failed — the adapter declares threadSafe: true, but it raced');
+  assert.deepEqual(
+    both.warnings.map((w) => w.code),
+    ['declared-safe-but-raced'],
+  );
+  assert.equal(judgeRun(input(['lost-update:a'])).headline, 'race failed — not a race: it fails with 1 worker × 1 lane, one call at a time (a bug)');
+  // A setup that recorded nothing it reproduced (a report from before `reproduces`) explains nothing.
+  const unrecorded = { ...race, minimal: { ...race.minimal, reproduces: undefined } };
+  assert.equal(
+    judgeRun(runInput({ strategies: [unrecorded], findingKinds: ['lost-update'], findingSubjects: ['lost-update:a'], threadSafe: true })).headline,
+    'race failed — the adapter declares threadSafe: true, but it raced',
+  );
+});
+
+test('findingSubject: the kind and what the finding is about', () => {
+  assert.equal(findingSubject({ strategy: 'race', kind: 'lost-update', counter: 'n', expected: 2, actual: 1, count: 1 }), 'lost-update:n');
+  assert.equal(findingSubject({ strategy: 'race', kind: 'error', op: 'get' }), 'error:get');
+  assert.equal(findingSubject({ strategy: 'race', kind: 'invariant', violation: 'x' }), 'invariant:');
 });
 
 test("aboutConcurrency: adapter-hammer's own failure (internal), a failed setup, a slow init are no evidence against threadSafe: true", () => {

@@ -36,6 +36,17 @@ const at = tempAdapters({
       expected: (calls) => { incr: calls.incr },
     };
   `,
+  // Two bugs of one kind: 'a' stops counting at 3 (one call at a time), 'b' loses updates across lanes.
+  'two-bugs.mjs': `
+    let na = 0;
+    let nb = 0;
+    export default {
+      threadSafe: true,
+      init() { na = 0; nb = 0; },
+      operations: { a() { if (na < 3) na++; }, async b() { const v = nb; await null; nb = v + 1; } },
+      workerStats: () => ({ a: na, b: nb }),
+    };
+  `,
   // A lost update, counted as pg returns count(*) and Redis GET returns every value: a decimal string
   // (args.as: 'object' returns something that is no number at all).
   'string-counter.mjs': `
@@ -422,6 +433,16 @@ test('a lost update that one call at a time reproduces is a bug, not a race: the
   assert.equal(r.headline, 'race failed — not a race: it fails with 1 worker × 1 lane, one call at a time (a bug)');
   assert.ok(!r.warnings.some((w) => w.code === 'declared-safe-but-raced'));
   assert.equal(r.exitCode, 1);
+});
+
+test('a bug one call at a time beside a race of the same kind: the race is not called "not a race"', async () => {
+  const r = await hammer(at('two-bugs.mjs'), { ...small, concurrency: 4, iterations: 20, rounds: 10, strategy: ['race'] });
+  assert.deepEqual(new Set(r.findings.map((f) => `${f.kind}:${f.counter}`)), new Set(['lost-update:a', 'lost-update:b']));
+  // The search finds 'a' alone one call at a time (when its time allows); it showed nothing of 'b'.
+  const m = r.strategies[0].minimal;
+  if (m?.classification === 'bug') assert.ok(!m.reproduces.includes('lost-update:b'), JSON.stringify(m.reproduces));
+  assert.equal(r.headline, 'race failed — the adapter declares threadSafe: true, but it raced');
+  assert.ok(r.warnings.some((w) => w.code === 'declared-safe-but-raced'));
 });
 
 test('a pass whose counters went unchecked (nothing compares them, or not a number) carries that caveat: never a plain PASS', async () => {

@@ -31,6 +31,12 @@ const ALONE_HOOKS: ReadonlySet<string> = new Set(['globalSetup', 'setup', 'stats
 export const aboutConcurrency = (f: FindingFacts): boolean =>
   !(('internal' in f && f.internal === true) || (f.hook !== undefined && ALONE_HOOKS.has(f.hook)) || (f.hook === 'init' && f.kind === 'hang'));
 
+/**
+ * What a finding is about, to tell two findings of one kind apart: its kind and its counter, operation or
+ * hook (`lost-update:b`). The smallest failing setup records those its rounds showed (`minimal.reproduces`).
+ */
+export const findingSubject = (f: FindingFacts): string => `${f.kind}:${f.counter ?? f.op ?? f.hook ?? ''}`;
+
 export interface RunJudgement {
   verdict: Verdict;
   status: Status;
@@ -44,6 +50,8 @@ export interface RunJudgement {
 export function judgeRun(o: {
   strategies: StrategyReport[];
   findingKinds: FindingKind[];
+  /** findingSubject of each of those findings: a setup one call at a time explains a failure only when it shows every one. */
+  findingSubjects?: string[];
   warnings: WarningFacts[];
   strict: boolean;
   threadSafe: boolean | null;
@@ -59,7 +67,11 @@ export function judgeRun(o: {
   // error stands beside a lost update, the lost update may still be a race.
   const race = o.strategies.find((s): s is RaceReport => s.name === 'race');
   const kinds = new Set(o.findingKinds.filter((k) => !NOT_ABOUT_SAFETY.has(k)));
-  const sequential = race?.minimal?.classification === 'bug' && (kinds.size === 1 || [...kinds].every((k) => k === 'error'));
+  // And only what it reproduced: a bug of counter `a` one call at a time says nothing of counter `b`,
+  // lost under concurrency alone (the search drops operations while the failure persists).
+  const reproduces = race?.minimal?.reproduces;
+  const explained = o.findingSubjects === undefined || (reproduces !== undefined && o.findingSubjects.every((x) => reproduces.includes(x)));
+  const sequential = race?.minimal?.classification === 'bug' && explained && (kinds.size === 1 || [...kinds].every((k) => k === 'error'));
   // A throughput gate or a strategy that checked nothing says nothing about thread safety.
   const disproved = !sequential && o.findingKinds.some((k) => !NOT_ABOUT_SAFETY.has(k));
   if (o.threadSafe === true && failed.length && disproved) {

@@ -3,7 +3,7 @@
 // shards are checked to be parts of one run first: same tool version, seed, adapters and settings,
 // one count N, no shard twice. Missing shards are not an error here: the merged run fails, saying which
 // (checks/shards.ts). Every status and verdict is decided by checks/, as for a run.
-import { aboutConcurrency, judgeMulti, judgeRun } from '../checks/run.js';
+import { aboutConcurrency, findingSubject, judgeMulti, judgeRun } from '../checks/run.js';
 import { confidenceNotReached } from '../checks/confidence.js';
 import { missingShardsFinding } from '../checks/shards.js';
 import { summariseRoundFindings } from '../checks/race.js';
@@ -270,6 +270,7 @@ function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): 
   const judged = judgeRun({
     strategies,
     findingKinds: findings.filter(aboutConcurrency).map((f) => f.kind),
+    findingSubjects: findings.filter(aboutConcurrency).map(findingSubject),
     warnings,
     strict: cfg.strict,
     threadSafe: first.threadSafe,

@@ -2,7 +2,7 @@
 // one report object. All of the run's state is in its RunContext, made here per call.
 import { loadAdapter } from '../adapter/load.js';
 import type { LoadedAdapter } from '../adapter/types.js';
-import { aboutConcurrency, judgeRun } from '../checks/run.js';
+import { aboutConcurrency, findingSubject, judgeRun } from '../checks/run.js';
 import { judgeStrategy, type StrategyEvidence, type StrategyOutcome } from '../checks/strategy.js';
 import { AdapterError, SessionStartError, errorLine } from '../errors.js';
 import { RUN_OPTIONS, type StrategyName } from '../options/table.js';
@@ -85,6 +85,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   const judged = judgeRun({
     strategies,
     findingKinds: findings.filter(aboutConcurrency).map((f) => f.kind),
+    findingSubjects: findings.filter(aboutConcurrency).map(findingSubject),
     warnings,
     strict: plan.strict,
     threadSafe,

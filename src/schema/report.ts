@@ -585,6 +585,8 @@ export interface RaceReport extends StrategyBase {
     classification?: 'bug' | 'async' | 'threads' | 'database';
     /** The classification as a sentence. */
     meaning?: string;
+    /** What its failing rounds showed, as `kind:counter` or `kind:operation` (`lost-update:a`): a bug one call at a time explains only those. */
+    reproduces?: string[];
     /** The operations it still fails with, when fewer than the run's (the replay's --ops). */
     ops?: string[];
     /** How the smallest scenario failed: its call history (or the part of it that shows the failure). */

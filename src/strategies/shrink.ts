@@ -7,6 +7,7 @@
 // its scheduler): fewer lanes and calls make a smaller interleaving to read, and its failing round is
 // the one whose schedule is then shrunk and replayed (strategies/controlled.ts).
 import { classifyMinimal } from '../checks/race.js';
+import { findingSubject } from '../checks/run.js';
 import { databaseOf } from '../adapter/load.js';
 import { replayCommand } from '../plan/replay.js';
 import type { ControlledSpec, SessionOptions, WorkerSession } from '../pool/session.js';
@@ -88,6 +89,8 @@ interface TrialResult {
   history?: CallHistory;
   /** Controlled: the first failing round with every worker's schedule. */
   failing?: ControlledFailure;
+  /** What its failing rounds showed (checks/run.ts, findingSubject). */
+  subjects?: Set<string>;
 }
 
 /**
@@ -172,6 +175,7 @@ class Trials {
     let rounds = 0;
     let evidence = 0;
     let failed = 0;
+    const subjects = new Set<string>();
     let history: CallHistory | undefined;
     let failing: ControlledFailure | undefined;
     let roundMs = 0;
@@ -204,6 +208,7 @@ class Trials {
         if (p.failed && this.matches(p.findings.map((f) => f.kind))) {
           failed++;
           evidence++;
+          for (const f of p.findings) subjects.add(findingSubject(f));
           // How the smallest scenario fails: the model's window, else the calls around the failure.
           history ??= p.findings.find((f) => f.history)?.history ?? (p.history ? historyOfFailure(p.round, p.history) : undefined);
           failing ??= ctl ? failingOf(p.round, p.tallies, c) : undefined;
@@ -214,7 +219,7 @@ class Trials {
       }
       if (played.length < k) break;
     }
-    return { rounds, evidence, failed, ...(history ? { history } : {}), ...(failing ? { failing } : {}) };
+    return { rounds, evidence, failed, subjects, ...(history ? { history } : {}), ...(failing ? { failing } : {}) };
   }
 }
 
@@ -243,6 +248,7 @@ function minimalOf(
     tried: number;
     every: number;
     untried: ('workers' | 'concurrency')[];
+    reproduces: string[];
   },
 ): Minimal {
   const { plan } = run;
@@ -271,6 +277,7 @@ function minimalOf(
     ...(history ? { history } : {}),
     smaller,
     tried: m.tried,
+    reproduces: m.reproduces,
     ...classifyMinimal(best, databaseOf(run.loaded), m.untried),
   };
 }
@@ -352,6 +359,7 @@ export async function shrinkRace(
     const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
     if (total.failed === 0) return none;
     const failing = bestStats.failing ?? confirm.failing ?? null;
+    const reproduces = [...new Set([...(bestStats.subjects ?? []), ...(confirm.subjects ?? [])])].sort();
     const minimal = minimalOf(run, {
       best,
       start,
@@ -361,6 +369,7 @@ export async function shrinkRace(
       tried,
       every: ctl?.every ?? 1,
       untried: [...untried],
+      reproduces,
     });
     // The smallest setup's session, open with it: its failing schedule is replayed there next (strategies/controlled.ts).
     const session = failing ? trials.take(best) : undefined;
