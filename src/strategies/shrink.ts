@@ -73,6 +73,19 @@ function ladder(current: number, steps: number[]): number[] {
 const ITERATION_STEPS = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
 const LANE_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
 const WORKER_STEPS = [1, 2, 3, 4, 8, 16, 32, 64];
+/** The order of the search. Controlled: calls before lanes (fewer calls need no new session, and lanes beyond the calls have nothing to do). */
+const NATURAL_DIMS: readonly [keyof Config, number[]][] = [
+  ['workers', WORKER_STEPS],
+  ['concurrency', LANE_STEPS],
+  ['ops', []],
+  ['iterations', ITERATION_STEPS],
+];
+const CONTROLLED_DIMS: readonly [keyof Config, number[]][] = [
+  ['workers', WORKER_STEPS],
+  ['iterations', ITERATION_STEPS],
+  ['concurrency', LANE_STEPS],
+  ['ops', []],
+];
 
 /**
  * Greedy search: for workers, then lanes, then iterations, take the smallest value that still fails
@@ -244,15 +257,17 @@ function minimalOf(
     start: Config;
     allOps: string[];
     total: { rounds: number; failed: number };
-    history?: CallHistory;
+    /** The trial that found `best`, and its confirmation run. */
+    trials: { best: TrialResult; confirm: TrialResult };
     tried: number;
     every: number;
     untried: ('workers' | 'concurrency')[];
-    reproduces: string[];
   },
 ): Minimal {
   const { plan } = run;
-  const { best, start, total, history } = m;
+  const { best, start, total } = m;
+  const history = m.trials.best.history ?? m.trials.confirm.history;
+  const reproduces = [...new Set([...(m.trials.best.subjects ?? []), ...(m.trials.confirm.subjects ?? [])])].sort();
   // Enough rounds that the replay fails at least once with 99% even at the lower end of the failure
   // rate's 95% interval (a few failures in few rounds say little about the rate: size for the worst);
   // with the scheduler, only one round in `every` of the replay is controlled.
@@ -277,7 +292,7 @@ function minimalOf(
     ...(history ? { history } : {}),
     smaller,
     tried: m.tried,
-    reproduces: m.reproduces,
+    reproduces,
     ...classifyMinimal(best, databaseOf(run.loaded), m.untried),
   };
 }
@@ -302,22 +317,7 @@ export async function shrinkRace(
   // never measured.
   const untried = new Set<'workers' | 'concurrency'>();
   try {
-    // Controlled: calls before lanes. Fewer calls need no new session, and lanes beyond the calls have
-    // nothing to do: only those are tried.
-    const dims: [keyof Config, number[]][] = ctl
-      ? [
-          ['workers', WORKER_STEPS],
-          ['iterations', ITERATION_STEPS],
-          ['concurrency', LANE_STEPS],
-          ['ops', []],
-        ]
-      : [
-          ['workers', WORKER_STEPS],
-          ['concurrency', LANE_STEPS],
-          ['ops', []],
-          ['iterations', ITERATION_STEPS],
-        ];
-    for (const [dim, steps] of dims) {
+    for (const [dim, steps] of ctl ? CONTROLLED_DIMS : NATURAL_DIMS) {
       // Operations: drop one at a time, from the best so far, while the failure persists (fewer kinds
       // of calls to read). Numbers: the smallest failing value (the ladder is ascending).
       const candidates: (() => Config | null)[] =
@@ -359,18 +359,8 @@ export async function shrinkRace(
     const total = { rounds: bestStats.rounds + confirm.rounds, failed: bestStats.failed + confirm.failed };
     if (total.failed === 0) return none;
     const failing = bestStats.failing ?? confirm.failing ?? null;
-    const reproduces = [...new Set([...(bestStats.subjects ?? []), ...(confirm.subjects ?? [])])].sort();
-    const minimal = minimalOf(run, {
-      best,
-      start,
-      allOps,
-      total,
-      history: bestStats.history ?? confirm.history,
-      tried,
-      every: ctl?.every ?? 1,
-      untried: [...untried],
-      reproduces,
-    });
+    const trialsOf = { best: bestStats, confirm };
+    const minimal = minimalOf(run, { best, start, allOps, total, trials: trialsOf, tried, every: ctl?.every ?? 1, untried: [...untried] });
     // The smallest setup's session, open with it: its failing schedule is replayed there next (strategies/controlled.ts).
     const session = failing ? trials.take(best) : undefined;
     return { minimal, failing, played: trials.played, ...(session ? { session } : {}) };
