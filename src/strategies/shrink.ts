@@ -225,13 +225,23 @@ function failingOf(round: number, t: PlayedRound['tallies'], c: Config): Control
   };
 }
 
+/**
+ * A setup as it ran: lanes beyond a worker's calls take none (the lanes share the worker's calls), so
+ * 2 lanes × 1 call is 1 lane × 1 call, and is said so: else a bug one call at a time would read as
+ * "needs 2 lanes in one worker" (a search may stop at 2 lanes when its 1-lane trial was unlucky).
+ */
+export function effectiveSetup<C extends { concurrency: number; iterations: number }>(c: C): C {
+  return { ...c, concurrency: Math.max(1, Math.min(c.concurrency, c.iterations)) };
+}
+
 /** The report's smallest failing setup: how often it failed, the command that replays it, what it means. */
 function minimalOf(
   run: RunContext,
   m: { best: Config; start: Config; allOps: string[]; total: { rounds: number; failed: number }; history?: CallHistory; tried: number; every: number },
 ): Minimal {
   const { plan } = run;
-  const { best, start, total, history } = m;
+  const { start, total, history } = m;
+  const best = effectiveSetup(m.best);
   // Enough rounds that the replay fails at least once with 99% even at the lower end of the failure
   // rate's 95% interval (a few failures in few rounds say little about the rate: size for the worst);
   // with the scheduler, only one round in `every` of the replay is controlled.
