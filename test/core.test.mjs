@@ -7,6 +7,7 @@ import { displayValue, findDuplicates } from '../dist/checks/unique.js';
 import { callsOf, checkRound, hookFinding, resultsChecked, roundComplete } from '../dist/checks/round.js';
 import { judgeStrategy, statusOf } from '../dist/checks/strategy.js';
 import { RACE_KINDS, classifyMinimal, outcomeOf, summariseRoundFindings } from '../dist/checks/race.js';
+import { effectiveSetup } from '../dist/strategies/shrink.js';
 import { FLAT_BELOW, SUB_LINEAR_BELOW, minOpsOf, scalingOf } from '../dist/checks/throughput.js';
 import { aboutConcurrency, findingSubject, judgeMulti, judgeRun } from '../dist/checks/run.js';
 import { isStartFailure } from '../dist/schema/report.js';
@@ -704,6 +705,13 @@ test('classifyMinimal: 1 worker x 1 lane is a plain bug', () => {
     concurrent: false,
     meaning: 'fails with 1 worker × 1 lane: a bug, not a race',
   });
+});
+
+test('effectiveSetup: lanes beyond the calls take none: 1 worker x 2 lanes x 1 call is a bug one call at a time, not an async race', () => {
+  assert.deepEqual(effectiveSetup({ workers: 1, concurrency: 2, iterations: 1 }), { workers: 1, concurrency: 1, iterations: 1 });
+  assert.equal(classifyMinimal(effectiveSetup({ workers: 1, concurrency: 2, iterations: 1 })).classification, 'bug');
+  assert.deepEqual(effectiveSetup({ workers: 2, concurrency: 8, iterations: 3 }), { workers: 2, concurrency: 3, iterations: 3 });
+  assert.deepEqual(effectiveSetup({ workers: 1, concurrency: 2, iterations: 5 }), { workers: 1, concurrency: 2, iterations: 5 });
 });
 
 test('classifyMinimal: 1 worker x 2 lanes is an async race', () => {

@@ -249,6 +249,15 @@ function failingOf(round: number, t: PlayedRound['tallies'], c: Config): Control
   };
 }
 
+/**
+ * A setup as it ran: lanes beyond a worker's calls take none (the lanes share the worker's calls), so
+ * 2 lanes × 1 call is 1 lane × 1 call, and is said so: else a bug one call at a time would read as
+ * "needs 2 lanes in one worker" (a search may stop at 2 lanes when its 1-lane trial was unlucky).
+ */
+export function effectiveSetup<C extends { concurrency: number; iterations: number }>(c: C): C {
+  return { ...c, concurrency: Math.max(1, Math.min(c.concurrency, c.iterations)) };
+}
+
 /** The report's smallest failing setup: how often it failed, the command that replays it, what it means. */
 function minimalOf(
   run: RunContext,
@@ -265,7 +274,8 @@ function minimalOf(
   },
 ): Minimal {
   const { plan } = run;
-  const { best, start, total } = m;
+  const { start, total } = m;
+  const best = effectiveSetup(m.best);
   const history = m.trials.best.history ?? m.trials.confirm.history;
   const reproduces = [...new Set([...(m.trials.best.subjects ?? []), ...(m.trials.confirm.subjects ?? [])])].sort();
   // Enough rounds that the replay fails at least once with 99% even at the lower end of the failure
