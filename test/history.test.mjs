@@ -223,6 +223,9 @@ test('a check out of its budget is unknown: a warning, counted, a failure only u
   assert.deepEqual({ checked: r.strategies[0].model.checkedRounds, unknown: r.strategies[0].model.unknownRounds }, { checked: 2, unknown: 2 });
   assert.ok(r.warnings.some((w) => w.code === 'model-unknown'));
   assert.equal(r.findings.length, 0);
+  // Its pass is weak evidence, never a plain PASS: the caveat is on the strategy and in the headline.
+  assert.deepEqual(r.strategies[0].caveats, ['model-unknown']);
+  assert.equal(r.headline, 'race passed, with caveats (model-unknown: see warnings)');
   const strict = await runCli([at('undecidable-unique.mjs'), '-s', 'race', '-r', '2', '--strict']);
   assert.equal(strict.code, 1);
   assert.match(strict.stdout, /model-unknown/);

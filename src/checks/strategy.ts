@@ -39,12 +39,13 @@ export interface StrategyOutcome {
 
 /**
  * The caveats a strategy's warnings put on its pass: an operation that never overlapped another call,
- * counters that nothing compared, a counter that was not a number (left out of the checks). Each means
- * a check that could have failed did not run; the pass is shown with them, never plain.
+ * counters that nothing compared, a counter that was not a number (left out of the checks), rounds the
+ * model's check could not decide. Each means a check that could have failed did not run; the pass is
+ * shown with them, never plain.
  */
 export function counterCaveats(warnings: readonly WarningFacts[]): CounterCaveat[] {
   const codes = new Set(warnings.map((w) => w.code));
-  return (['no-contention', 'unchecked-counters', 'stats-not-number'] as const).filter((c) => codes.has(c));
+  return (['no-contention', 'unchecked-counters', 'stats-not-number', 'model-unknown'] as const).filter((c) => codes.has(c));
 }
 
 export function statusOf(findings: FindingFacts[], interrupted: boolean): Status {

@@ -339,7 +339,7 @@ export type WarningFacts =
 export type WarningCode = WarningFacts['code'];
 
 /** Warnings that make a hammer's or a race's pass weak evidence (its `caveats`): never a plain PASS. */
-export type CounterCaveat = Extract<WarningCode, 'no-contention' | 'unchecked-counters' | 'stats-not-number'>;
+export type CounterCaveat = Extract<WarningCode, 'no-contention' | 'unchecked-counters' | 'stats-not-number' | 'model-unknown'>;
 
 /** A warning as the JSON report and hammer() carry it: its fields, and the sentence reporters wrote from them. */
 export type Warning = WarningFacts & { message: string };
