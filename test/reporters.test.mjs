@@ -10,7 +10,7 @@ import { toJunit, xmlText } from '../dist/reporters/junit.js';
 import { annotationFile, escapeData, escapeProperty, githubAnnotations, githubSummary, inGithubActions } from '../dist/reporters/github.js';
 import { toJson } from '../dist/reporters/json.js';
 import { colorLevel } from '../dist/reporters/color.js';
-import { makeMulti, makeReport, makeStartFailure, raceStrategy, throughputStrategy, tpPoint } from './helpers/report.mjs';
+import { hammerStrategy, makeMulti, makeReport, makeStartFailure, raceStrategy, throughputStrategy, tpPoint } from './helpers/report.mjs';
 
 // ---------------------------------------------------------------------------------------------------
 // Small readers of the outputs
@@ -57,6 +57,15 @@ test('partial race: PARTIAL in the terminal, INTERRUPTED verdict line, replay sh
   const out = renderTerminal(r, 0);
   assert.match(heading(out, 'race'), /^RACE {2}PARTIAL {2}200 rounds × 100 calls\/worker/);
   assert.deepEqual(tail(out), ['INTERRUPTED  interrupted: partial report of what finished · seed 42 · 3.5 s', `replay: ${r.replay}`]);
+});
+
+test('one worker, one lane: "1 worker × 1 lane" in the strategy lines, not "1 workers × 1 lanes"', () => {
+  const one = { workers: 1, concurrency: 1 };
+  const out = renderTerminal(makeReport({ strategies: [hammerStrategy(one), raceStrategy(one)] }), 0);
+  assert.match(heading(out, 'hammer'), / · 1 worker × 1 lane · /);
+  assert.match(heading(out, 'race'), / · 1 worker × 1 lane · /);
+  const two = renderTerminal(makeReport({ strategies: [raceStrategy({ workers: 2, concurrency: 8 })] }), 0);
+  assert.match(heading(two, 'race'), / · 2 workers × 8 lanes · /);
 });
 
 test('partial race: a <skipped> testcase in JUnit, no <failure>, counted as skipped', () => {

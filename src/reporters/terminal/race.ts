@@ -3,6 +3,7 @@ import { confidenceSentences } from '../confidence.js';
 import { historyTable } from '../history-table.js';
 import { scheduleLines, schedulerLine } from '../schedule-trace.js';
 import { budgetShare, caveatText, contentionLine, counterTable, int, modelLine, ms, safe, strategyHeading, type Style } from './common.js';
+import { plural } from '../../schema/words.js';
 
 const TOP_OUTCOMES = 5;
 
@@ -48,7 +49,7 @@ export const SCHEDULE_UNAVAILABLE: Record<SearchMissing | 'unknown', string> = {
 
 export function renderRace(style: Style, s: RaceReport, width = 120): string {
   const pct = s.rounds ? ((100 * s.failedRounds) / s.rounds).toFixed(1) : '0';
-  const detail = `${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${s.workers} workers × ${s.concurrency} lanes · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
+  const detail = `${roundsDone(s)} × ${int(s.iterations)} calls/worker · ${plural(s.workers, 'worker')} × ${plural(s.concurrency, 'lane')} · ${int(s.failedRounds)} failed (${pct}%) · ${ms(s.durationMs)}`;
   const lines = [strategyHeading(style, 'race', s.status, detail) + caveatText(style, s)];
   if (s.counters.length) {
     const after = s.firstFailedMs != null ? `, caught after ${ms(s.firstFailedMs)}` : '';
