@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareCounters, defaultExpected, lostUpdates, mergeCounters, numbersOnly, rowFails } from '../dist/checks/counters.js';
 import { displayValue, findDuplicates } from '../dist/checks/unique.js';
-import { callsOf, checkRound, hookFinding, resultsChecked, roundComplete } from '../dist/checks/round.js';
+import { callsOf, checkRound, hookFinding, invariantOutcome, resultsChecked, roundComplete } from '../dist/checks/round.js';
 import { judgeStrategy, statusOf } from '../dist/checks/strategy.js';
 import { RACE_KINDS, classifyMinimal, outcomeOf, summariseRoundFindings } from '../dist/checks/race.js';
 import { effectiveSetup } from '../dist/strategies/shrink.js';
@@ -697,6 +697,17 @@ test('summariseRoundFindings: findings already summed up (a shard each) add up t
   const [f] = summariseRoundFindings([shard(5, 3, 7, '1/2'), shard(2, 4, 9, '2/2')], 200);
   assert.deepEqual([f.rounds, f.roundsPlayed, f.firstRound, f.count, f.shard], [7, 200, 2, 16, '2/2']);
   assert.equal(said(f).message, "counter 'x' is 9, expected 10: 1 lost update [in 7 of 200 rounds, 16 in total; first in round 2]");
+});
+
+test('invariantOutcome: true or nothing holds; a string is the message; what says nothing by itself is named', () => {
+  assert.equal(invariantOutcome(true), true);
+  assert.equal(invariantOutcome(undefined), true);
+  assert.equal(invariantOutcome('money is 3990, expected 4000'), 'money is 3990, expected 4000');
+  assert.equal(invariantOutcome(false), 'invariant returned false');
+  assert.equal(invariantOutcome(''), 'invariant returned an empty string');
+  assert.equal(invariantOutcome(0), 'invariant returned 0');
+  assert.equal(invariantOutcome(null), 'invariant returned null');
+  assert.equal(invariantOutcome({ ok: false }), 'invariant returned an object');
 });
 
 test('classifyMinimal: 1 worker x 1 lane is a plain bug', () => {

@@ -5,6 +5,7 @@ import type { RoundTallies } from '../pool/session.js';
 import type { CounterRow, FindingFacts, HangWait, StackFrame } from '../schema/report.js';
 import { compareCounters, lostUpdates, rowFails } from './counters.js';
 import { findDuplicates } from './unique.js';
+import { clip } from '../errors.js';
 
 /**
  * The one conversion from a main-thread hook's failure to a finding, for every strategy alike. An
@@ -227,6 +228,17 @@ function stateFindings(strategy: string, ev: RoundEvidence): { counters: Counter
     }
   }
   return { counters, findings };
+}
+
+/**
+ * What an invariant's return value says: `true` (or nothing) holds; anything else is violated, shown as
+ * the string it returned, or as what it returned when that says nothing by itself ('', false, 0, null).
+ */
+export function invariantOutcome(value: unknown): true | string {
+  if (value === true || value === undefined) return true;
+  if (typeof value === 'string' && value.trim() !== '') return clip(value);
+  if (typeof value === 'string') return 'invariant returned an empty string';
+  return `invariant returned ${typeof value === 'object' && value !== null ? 'an object' : clip(value)}`;
 }
 
 export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {

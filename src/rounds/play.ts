@@ -4,8 +4,7 @@
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Counters } from '../adapter/types.js';
 import { defaultExpected, mergeCounters, numbersOnly, recordingReads, type StatsProblem } from '../checks/counters.js';
-import { callsOf, checkRound, countersNote, hookFinding, resultsChecked, roundComplete, type RoundVerdict } from '../checks/round.js';
-import { clip } from '../errors.js';
+import { callsOf, checkRound, invariantOutcome, countersNote, hookFinding, resultsChecked, roundComplete, type RoundVerdict } from '../checks/round.js';
 import { checkModel, HAMMER_CHECK_STEPS, ROUND_CHECK_STEPS, type ModelVerdict } from '../checks/model.js';
 import type { StrategyName } from '../options/table.js';
 import type { RoundSpec, RoundTallies, WorkerSession } from '../pool/session.js';
@@ -199,7 +198,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
           // The contract: an invariant that throws is violated; one that hangs is a hang.
           invariantRead = new Set();
           const inv = await run.hook<unknown>('invariant', [recordingReads(actual, invariantRead), calls]);
-          if (inv.ok) invariant = inv.value === true || inv.value === undefined ? true : inv.value === false ? 'invariant returned false' : clip(inv.value);
+          if (inv.ok) invariant = invariantOutcome(inv.value);
           else if (inv.hung || inv.interrupted) failedHook(inv);
           else invariant = `invariant threw: ${inv.message}`;
         }
