@@ -216,7 +216,7 @@ test('callsOf: calls that returned, per operation and in total', () => {
 
 test('checkRound: a clean complete round has no findings and its counter rows', () => {
   const v = checkRound('race', evidence());
-  assert.deepEqual(v, { counters: [{ name: 'x', expected: 10, actual: 10 }], findings: [], lostUpdates: 0, failed: false });
+  assert.deepEqual(v, { counters: [{ name: 'x', expected: 10, actual: 10 }], findings: [], lostUpdates: 0, failed: false, warnings: [] });
 });
 
 test('checkRound: a counter below expected is one lost-update finding with the exact message', () => {
@@ -444,7 +444,7 @@ test('checkRound: a round cut short by a hang does not check counters, invariant
 test('checkRound: an interrupted round does not check counters (no lost update) and is not a failure', () => {
   const t = tallies({ interrupted: true });
   const v = checkRound('race', evidence({ tallies: t, actual: { x: 2 }, invariant: 'broken' }));
-  assert.deepEqual(v, { counters: [], findings: [], lostUpdates: 0, failed: false });
+  assert.deepEqual(v, { counters: [], findings: [], lostUpdates: 0, failed: false, warnings: [] });
 });
 
 test('roundComplete: false with any hang, crash, hook error or interruption', () => {

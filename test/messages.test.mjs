@@ -225,6 +225,10 @@ test('warningMessage: each code of warning and note, written from its fields', (
       'race: the --schedule replay could not follow its schedule (lane 2 was not ready)',
     ],
     [{ code: 'stats-not-number', source: 'stats', counter: 'n', got: 'string' }, "stats: counter 'n' is not a finite number (string)"],
+    [
+      { code: 'unique-not-comparable', strategy: 'race', op: 'take', type: 'Ticket' },
+      "race: operation 'take' is `unique`, but returned Ticket objects whose JSON shows nothing of them (their state in #private fields or accessors), so they cannot be compared across threads and were not checked for duplicates (return the id itself: a string, a number, or a plain object)",
+    ],
     [{ code: 'stats-not-number', source: 'workerStats', workerId: 1, got: 'number' }, 'workerStats of worker 1 returned number, expected an object of numbers'],
     [
       { code: 'rounds-one-at-a-time', strategy: 'race', hook: 'setup', at: 'a.mjs:3', reason: 'it writes a module variable' },

@@ -70,6 +70,26 @@ const at = tempAdapters({
       stats: () => ({ incr: n }),
     };
   `,
+  // Tickets handed out by Atomics.add, distinct; returned as a class with a #private field (JSON: {}),
+  // or as a Map ({ id }); args.local: counted per worker instead (duplicates across workers).
+  'opaque-tickets.mjs': `
+    class Ticket { #n; constructor(n) { this.#n = n; } get n() { return this.#n; } }
+    let view;
+    let local = 0;
+    let A = {};
+    export default {
+      threadSafe: true,
+      unique: ['take'],
+      setup: ({ args }) => ({ buf: new SharedArrayBuffer(4), args }),
+      init(s) { view = new Int32Array(s.buf); local = 0; A = s.args; },
+      operations: {
+        take() {
+          const n = A.local ? local++ : Atomics.add(view, 0, 1);
+          return A.as === 'map' ? new Map([['id', n]]) : new Ticket(n);
+        },
+      },
+    };
+  `,
   // Each hook fails (throws, or never settles) when args.fail names it; every round, every strategy.
   'hooks.mjs': `
     export default {
@@ -443,6 +463,31 @@ test('a bug one call at a time beside a race of the same kind: the race is not c
   if (m?.classification === 'bug') assert.ok(!m.reproduces.includes('lost-update:b'), JSON.stringify(m.reproduces));
   assert.equal(r.headline, 'race failed — the adapter declares threadSafe: true, but it raced');
   assert.ok(r.warnings.some((w) => w.code === 'declared-safe-but-raced'));
+});
+
+test('unique values that cannot be compared (a class with #private state: JSON {}) are not one duplicate: a caveat, never a FAIL nor a plain PASS', async () => {
+  const r = await hammer(at('opaque-tickets.mjs'), { ...small, strategy: ['hammer', 'race'] });
+  assert.deepEqual(r.findings, []);
+  assert.deepEqual(
+    r.strategies.map((s) => [s.name, s.status, s.caveats?.includes('unique-not-comparable') ?? false]),
+    [
+      ['hammer', 'pass', true],
+      ['race', 'pass', true],
+    ],
+  );
+  assert.deepEqual(
+    r.warnings.filter((w) => w.code === 'unique-not-comparable').map((w) => [w.strategy, w.op, w.type]),
+    [
+      ['hammer', 'take', 'Ticket'],
+      ['race', 'take', 'Ticket'],
+    ],
+  );
+  // A Map is compared by its entries: distinct ones pass plainly, the same ids from two workers are duplicates.
+  const map = await hammer(at('opaque-tickets.mjs'), { ...small, strategy: ['race'], args: { as: 'map' } });
+  assert.deepEqual([map.verdict, map.warnings.filter((w) => w.code === 'unique-not-comparable')], ['pass', []]);
+  const dup = await hammer(at('opaque-tickets.mjs'), { ...small, strategy: ['race'], args: { as: 'map', local: true } });
+  assert.equal(dup.verdict, 'fail');
+  assert.match(dup.findings.find((f) => f.kind === 'duplicate').message, /\{"Map":\[\["id",0\]\]\}/);
 });
 
 test('a pass whose counters went unchecked (nothing compares them, or not a number) carries that caveat: never a plain PASS', async () => {

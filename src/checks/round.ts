@@ -2,9 +2,9 @@
 import type { HookFailure } from '../adapter/hooks.js';
 import type { Calls } from '../adapter/types.js';
 import type { RoundTallies } from '../pool/session.js';
-import type { CounterRow, FindingFacts, HangWait, StackFrame } from '../schema/report.js';
+import type { CounterRow, FindingFacts, HangWait, StackFrame, WarningFacts } from '../schema/report.js';
 import { compareCounters, lostUpdates, rowFails } from './counters.js';
-import { findDuplicates } from './unique.js';
+import { findDuplicates, incomparableType } from './unique.js';
 import { clip } from '../errors.js';
 
 /**
@@ -87,6 +87,8 @@ export interface RoundVerdict {
   findings: FindingFacts[];
   lostUpdates: number;
   failed: boolean;
+  /** Checks that could not run in this round (a unique operation's values that cannot be compared). */
+  warnings: WarningFacts[];
 }
 
 /** Calls that returned without throwing, in the shape `expected(calls)` receives. */
@@ -180,9 +182,10 @@ function errorFindings(strategy: string, t: RoundTallies): FindingFacts[] {
 }
 
 /** What the round's end state says, when every worker ran its share: counters, the invariant, unique values. */
-function stateFindings(strategy: string, ev: RoundEvidence): { counters: CounterRow[]; findings: FindingFacts[] } {
+function stateFindings(strategy: string, ev: RoundEvidence): { counters: CounterRow[]; findings: FindingFacts[]; warnings: WarningFacts[] } {
   const t = ev.tallies;
   const findings: FindingFacts[] = [];
+  const warnings: WarningFacts[] = [];
   const round = t.round;
   const complete = roundComplete(t);
   let counters: CounterRow[] = [];
@@ -212,6 +215,8 @@ function stateFindings(strategy: string, ev: RoundEvidence): { counters: Counter
   if (complete && typeof ev.invariant === 'string') findings.push({ strategy, kind: 'invariant', round, violation: ev.invariant });
   if (complete) {
     for (const op of ev.uniqueOps) {
+      const type = incomparableType(t.values[op] ?? []);
+      if (type !== null) warnings.push({ code: 'unique-not-comparable', strategy, op, type });
       const d = findDuplicates(t.values[op] ?? []);
       if (d)
         findings.push({
@@ -227,7 +232,7 @@ function stateFindings(strategy: string, ev: RoundEvidence): { counters: Counter
         });
     }
   }
-  return { counters, findings };
+  return { counters, findings, warnings };
 }
 
 /**
@@ -244,5 +249,5 @@ export function invariantOutcome(value: unknown): true | string {
 export function checkRound(strategy: string, ev: RoundEvidence): RoundVerdict {
   const state = stateFindings(strategy, ev);
   const findings = [...workerFindings(strategy, ev.tallies), ...errorFindings(strategy, ev.tallies), ...state.findings];
-  return { counters: state.counters, findings, lostUpdates: lostUpdates(state.counters), failed: findings.length > 0 };
+  return { counters: state.counters, findings, lostUpdates: lostUpdates(state.counters), failed: findings.length > 0, warnings: state.warnings };
 }

@@ -45,7 +45,7 @@ export interface StrategyOutcome {
  */
 export function counterCaveats(warnings: readonly WarningFacts[]): CounterCaveat[] {
   const codes = new Set(warnings.map((w) => w.code));
-  return (['no-contention', 'unchecked-counters', 'stats-not-number', 'model-unknown'] as const).filter((c) => codes.has(c));
+  return (['no-contention', 'unchecked-counters', 'stats-not-number', 'model-unknown', 'unique-not-comparable'] as const).filter((c) => codes.has(c));
 }
 
 export function statusOf(findings: FindingFacts[], interrupted: boolean): Status {

@@ -9,6 +9,15 @@ export interface DuplicateSummary {
   exampleTimes: number;
 }
 
+/** A value the worker could not make comparable (pool/worker.ts `valueKey`): `\u0000opaque:<type>:<worker>:<n>`. */
+const OPAQUE = '\u0000opaque:';
+
+/** The type of the first value that could not be compared, or null when every one could. */
+export function incomparableType(values: readonly unknown[]): string | null {
+  for (const v of values) if (typeof v === 'string' && v.startsWith(OPAQUE)) return v.slice(OPAQUE.length, v.indexOf(':', OPAQUE.length));
+  return null;
+}
+
 /** Show a value the way the author returned it (objects travelled as JSON keys, see pool/worker.ts). */
 export function displayValue(v: unknown): unknown {
   if (typeof v === 'string' && v.startsWith('\u0000')) {

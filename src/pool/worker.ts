@@ -55,12 +55,24 @@ const stackOf = (e: unknown): StackFrame[] => stackFrames(e instanceof Error ? e
 /** Only a thenable is awaited: a sync operation's value costs no microtask (3-7x the calls/s of an await). */
 const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
-/** Unique-checked values must survive structured clone and compare by value: objects become JSON keys. */
-function valueKey(v: unknown): unknown {
+/** Prefix of a unique-checked value that cannot be compared (checks/unique.ts `OPAQUE`): never equal to another. */
+const OPAQUE = '\u0000opaque:';
+
+/**
+ * Unique-checked values must survive structured clone and compare by value: objects become JSON keys;
+ * a Map or a Set, its entries. A class instance whose JSON shows nothing (its state in `#private` fields
+ * or accessors: every one would be `{}`) cannot be compared: `opaque(type)` gives it a key of its own,
+ * and the main thread says it was not checked, rather than call them all one duplicate value.
+ */
+function valueKey(v: unknown, opaque: (type: string) => string): unknown {
   if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) return v;
   if (typeof v === 'object') {
     try {
-      return `\u0000json:${JSON.stringify(v)}`;
+      if (v instanceof Map || v instanceof Set) return `\u0000json:${JSON.stringify({ [v instanceof Map ? 'Map' : 'Set']: [...v] })}`;
+      const json = JSON.stringify(v);
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (json === '{}' && proto !== Object.prototype && proto !== null) return opaque(v.constructor?.name || 'object');
+      return `\u0000json:${json}`;
     } catch {
       // Not JSON (a cycle, a bigint inside): inspect() tells distinct objects apart, String() would not.
       return `\u0000str:${shown(v)}`;
@@ -120,6 +132,10 @@ class Engine {
   get workerId(): number {
     return this.task.workerId;
   }
+
+  private opaqueSeq = 0;
+  /** A key no other value has (this worker, a count): a value that cannot be compared is never a duplicate. */
+  private readonly opaqueKey = (type: string): string => `${OPAQUE}${type}:${this.task.workerId}:${this.opaqueSeq++}`;
 
   constructor(
     private readonly task: SessionTask,
@@ -337,7 +353,7 @@ class Engine {
           recOut[i] = v;
         }
         tally[slot + Tally.DONE]!++;
-        if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v));
+        if (st.values !== null && this.task.uniqueOps[op]) st.values[op]!.push(valueKey(v, this.opaqueKey));
       } catch (e) {
         if (h >= 0) {
           rec![h + H.END] = performance.now() + clock;

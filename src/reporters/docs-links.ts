@@ -27,6 +27,7 @@ export const CODE_DOCS: Readonly<Record<WarningCode, string>> = {
   'no-contention': `${FINDINGS_PAGE}#no-contention`,
   'stats-not-number': `${FINDINGS_PAGE}#stats-not-number`,
   'unchecked-counters': `${FINDINGS_PAGE}#unchecked-counters`,
+  'unique-not-comparable': `${FINDINGS_PAGE}#unique-not-comparable`,
   'model-unknown': `${FINDINGS_PAGE}#model-unknown`,
   'schedule-diverged': `${FINDINGS_PAGE}#schedule-diverged`,
   'scheduler-stalled': `${FINDINGS_PAGE}#scheduler-stalled`,

@@ -175,6 +175,11 @@ export function warningMessage(w: WarningFacts): string {
         ? `${source} returned ${w.got}, expected an object of numbers${block}`
         : `${source}: counter '${w.counter}' is not a finite number (${w.got})`;
     }
+    case 'unique-not-comparable':
+      return (
+        `${w.strategy}: operation '${w.op}' is \`unique\`, but returned ${w.type} objects whose JSON shows nothing of them (their state in #private fields or accessors), ` +
+        'so they cannot be compared across threads and were not checked for duplicates (return the id itself: a string, a number, or a plain object)'
+      );
     case 'unchecked-counters': {
       const names = w.counters.map((c) => `'${c}'`).join(', ');
       const it = w.counters.length === 1 ? 'it' : 'them';

@@ -247,7 +247,7 @@ async function judgeRound(run: RunContext, req: RoundRequest, shared: unknown, t
     }),
     complete,
     hookFailed: hookFindings !== null,
-    warnings: problems.length ? uniqueFacts(problems).map((p) => ({ ...p, strategy })) : [],
+    warnings: problems.length ? [...uniqueFacts(problems).map((p) => ({ ...p, strategy })), ...verdict.warnings] : verdict.warnings,
     history: tallies.history,
     model: model?.outcome ?? null,
   };

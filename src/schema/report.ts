@@ -317,6 +317,11 @@ export type WarningFacts =
       /** The adapter has `expected`: it replaces the default check of a counter named like an operation. */
       expectedHook?: true;
     })
+  /**
+   * A `unique` operation returned values that cannot be compared across threads (`type`: class instances
+   * whose state JSON cannot show, in #private fields or accessors): they were not checked for duplicates.
+   */
+  | (WarningBase & { code: 'unique-not-comparable'; strategy: string; op: string; type: string })
   /** The adapter's globalTeardown threw (`error`) or did not settle in time. */
   | (WarningBase & { code: 'global-teardown'; hook: 'globalTeardown'; error?: string })
   /**
@@ -339,7 +344,7 @@ export type WarningFacts =
 export type WarningCode = WarningFacts['code'];
 
 /** Warnings that make a hammer's or a race's pass weak evidence (its `caveats`): never a plain PASS. */
-export type CounterCaveat = Extract<WarningCode, 'no-contention' | 'unchecked-counters' | 'stats-not-number' | 'model-unknown'>;
+export type CounterCaveat = Extract<WarningCode, 'no-contention' | 'unchecked-counters' | 'stats-not-number' | 'model-unknown' | 'unique-not-comparable'>;
 
 /** A warning as the JSON report and hammer() carry it: its fields, and the sentence reporters wrote from them. */
 export type Warning = WarningFacts & { message: string };
