@@ -351,7 +351,8 @@ test('"duplicates were checked" only when a `unique` operation was called: --ops
       };`,
   });
   try {
-    const opts = { strategy: ['hammer', 'race'], workers: 1, concurrency: 1, requests: 10, rounds: 2, iterations: 5 };
+    // 40 calls a round, each `id` or `ping` at random: a round without any `id` call (2^-40) cannot happen in practice.
+    const opts = { strategy: ['hammer', 'race'], workers: 1, concurrency: 1, requests: 40, rounds: 2, iterations: 40 };
     const without = await hammer(at('ids.mjs'), { ...opts, ops: ['ping'] });
     assert.deepEqual(
       without.strategies.map((s) => s.countersNote),
