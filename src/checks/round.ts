@@ -215,9 +215,10 @@ function stateFindings(strategy: string, ev: RoundEvidence): { counters: Counter
   if (complete && typeof ev.invariant === 'string') findings.push({ strategy, kind: 'invariant', round, violation: ev.invariant });
   if (complete) {
     for (const op of ev.uniqueOps) {
-      const type = incomparableType(t.values[op] ?? []);
+      const values = t.values[op] ?? [];
+      const type = incomparableType(values);
       if (type !== null) warnings.push({ code: 'unique-not-comparable', strategy, op, type });
-      const d = findDuplicates(t.values[op] ?? []);
+      const d = findDuplicates(values);
       if (d)
         findings.push({
           strategy,

@@ -1,16 +1,17 @@
 // A strategy's status, decided here and nowhere else: reporters render it, the run's verdict adds it up.
 // A check that could not have failed never passes: a strategy that completed no call, whose every
 // round was cut short, or whose every round only the model would have checked and it could not decide, fails with an `inconclusive` finding (or is `partial` when interrupted).
-import type {
-  CounterCaveat,
-  FindingFacts,
-  HammerReport,
-  RaceReport,
-  Status,
-  StrategyReport,
-  ThroughputReport,
-  Verdict,
-  WarningFacts,
+import {
+  WARNING_CAVEATS,
+  type FindingFacts,
+  type HammerReport,
+  type RaceReport,
+  type Status,
+  type StrategyReport,
+  type ThroughputReport,
+  type Verdict,
+  type WarningCaveat,
+  type WarningFacts,
 } from '../schema/report.js';
 
 type Figures<R extends StrategyReport> = Omit<R, 'verdict' | 'status'>;
@@ -43,9 +44,9 @@ export interface StrategyOutcome {
  * model's check could not decide. Each means a check that could have failed did not run; the pass is
  * shown with them, never plain.
  */
-export function counterCaveats(warnings: readonly WarningFacts[]): CounterCaveat[] {
+export function warningCaveats(warnings: readonly WarningFacts[]): WarningCaveat[] {
   const codes = new Set(warnings.map((w) => w.code));
-  return (['no-contention', 'unchecked-counters', 'stats-not-number', 'model-unknown', 'unique-not-comparable'] as const).filter((c) => codes.has(c));
+  return WARNING_CAVEATS.filter((c) => codes.has(c));
 }
 
 export function statusOf(findings: FindingFacts[], interrupted: boolean): Status {

@@ -1,4 +1,5 @@
 // `unique` operations (ID generators, ticket numbers): values must be pairwise distinct per round.
+import { VALUE_KEY } from '../pool/protocol.js';
 
 export interface DuplicateSummary {
   /** Calls whose value had already been returned by another call. */
@@ -9,12 +10,10 @@ export interface DuplicateSummary {
   exampleTimes: number;
 }
 
-/** A value the worker could not make comparable (pool/worker.ts `valueKey`): `\u0000opaque:<type>:<worker>:<n>`. */
-const OPAQUE = '\u0000opaque:';
-
-/** The type of the first value that could not be compared, or null when every one could. */
+/** The type of the first value the worker could not make comparable (pool/protocol.ts `VALUE_KEY.opaque`), or null. */
 export function incomparableType(values: readonly unknown[]): string | null {
-  for (const v of values) if (typeof v === 'string' && v.startsWith(OPAQUE)) return v.slice(OPAQUE.length, v.indexOf(':', OPAQUE.length));
+  const { opaque } = VALUE_KEY;
+  for (const v of values) if (typeof v === 'string' && v.startsWith(opaque)) return v.slice(opaque.length, v.indexOf(':', opaque.length));
   return null;
 }
 
@@ -23,7 +22,7 @@ export function displayValue(v: unknown): unknown {
   if (typeof v === 'string' && v.startsWith('\u0000')) {
     const body = v.slice(v.indexOf(':') + 1);
     try {
-      return v.startsWith('\u0000json:') ? JSON.parse(body) : body;
+      return v.startsWith(VALUE_KEY.json) ? JSON.parse(body) : body;
     } catch {
       return body;
     }

@@ -267,10 +267,12 @@ function mergeAdapter(parts: Part[], missing: MissingShard[], files: string[]): 
   const { warnings, info } = mergeWarnings(parts, strategies, ops);
   const stops = parts.map((p) => p.report.exitCode);
   const stopSignal = stops.includes(130) ? 'SIGINT' : stops.includes(143) ? 'SIGTERM' : null;
+  // The findings that weigh on the threadSafe claim (checks/run.ts aboutConcurrency), filtered once.
+  const concurrent = findings.filter(aboutConcurrency);
   const judged = judgeRun({
     strategies,
-    findingKinds: findings.filter(aboutConcurrency).map((f) => f.kind),
-    findingSubjects: findings.filter(aboutConcurrency).map(findingSubject),
+    findingKinds: concurrent.map((f) => f.kind),
+    findingSubjects: concurrent.map(findingSubject),
     warnings,
     strict: cfg.strict,
     threadSafe: first.threadSafe,

@@ -6,6 +6,13 @@ import type { ErrorSample } from './error-samples.js';
 import type { HistoryValues } from './history.js';
 import type { ControlledSpec, ScheduleRun } from './types.js';
 
+/**
+ * How a `unique` operation's value that is not a primitive travels to the main thread (pool/worker.ts
+ * `valueKey` writes it, checks/unique.ts reads it): its JSON, its inspect() text, or, when it cannot be
+ * compared, `opaque` + `<type>:<worker>:<n>` (a key no other value has).
+ */
+export const VALUE_KEY = { json: '\u0000json:', str: '\u0000str:', opaque: '\u0000opaque:' } as const;
+
 /** The long-lived tinypool task each worker runs for a whole session. */
 export interface SessionTask {
   workerId: number;

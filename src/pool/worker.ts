@@ -11,7 +11,17 @@ import { pinThread } from './affinity.js';
 import { barrierWait } from './barrier.js';
 import { C, Ctl, Halt, Phase, Tally, makeLayout, type Layout } from './layout.js';
 import { mixSeed, mulberry32, opSchedule } from './prng.js';
-import type { DoneDetail, RoundAnswer, RoundReply, RoundRequest, SessionTask, StopRequest, SubRound, WorkerReply } from './protocol.js';
+import {
+  VALUE_KEY,
+  type DoneDetail,
+  type RoundAnswer,
+  type RoundReply,
+  type RoundRequest,
+  type SessionTask,
+  type StopRequest,
+  type SubRound,
+  type WorkerReply,
+} from './protocol.js';
 import { recordError, SAMPLED_ERRORS, type ErrorSample } from './error-samples.js';
 import { H, HISTORY_CAP, historyBase, monotonicOffset, type HistoryValues } from './history.js';
 import { schedulerFor, type Scheduler, type ScheduleRun } from '../scheduler/scheduler.js';
@@ -55,9 +65,6 @@ const stackOf = (e: unknown): StackFrame[] => stackFrames(e instanceof Error ? e
 /** Only a thenable is awaited: a sync operation's value costs no microtask (3-7x the calls/s of an await). */
 const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 
-/** Prefix of a unique-checked value that cannot be compared (checks/unique.ts `OPAQUE`): never equal to another. */
-const OPAQUE = '\u0000opaque:';
-
 /**
  * Unique-checked values must survive structured clone and compare by value: objects become JSON keys;
  * a Map or a Set, its entries. A class instance whose JSON shows nothing (its state in `#private` fields
@@ -68,17 +75,17 @@ function valueKey(v: unknown, opaque: (type: string) => string): unknown {
   if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) return v;
   if (typeof v === 'object') {
     try {
-      if (v instanceof Map || v instanceof Set) return `\u0000json:${JSON.stringify({ [v instanceof Map ? 'Map' : 'Set']: [...v] })}`;
+      if (v instanceof Map || v instanceof Set) return `${VALUE_KEY.json}${JSON.stringify({ [v instanceof Map ? 'Map' : 'Set']: [...v] })}`;
       const json = JSON.stringify(v);
       const proto: unknown = Object.getPrototypeOf(v);
       if (json === '{}' && proto !== Object.prototype && proto !== null) return opaque(v.constructor?.name || 'object');
-      return `\u0000json:${json}`;
+      return `${VALUE_KEY.json}${json}`;
     } catch {
       // Not JSON (a cycle, a bigint inside): inspect() tells distinct objects apart, String() would not.
-      return `\u0000str:${shown(v)}`;
+      return `${VALUE_KEY.str}${shown(v)}`;
     }
   }
-  return `\u0000str:${shown(v)}`;
+  return `${VALUE_KEY.str}${shown(v)}`;
 }
 
 interface RetryPolicy {
@@ -135,7 +142,7 @@ class Engine {
 
   private opaqueSeq = 0;
   /** A key no other value has (this worker, a count): a value that cannot be compared is never a duplicate. */
-  private readonly opaqueKey = (type: string): string => `${OPAQUE}${type}:${this.task.workerId}:${this.opaqueSeq++}`;
+  private readonly opaqueKey = (type: string): string => `${VALUE_KEY.opaque}${type}:${this.task.workerId}:${this.opaqueSeq++}`;
 
   constructor(
     private readonly task: SessionTask,

@@ -82,10 +82,12 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
     run.dispose();
   }
   const threadSafe = typeof loaded.adapter.threadSafe === 'boolean' ? loaded.adapter.threadSafe : null;
+  // The findings that weigh on the threadSafe claim (checks/run.ts aboutConcurrency), filtered once.
+  const concurrent = findings.filter(aboutConcurrency);
   const judged = judgeRun({
     strategies,
-    findingKinds: findings.filter(aboutConcurrency).map((f) => f.kind),
-    findingSubjects: findings.filter(aboutConcurrency).map(findingSubject),
+    findingKinds: concurrent.map((f) => f.kind),
+    findingSubjects: concurrent.map(findingSubject),
     warnings,
     strict: plan.strict,
     threadSafe,

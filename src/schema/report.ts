@@ -343,8 +343,19 @@ export type WarningFacts =
 
 export type WarningCode = WarningFacts['code'];
 
-/** Warnings that make a hammer's or a race's pass weak evidence (its `caveats`): never a plain PASS. */
-export type CounterCaveat = Extract<WarningCode, 'no-contention' | 'unchecked-counters' | 'stats-not-number' | 'model-unknown' | 'unique-not-comparable'>;
+/**
+ * Warnings that make a hammer's or a race's pass weak evidence (its `caveats`), each a check that could
+ * have failed and did not run: an operation that never overlapped another call, counters nothing compared,
+ * a counter that was no number, rounds the model could not decide, unique values that cannot be compared.
+ */
+export const WARNING_CAVEATS = [
+  'no-contention',
+  'unchecked-counters',
+  'stats-not-number',
+  'model-unknown',
+  'unique-not-comparable',
+] as const satisfies readonly WarningCode[];
+export type WarningCaveat = (typeof WARNING_CAVEATS)[number];
 
 /** A warning as the JSON report and hammer() carry it: its fields, and the sentence reporters wrote from them. */
 export type Warning = WarningFacts & { message: string };
@@ -502,11 +513,8 @@ export interface HammerReport extends StrategyBase {
   model?: ModelChecks;
   /** Whether each operation's calls overlapped another call in its one round (no rate is claimed from one round). */
   confidence?: Confidence;
-  /**
-   * Why a pass is weak evidence, each also a warning: `no-contention` (an operation never overlapped another
-   * call), `unchecked-counters` (counters nothing compared), `stats-not-number` (a counter left out of the checks).
-   */
-  caveats?: CounterCaveat[];
+  /** Why a pass is weak evidence, each also a warning (`WarningCaveat`: a check that could have failed did not run). */
+  caveats?: WarningCaveat[];
 }
 
 export interface OutcomeBucket {
@@ -613,10 +621,10 @@ export interface RaceReport extends StrategyBase {
   /**
    * Why a pass is weak evidence, each also a warning: `scheduler-stalled` (controlled rounds in which
    * nothing could run for half of --timeout), `few-rounds` (a sliver of the planned rounds fit in the budget),
-   * `no-contention` (an operation never overlapped another call: no race could have shown in it), and the
-   * hammer's `unchecked-counters` and `stats-not-number`.
+   * and the hammer's (`WarningCaveat`: `no-contention`, an operation never overlapped another call, and the
+   * other checks that did not run).
    */
-  caveats?: ('scheduler-stalled' | 'few-rounds' | CounterCaveat)[];
+  caveats?: ('scheduler-stalled' | 'few-rounds' | WarningCaveat)[];
 }
 
 /**

@@ -3,7 +3,7 @@
 // threads really overlap, async lanes so read-await-write races in per-worker state interleave.
 import { ContentionTracker } from '../checks/contention.js';
 import { hammerConfidence } from '../checks/confidence.js';
-import { counterCaveats, type StrategyEvidence } from '../checks/strategy.js';
+import { warningCaveats, type StrategyEvidence } from '../checks/strategy.js';
 import { split } from '../plan/plan.js';
 import { modelUnknownWarning } from '../checks/model.js';
 import type { RunContext } from '../rounds/context.js';
@@ -46,7 +46,7 @@ export async function runHammer(run: RunContext): Promise<StrategyEvidence> {
   const started = t ? t.ops.reduce((a, o) => a + o.started, 0) : 0;
   const uncontended = played.complete ? contention.warnings('hammer', called) : [];
   const warnings = [...played.warnings, ...uncontended, ...(played.modelUnknown ? [modelUnknownWarning('hammer', 1, 1, played.modelUnknown)] : [])];
-  const caveats = counterCaveats(warnings);
+  const caveats = warningCaveats(warnings);
   return {
     figures: {
       name: 'hammer',

@@ -3,7 +3,7 @@
 // (check-then-act) is hit in a good share of rounds; jcstress and Lincheck's stress mode work the same way.
 import { ContentionTracker } from '../checks/contention.js';
 import { raceCaveats, SHRINKABLE, summariseRoundFindings } from '../checks/race.js';
-import { counterCaveats, type StrategyEvidence } from '../checks/strategy.js';
+import { warningCaveats, type StrategyEvidence } from '../checks/strategy.js';
 import type { FindingFacts, FindingKind, RaceReport, SearchMissing, StopReason, WarningFacts } from '../schema/report.js';
 import type { RunContext } from '../rounds/context.js';
 import { discardRounds, finishRounds, startRounds, type RoundRequest, type StartedRounds } from '../rounds/play.js';
@@ -302,10 +302,10 @@ function raceWarnings(
   return warnings;
 }
 
-/** The race's caveats as codes: its own, and those of its warnings (checks/strategy.ts `counterCaveats`). */
+/** The race's caveats as codes: its own, and those of its warnings (checks/strategy.ts `warningCaveats`). */
 function caveatCodes(caveats: WarningFacts[], warnings: WarningFacts[]): Pick<RaceReport, 'caveats'> {
   const codes: NonNullable<RaceReport['caveats']> = caveats.flatMap((w) => (w.code === 'few-rounds' || w.code === 'scheduler-stalled' ? [w.code] : []));
-  codes.push(...counterCaveats(warnings));
+  codes.push(...warningCaveats(warnings));
   return codes.length ? { caveats: codes } : {};
 }
 
